@@ -1,0 +1,57 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+// Dependency direction (CONVENTIONS.md): each folder lists what it may not import.
+const github = {
+  group: ["probot", "probot/*", "@octokit/*"],
+  message: "only src/github imports Probot or Octokit",
+};
+const database = {
+  group: ["drizzle-orm", "drizzle-orm/*", "postgres", "@electric-sql/*", "pg-boss"],
+  message: "only src/store and src/queue reach the database",
+};
+const processes = { group: ["execa"], message: "only src/runner/exec.ts starts processes" };
+const web = {
+  group: ["hono", "hono/*", "@hono/*"],
+  message: "HTTP belongs to src/web and src/state",
+};
+const outward = { group: ["../*"], message: "domain imports nothing outside itself" };
+
+const layer = (files, patterns, ignores = []) => ({
+  files,
+  ignores,
+  rules: { "no-restricted-imports": ["error", { patterns }] },
+});
+
+export default tseslint.config(
+  { ignores: ["node_modules", "dist", ".bosun", "migrations", "coverage"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
+    },
+  },
+  layer(["src/domain/**/*.ts"], [github, database, processes, web, outward]),
+  layer(
+    ["src/services/**/*.ts", "src/render/**/*.ts", "src/config/**/*.ts", "src/lib/**/*.ts"],
+    [github, database, processes, web],
+  ),
+  layer(["src/runner/**/*.ts"], [github, database, processes, web], ["src/runner/exec.ts"]),
+  layer(["src/runner/exec.ts"], [github, database, web]),
+  layer(["src/store/**/*.ts", "src/queue/**/*.ts"], [github, processes, web]),
+  layer(
+    ["src/web/**/*.ts", "src/state/**/*.ts", "src/worker/**/*.ts"],
+    [github, database, processes],
+  ),
+  layer(["src/github/**/*.ts"], [database, processes]),
+  layer(
+    ["test/**/*.ts"],
+    [{ group: ["nock"], message: "use test/helpers/github-fake.ts, which fails on unused mocks" }],
+    ["test/helpers/github-fake.ts"],
+  ),
+);

@@ -1,0 +1,183 @@
+CREATE TYPE "public"."change_kind" AS ENUM('create', 'update', 'destroy', 'orphan');--> statement-breakpoint
+CREATE TYPE "public"."changeset_status" AS ENUM('open', 'closed');--> statement-breakpoint
+CREATE TYPE "public"."component_phase" AS ENUM('QUEUED', 'DEFERRED', 'PREPARING', 'INITIALIZING', 'PLANNING', 'UNCONFIRMED', 'CONFIRMED', 'APPLYING', 'FINISHED', 'FAILED', 'DISCARDED', 'BLOCKED');--> statement-breakpoint
+CREATE TYPE "public"."delivery_status" AS ENUM('queued', 'processed', 'rejected', 'ignored', 'failed');--> statement-breakpoint
+CREATE TYPE "public"."engine_kind" AS ENUM('opentofu', 'terraform');--> statement-breakpoint
+CREATE TYPE "public"."run_kind" AS ENUM('proposed', 'tracked', 'destroy');--> statement-breakpoint
+CREATE TABLE "installations" (
+	"id" bigint PRIMARY KEY NOT NULL,
+	"account_login" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"suspended_at" timestamp with time zone,
+	"deleted_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "repositories" (
+	"id" bigint PRIMARY KEY NOT NULL,
+	"installation_id" bigint NOT NULL,
+	"full_name" text NOT NULL,
+	"default_branch" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"removed_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "environments" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"repository_id" bigint NOT NULL,
+	"name" text NOT NULL,
+	"production" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "environments_repository_name" UNIQUE("repository_id","name")
+);
+--> statement-breakpoint
+CREATE TABLE "stacks" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"repository_id" bigint NOT NULL,
+	"name" text NOT NULL,
+	"dir" text NOT NULL,
+	"engine" "engine_kind" DEFAULT 'opentofu' NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"removed_at" timestamp with time zone,
+	CONSTRAINT "stacks_repository_name" UNIQUE("repository_id","name")
+);
+--> statement-breakpoint
+CREATE TABLE "components" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"stack_id" uuid NOT NULL,
+	"environment_id" uuid NOT NULL,
+	"deployed_revision_id" uuid,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "components_stack_environment" UNIQUE("stack_id","environment_id")
+);
+--> statement-breakpoint
+CREATE TABLE "changesets" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"repository_id" bigint NOT NULL,
+	"environment_id" uuid NOT NULL,
+	"pull_request_number" integer,
+	"head_sha" text NOT NULL,
+	"base_heads" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"status" "changeset_status" DEFAULT 'open' NOT NULL,
+	"promoted_from_id" uuid,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "changes" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"changeset_id" uuid NOT NULL,
+	"component_id" uuid NOT NULL,
+	"kind" "change_kind" NOT NULL,
+	CONSTRAINT "changes_changeset_component" UNIQUE("changeset_id","component_id")
+);
+--> statement-breakpoint
+CREATE TABLE "runs" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"repository_id" bigint NOT NULL,
+	"environment_id" uuid NOT NULL,
+	"changeset_id" uuid,
+	"kind" "run_kind" NOT NULL,
+	"commit_sha" text NOT NULL,
+	"trigger" text NOT NULL,
+	"triggered_by" text NOT NULL,
+	"engine_version" text,
+	"repeats_run_id" uuid,
+	"confirmed_by" text,
+	"confirmed_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "run_components" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"run_id" uuid NOT NULL,
+	"component_id" uuid NOT NULL,
+	"change_kind" "change_kind" NOT NULL,
+	"phase" "component_phase" DEFAULT 'QUEUED' NOT NULL,
+	"wave" integer DEFAULT 0 NOT NULL,
+	"plan_digest" text,
+	"plan_summary" jsonb,
+	"sealed_workspace" "bytea",
+	"workspace_digest" text,
+	"failure_reason" text,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "run_components_run_component" UNIQUE("run_id","component_id")
+);
+--> statement-breakpoint
+CREATE TABLE "phase_log_lines" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "phase_log_lines_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"phase_id" uuid NOT NULL,
+	"line" text NOT NULL,
+	"stream" text DEFAULT 'stdout' NOT NULL,
+	"logged_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "run_phases" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"run_component_id" uuid NOT NULL,
+	"phase" "component_phase" NOT NULL,
+	"started_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"finished_at" timestamp with time zone,
+	"exit_code" integer,
+	"error" text
+);
+--> statement-breakpoint
+CREATE TABLE "run_events" (
+	"run_id" uuid NOT NULL,
+	"sequence" integer NOT NULL,
+	"run_component_id" uuid,
+	"from_state" text,
+	"to_state" text NOT NULL,
+	"cause" text NOT NULL,
+	"actor" text NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "run_events_run_id_sequence_pk" PRIMARY KEY("run_id","sequence")
+);
+--> statement-breakpoint
+CREATE TABLE "revisions" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"component_id" uuid NOT NULL,
+	"run_id" uuid NOT NULL,
+	"commit_sha" text NOT NULL,
+	"inputs" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"plan_digest" text NOT NULL,
+	"outputs" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"sealed_outputs" "bytea",
+	"state_version_id" uuid,
+	"started_at" timestamp with time zone NOT NULL,
+	"finished_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "webhook_deliveries" (
+	"delivery_id" text PRIMARY KEY NOT NULL,
+	"event" text NOT NULL,
+	"action" text,
+	"installation_id" bigint,
+	"repository_full_name" text,
+	"payload" jsonb NOT NULL,
+	"status" "delivery_status" DEFAULT 'queued' NOT NULL,
+	"job_id" text,
+	"error" text,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"processed_at" timestamp with time zone
+);
+--> statement-breakpoint
+ALTER TABLE "repositories" ADD CONSTRAINT "repositories_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "environments" ADD CONSTRAINT "environments_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "stacks" ADD CONSTRAINT "stacks_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "components" ADD CONSTRAINT "components_stack_id_stacks_id_fk" FOREIGN KEY ("stack_id") REFERENCES "public"."stacks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "components" ADD CONSTRAINT "components_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "changesets" ADD CONSTRAINT "changesets_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "changesets" ADD CONSTRAINT "changesets_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "changes" ADD CONSTRAINT "changes_changeset_id_changesets_id_fk" FOREIGN KEY ("changeset_id") REFERENCES "public"."changesets"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "changes" ADD CONSTRAINT "changes_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "runs" ADD CONSTRAINT "runs_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "runs" ADD CONSTRAINT "runs_environment_id_environments_id_fk" FOREIGN KEY ("environment_id") REFERENCES "public"."environments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "runs" ADD CONSTRAINT "runs_changeset_id_changesets_id_fk" FOREIGN KEY ("changeset_id") REFERENCES "public"."changesets"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "run_components" ADD CONSTRAINT "run_components_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "run_components" ADD CONSTRAINT "run_components_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "phase_log_lines" ADD CONSTRAINT "phase_log_lines_phase_id_run_phases_id_fk" FOREIGN KEY ("phase_id") REFERENCES "public"."run_phases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "run_phases" ADD CONSTRAINT "run_phases_run_component_id_run_components_id_fk" FOREIGN KEY ("run_component_id") REFERENCES "public"."run_components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "run_events" ADD CONSTRAINT "run_events_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "revisions" ADD CONSTRAINT "revisions_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "revisions" ADD CONSTRAINT "revisions_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "phase_log_lines_phase" ON "phase_log_lines" USING btree ("phase_id","id");

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+
+const optionalText = z
+  .string()
+  .transform((value) => value.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((value) => (value === "" ? undefined : value));
+
+const port = z.coerce
+  .number<string | undefined>({ error: "must be a port number" })
+  .int("must be a whole number")
+  .min(1, "must be between 1 and 65535")
+  .max(65535, "must be between 1 and 65535");
+
+const logLevel = z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
+  error: "must be one of trace, debug, info, warn, error, fatal, silent",
+});
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+    error: "must be a postgres:// or postgresql:// connection URL",
+  });
+
+const duration = z.string().transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: "must be a duration such as 90s, 30m or 1h" });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** The operator's variables (DESIGN.md "Operator's interface"), as they arrive in the environment. */
+export const Env = z.object({
+  NODE_ENV: optionalText,
+  APP_ID: optionalText.pipe(
+    z.string().regex(/^\d+$/, "must be the numeric GitHub App id").optional(),
+  ),
+  PRIVATE_KEY: optionalText,
+  PRIVATE_KEY_PATH: optionalText,
+  WEBHOOK_SECRET: optionalText,
+  WEBHOOK_PATH: optionalText.pipe(
+    z.string().startsWith("/", "must start with /").default("/api/github/webhooks"),
+  ),
+  PORT: optionalText.pipe(port.default(3000)),
+  LOG_LEVEL: optionalText.pipe(logLevel.default("info")),
+  GHE_HOST: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, "must be a host name (and optional port), without scheme")
+      .optional(),
+  ),
+  GHE_PROTOCOL: optionalText.pipe(
+    z.enum(["http", "https"], { error: "must be http or https" }).default("https"),
+  ),
+  DATABASE_URL: optionalText.pipe(postgresUrl.optional()),
+  BOSUN_DATA_DIR: optionalText.pipe(z.string().default(".bosun")),
+  BOSUN_ENCRYPTION_KEY: optionalText,
+  BOSUN_PUBLIC_URL: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  ),
+  BOSUN_WORKERS: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .max(64, "must be 64 or fewer")
+      .default(2),
+  ),
+  BOSUN_TOFU_BIN: optionalText.pipe(z.string().default("tofu")),
+  BOSUN_TERRAFORM_BIN: optionalText.pipe(z.string().default("terraform")),
+  BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(3_600_000)),
+});
+export type Env = z.infer<typeof Env>;
+
+/** One line per problem, naming the variable: what the operator sees before exit code 1. */
+export function describeEnvProblems(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const variable = issue.path.join(".") || "environment";
+    return `${variable}: ${issue.message}`;
+  });
+}

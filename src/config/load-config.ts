@@ -1,0 +1,158 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { DatabaseTarget } from "../store/database.js";
+import { describeEnvProblems, Env } from "./env.js";
+
+export interface GithubAppConfig {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  /** REST API base, set only for GitHub Enterprise Server or a local stand-in (GHE_HOST). */
+  baseUrl: string | undefined;
+}
+
+export interface AppConfig {
+  production: boolean;
+  port: number;
+  logLevel: Env["LOG_LEVEL"];
+  webhookPath: string;
+  /** Unset: no App credentials yet, so Bosun serves its health and setup pages only. */
+  github: GithubAppConfig | undefined;
+  database: DatabaseTarget;
+  dataDir: string;
+  encryptionKey: Buffer;
+  /** Said once at start when the key was generated for development. */
+  encryptionKeyNotice: string | undefined;
+  publicUrl: string;
+  workers: number;
+  engines: { opentofu: string; terraform: string };
+  runTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  ${problem}`).join("\n")}`);
+  }
+}
+
+/** Parses the operator's variables; throws a ConfigError listing every problem, one per line. */
+export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppConfig> {
+  const parsed = Env.safeParse(environment);
+  if (!parsed.success) throw new ConfigError(describeEnvProblems(parsed.error));
+  const env = parsed.data;
+  const production = env.NODE_ENV === "production";
+  const problems: string[] = [];
+  const dataDir = path.resolve(env.BOSUN_DATA_DIR);
+
+  const github = await readGithubConfig(env, production, problems);
+  const key = await resolveEncryptionKey(env, production, dataDir, problems);
+  if (problems.length > 0 || !key) throw new ConfigError(problems);
+
+  return {
+    production,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    webhookPath: env.WEBHOOK_PATH,
+    github,
+    database: env.DATABASE_URL
+      ? { kind: "postgres", url: env.DATABASE_URL }
+      : { kind: "pglite", dataDir: path.join(dataDir, "pgdata") },
+    dataDir,
+    encryptionKey: key.key,
+    encryptionKeyNotice: key.notice,
+    publicUrl: (env.BOSUN_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    workers: env.BOSUN_WORKERS,
+    engines: { opentofu: env.BOSUN_TOFU_BIN, terraform: env.BOSUN_TERRAFORM_BIN },
+    runTimeoutMs: env.BOSUN_RUN_TIMEOUT,
+  };
+}
+
+async function readGithubConfig(
+  env: Env,
+  production: boolean,
+  problems: string[],
+): Promise<GithubAppConfig | undefined> {
+  let privateKey = env.PRIVATE_KEY;
+  if (!privateKey && env.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = await readFile(env.PRIVATE_KEY_PATH, "utf8");
+    } catch (error) {
+      problems.push(
+        `PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+  }
+  // .env files often carry the PEM on one line with literal "\n".
+  privateKey = privateKey?.replace(/\\n/g, "\n");
+  if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+    problems.push("PRIVATE_KEY: must be a PEM private key (-----BEGIN RSA PRIVATE KEY-----)");
+  }
+  const given = { APP_ID: env.APP_ID, PRIVATE_KEY: privateKey, WEBHOOK_SECRET: env.WEBHOOK_SECRET };
+  const missing = Object.entries(given)
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+  if (missing.length === 3 && !production) return undefined;
+  for (const name of missing) {
+    problems.push(
+      `${name}: required ${production ? "in production" : "with the other GitHub App credentials"}`,
+    );
+  }
+  if (!env.APP_ID || !privateKey || !env.WEBHOOK_SECRET) return undefined;
+  return {
+    appId: Number(env.APP_ID),
+    privateKey,
+    webhookSecret: env.WEBHOOK_SECRET,
+    baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined,
+  };
+}
+
+const KEY_FILE = "encryption-key";
+
+async function resolveEncryptionKey(
+  env: Env,
+  production: boolean,
+  dataDir: string,
+  problems: string[],
+): Promise<{ key: Buffer; notice: string | undefined } | undefined> {
+  if (env.BOSUN_ENCRYPTION_KEY) {
+    const key = decodeKey(env.BOSUN_ENCRYPTION_KEY);
+    if (!key)
+      problems.push("BOSUN_ENCRYPTION_KEY: must be 32 bytes, as base64 or 64 hex characters");
+    return key && { key, notice: undefined };
+  }
+  if (production) {
+    problems.push(
+      "BOSUN_ENCRYPTION_KEY: required in production (generate one: openssl rand -base64 32)",
+    );
+    return undefined;
+  }
+  const keyPath = path.join(dataDir, KEY_FILE);
+  const existing = await readFile(keyPath, "utf8").catch(() => undefined);
+  if (existing !== undefined) {
+    const key = decodeKey(existing.trim());
+    if (!key)
+      problems.push(
+        `BOSUN_ENCRYPTION_KEY: unset, and the development key in ${keyPath} is damaged`,
+      );
+    return key && { key, notice: undefined };
+  }
+  const key = randomBytes(32);
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(keyPath, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+  await chmod(keyPath, 0o600);
+  return {
+    key,
+    notice: `BOSUN_ENCRYPTION_KEY is unset: generated a development key and kept it in ${keyPath}; set BOSUN_ENCRYPTION_KEY in production`,
+  };
+}
+
+function decodeKey(text: string): Buffer | undefined {
+  const key = /^[0-9a-fA-F]{64}$/.test(text)
+    ? Buffer.from(text, "hex")
+    : Buffer.from(text, "base64");
+  return key.length === 32 && (key.toString("base64") === text || /^[0-9a-fA-F]{64}$/.test(text))
+    ? key
+    : undefined;
+}

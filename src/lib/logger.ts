@@ -1,0 +1,26 @@
+import pino, { type Logger } from "pino";
+
+/**
+ * Structured logs. Anything that could carry a credential is censored by path as a second line of
+ * defence; the first is never logging such values at all.
+ */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { app: "bosun" },
+    redact: {
+      paths: [
+        "*.privateKey",
+        "*.token",
+        "*.password",
+        "*.authorization",
+        "*.headers.authorization",
+        "req.headers.authorization",
+        "*.secret",
+        "payload",
+        "*.payload",
+      ],
+      censor: "***",
+    },
+  });
+}

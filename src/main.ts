@@ -1,0 +1,128 @@
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import { createNodeMiddleware } from "probot";
+import { type AppConfig, loadConfig } from "./config/load-config.js";
+import { createInstallationHandler } from "./github/handlers/installation.js";
+import { createIntakeApp } from "./github/intake-app.js";
+import { createDeliveryProcessor } from "./github/process-delivery.js";
+import { createProbot } from "./github/create-probot.js";
+import { createLogger } from "./lib/logger.js";
+import { startJobQueue } from "./queue/job-queue.js";
+import type { JobQueue } from "./services/ports.js";
+import { requeueOrphanedDeliveries } from "./services/requeue-orphaned-deliveries.js";
+import { openDatabase, type Database } from "./store/database.js";
+import { createDeliveryRepository } from "./store/delivery-repository.js";
+import { createInstallationRepository } from "./store/installation-repository.js";
+import { healthRoutes } from "./web/health-routes.js";
+import { createHttpServer, listen, type WebhookListener } from "./web/http-server.js";
+import { setupRoutes } from "./web/setup-routes.js";
+import { startWorkers } from "./worker/start-workers.js";
+
+export type Mode = "all" | "web" | "worker";
+
+export interface RunningBosun {
+  config: AppConfig;
+  database: Database;
+  queue: JobQueue;
+  /** The port the HTTP server listens on; undefined for a worker-only process. */
+  port: number | undefined;
+  log: Logger;
+  /** Graceful shutdown: stop taking requests and jobs, finish those in hand, close the database. */
+  stop(): Promise<void>;
+}
+
+/** Composition root: builds the adapters and wires them. No logic lives here. */
+export async function startBosun(options: {
+  mode: Mode;
+  env: NodeJS.ProcessEnv;
+  log?: Logger;
+  /** Replaces PORT: tests pass 0 for a free port. */
+  port?: number;
+  /** Probot Octokit class override: tests turn off retries and throttling. */
+  octokit?: Parameters<typeof createProbot>[2];
+}): Promise<RunningBosun> {
+  const config = await loadConfig(options.env);
+  const log = options.log ?? createLogger(config.logLevel);
+  if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
+
+  const database = await openDatabase(config.database);
+  try {
+    await database.migrate();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  log.info({ database: config.database.kind }, "database migrated");
+
+  const queue = await startJobQueue(database, [{ name: "github-event" }], log);
+  const deliveries = createDeliveryRepository(database.db);
+  const installations = createInstallationRepository(database.db);
+
+  let accepting = true;
+  let webhooks: WebhookListener = async (_req, res) => {
+    res
+      .writeHead(503, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: "GitHub App credentials are not configured; see the README" }));
+    return true;
+  };
+
+  if (config.github) {
+    const probot = createProbot(config.github, log, options.octokit);
+    const intake = createIntakeApp({ deliveries, queue, log });
+    const middleware = await createNodeMiddleware(intake, {
+      probot,
+      webhooksPath: config.webhookPath,
+    });
+    webhooks = async (req, res) => (await middleware(req, res)) === true;
+
+    if (options.mode !== "web") {
+      const processDelivery = createDeliveryProcessor({
+        probot,
+        deliveries,
+        log,
+        handlers: {
+          installation: createInstallationHandler(installations, "installation"),
+          installation_repositories: createInstallationHandler(
+            installations,
+            "installation_repositories",
+          ),
+        },
+      });
+      await requeueOrphanedDeliveries({ deliveries, queue, log });
+      await startWorkers({ queue, concurrency: config.workers, processDelivery, log });
+    }
+  } else {
+    log.warn(
+      "APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are unset: serving setup and health pages only",
+    );
+  }
+
+  let server: Server | undefined;
+  let port: number | undefined;
+  if (options.mode !== "worker") {
+    const routes = healthRoutes({ isReady: () => database.isReady(), accepting: () => accepting });
+    if (!config.github) routes.route("/", setupRoutes(config.webhookPath));
+    server = createHttpServer({ webhookPath: config.webhookPath, webhooks, routes, log });
+    port = await listen(server, options.port ?? config.port);
+    log.info({ port, webhookPath: config.webhookPath }, "listening");
+  }
+
+  return {
+    config,
+    database,
+    queue,
+    port,
+    log,
+    async stop() {
+      accepting = false;
+      const closed = server
+        ? new Promise<void>((resolve) => server.close(() => resolve()))
+        : Promise.resolve();
+      server?.closeIdleConnections();
+      await queue.stop();
+      await closed;
+      await database.close();
+      log.info("stopped");
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import PgBoss from "pg-boss";
+import type { Logger } from "pino";
+import type { JobQueue, JobHandler, QueueName, SendOptions } from "../services/ports.js";
+import type { Database } from "../store/database.js";
+
+const POLL_SECONDS = 0.5;
+
+/**
+ * The durable job queue, on pg-boss in Bosun's own database (schema `pgboss`). On PGlite it runs
+ * its SQL through the same single-session instance as drizzle, so one embedded database holds
+ * everything. Retries: a job that throws is retried with backoff; see ADR 0002.
+ */
+export async function startJobQueue(
+  database: Database,
+  queues: readonly {
+    name: QueueName;
+    policy?: "standard" | "singleton" | "stately";
+    retryLimit?: number;
+  }[],
+  log: Logger,
+): Promise<JobQueue> {
+  const connection = database.queueConnection;
+  const boss =
+    "connectionString" in connection
+      ? new PgBoss({ connectionString: connection.connectionString, schema: "pgboss", max: 4 })
+      : new PgBoss({
+          schema: "pgboss",
+          db: { executeSql: (text, values) => connection.executor.executeSql(text, values) },
+        });
+  boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));
+  await boss.start();
+  for (const queue of queues) {
+    await boss.createQueue(queue.name, {
+      name: queue.name,
+      policy: queue.policy ?? "standard",
+      retryLimit: queue.retryLimit ?? 5,
+      retryDelay: 2,
+      retryBackoff: true,
+    });
+  }
+  const workerIds: string[] = [];
+  return {
+    async send(name: QueueName, data: object, options: SendOptions = {}) {
+      const id = await boss.send(name, data, {
+        ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+        ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+      });
+      return id ?? undefined;
+    },
+    async work<T extends object>(name: QueueName, concurrency: number, handler: JobHandler<T>) {
+      // pg-boss 10 polls one batch per worker: concurrency is the number of workers.
+      for (let i = 0; i < concurrency; i += 1) {
+        const id = await boss.work<T>(
+          name,
+          { batchSize: 1, pollingIntervalSeconds: POLL_SECONDS },
+          async ([job]) => {
+            if (job) await handler({ id: job.id, data: job.data, retryCount: 0 });
+          },
+        );
+        workerIds.push(id);
+      }
+    },
+    async stop(timeoutMs = 30_000) {
+      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: true });
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { count, sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema/index.js";
+
+export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** Where the data lives: a PostgreSQL server, or the embedded PGlite (a directory, or memory). */
+export type DatabaseTarget =
+  { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string | undefined };
+
+/** What pg-boss needs to run its SQL: one complete statement or transaction per call. */
+export interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+export interface Database {
+  readonly db: Db;
+  readonly target: DatabaseTarget;
+  /**
+   * For the job queue: the PostgreSQL URL (pg-boss brings its own pool), or, on PGlite, an executor
+   * over the same single-session instance, which serialises every statement.
+   */
+  readonly queueConnection: { connectionString: string } | { executor: SqlExecutor };
+  migrate(): Promise<void>;
+  /** Database reachable and every migration in `migrations/` applied. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class DatabaseError extends Error {
+  override readonly name = "DatabaseError";
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === "postgres" ? openPostgres(target) : openPglite(target);
+}
+
+async function openPostgres(target: { kind: "postgres"; url: string }): Promise<Database> {
+  const client = postgres(target.url, {
+    max: 10,
+    onnotice: () => {},
+    connect_timeout: 10,
+    // Bosun's tables use UTC timestamps; the session default does not matter to drizzle.
+    connection: { application_name: "bosun" },
+  });
+  try {
+    await client`select 1`;
+  } catch (cause) {
+    await client.end({ timeout: 1 });
+    throw new DatabaseError(
+      `cannot reach PostgreSQL at ${redactUrl(target.url)}: ${String((cause as Error).message ?? cause)}`,
+      { cause },
+    );
+  }
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    target,
+    queueConnection: { connectionString: target.url },
+    migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
+    isReady: () => migrationsApplied(db),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(target: {
+  kind: "pglite";
+  dataDir: string | undefined;
+}): Promise<Database> {
+  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+  let client: PGlite;
+  try {
+    client = await PGlite.create(target.dataDir);
+  } catch (cause) {
+    throw new DatabaseError(`cannot open the embedded database in ${target.dataDir ?? "memory"}`, {
+      cause,
+    });
+  }
+  const drizzled = drizzlePglite(client, { schema });
+  const db = drizzled as unknown as Db;
+  const executor: SqlExecutor = {
+    async executeSql(text, values = []) {
+      if (values.length > 0) return { rows: (await client.query(text, values)).rows };
+      // pg-boss sends parameterless "BEGIN; …; COMMIT" scripts, which only exec() accepts.
+      const results = await client.exec(text);
+      return { rows: results.at(-1)?.rows ?? [] };
+    },
+  };
+  return {
+    db,
+    target,
+    queueConnection: { executor },
+    migrate: () => migratePglite(drizzled, { migrationsFolder }),
+    isReady: () => migrationsApplied(db),
+    close: () => client.close(),
+  };
+}
+
+async function migrationsApplied(db: Db): Promise<boolean> {
+  try {
+    const journal = JSON.parse(
+      await readFile(`${migrationsFolder}/meta/_journal.json`, "utf8"),
+    ) as { entries: unknown[] };
+    const [row] = await db.select({ applied: count() }).from(sql`drizzle.__drizzle_migrations`);
+    return (row?.applied ?? 0) >= journal.entries.length;
+  } catch {
+    return false;
+  }
+}
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+}

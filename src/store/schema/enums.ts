@@ -1,0 +1,28 @@
+import { pgEnum } from "drizzle-orm/pg-core";
+
+export const engineKind = pgEnum("engine_kind", ["opentofu", "terraform"]);
+export const changeKind = pgEnum("change_kind", ["create", "update", "destroy", "orphan"]);
+export const runKind = pgEnum("run_kind", ["proposed", "tracked", "destroy"]);
+export const changesetStatus = pgEnum("changeset_status", ["open", "closed"]);
+/** Per-component phases of DESIGN.md's lifecycle. */
+export const componentPhase = pgEnum("component_phase", [
+  "QUEUED",
+  "DEFERRED",
+  "PREPARING",
+  "INITIALIZING",
+  "PLANNING",
+  "UNCONFIRMED",
+  "CONFIRMED",
+  "APPLYING",
+  "FINISHED",
+  "FAILED",
+  "DISCARDED",
+  "BLOCKED",
+]);
+export const deliveryStatus = pgEnum("delivery_status", [
+  "queued",
+  "processed",
+  "rejected",
+  "ignored",
+  "failed",
+]);

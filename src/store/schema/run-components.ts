@@ -1,0 +1,43 @@
+import {
+  customType,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { components } from "./components.js";
+import { changeKind, componentPhase } from "./enums.js";
+import { runs } from "./runs.js";
+
+export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => Buffer.from(value),
+});
+
+/** One component's progress within one run; `phase` is its lifecycle state. */
+export const runComponents = pgTable(
+  "run_components",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    componentId: uuid("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    changeKind: changeKind("change_kind").notNull(),
+    phase: componentPhase("phase").notNull().default("QUEUED"),
+    wave: integer("wave").notNull().default(0),
+    planDigest: text("plan_digest"),
+    planSummary: jsonb("plan_summary"),
+    /** The sealed (AES-256-GCM) workspace: plan file, lock file and rendered inputs. */
+    sealedWorkspace: bytea("sealed_workspace"),
+    workspaceDigest: text("workspace_digest"),
+    failureReason: text("failure_reason"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [unique("run_components_run_component").on(table.runId, table.componentId)],
+);

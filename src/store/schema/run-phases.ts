@@ -1,0 +1,31 @@
+import { bigint, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { componentPhase } from "./enums.js";
+import { runComponents } from "./run-components.js";
+
+/** One timed phase of one component in one run, with its exit code and failure. */
+export const runPhases = pgTable("run_phases", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  runComponentId: uuid("run_component_id")
+    .notNull()
+    .references(() => runComponents.id, { onDelete: "cascade" }),
+  phase: componentPhase("phase").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }),
+  exitCode: integer("exit_code"),
+  error: text("error"),
+});
+
+/** A phase's log, a (masked) line at a time, appended while the engine runs. */
+export const phaseLogLines = pgTable(
+  "phase_log_lines",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    phaseId: uuid("phase_id")
+      .notNull()
+      .references(() => runPhases.id, { onDelete: "cascade" }),
+    line: text("line").notNull(),
+    stream: text("stream").notNull().default("stdout"),
+    loggedAt: timestamp("logged_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("phase_log_lines_phase").on(table.phaseId, table.id)],
+);

@@ -1,0 +1,26 @@
+import { Hono } from "hono";
+
+export interface Readiness {
+  /** Database reachable and migrated. */
+  isReady(): Promise<boolean>;
+  /** False once shutdown has begun, so load balancers stop sending work. */
+  accepting(): boolean;
+}
+
+const READY_TIMEOUT_MS = 2_000;
+
+export function healthRoutes(readiness: Readiness): Hono {
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    if (!readiness.accepting()) return c.json({ status: "shutting down" }, 503);
+    const ready = await Promise.race([
+      readiness.isReady().catch(() => false),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), READY_TIMEOUT_MS).unref()),
+    ]);
+    return ready
+      ? c.json({ status: "ready" })
+      : c.json({ status: "database unreachable or migrations not applied" }, 503);
+  });
+  return app;
+}
