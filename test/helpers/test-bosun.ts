@@ -1,0 +1,53 @@
+import pino from "pino";
+import { ProbotOctokit } from "probot";
+import { type RunningBosun, startBosun, type Mode } from "../../src/main.js";
+import { testApp } from "./app-credentials.js";
+import { scratchDatabase, type ScratchDatabase } from "./databases.js";
+
+/**
+ * Probot's own throttle settings replace a shallow `throttle: { enabled: false }`; only the
+ * function form of defaults turns retries and throttling off (see docs/adr/0001).
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+export interface TestBosun extends RunningBosun {
+  scratch: ScratchDatabase;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the real app (HTTP server, queue, workers) on a scratch database and a free port. */
+export async function startTestBosun(
+  kind: "pglite" | "postgres",
+  options: { mode?: Mode; env?: Record<string, string>; scratch?: ScratchDatabase } = {},
+): Promise<TestBosun> {
+  const scratch = options.scratch ?? (await scratchDatabase(kind));
+  const bosun = await startBosun({
+    mode: options.mode ?? "all",
+    env: {
+      APP_ID: testApp.appId,
+      PRIVATE_KEY: testApp.privateKey,
+      WEBHOOK_SECRET: testApp.webhookSecret,
+      LOG_LEVEL: "silent",
+      BOSUN_WORKERS: "1",
+      ...scratch.env,
+      ...options.env,
+    },
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    port: 0,
+    octokit: TestOctokit,
+  });
+  return {
+    ...bosun,
+    scratch,
+    url: `http://127.0.0.1:${bosun.port}`,
+    async close() {
+      await bosun.stop();
+      if (!options.scratch) await scratch.drop();
+    },
+  };
+}

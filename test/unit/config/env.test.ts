@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { describeEnvProblems, Env } from "../../../src/config/env.js";
+import { parseDuration } from "../../../src/config/duration.js";
+
+const problemsFor = (env: Record<string, string>) => {
+  const parsed = Env.safeParse(env);
+  return parsed.success ? [] : describeEnvProblems(parsed.error);
+};
+
+describe("operator variables", () => {
+  it("applies DESIGN.md's defaults", () => {
+    expect(Env.parse({})).toMatchObject({
+      WEBHOOK_PATH: "/api/github/webhooks",
+      PORT: 3000,
+      LOG_LEVEL: "info",
+      GHE_PROTOCOL: "https",
+      BOSUN_DATA_DIR: ".bosun",
+      BOSUN_WORKERS: 2,
+      BOSUN_TOFU_BIN: "tofu",
+      BOSUN_TERRAFORM_BIN: "terraform",
+      BOSUN_RUN_TIMEOUT: 3_600_000,
+    });
+  });
+
+  it("treats empty values as unset", () => {
+    expect(Env.parse({ PORT: "", BOSUN_WORKERS: " " })).toMatchObject({
+      PORT: 3000,
+      BOSUN_WORKERS: 2,
+    });
+  });
+
+  it.each([
+    [{ PORT: "http" }, "PORT: must be a port number"],
+    [{ PORT: "70000" }, "PORT: must be between 1 and 65535"],
+    [{ APP_ID: "my-app" }, "APP_ID: must be the numeric GitHub App id"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL: must be one of"],
+    [{ WEBHOOK_PATH: "hooks" }, "WEBHOOK_PATH: must start with /"],
+    [{ GHE_HOST: "https://ghe.example.com" }, "GHE_HOST: must be a host name"],
+    [{ GHE_PROTOCOL: "ftp" }, "GHE_PROTOCOL: must be http or https"],
+    [{ DATABASE_URL: "mysql://db/bosun" }, "DATABASE_URL: must be a postgres://"],
+    [{ BOSUN_PUBLIC_URL: "bosun.example.com" }, "BOSUN_PUBLIC_URL: must be an http(s) URL"],
+    [{ BOSUN_WORKERS: "-1" }, "BOSUN_WORKERS: must be 0 or more"],
+    [{ BOSUN_WORKERS: "two" }, "BOSUN_WORKERS: must be a whole number"],
+    [{ BOSUN_RUN_TIMEOUT: "an hour" }, "BOSUN_RUN_TIMEOUT: must be a duration"],
+  ])("rejects %o with a line naming the variable", (env, expected) => {
+    const problems = problemsFor(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(problemsFor({ PORT: "x", BOSUN_WORKERS: "x", BOSUN_RUN_TIMEOUT: "x" })).toHaveLength(3);
+  });
+
+  it.each([
+    ["90s", 90_000],
+    ["30m", 1_800_000],
+    ["1h30m", 5_400_000],
+    ["250ms", 250],
+    ["1.5h", 5_400_000],
+    ["1x", undefined],
+    ["", undefined],
+    ["0s", undefined],
+  ])("parses the duration %s", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});
