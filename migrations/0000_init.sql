@@ -4,6 +4,7 @@ CREATE TYPE "public"."component_phase" AS ENUM('QUEUED', 'DEFERRED', 'PREPARING'
 CREATE TYPE "public"."delivery_status" AS ENUM('queued', 'processed', 'rejected', 'ignored', 'failed');--> statement-breakpoint
 CREATE TYPE "public"."engine_kind" AS ENUM('opentofu', 'terraform');--> statement-breakpoint
 CREATE TYPE "public"."run_kind" AS ENUM('proposed', 'tracked', 'destroy');--> statement-breakpoint
+CREATE TYPE "public"."secret_scope" AS ENUM('plan', 'apply', 'both');--> statement-breakpoint
 CREATE TABLE "installations" (
 	"id" bigint PRIMARY KEY NOT NULL,
 	"account_login" text NOT NULL,
@@ -94,6 +95,7 @@ CREATE TABLE "run_components" (
 	"change_kind" "change_kind" NOT NULL,
 	"phase" "component_phase" DEFAULT 'QUEUED' NOT NULL,
 	"wave" integer DEFAULT 0 NOT NULL,
+	"spec" jsonb NOT NULL,
 	"plan_digest" text,
 	"plan_summary" jsonb,
 	"sealed_workspace" "bytea",
@@ -161,6 +163,18 @@ CREATE TABLE "webhook_deliveries" (
 	"processed_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "stack_secrets" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"repository_id" bigint NOT NULL,
+	"stack_name" text NOT NULL,
+	"name" text NOT NULL,
+	"scope" "secret_scope" NOT NULL,
+	"sealed_value" "bytea" NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "stack_secrets_repository_stack_name" UNIQUE("repository_id","stack_name","name")
+);
+--> statement-breakpoint
 ALTER TABLE "repositories" ADD CONSTRAINT "repositories_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "environments" ADD CONSTRAINT "environments_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stacks" ADD CONSTRAINT "stacks_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -180,4 +194,5 @@ ALTER TABLE "run_phases" ADD CONSTRAINT "run_phases_run_component_id_run_compone
 ALTER TABLE "run_events" ADD CONSTRAINT "run_events_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "revisions" ADD CONSTRAINT "revisions_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "revisions" ADD CONSTRAINT "revisions_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "stack_secrets" ADD CONSTRAINT "stack_secrets_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "phase_log_lines_phase" ON "phase_log_lines" USING btree ("phase_id","id");

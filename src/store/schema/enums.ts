@@ -26,3 +26,5 @@ export const deliveryStatus = pgEnum("delivery_status", [
   "ignored",
   "failed",
 ]);
+/** Which phases receive a secret: plan gets read-only credentials where a team provides them. */
+export const secretScope = pgEnum("secret_scope", ["plan", "apply", "both"]);

@@ -12,3 +12,4 @@ export * from "./run-phases.js";
 export * from "./run-events.js";
 export * from "./revisions.js";
 export * from "./webhook-deliveries.js";
+export * from "./stack-secrets.js";

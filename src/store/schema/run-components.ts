@@ -31,6 +31,8 @@ export const runComponents = pgTable(
     changeKind: changeKind("change_kind").notNull(),
     phase: componentPhase("phase").notNull().default("QUEUED"),
     wave: integer("wave").notNull().default(0),
+    /** What the run executes for this component, fixed when the run is created (see ComponentSpec). */
+    spec: jsonb("spec").notNull(),
     planDigest: text("plan_digest"),
     planSummary: jsonb("plan_summary"),
     /** The sealed (AES-256-GCM) workspace: plan file, lock file and rendered inputs. */
