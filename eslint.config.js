@@ -24,7 +24,7 @@ const layer = (files, patterns, ignores = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules", "dist", ".bosun", "migrations", "coverage"] },
+  { ignores: ["node_modules", "dist", ".bosun", ".scratch", "migrations", "coverage"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { generateEncryptionKey, parseEncryptionKey } from "../lib/seal.js";
 import type { DatabaseTarget } from "../store/database.js";
 import { describeEnvProblems, Env } from "./env.js";
 
@@ -21,7 +22,7 @@ export interface AppConfig {
   github: GithubAppConfig | undefined;
   database: DatabaseTarget;
   dataDir: string;
-  encryptionKey: Buffer;
+  encryptionKey: KeyObject;
   /** Said once at start when the key was generated for development. */
   encryptionKeyNotice: string | undefined;
   publicUrl: string;
@@ -115,7 +116,7 @@ async function resolveEncryptionKey(
   production: boolean,
   dataDir: string,
   problems: string[],
-): Promise<{ key: Buffer; notice: string | undefined } | undefined> {
+): Promise<{ key: KeyObject; notice: string | undefined } | undefined> {
   if (env.BOSUN_ENCRYPTION_KEY) {
     const key = decodeKey(env.BOSUN_ENCRYPTION_KEY);
     if (!key)
@@ -138,9 +139,9 @@ async function resolveEncryptionKey(
       );
     return key && { key, notice: undefined };
   }
-  const key = randomBytes(32);
+  const { key, text } = generateEncryptionKey();
   await mkdir(dataDir, { recursive: true });
-  await writeFile(keyPath, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+  await writeFile(keyPath, `${text}\n`, { mode: 0o600, flag: "wx" });
   await chmod(keyPath, 0o600);
   return {
     key,
@@ -148,11 +149,10 @@ async function resolveEncryptionKey(
   };
 }
 
-function decodeKey(text: string): Buffer | undefined {
-  const key = /^[0-9a-fA-F]{64}$/.test(text)
-    ? Buffer.from(text, "hex")
-    : Buffer.from(text, "base64");
-  return key.length === 32 && (key.toString("base64") === text || /^[0-9a-fA-F]{64}$/.test(text))
-    ? key
-    : undefined;
+function decodeKey(text: string): KeyObject | undefined {
+  try {
+    return parseEncryptionKey(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,27 @@
+/**
+ * What a run executes for one component, fixed when the run is created so a later change to
+ * `bosun.yml` cannot alter a plan under review.
+ */
+export interface ComponentSpec {
+  stack: string;
+  environment: string;
+  /** Repo-relative POSIX path of the root module. */
+  dir: string;
+  engine: "opentofu" | "terraform";
+  /** Var files relative to `dir`, `${environment}` still unrendered. */
+  varFiles: string[];
+  /** Non-secret variables, passed as TF_VAR_*. */
+  variables: Record<string, unknown>;
+  /** `managed`: Bosun's http state backend; `own`: the stack's declared backend; unset: managed unless one is declared. */
+  state: "managed" | "own" | undefined;
+}
+
+/** Renders `${environment}` in a var file path (DESIGN.md `var_files`). */
+export function renderVarFile(template: string, environment: string): string {
+  return template.replaceAll("${environment}", environment);
+}
+
+/** A variable value as the engine reads it from TF_VAR_*: strings raw, the rest as HCL-compatible JSON. */
+export function variableToEnv(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}

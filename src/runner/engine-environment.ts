@@ -1,0 +1,45 @@
+import { variableToEnv } from "../domain/component-spec.js";
+
+/**
+ * Variables of the host that an engine legitimately needs (finding executables, certificates,
+ * proxies, a provider cache). Everything else of Bosun's own, PRIVATE_KEY and DATABASE_URL
+ * first, never reaches the engine.
+ */
+const INHERITED = [
+  "PATH",
+  "LANG",
+  "TZ",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
+  "NO_PROXY",
+  "https_proxy",
+  "http_proxy",
+  "no_proxy",
+  "TF_PLUGIN_CACHE_DIR",
+  "TF_CLI_CONFIG_FILE",
+] as const;
+
+export function engineEnvironment(input: {
+  host: NodeJS.ProcessEnv;
+  home: string;
+  variables: Record<string, unknown>;
+  /** Secret variables of this phase, each under its own name (e.g. AWS_SECRET_ACCESS_KEY, TF_VAR_db_password). */
+  secrets: Record<string, string>;
+  /** Backend wiring and the like. */
+  extra?: Record<string, string>;
+}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = input.host[name];
+    if (value !== undefined) env[name] = value;
+  }
+  env.HOME = input.home;
+  env.TF_IN_AUTOMATION = "1";
+  env.TF_INPUT = "0";
+  for (const [name, value] of Object.entries(input.variables))
+    env[`TF_VAR_${name}`] = variableToEnv(value);
+  Object.assign(env, input.secrets, input.extra);
+  return env;
+}

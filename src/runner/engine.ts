@@ -1,0 +1,251 @@
+import { z } from "zod";
+import { runProcess, type ProcessResult } from "./exec.js";
+import { parsePlanJson, PlanJsonError, type PlanJson } from "./plan-json.js";
+
+export const ENGINE_KINDS = ["opentofu", "terraform"] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
+export const engineErrorCodes = [
+  "not-found",
+  "crashed",
+  "failed",
+  "timeout",
+  "cancelled",
+  "invalid-output",
+  "stale-plan",
+] as const;
+export type EngineErrorCode = (typeof engineErrorCodes)[number];
+
+const STDERR_TAIL_LINES = 20;
+
+/** An engine command that did not do its job, with what a user needs to act on it. */
+export class EngineError extends Error {
+  override readonly name = "EngineError";
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly command: string,
+    readonly exitCode: number | undefined,
+    readonly stderrTail: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Where and how one engine command runs. */
+export interface Invocation {
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onLine?: (stream: "stdout" | "stderr", line: string) => void;
+}
+
+export interface PlanOptions {
+  planFile: string;
+  destroy?: boolean;
+  targets?: readonly string[];
+  varFiles?: readonly string[];
+  lockTimeout?: string;
+}
+
+const VersionJson = z.object({ terraform_version: z.string() });
+
+const OutputsJson = z.record(
+  z.string(),
+  z.object({ sensitive: z.boolean(), type: z.unknown().optional(), value: z.unknown() }),
+);
+export type EngineOutputs = z.infer<typeof OutputsJson>;
+
+/**
+ * OpenTofu and Terraform are one adapter with two executables: the CLI contract
+ * (../shared/fixtures/CLI-CONTRACT.md) is the same for every command Bosun runs.
+ */
+export interface Engine {
+  readonly kind: EngineKind;
+  version(at: Invocation): Promise<string>;
+  init(at: Invocation, backendConfig?: Readonly<Record<string, string>>): Promise<ProcessResult>;
+  /** `changes` and `no-changes` come from `-detailed-exitcode`; any other exit is an error. */
+  plan(
+    at: Invocation,
+    options: PlanOptions,
+  ): Promise<{ outcome: "changes" | "no-changes"; result: ProcessResult }>;
+  showJson(at: Invocation, planFile: string): Promise<{ plan: PlanJson; text: string }>;
+  showText(at: Invocation, planFile: string): Promise<string>;
+  apply(at: Invocation, planFile: string): Promise<ProcessResult>;
+  outputs(at: Invocation): Promise<EngineOutputs>;
+}
+
+export function createEngine(kind: EngineKind, bin: string): Engine {
+  const run = async (at: Invocation, args: string[]): Promise<ProcessResult> => {
+    const command = `${kind === "opentofu" ? "tofu" : "terraform"} ${args[0] ?? ""}`;
+    const result = await runProcess(bin, args, at);
+    if (result.startError) {
+      throw new EngineError(
+        "not-found",
+        `${command}: cannot start the engine (${result.startError})`,
+        command,
+        undefined,
+        "",
+      );
+    }
+    if (result.stoppedBy) {
+      const why =
+        result.stoppedBy === "timeout"
+          ? `timed out after ${Math.round(at.timeoutMs / 1000)} s`
+          : "was cancelled";
+      throw new EngineError(
+        result.stoppedBy === "timeout" ? "timeout" : "cancelled",
+        `${command} ${why}; the process tree was killed`,
+        command,
+        result.exitCode,
+        tail(result.stderr),
+      );
+    }
+    return result;
+  };
+
+  const fail = (command: string, result: ProcessResult, what: string): never => {
+    const crashed = result.exitCode !== 1;
+    throw new EngineError(
+      crashed ? "crashed" : isStalePlan(result) ? "stale-plan" : "failed",
+      `${command} ${crashed ? `crashed (exit ${String(result.exitCode)})` : what}${describeDiagnostics(result)}`,
+      command,
+      result.exitCode,
+      tail(result.stderr),
+    );
+  };
+
+  return {
+    kind,
+    async version(at) {
+      const result = await run(at, ["version", "-json"]);
+      if (result.exitCode !== 0) fail("version", result, "failed");
+      const parsed = VersionJson.safeParse(safeJson(result.stdout));
+      if (!parsed.success) {
+        throw new EngineError(
+          "invalid-output",
+          "version -json did not print the version JSON",
+          "version",
+          result.exitCode,
+          tail(result.stderr),
+        );
+      }
+      return parsed.data.terraform_version;
+    },
+    async init(at, backendConfig = {}) {
+      const args = ["init", "-input=false", "-no-color"];
+      for (const [key, value] of Object.entries(backendConfig))
+        args.push(`-backend-config=${key}=${value}`);
+      const result = await run(at, args);
+      if (result.exitCode !== 0) fail("init", result, "failed");
+      return result;
+    },
+    async plan(at, options) {
+      const args = [
+        "plan",
+        "-input=false",
+        `-out=${options.planFile}`,
+        "-json",
+        "-detailed-exitcode",
+      ];
+      if (options.lockTimeout) args.push(`-lock-timeout=${options.lockTimeout}`);
+      if (options.destroy) args.push("-destroy");
+      for (const target of options.targets ?? []) args.push(`-target=${target}`);
+      for (const file of options.varFiles ?? []) args.push(`-var-file=${file}`);
+      const result = await run(at, args);
+      if (result.exitCode === 0) return { outcome: "no-changes", result };
+      if (result.exitCode === 2) return { outcome: "changes", result };
+      return fail("plan", result, "failed");
+    },
+    async showJson(at, planFile) {
+      const result = await run(at, ["show", "-json", planFile]);
+      if (result.exitCode !== 0) fail("show", result, "failed");
+      try {
+        return { plan: parsePlanJson(result.stdout), text: result.stdout };
+      } catch (error) {
+        const reason = error instanceof PlanJsonError ? error.message : String(error);
+        throw new EngineError(
+          "invalid-output",
+          `show -json printed no valid plan: ${reason}`,
+          "show",
+          result.exitCode,
+          tail(result.stderr),
+          { cause: error },
+        );
+      }
+    },
+    async showText(at, planFile) {
+      const result = await run(at, ["show", "-no-color", planFile]);
+      if (result.exitCode !== 0) fail("show", result, "failed");
+      return result.stdout;
+    },
+    async apply(at, planFile) {
+      const result = await run(at, ["apply", "-input=false", "-json", planFile]);
+      if (result.exitCode !== 0) fail("apply", result, "failed");
+      return result;
+    },
+    async outputs(at) {
+      const result = await run(at, ["output", "-json"]);
+      if (result.exitCode !== 0) fail("output", result, "failed");
+      const parsed = OutputsJson.safeParse(safeJson(result.stdout));
+      if (!parsed.success) {
+        throw new EngineError(
+          "invalid-output",
+          "output -json did not print an outputs object",
+          "output",
+          result.exitCode,
+          tail(result.stderr),
+        );
+      }
+      return parsed.data;
+    },
+  };
+}
+
+const STALE_SUMMARIES = ["Saved plan is stale", "Saved plan does not match the given state"];
+
+function isStalePlan(result: ProcessResult): boolean {
+  return diagnostics(result).some((d) => STALE_SUMMARIES.includes(d.summary));
+}
+
+const Diagnostic = z.object({
+  type: z.literal("diagnostic"),
+  diagnostic: z.object({
+    severity: z.string(),
+    summary: z.string(),
+    detail: z.string().optional(),
+  }),
+});
+
+function diagnostics(
+  result: ProcessResult,
+): { severity: string; summary: string; detail?: string | undefined }[] {
+  return result.stdout
+    .split("\n")
+    .map((line) => Diagnostic.safeParse(safeJson(line)))
+    .flatMap((parsed) => (parsed.success ? [parsed.data.diagnostic] : []));
+}
+
+/** The engine's error diagnostics, which say what went wrong far better than an exit code. */
+function describeDiagnostics(result: ProcessResult): string {
+  const errors = diagnostics(result).filter((d) => d.severity === "error");
+  if (errors.length === 0) {
+    const lastLine = tail(result.stderr).split("\n").filter(Boolean).at(-1);
+    return lastLine ? `: ${lastLine}` : "";
+  }
+  return `: ${errors.map((d) => (d.detail ? `${d.summary}: ${d.detail}` : d.summary)).join("; ")}`;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function tail(text: string): string {
+  return text.split("\n").slice(-STDERR_TAIL_LINES).join("\n");
+}

@@ -1,0 +1,266 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { type ComponentSpec, renderVarFile } from "../domain/component-spec.js";
+import { type PlanSummary, summarisePlan } from "../domain/plan-summary.js";
+import { collectSensitiveValues } from "../domain/sensitive-values.js";
+import { digest } from "../lib/seal.js";
+import { declaresBackend } from "./declares-backend.js";
+import type { Engine, EngineOutputs, Invocation } from "./engine.js";
+import { engineEnvironment } from "./engine-environment.js";
+import type { Masker } from "./redact.js";
+import { packSavedWorkspace, unpackSavedWorkspace } from "./saved-workspace.js";
+import { prepareSourceTree } from "./source-tree.js";
+import { diagnosticsOf, parseUiStream, type UiDiagnosticBody } from "./ui-stream.js";
+
+export const RUNNER_PHASES = ["PREPARING", "INITIALIZING", "PLANNING", "APPLYING"] as const;
+export type RunnerPhase = (typeof RUNNER_PHASES)[number];
+
+/** Where a phase's (already masked) log lines and its end go; the service persists them. */
+export interface PhaseReporter {
+  start(phase: RunnerPhase): Promise<(stream: "stdout" | "stderr", line: string) => void>;
+  finish(
+    phase: RunnerPhase,
+    outcome: { exitCode: number | undefined; error: string | undefined },
+  ): Promise<void>;
+}
+
+/** Bosun's own state backend for this component: an override file plus the engine's env. */
+export interface BackendWiring {
+  overrideFileName: string;
+  overrideContent: string;
+  env: Record<string, string>;
+}
+
+export interface ComponentRunContext {
+  spec: ComponentSpec;
+  engine: Engine;
+  fetchSource: () => Promise<Readable | Buffer>;
+  /** A fresh directory per execution is made under it and deleted afterwards. */
+  workspaceRoot: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** This phase's secrets by variable name; masked everywhere. */
+  secrets: Record<string, string>;
+  /** Used when the stack keeps its state with Bosun. */
+  managedBackend: BackendWiring | undefined;
+  masker: Masker;
+  reporter: PhaseReporter;
+  hostEnv: NodeJS.ProcessEnv;
+}
+
+export interface PlannedComponent {
+  outcome: "changes" | "no-changes";
+  summary: PlanSummary;
+  /** The human plan (`show`), masked. */
+  planText: string;
+  diagnostics: UiDiagnosticBody[];
+  /** Digest of the saved plan file: what approving names. */
+  planDigest: string;
+  /** Plan file, lock file and inputs; the caller seals it. Undefined when there is nothing to apply. */
+  savedWorkspace: Buffer | undefined;
+  engineVersion: string;
+  /** Values the engine marked sensitive, for masking elsewhere. */
+  sensitiveValues: string[];
+}
+
+const PLAN_FILE = "bosun.tfplan";
+const LOCK_FILE = ".terraform.lock.hcl";
+
+export async function planComponent(
+  context: ComponentRunContext,
+  options: { destroy?: boolean; targets?: readonly string[] } = {},
+): Promise<PlannedComponent> {
+  return withWorkspace(context, async (workspace) => {
+    const stackDir = await preparePhase(context, workspace);
+    const at = invocation(context, workspace, stackDir);
+    const engineVersion = await initPhase(context, at);
+
+    return phase(context, "PLANNING", async (log) => {
+      const varFiles = context.spec.varFiles.map((file) =>
+        renderVarFile(file, context.spec.environment),
+      );
+      const planned = await context.engine.plan(log.at(at), {
+        planFile: PLAN_FILE,
+        varFiles,
+        ...(options.destroy ? { destroy: true } : {}),
+        ...(options.targets ? { targets: options.targets } : {}),
+      });
+      const diagnostics = diagnosticsOf(parseUiStream(planned.result.stdout));
+      const { plan } = await context.engine.showJson(at, PLAN_FILE);
+      const sensitiveValues = collectSensitiveValues(plan);
+      context.masker.add(...sensitiveValues);
+      const summary = summarisePlan(plan);
+      const planText = context.masker.mask(await context.engine.showText(at, PLAN_FILE));
+      const planFile = await readFile(path.join(stackDir, PLAN_FILE));
+      const lockFile = await readFile(path.join(stackDir, LOCK_FILE)).catch(() => undefined);
+      const outcome = planned.outcome;
+      return {
+        result: {
+          outcome,
+          summary,
+          planText,
+          diagnostics,
+          planDigest: digest(planFile),
+          savedWorkspace:
+            outcome === "changes"
+              ? packSavedWorkspace({
+                  planFile,
+                  lockFile,
+                  varFiles,
+                  inputs: {
+                    variables: context.spec.variables,
+                    secrets: Object.keys(context.secrets).sort(),
+                  },
+                })
+              : undefined,
+          engineVersion,
+          sensitiveValues,
+        },
+        exitCode: planned.result.exitCode,
+      };
+    });
+  });
+}
+
+export interface AppliedComponent {
+  outputs: EngineOutputs;
+  engineVersion: string;
+}
+
+export async function applyComponent(
+  context: ComponentRunContext,
+  savedWorkspace: Buffer,
+): Promise<AppliedComponent> {
+  const saved = unpackSavedWorkspace(savedWorkspace);
+  return withWorkspace(context, async (workspace) => {
+    const stackDir = await preparePhase(context, workspace, async (dir) => {
+      await writeFile(path.join(dir, PLAN_FILE), saved.planFile);
+      if (saved.lockFile) await writeFile(path.join(dir, LOCK_FILE), saved.lockFile);
+    });
+    const at = invocation(context, workspace, stackDir);
+    const engineVersion = await initPhase(context, at);
+    return phase(context, "APPLYING", async (log) => {
+      const applied = await context.engine.apply(log.at(at), PLAN_FILE);
+      const outputs = await context.engine.outputs(at);
+      context.masker.add(
+        ...Object.values(outputs)
+          .filter((output) => output.sensitive)
+          .flatMap((output) => leafStrings(output.value)),
+      );
+      return { result: { outputs, engineVersion }, exitCode: applied.exitCode };
+    });
+  });
+}
+
+async function withWorkspace<T>(
+  context: ComponentRunContext,
+  work: (workspace: string) => Promise<T>,
+): Promise<T> {
+  await mkdir(context.workspaceRoot, { recursive: true });
+  const workspace = await mkdtemp(path.join(context.workspaceRoot, "ws-"));
+  try {
+    return await work(workspace);
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+/** PREPARING: the source at the run's commit, cut to the stack, and the backend wiring. */
+async function preparePhase(
+  context: ComponentRunContext,
+  workspace: string,
+  restore?: (stackDir: string) => Promise<void>,
+): Promise<string> {
+  return phase(context, "PREPARING", async (log) => {
+    const repoDir = path.join(workspace, "src");
+    const archive = await context.fetchSource();
+    const tree = await prepareSourceTree({ archive, repoDir, stackDir: context.spec.dir });
+    log.line("stdout", `source: ${tree.files} files; kept ${tree.keptPaths.join(", ")}`);
+    const stackDir = path.join(repoDir, context.spec.dir);
+    if (await usesManagedBackend(context, stackDir)) {
+      const wiring = context.managedBackend;
+      if (!wiring)
+        throw new Error("the stack keeps its state with Bosun, but no state backend is available");
+      await writeFile(path.join(stackDir, wiring.overrideFileName), wiring.overrideContent);
+      log.line("stdout", "state: Bosun's managed http backend");
+    } else {
+      log.line("stdout", "state: the stack's own backend");
+    }
+    await mkdir(path.join(workspace, "home"), { recursive: true });
+    await restore?.(stackDir);
+    return { result: stackDir, exitCode: undefined };
+  });
+}
+
+async function usesManagedBackend(
+  context: ComponentRunContext,
+  stackDir: string,
+): Promise<boolean> {
+  if (context.spec.state === "own") return false;
+  if (context.spec.state === "managed") return true;
+  return !(await declaresBackend(stackDir));
+}
+
+/** INITIALIZING: the engine's version, then `init`. */
+async function initPhase(context: ComponentRunContext, at: Invocation): Promise<string> {
+  return phase(context, "INITIALIZING", async (log) => {
+    const version = await context.engine.version(at);
+    log.line("stdout", `${context.engine.kind} ${version}`);
+    const result = await context.engine.init(log.at(at));
+    return { result: version, exitCode: result.exitCode };
+  });
+}
+
+function invocation(context: ComponentRunContext, workspace: string, stackDir: string): Invocation {
+  return {
+    cwd: stackDir,
+    env: engineEnvironment({
+      host: context.hostEnv,
+      home: path.join(workspace, "home"),
+      variables: context.spec.variables,
+      secrets: context.secrets,
+      extra: context.managedBackend?.env,
+    }),
+    timeoutMs: context.timeoutMs,
+    ...(context.signal ? { signal: context.signal } : {}),
+  };
+}
+
+interface PhaseLog {
+  line(stream: "stdout" | "stderr", text: string): void;
+  /** The invocation with this phase's masked line streaming attached. */
+  at(invocation: Invocation): Invocation;
+}
+
+/** Runs one phase: its start, its masked lines, and its end with the exit code or the failure. */
+async function phase<T>(
+  context: ComponentRunContext,
+  name: RunnerPhase,
+  work: (log: PhaseLog) => Promise<{ result: T; exitCode: number | undefined }>,
+): Promise<T> {
+  const sink = await context.reporter.start(name);
+  const line = (stream: "stdout" | "stderr", text: string) =>
+    sink(stream, context.masker.mask(text));
+  const log: PhaseLog = { line, at: (invocation) => ({ ...invocation, onLine: line }) };
+  try {
+    const { result, exitCode } = await work(log);
+    await context.reporter.finish(name, { exitCode, error: undefined });
+    return result;
+  } catch (error) {
+    const exitCode = (error as { exitCode?: number }).exitCode;
+    await context.reporter.finish(name, {
+      exitCode,
+      error: context.masker.mask(error instanceof Error ? error.message : String(error)),
+    });
+    throw error;
+  }
+}
+
+function leafStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (typeof value === "number") return [String(value)];
+  if (Array.isArray(value)) return value.flatMap(leafStrings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(leafStrings);
+  return [];
+}
