@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import path from "node:path";
 import type { Logger } from "pino";
 import { createNodeMiddleware } from "probot";
 import { type AppConfig, loadConfig } from "./config/load-config.js";
@@ -6,7 +7,12 @@ import { createInstallationHandler } from "./github/handlers/installation.js";
 import { createIntakeApp } from "./github/intake-app.js";
 import { createDeliveryProcessor } from "./github/process-delivery.js";
 import { createProbot } from "./github/create-probot.js";
+import { createSourceArchiveFetcher } from "./github/fetch-source-archive.js";
 import { createLogger } from "./lib/logger.js";
+import { createEngine } from "./runner/engine.js";
+import { executeRunComponent, type RunComponentJob } from "./services/execute-run-component.js";
+import { createRunRepository } from "./store/run-repository.js";
+import { createSecretRepository } from "./store/secret-repository.js";
 import { startJobQueue } from "./queue/job-queue.js";
 import type { JobQueue } from "./services/ports.js";
 import { requeueOrphanedDeliveries } from "./services/requeue-orphaned-deliveries.js";
@@ -54,7 +60,16 @@ export async function startBosun(options: {
   }
   log.info({ database: config.database.kind }, "database migrated");
 
-  const queue = await startJobQueue(database, [{ name: "github-event" }], log);
+  const queue = await startJobQueue(
+    database,
+    [
+      { name: "github-event" },
+      // One job at a time per component (singletonKey = component id): plans and applies of one
+      // component never overlap, on any number of workers.
+      { name: "run-component", policy: "singleton", retryLimit: 2 },
+    ],
+    log,
+  );
   const deliveries = createDeliveryRepository(database.db);
   const installations = createInstallationRepository(database.db);
 
@@ -89,7 +104,27 @@ export async function startBosun(options: {
         },
       });
       await requeueOrphanedDeliveries({ deliveries, queue, log });
-      await startWorkers({ queue, concurrency: config.workers, processDelivery, log });
+      const engines = {
+        opentofu: createEngine("opentofu", config.engines.opentofu),
+        terraform: createEngine("terraform", config.engines.terraform),
+      };
+      const executeJob = (job: RunComponentJob) =>
+        executeRunComponent(
+          {
+            runs: createRunRepository(database.db),
+            secrets: createSecretRepository(database.db, config.encryptionKey),
+            fetchSource: createSourceArchiveFetcher(probot),
+            engines,
+            encryptionKey: config.encryptionKey,
+            workspaceRoot: path.join(config.dataDir, "workspaces"),
+            timeoutMs: config.runTimeoutMs,
+            hostEnv: process.env,
+            stateBackend: undefined,
+            log,
+          },
+          job,
+        );
+      await startWorkers({ queue, concurrency: config.workers, processDelivery, executeJob, log });
     }
   } else {
     log.warn(

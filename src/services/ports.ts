@@ -1,9 +1,11 @@
+import type { ComponentSpec } from "../domain/component-spec.js";
+
 /**
  * The ports through which services reach the world. Adapters live in store/, queue/, runner/ and
  * github/; main.ts wires them.
  */
 
-export const QUEUE_NAMES = ["github-event"] as const;
+export const QUEUE_NAMES = ["github-event", "run-component"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface SendOptions {
@@ -62,4 +64,238 @@ export interface InstallationStore {
   markInstallation(id: number, change: "deleted" | "suspended" | "unsuspended"): Promise<void>;
   addRepositories(installationId: number, repositories: RepositoryRef[]): Promise<void>;
   removeRepositories(installationId: number, repositoryIds: number[]): Promise<void>;
+}
+
+export const COMPONENT_PHASES = [
+  "QUEUED",
+  "DEFERRED",
+  "PREPARING",
+  "INITIALIZING",
+  "PLANNING",
+  "UNCONFIRMED",
+  "CONFIRMED",
+  "APPLYING",
+  "FINISHED",
+  "FAILED",
+  "DISCARDED",
+  "BLOCKED",
+] as const;
+export type ComponentPhase = (typeof COMPONENT_PHASES)[number];
+
+/** Everything executing one component of one run needs to know about it. */
+export interface RunComponentRecord {
+  runComponentId: string;
+  runId: string;
+  componentId: string;
+  phase: ComponentPhase;
+  changeKind: "create" | "update" | "destroy" | "orphan";
+  spec: ComponentSpec;
+  commitSha: string;
+  installationId: number;
+  repositoryId: number;
+  repositoryFullName: string;
+  planDigest: string | undefined;
+  workspaceDigest: string | undefined;
+  sealedWorkspace: Buffer | undefined;
+}
+
+export interface PlanRecord {
+  planDigest: string;
+  summary: unknown;
+  planText: string;
+  diagnostics: unknown[];
+  sealedWorkspace: Buffer | undefined;
+  workspaceDigest: string | undefined;
+}
+
+export interface RevisionRecord {
+  runComponentId: string;
+  planDigest: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  sealedOutputs: Buffer | undefined;
+  startedAt: Date;
+}
+
+export interface RunStore {
+  loadRunComponent(runComponentId: string): Promise<RunComponentRecord | undefined>;
+  /**
+   * Moves the component to `to` if it is in one of `from` (a compare-and-swap), appending the
+   * event; false when it was not.
+   */
+  transition(
+    runComponentId: string,
+    from: readonly ComponentPhase[],
+    to: ComponentPhase,
+    cause: string,
+    actor: string,
+  ): Promise<boolean>;
+  startPhase(runComponentId: string, phase: ComponentPhase): Promise<string>;
+  appendLog(
+    phaseId: string,
+    lines: readonly { stream: "stdout" | "stderr"; line: string }[],
+  ): Promise<void>;
+  finishPhase(
+    phaseId: string,
+    outcome: { exitCode: number | undefined; error: string | undefined },
+  ): Promise<void>;
+  savePlan(runComponentId: string, plan: PlanRecord): Promise<void>;
+  setFailureReason(runComponentId: string, reason: string): Promise<void>;
+  setEngineVersion(runId: string, version: string): Promise<void>;
+  /** Appends the revision and moves the component's deployed head to it, in one transaction. */
+  recordRevision(revision: RevisionRecord): Promise<string>;
+}
+
+export interface SecretStore {
+  /** Decrypted secrets of a stack that the phase may see, by variable name. */
+  forPhase(
+    repositoryId: number,
+    stackName: string,
+    phase: "plan" | "apply",
+  ): Promise<Record<string, string>>;
+}
+
+/** Fetches a repository's source at one commit (GitHub's tarball). */
+export type SourceArchiveFetcher = (input: {
+  installationId: number;
+  repositoryFullName: string;
+  sha: string;
+}) => Promise<Buffer>;
+
+/* Managed state (src/state): Bosun's own `http` state backend. */
+
+/** What a state credential may do: `read` (GET only) or `write` (everything the engine does). */
+export type StateAccess = "read" | "write";
+
+/** The engine's lock on one component's state, as it holds it. */
+export interface StateLockRecord {
+  componentId: string;
+  lockId: string;
+  /** The engine's LockInfo as it sent it (capitalised Go field names). */
+  info: Record<string, unknown>;
+  /** The run whose credential took the lock; undefined when none is recorded. */
+  runId: string | undefined;
+  acquiredAt: Date;
+}
+
+/** One stored state version, without its body. */
+export interface StateVersionHead {
+  id: string;
+  componentId: string;
+  serial: number;
+  lineage: string;
+  /** `sha256:<hex>` of the state as the engine sent it. */
+  digest: string;
+  size: number;
+  runId: string | undefined;
+  createdAt: Date;
+}
+
+export interface NewStateVersion {
+  serial: number;
+  lineage: string;
+  digest: string;
+  size: number;
+  runId: string | undefined;
+  sealedBody: Buffer;
+}
+
+/** The reads and writes of one component's state inside one transaction (see StateStore.exclusive). */
+export interface ComponentStateTransaction {
+  lock(): Promise<StateLockRecord | undefined>;
+  latest(): Promise<StateVersionHead | undefined>;
+  appendVersion(version: NewStateVersion): Promise<StateVersionHead>;
+  takeLock(lock: {
+    lockId: string;
+    info: Record<string, unknown>;
+    runId: string | undefined;
+  }): Promise<void>;
+  dropLock(): Promise<void>;
+}
+
+export interface StateStore {
+  /**
+   * Runs `work` in one transaction holding the component's row lock, so that the writes, locks
+   * and unlocks of one component take turns. Throws when the component does not exist.
+   */
+  exclusive<T>(
+    componentId: string,
+    work: (tx: ComponentStateTransaction) => Promise<T>,
+  ): Promise<T>;
+  latest(componentId: string): Promise<(StateVersionHead & { sealedBody: Buffer }) | undefined>;
+  /** Newest first. */
+  versions(componentId: string): Promise<StateVersionHead[]>;
+  /**
+   * Deletes all but the newest `keep` versions (keep ≥ 1), sparing any a revision points at;
+   * returns how many went.
+   */
+  pruneVersions(componentId: string, keep: number): Promise<number>;
+  /** Deletes the locks taken by the run's credentials; returns what they were. */
+  releaseLocksOfRun(runId: string): Promise<StateLockRecord[]>;
+}
+
+export interface StateCredentialRecord {
+  id: string;
+  componentId: string;
+  runId: string;
+  access: StateAccess;
+  /** `sha256:<hex>` of the password. */
+  tokenHash: string;
+  revokedAt: Date | undefined;
+}
+
+export interface StateCredentialStore {
+  insert(credential: {
+    componentId: string;
+    runId: string;
+    access: StateAccess;
+    tokenHash: string;
+  }): Promise<{ id: string }>;
+  find(id: string): Promise<StateCredentialRecord | undefined>;
+  /** Revokes every unrevoked credential of the run; returns how many. */
+  revokeOfRun(runId: string, at: Date): Promise<number>;
+}
+
+/** A component named the way operators write it: `owner/repo:stack@env`. */
+export interface ComponentAddress {
+  repository: string;
+  stack: string;
+  environment: string;
+}
+
+export type ComponentLookup =
+  | { found: true; componentId: string }
+  | {
+      found: false;
+      missing: "repository" | "stack" | "environment" | "component";
+      /** The names that do exist where the missing one was looked for (for the message). */
+      known: string[];
+    };
+
+export interface ComponentDirectory {
+  find(address: ComponentAddress): Promise<ComponentLookup>;
+}
+
+/** A basic-auth credential for the engine's `http` backend (TF_HTTP_USERNAME / TF_HTTP_PASSWORD). */
+export interface StateCredential {
+  username: string;
+  /** Secret: pass it to the engine only, and add it to the run's redaction list. */
+  password: string;
+  access: StateAccess;
+}
+
+/** What runs and crash recovery need from managed state (built by src/state/create-managed-state.ts). */
+export interface ManagedState {
+  /** A credential for one run's engine on one component; `access` defaults to `write`. */
+  issueStateCredential(input: {
+    componentId: string;
+    runId: string;
+    access?: StateAccess;
+  }): Promise<StateCredential>;
+  /** Revokes all of the run's credentials; returns how many were still live. */
+  revokeStateCredentials(runId: string): Promise<number>;
+  /** Releases the state locks a dead run still holds; returns them. */
+  releaseLocksOfRun(runId: string): Promise<StateLockRecord[]>;
+  /** Keeps the newest `keep` (≥ 1) versions and any a revision points at; returns how many went. */
+  pruneStateVersions(componentId: string, keep: number): Promise<number>;
 }

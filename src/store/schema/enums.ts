@@ -28,3 +28,5 @@ export const deliveryStatus = pgEnum("delivery_status", [
 ]);
 /** Which phases receive a secret: plan gets read-only credentials where a team provides them. */
 export const secretScope = pgEnum("secret_scope", ["plan", "apply", "both"]);
+/** What a state credential may do: `read` (GET only, for plans of untrusted code) or `write`. */
+export const stateAccess = pgEnum("state_access", ["read", "write"]);

@@ -13,3 +13,6 @@ export * from "./run-events.js";
 export * from "./revisions.js";
 export * from "./webhook-deliveries.js";
 export * from "./stack-secrets.js";
+export * from "./state-versions.js";
+export * from "./state-locks.js";
+export * from "./state-credentials.js";

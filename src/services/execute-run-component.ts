@@ -1,0 +1,335 @@
+import type { KeyObject } from "node:crypto";
+import type { Logger } from "pino";
+import { digest, open, seal } from "../lib/seal.js";
+import type { Engine, EngineKind, EngineOutputs } from "../runner/engine.js";
+import { EngineError } from "../runner/engine.js";
+import { createMasker, type Masker } from "../runner/redact.js";
+import {
+  applyComponent,
+  type BackendWiring,
+  type PhaseReporter,
+  planComponent,
+  type RunnerPhase,
+} from "../runner/run-component.js";
+import { unpackSavedWorkspace } from "../runner/saved-workspace.js";
+import { createLogWriter, type LogWriter } from "./log-writer.js";
+import type {
+  ComponentPhase,
+  JobQueue,
+  RunComponentRecord,
+  RunStore,
+  SecretStore,
+  SourceArchiveFetcher,
+} from "./ports.js";
+
+/** A run component's job: plan it, or apply its confirmed plan. */
+export interface RunComponentJob {
+  runComponentId: string;
+  action: "plan" | "apply";
+}
+
+/** Lends a run the credential and wiring for Bosun's state backend, for the duration of a phase. */
+export type StateBackendLender = (record: RunComponentRecord) => Promise<{
+  wiring: BackendWiring;
+  secrets: string[];
+  release(): Promise<void>;
+}>;
+
+export interface ExecutorDeps {
+  runs: RunStore;
+  secrets: SecretStore;
+  fetchSource: SourceArchiveFetcher;
+  engines: Record<EngineKind, Engine>;
+  encryptionKey: KeyObject;
+  workspaceRoot: string;
+  timeoutMs: number;
+  hostEnv: NodeJS.ProcessEnv;
+  stateBackend: StateBackendLender | undefined;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+const ACTOR = "bosun";
+const PLANNING_PHASES: readonly ComponentPhase[] = [
+  "QUEUED",
+  "PREPARING",
+  "INITIALIZING",
+  "PLANNING",
+];
+export const APPLY_INTERRUPTED = "apply interrupted: state may be partially changed";
+
+/**
+ * Executes one component's job and records every step: phase rows with their logs, lifecycle
+ * transitions (each an event) and the plan or revision. Failures end the component FAILED with a
+ * reason a user can act on; they are not thrown, so the job is not retried behind the user's back.
+ */
+export async function executeRunComponent(
+  deps: ExecutorDeps,
+  job: RunComponentJob,
+): Promise<ComponentPhase | undefined> {
+  const record = await deps.runs.loadRunComponent(job.runComponentId);
+  const log = deps.log.child({
+    runId: record?.runId,
+    runComponentId: job.runComponentId,
+    action: job.action,
+  });
+  if (!record) {
+    log.warn("run component not found; nothing to do");
+    return undefined;
+  }
+  return job.action === "plan" ? plan(deps, record, log) : apply(deps, record, log);
+}
+
+async function plan(
+  deps: ExecutorDeps,
+  record: RunComponentRecord,
+  log: Logger,
+): Promise<ComponentPhase | undefined> {
+  // A worker lost mid-plan leaves PREPARING…PLANNING behind: the plan is simply retried.
+  if (
+    !(await deps.runs.transition(
+      record.runComponentId,
+      PLANNING_PHASES,
+      "PREPARING",
+      "plan started",
+      ACTOR,
+    ))
+  ) {
+    log.info({ phase: record.phase }, "not plannable in this phase; skipped");
+    return undefined;
+  }
+  const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "plan");
+  return withContext(deps, record, secrets, log, async (context, current) => {
+    const planned = await planComponent(context);
+    await deps.runs.setEngineVersion(record.runId, planned.engineVersion);
+    const sealedWorkspace = planned.savedWorkspace
+      ? seal(deps.encryptionKey, planned.savedWorkspace, record.runComponentId)
+      : undefined;
+    await deps.runs.savePlan(record.runComponentId, {
+      planDigest: planned.planDigest,
+      summary: planned.summary,
+      planText: planned.planText,
+      diagnostics: planned.diagnostics,
+      sealedWorkspace,
+      workspaceDigest: planned.savedWorkspace ? digest(planned.savedWorkspace) : undefined,
+    });
+    const next = planned.outcome === "changes" ? "UNCONFIRMED" : "FINISHED";
+    await deps.runs.transition(
+      record.runComponentId,
+      [current()],
+      next,
+      planned.outcome === "changes" ? "planned with changes" : "no changes",
+      ACTOR,
+    );
+    log.info({ outcome: planned.outcome, counts: planned.summary.counts }, "planned");
+    return next;
+  });
+}
+
+async function apply(
+  deps: ExecutorDeps,
+  record: RunComponentRecord,
+  log: Logger,
+): Promise<ComponentPhase | undefined> {
+  if (record.phase === "APPLYING") {
+    // Invariant 2: an apply a worker lost is never re-run by itself.
+    await deps.runs.setFailureReason(record.runComponentId, APPLY_INTERRUPTED);
+    await deps.runs.transition(
+      record.runComponentId,
+      ["APPLYING"],
+      "FAILED",
+      APPLY_INTERRUPTED,
+      ACTOR,
+    );
+    return "FAILED";
+  }
+  if (
+    !(await deps.runs.transition(
+      record.runComponentId,
+      ["CONFIRMED"],
+      "APPLYING",
+      "apply started",
+      ACTOR,
+    ))
+  ) {
+    log.info({ phase: record.phase }, "not confirmed; apply skipped");
+    return undefined;
+  }
+  const startedAt = new Date();
+  const saved = openWorkspace(deps, record);
+  if (typeof saved === "string") {
+    await fail(deps, record, "APPLYING", saved);
+    return "FAILED";
+  }
+  const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "apply");
+  return withContext(deps, record, secrets, log, async (context) => {
+    const applied = await applyComponent(context, saved.bytes);
+    await deps.runs.setEngineVersion(record.runId, applied.engineVersion);
+    const { clear, sensitive } = splitOutputs(applied.outputs);
+    await deps.runs.recordRevision({
+      runComponentId: record.runComponentId,
+      planDigest: saved.planDigest,
+      inputs: saved.inputs,
+      outputs: clear,
+      sealedOutputs:
+        Object.keys(sensitive).length > 0
+          ? seal(deps.encryptionKey, Buffer.from(JSON.stringify(sensitive)), record.componentId)
+          : undefined,
+      startedAt,
+    });
+    await deps.runs.transition(record.runComponentId, ["APPLYING"], "FINISHED", "applied", ACTOR);
+    log.info({ outputs: Object.keys(applied.outputs) }, "applied");
+    return "FINISHED";
+  });
+}
+
+/** The sealed workspace opened and checked against the digests recorded at plan time. */
+function openWorkspace(
+  deps: ExecutorDeps,
+  record: RunComponentRecord,
+): { bytes: Buffer; planDigest: string; inputs: Record<string, unknown> } | string {
+  if (!record.sealedWorkspace || !record.workspaceDigest || !record.planDigest) {
+    return "no saved plan to apply";
+  }
+  let bytes: Buffer;
+  try {
+    bytes = open(deps.encryptionKey, record.sealedWorkspace, record.runComponentId);
+  } catch (error) {
+    return `the saved workspace cannot be opened (${(error as Error).message}); re-plan`;
+  }
+  if (digest(bytes) !== record.workspaceDigest) {
+    return "the saved workspace does not match the digest recorded at plan time; refusing to apply";
+  }
+  const unpacked = unpackSavedWorkspace(bytes);
+  if (digest(unpacked.planFile) !== record.planDigest) {
+    return "the saved plan is not the plan that was reviewed; refusing to apply";
+  }
+  return { bytes, planDigest: record.planDigest, inputs: unpacked.inputs };
+}
+
+type Context = Parameters<typeof planComponent>[0];
+
+/** Builds the runner's context (masking, phase reporting, state backend) and runs `work` in it. */
+async function withContext(
+  deps: ExecutorDeps,
+  record: RunComponentRecord,
+  secrets: Record<string, string>,
+  log: Logger,
+  work: (context: Context, current: () => ComponentPhase) => Promise<ComponentPhase>,
+): Promise<ComponentPhase> {
+  const masker = createMasker(Object.values(secrets));
+  let lent: Awaited<ReturnType<StateBackendLender>> | undefined;
+  const applying = record.phase === "CONFIRMED";
+  let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
+  try {
+    lent = deps.stateBackend ? await deps.stateBackend(record) : undefined;
+    masker.add(...(lent?.secrets ?? []));
+    const reporter = createReporter(deps, record, masker, applying, (phase) => (current = phase));
+    return await work(
+      {
+        spec: record.spec,
+        engine: deps.engines[record.spec.engine],
+        fetchSource: () =>
+          deps.fetchSource({
+            installationId: record.installationId,
+            repositoryFullName: record.repositoryFullName,
+            sha: record.commitSha,
+          }),
+        workspaceRoot: deps.workspaceRoot,
+        timeoutMs: deps.timeoutMs,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        secrets,
+        managedBackend: lent?.wiring,
+        masker,
+        reporter,
+        hostEnv: deps.hostEnv,
+      },
+      () => current,
+    );
+  } catch (error) {
+    const reason = describeFailure(error, masker);
+    log.warn({ reason, phase: current }, "component failed");
+    await fail(deps, record, current, reason);
+    return "FAILED";
+  } finally {
+    await lent?.release();
+  }
+}
+
+function createReporter(
+  deps: ExecutorDeps,
+  record: RunComponentRecord,
+  masker: Masker,
+  applying: boolean,
+  entered: (phase: ComponentPhase) => void,
+): PhaseReporter {
+  const open = new Map<RunnerPhase, { phaseId: string; writer: LogWriter }>();
+  let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
+  return {
+    async start(phase) {
+      // While applying, preparing and init are steps of APPLYING, not lifecycle states.
+      if (!applying && phase !== current) {
+        await deps.runs.transition(
+          record.runComponentId,
+          [current],
+          phase,
+          `${phase.toLowerCase()} started`,
+          ACTOR,
+        );
+        current = phase;
+        entered(phase);
+      }
+      const phaseId = await deps.runs.startPhase(record.runComponentId, phase);
+      const writer = createLogWriter(deps.runs, phaseId);
+      open.set(phase, { phaseId, writer });
+      return (stream, line) => writer.write(stream, masker.mask(line));
+    },
+    async finish(phase, outcome) {
+      const started = open.get(phase);
+      if (!started) return;
+      await started.writer.flush();
+      await deps.runs.finishPhase(started.phaseId, outcome);
+    },
+  };
+}
+
+async function fail(
+  deps: ExecutorDeps,
+  record: RunComponentRecord,
+  from: ComponentPhase,
+  reason: string,
+): Promise<void> {
+  await deps.runs.setFailureReason(record.runComponentId, reason);
+  await deps.runs.transition(record.runComponentId, [from], "FAILED", reason, ACTOR);
+}
+
+function describeFailure(error: unknown, masker: Masker): string {
+  if (error instanceof EngineError) {
+    const reason =
+      error.code === "stale-plan" ? `stale: ${error.message}; run /plan to re-plan` : error.message;
+    return masker.mask(error.stderrTail.trim() ? `${reason}\n${error.stderrTail.trim()}` : reason);
+  }
+  return masker.mask(error instanceof Error ? error.message : String(error));
+}
+
+function splitOutputs(outputs: EngineOutputs): {
+  clear: Record<string, unknown>;
+  sensitive: Record<string, unknown>;
+} {
+  const clear: Record<string, unknown> = {};
+  const sensitive: Record<string, unknown> = {};
+  for (const [name, output] of Object.entries(outputs)) {
+    if (output.sensitive) sensitive[name] = output.value;
+    else clear[name] = output.value;
+  }
+  return { clear, sensitive };
+}
+
+/** Queues a component's job; the component id serialises jobs of one component across workers. */
+export async function enqueueRunComponent(
+  queue: JobQueue,
+  job: RunComponentJob,
+  componentId: string,
+): Promise<void> {
+  await queue.send("run-component", job, { singletonKey: componentId });
+}

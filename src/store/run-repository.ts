@@ -1,0 +1,186 @@
+import { eq, max } from "drizzle-orm";
+import type { ComponentSpec } from "../domain/component-spec.js";
+import type { ComponentPhase, RunComponentRecord, RunStore } from "../services/ports.js";
+import type { Db } from "./database.js";
+import {
+  components,
+  phaseLogLines,
+  repositories,
+  revisions,
+  runComponents,
+  runEvents,
+  runPhases,
+  runs,
+} from "./schema/index.js";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export function createRunRepository(db: Db): RunStore {
+  return {
+    async loadRunComponent(runComponentId) {
+      const [row] = await db
+        .select({
+          runComponentId: runComponents.id,
+          runId: runComponents.runId,
+          componentId: runComponents.componentId,
+          phase: runComponents.phase,
+          changeKind: runComponents.changeKind,
+          spec: runComponents.spec,
+          planDigest: runComponents.planDigest,
+          workspaceDigest: runComponents.workspaceDigest,
+          sealedWorkspace: runComponents.sealedWorkspace,
+          commitSha: runs.commitSha,
+          repositoryId: runs.repositoryId,
+          repositoryFullName: repositories.fullName,
+          installationId: repositories.installationId,
+        })
+        .from(runComponents)
+        .innerJoin(runs, eq(runs.id, runComponents.runId))
+        .innerJoin(repositories, eq(repositories.id, runs.repositoryId))
+        .where(eq(runComponents.id, runComponentId));
+      if (!row) return undefined;
+      const record: RunComponentRecord = {
+        ...row,
+        spec: row.spec as ComponentSpec,
+        planDigest: row.planDigest ?? undefined,
+        workspaceDigest: row.workspaceDigest ?? undefined,
+        sealedWorkspace: row.sealedWorkspace ?? undefined,
+      };
+      return record;
+    },
+
+    async transition(runComponentId, from, to, cause, actor) {
+      return db.transaction(async (tx) => {
+        const [current] = await tx
+          .select({ phase: runComponents.phase, runId: runComponents.runId })
+          .from(runComponents)
+          .where(eq(runComponents.id, runComponentId))
+          .for("update");
+        if (!current || !from.includes(current.phase)) return false;
+        await tx
+          .update(runComponents)
+          .set({ phase: to, updatedAt: new Date() })
+          .where(eq(runComponents.id, runComponentId));
+        await appendEvent(tx, {
+          runId: current.runId,
+          runComponentId,
+          fromState: current.phase,
+          toState: to,
+          cause,
+          actor,
+        });
+        return true;
+      });
+    },
+
+    async startPhase(runComponentId, phase) {
+      const [row] = await db
+        .insert(runPhases)
+        .values({ runComponentId, phase })
+        .returning({ id: runPhases.id });
+      if (!row) throw new Error(`starting phase ${phase} of ${runComponentId}: no row returned`);
+      return row.id;
+    },
+
+    async appendLog(phaseId, lines) {
+      if (lines.length === 0) return;
+      await db.insert(phaseLogLines).values(lines.map((entry) => ({ phaseId, ...entry })));
+    },
+
+    async finishPhase(phaseId, outcome) {
+      await db
+        .update(runPhases)
+        .set({
+          finishedAt: new Date(),
+          exitCode: outcome.exitCode ?? null,
+          error: outcome.error ?? null,
+        })
+        .where(eq(runPhases.id, phaseId));
+    },
+
+    async savePlan(runComponentId, plan) {
+      await db
+        .update(runComponents)
+        .set({
+          planDigest: plan.planDigest,
+          planSummary: {
+            summary: plan.summary,
+            planText: plan.planText,
+            diagnostics: plan.diagnostics,
+          },
+          sealedWorkspace: plan.sealedWorkspace ?? null,
+          workspaceDigest: plan.workspaceDigest ?? null,
+          updatedAt: new Date(),
+        })
+        .where(eq(runComponents.id, runComponentId));
+    },
+
+    async setFailureReason(runComponentId, reason) {
+      await db
+        .update(runComponents)
+        .set({ failureReason: reason })
+        .where(eq(runComponents.id, runComponentId));
+    },
+
+    async setEngineVersion(runId, version) {
+      await db.update(runs).set({ engineVersion: version }).where(eq(runs.id, runId));
+    },
+
+    async recordRevision(revision) {
+      return db.transaction(async (tx) => {
+        const [target] = await tx
+          .select({
+            componentId: runComponents.componentId,
+            runId: runComponents.runId,
+            commitSha: runs.commitSha,
+          })
+          .from(runComponents)
+          .innerJoin(runs, eq(runs.id, runComponents.runId))
+          .where(eq(runComponents.id, revision.runComponentId));
+        if (!target)
+          throw new Error(
+            `recording a revision: run component ${revision.runComponentId} not found`,
+          );
+        const [row] = await tx
+          .insert(revisions)
+          .values({
+            componentId: target.componentId,
+            runId: target.runId,
+            commitSha: target.commitSha,
+            inputs: revision.inputs,
+            planDigest: revision.planDigest,
+            outputs: revision.outputs,
+            sealedOutputs: revision.sealedOutputs ?? null,
+            startedAt: revision.startedAt,
+          })
+          .returning({ id: revisions.id });
+        if (!row) throw new Error("recording a revision: no row returned");
+        await tx
+          .update(components)
+          .set({ deployedRevisionId: row.id })
+          .where(eq(components.id, target.componentId));
+        return row.id;
+      });
+    },
+  };
+}
+
+/** Appends one event with the run's next sequence number; the run row lock orders concurrent writers. */
+async function appendEvent(
+  tx: Tx,
+  event: {
+    runId: string;
+    runComponentId: string | null;
+    fromState: string | null;
+    toState: ComponentPhase | string;
+    cause: string;
+    actor: string;
+  },
+): Promise<void> {
+  await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, event.runId)).for("update");
+  const [last] = await tx
+    .select({ sequence: max(runEvents.sequence) })
+    .from(runEvents)
+    .where(eq(runEvents.runId, event.runId));
+  await tx.insert(runEvents).values({ ...event, sequence: (last?.sequence ?? 0) + 1 });
+}

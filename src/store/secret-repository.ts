@@ -1,0 +1,86 @@
+import type { KeyObject } from "node:crypto";
+import { and, eq, inArray } from "drizzle-orm";
+import { open, seal } from "../lib/seal.js";
+import type { SecretStore } from "../services/ports.js";
+import type { Db } from "./database.js";
+import { stackSecrets } from "./schema/index.js";
+
+export type SecretScope = "plan" | "apply" | "both";
+
+export interface SecretRepository extends SecretStore {
+  set(input: {
+    repositoryId: number;
+    stackName: string;
+    name: string;
+    scope: SecretScope;
+    value: string;
+  }): Promise<void>;
+  list(
+    repositoryId: number,
+    stackName: string,
+  ): Promise<{ name: string; scope: SecretScope; updatedAt: Date }[]>;
+  remove(repositoryId: number, stackName: string, name: string): Promise<boolean>;
+}
+
+/** The additional data binds a sealed value to its row, so values cannot be swapped between secrets. */
+const aad = (repositoryId: number, stackName: string, name: string) =>
+  `secret:${repositoryId}:${stackName}:${name}`;
+
+export function createSecretRepository(db: Db, key: KeyObject): SecretRepository {
+  return {
+    async forPhase(repositoryId, stackName, phase) {
+      const rows = await db
+        .select()
+        .from(stackSecrets)
+        .where(
+          and(
+            eq(stackSecrets.repositoryId, repositoryId),
+            eq(stackSecrets.stackName, stackName),
+            inArray(stackSecrets.scope, [phase, "both"]),
+          ),
+        );
+      return Object.fromEntries(
+        rows.map((row) => [
+          row.name,
+          open(key, row.sealedValue, aad(repositoryId, stackName, row.name)).toString("utf8"),
+        ]),
+      );
+    },
+    async set({ repositoryId, stackName, name, scope, value }) {
+      const sealedValue = seal(key, Buffer.from(value, "utf8"), aad(repositoryId, stackName, name));
+      await db
+        .insert(stackSecrets)
+        .values({ repositoryId, stackName, name, scope, sealedValue })
+        .onConflictDoUpdate({
+          target: [stackSecrets.repositoryId, stackSecrets.stackName, stackSecrets.name],
+          set: { scope, sealedValue, updatedAt: new Date() },
+        });
+    },
+    async list(repositoryId, stackName) {
+      return db
+        .select({
+          name: stackSecrets.name,
+          scope: stackSecrets.scope,
+          updatedAt: stackSecrets.updatedAt,
+        })
+        .from(stackSecrets)
+        .where(
+          and(eq(stackSecrets.repositoryId, repositoryId), eq(stackSecrets.stackName, stackName)),
+        )
+        .orderBy(stackSecrets.name);
+    },
+    async remove(repositoryId, stackName, name) {
+      const deleted = await db
+        .delete(stackSecrets)
+        .where(
+          and(
+            eq(stackSecrets.repositoryId, repositoryId),
+            eq(stackSecrets.stackName, stackName),
+            eq(stackSecrets.name, name),
+          ),
+        )
+        .returning({ id: stackSecrets.id });
+      return deleted.length > 0;
+    },
+  };
+}
