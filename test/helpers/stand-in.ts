@@ -1,0 +1,32 @@
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The stand-in engine executables (test/stand-in), faithful to the CLI contract. */
+export const STAND_IN_TOFU = fileURLToPath(new URL("../stand-in/bin/tofu", import.meta.url));
+export const STAND_IN_TERRAFORM = fileURLToPath(
+  new URL("../stand-in/bin/terraform", import.meta.url),
+);
+
+/**
+ * An engine executable that is the stand-in with some of its test knobs set (STANDIN_DELAY_MS,
+ * STANDIN_CRASH, …): a wrapper script, so Bosun starts it like any engine binary and never
+ * passes those variables itself.
+ */
+export async function standInWith(
+  knobs: Record<string, string>,
+  flavour: "tofu" | "terraform" = "tofu",
+): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "bosun-engine-"));
+  const file = path.join(dir, flavour);
+  const exports = Object.entries(knobs)
+    .map(([name, value]) => `export ${name}='${value.replaceAll("'", "'\\''")}'`)
+    .join("\n");
+  await writeFile(
+    file,
+    `#!/bin/sh\n${exports}\nexec '${flavour === "tofu" ? STAND_IN_TOFU : STAND_IN_TERRAFORM}' "$@"\n`,
+  );
+  await chmod(file, 0o755);
+  return file;
+}

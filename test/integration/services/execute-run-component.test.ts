@@ -1,0 +1,397 @@
+import { eq } from "drizzle-orm";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateEncryptionKey, open } from "../../../src/lib/seal.js";
+import { createEngine } from "../../../src/runner/engine.js";
+import {
+  APPLY_INTERRUPTED,
+  executeRunComponent,
+  type ExecutorDeps,
+} from "../../../src/services/execute-run-component.js";
+import { openDatabase, type Database } from "../../../src/store/database.js";
+import { createRunRepository } from "../../../src/store/run-repository.js";
+import {
+  components,
+  phaseLogLines,
+  revisions,
+  runComponents,
+  runEvents,
+  runPhases,
+  runs,
+} from "../../../src/store/schema/index.js";
+import { createSecretRepository } from "../../../src/store/secret-repository.js";
+import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
+import { networkStackFiles } from "../../helpers/network-stack.js";
+import { repoTarball } from "../../helpers/repo-tarball.js";
+import { networkSpec, seedRepository, seedRun } from "../../helpers/seed.js";
+import { STAND_IN_TERRAFORM, STAND_IN_TOFU, standInWith } from "../../helpers/stand-in.js";
+import type { ComponentSpec } from "../../../src/domain/component-spec.js";
+
+const ownState = (overrides: Partial<ComponentSpec> = {}) =>
+  networkSpec({ state: "own", ...overrides });
+
+describe.each(databaseKinds)("executing a run component on %s", (kind) => {
+  let scratch: ScratchDatabase;
+  let database: Database;
+  const { key } = generateEncryptionKey();
+  let tarball: Buffer;
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase(kind);
+    database = await openDatabase(
+      scratch.url
+        ? { kind: "postgres", url: scratch.url }
+        : { kind: "pglite", dataDir: scratch.dataDir },
+    );
+    await database.migrate();
+    await seedRepository(database.db);
+    tarball = await repoTarball(networkStackFiles);
+  });
+  afterAll(async () => {
+    await database.close();
+    await scratch.drop();
+  });
+
+  const deps = (overrides: Partial<ExecutorDeps> = {}): ExecutorDeps => ({
+    runs: createRunRepository(database.db),
+    secrets: createSecretRepository(database.db, key),
+    fetchSource: async () => tarball,
+    engines: {
+      opentofu: createEngine("opentofu", STAND_IN_TOFU),
+      terraform: createEngine("terraform", STAND_IN_TERRAFORM),
+    },
+    encryptionKey: key,
+    workspaceRoot: `${scratch.dataDir}/workspaces`,
+    timeoutMs: 30_000,
+    hostEnv: {
+      PATH: process.env.PATH,
+      PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----",
+      DATABASE_URL: "postgres://x",
+    },
+    stateBackend: undefined,
+    log: pino({ level: "silent" }),
+    ...overrides,
+  });
+
+  const component = async (runComponentId: string) =>
+    (
+      await database.db.select().from(runComponents).where(eq(runComponents.id, runComponentId))
+    )[0]!;
+
+  const logsOf = async (runComponentId: string) => {
+    const rows = await database.db
+      .select({
+        phase: runPhases.phase,
+        line: phaseLogLines.line,
+        exitCode: runPhases.exitCode,
+        error: runPhases.error,
+      })
+      .from(runPhases)
+      .leftJoin(phaseLogLines, eq(phaseLogLines.phaseId, runPhases.id))
+      .where(eq(runPhases.runComponentId, runComponentId));
+    return rows;
+  };
+
+  it("plans with changes: phases, logs, a sealed workspace, an engine version and events", async () => {
+    const { runId, runComponentId } = await seedRun(database.db, ownState());
+    expect(await executeRunComponent(deps(), { runComponentId, action: "plan" })).toBe(
+      "UNCONFIRMED",
+    );
+
+    const row = await component(runComponentId);
+    expect(row.phase).toBe("UNCONFIRMED");
+    expect(row.planDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(row.workspaceDigest).toMatch(/^sha256:/);
+    const planned = row.planSummary as {
+      summary: { counts: { add: number }; hasChanges: boolean };
+      planText: string;
+    };
+    expect(planned.summary.counts.add).toBe(1);
+    expect(planned.planText).toContain("null_resource.vpc will be created");
+    // The sealed workspace is ciphertext, bound to this run component.
+    expect(row.sealedWorkspace!.includes(Buffer.from("bosun.tfplan"))).toBe(false);
+    expect(() => open(key, row.sealedWorkspace!, "another-component")).toThrow();
+
+    const [run] = await database.db.select().from(runs).where(eq(runs.id, runId));
+    expect(run?.engineVersion).toBe("1.11.5");
+
+    const events = await database.db
+      .select()
+      .from(runEvents)
+      .where(eq(runEvents.runId, runId))
+      .orderBy(runEvents.sequence);
+    expect(events.map((event) => [event.fromState, event.toState])).toEqual([
+      ["QUEUED", "PREPARING"],
+      ["PREPARING", "INITIALIZING"],
+      ["INITIALIZING", "PLANNING"],
+      ["PLANNING", "UNCONFIRMED"],
+    ]);
+    const logs = await logsOf(runComponentId);
+    expect(new Set(logs.map((entry) => entry.phase))).toEqual(
+      new Set(["PREPARING", "INITIALIZING", "PLANNING"]),
+    );
+    expect(
+      logs.some((entry) => entry.line?.includes("OpenTofu has been successfully initialized")),
+    ).toBe(true);
+    expect(
+      logs.some(
+        (entry) => entry.phase === "PREPARING" && entry.line?.includes("infra/modules/tags"),
+      ),
+    ).toBe(true);
+  });
+
+  it("applies the confirmed plan in a fresh workspace, capturing outputs into a revision", async () => {
+    const { runComponentId, componentId } = await seedRun(database.db, ownState());
+    await executeRunComponent(deps(), { runComponentId, action: "plan" });
+    const runStore = createRunRepository(database.db);
+    expect(
+      await runStore.transition(runComponentId, ["UNCONFIRMED"], "CONFIRMED", "/apply", "octocat"),
+    ).toBe(true);
+
+    // Another worker: its own workspace directory; only the database is shared.
+    const other = deps({ workspaceRoot: `${scratch.dataDir}/other-worker` });
+    expect(await executeRunComponent(other, { runComponentId, action: "apply" })).toBe("FINISHED");
+
+    const [revision] = await database.db
+      .select()
+      .from(revisions)
+      .where(eq(revisions.componentId, componentId));
+    expect(revision?.outputs).toEqual({ vpc_id: expect.stringMatching(/^\d+$/) });
+    expect(revision?.sealedOutputs).toBeInstanceOf(Buffer);
+    expect(JSON.parse(open(key, revision!.sealedOutputs!, componentId).toString())).toEqual({
+      vpc_name: "dev-core",
+    });
+    expect(revision?.planDigest).toBe((await component(runComponentId)).planDigest);
+    const [head] = await database.db
+      .select()
+      .from(components)
+      .where(eq(components.id, componentId));
+    expect(head?.deployedRevisionId).toBe(revision?.id);
+    expect(
+      (await logsOf(runComponentId)).some(
+        (entry) => entry.phase === "APPLYING" && entry.line?.includes("Apply complete"),
+      ),
+    ).toBe(true);
+  });
+
+  it("finishes without a saved workspace when nothing changes", async () => {
+    const noChange = await repoTarball({
+      "infra/network/main.tf": 'output "x" {\n  value = "1"\n}\n',
+    });
+    const { runComponentId } = await seedRun(database.db, ownState({ varFiles: [] }));
+    await executeRunComponent(deps({ fetchSource: async () => noChange }), {
+      runComponentId,
+      action: "plan",
+    });
+    // Local state is gone with the workspace, so a new output is a change: plan again against it.
+    const row = await component(runComponentId);
+    expect(["UNCONFIRMED", "FINISHED"]).toContain(row.phase);
+    const empty = await repoTarball({ "infra/network/main.tf": "" });
+    const second = await seedRun(database.db, ownState({ varFiles: [] }));
+    expect(
+      await executeRunComponent(deps({ fetchSource: async () => empty }), {
+        runComponentId: second.runComponentId,
+        action: "plan",
+      }),
+    ).toBe("FINISHED");
+    expect((await component(second.runComponentId)).sealedWorkspace).toBeNull();
+  });
+
+  it("gives the engine a clean environment with the stack's variables and its phase's secrets", async () => {
+    const logFile = `${scratch.dataDir}/engine-invocations.jsonl`;
+    const engine = await standInWith({ STANDIN_LOG: logFile });
+    await createSecretRepository(database.db, key).set({
+      repositoryId: 1296269,
+      stackName: "network",
+      name: "TF_VAR_db_password",
+      scope: "plan",
+      value: "s3cr3t-plan",
+    });
+    await createSecretRepository(database.db, key).set({
+      repositoryId: 1296269,
+      stackName: "network",
+      name: "AWS_SECRET_ACCESS_KEY",
+      scope: "apply",
+      value: "s3cr3t-apply",
+    });
+    const { runComponentId } = await seedRun(database.db, ownState());
+    await executeRunComponent(
+      deps({
+        engines: {
+          opentofu: createEngine("opentofu", engine),
+          terraform: createEngine("terraform", engine),
+        },
+      }),
+      { runComponentId, action: "plan" },
+    );
+    const { readFile } = await import("node:fs/promises");
+    const invocations = (await readFile(logFile, "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { argv: string[]; env: string[] });
+    const planCall = invocations.find((call) => call.argv.includes("plan"))!;
+    expect(planCall.argv).toEqual(
+      expect.arrayContaining([
+        "-input=false",
+        "-out=bosun.tfplan",
+        "-json",
+        "-detailed-exitcode",
+        "-var-file=env/dev.tfvars",
+      ]),
+    );
+    expect(planCall.env).toEqual(
+      expect.arrayContaining([
+        "TF_IN_AUTOMATION",
+        "TF_INPUT",
+        "TF_VAR_region",
+        "TF_VAR_db_password",
+      ]),
+    );
+    expect(planCall.env).not.toContain("PRIVATE_KEY");
+    expect(planCall.env).not.toContain("DATABASE_URL");
+    expect(planCall.env).not.toContain("AWS_SECRET_ACCESS_KEY");
+  });
+
+  it("masks secret values and values the engine marks sensitive in every log line", async () => {
+    const engine = await standInWith({ STANDIN_PRINT: "s3cr3t-plan and dev-core" });
+    await createSecretRepository(database.db, key).set({
+      repositoryId: 1296269,
+      stackName: "network",
+      name: "TF_VAR_db_password",
+      scope: "plan",
+      value: "s3cr3t-plan",
+    });
+    const { runComponentId } = await seedRun(database.db, ownState());
+    await executeRunComponent(
+      deps({
+        engines: {
+          opentofu: createEngine("opentofu", engine),
+          terraform: createEngine("terraform", engine),
+        },
+      }),
+      { runComponentId, action: "plan" },
+    );
+    const lines = (await logsOf(runComponentId)).map((entry) => entry.line ?? "").join("\n");
+    expect(lines).toContain("***");
+    expect(lines).not.toContain("s3cr3t-plan");
+    const row = await component(runComponentId);
+    expect(JSON.stringify(row.planSummary)).not.toContain("s3cr3t-plan");
+  });
+
+  it.each([
+    [
+      "a missing engine binary",
+      { bin: "/nonexistent/tofu" },
+      /cannot start the engine \(\/nonexistent\/tofu: not found\)/,
+      "INITIALIZING",
+    ],
+    [
+      "an engine crash",
+      { knobs: { STANDIN_CRASH: "plan" } },
+      /plan crashed \(exit 11\)[\s\S]*panic/,
+      "PLANNING",
+    ],
+    [
+      "non-JSON where JSON was due",
+      { knobs: { STANDIN_BAD_JSON: "show" } },
+      /show -json printed no valid plan/,
+      "PLANNING",
+    ],
+    [
+      "a phase timeout",
+      { knobs: { STANDIN_DELAY_MS: "5000" }, timeoutMs: 1500 },
+      /timed out after 2 s; the process tree was killed/,
+      "PLANNING",
+    ],
+  ] as const)(
+    "fails the phase on %s, with a message a user can act on",
+    async (_, setup, reason, phase) => {
+      const bin = "bin" in setup ? setup.bin : await standInWith(setup.knobs);
+      const { runComponentId } = await seedRun(database.db, ownState());
+      const result = await executeRunComponent(
+        deps({
+          engines: {
+            opentofu: createEngine("opentofu", bin),
+            terraform: createEngine("terraform", bin),
+          },
+          ...("timeoutMs" in setup ? { timeoutMs: setup.timeoutMs } : {}),
+        }),
+        { runComponentId, action: "plan" },
+      );
+      expect(result).toBe("FAILED");
+      const row = await component(runComponentId);
+      expect(row.phase).toBe("FAILED");
+      expect(row.failureReason).toMatch(reason);
+      const failedPhase = (await logsOf(runComponentId)).find((entry) => entry.error);
+      expect(failedPhase?.phase).toBe(phase);
+    },
+  );
+
+  it("fails PREPARING on a tarball that tries to escape, naming the entry", async () => {
+    const hostile = await repoTarball({ "infra/network/main.tf": "" }, "../escape");
+    const { runComponentId } = await seedRun(database.db, ownState());
+    expect(
+      await executeRunComponent(deps({ fetchSource: async () => hostile }), {
+        runComponentId,
+        action: "plan",
+      }),
+    ).toBe("FAILED");
+    expect((await component(runComponentId)).failureReason).toMatch(/\.\./);
+  });
+
+  it("refuses to apply a workspace whose digest does not match", async () => {
+    const first = await seedRun(database.db, ownState());
+    await executeRunComponent(deps(), { runComponentId: first.runComponentId, action: "plan" });
+    const runStore = createRunRepository(database.db);
+    await runStore.transition(
+      first.runComponentId,
+      ["UNCONFIRMED"],
+      "CONFIRMED",
+      "/apply",
+      "octocat",
+    );
+    await database.db
+      .update(runComponents)
+      .set({ workspaceDigest: "sha256:" + "0".repeat(64) })
+      .where(eq(runComponents.id, first.runComponentId));
+    expect(
+      await executeRunComponent(deps(), { runComponentId: first.runComponentId, action: "apply" }),
+    ).toBe("FAILED");
+    expect((await component(first.runComponentId)).failureReason).toContain(
+      "does not match the digest recorded at plan time",
+    );
+  });
+
+  it("fails an apply that a lost worker left APPLYING, and never re-runs it", async () => {
+    const { runComponentId } = await seedRun(database.db, ownState());
+    await executeRunComponent(deps(), { runComponentId, action: "plan" });
+    await database.db
+      .update(runComponents)
+      .set({ phase: "APPLYING" })
+      .where(eq(runComponents.id, runComponentId));
+    expect(await executeRunComponent(deps(), { runComponentId, action: "apply" })).toBe("FAILED");
+    const row = await component(runComponentId);
+    expect(row.failureReason).toBe(APPLY_INTERRUPTED);
+    expect(await executeRunComponent(deps(), { runComponentId, action: "apply" })).toBeUndefined();
+  });
+
+  it("retries a plan a lost worker left PLANNING", async () => {
+    const { runComponentId } = await seedRun(database.db, ownState());
+    await database.db
+      .update(runComponents)
+      .set({ phase: "PLANNING" })
+      .where(eq(runComponents.id, runComponentId));
+    expect(await executeRunComponent(deps(), { runComponentId, action: "plan" })).toBe(
+      "UNCONFIRMED",
+    );
+  });
+
+  it("runs Terraform stacks with the terraform executable", async () => {
+    const { runId, runComponentId } = await seedRun(database.db, ownState({ engine: "terraform" }));
+    expect(await executeRunComponent(deps(), { runComponentId, action: "plan" })).toBe(
+      "UNCONFIRMED",
+    );
+    const [run] = await database.db.select().from(runs).where(eq(runs.id, runId));
+    expect(run?.engineVersion).toBe("1.14.6");
+  });
+});
