@@ -66,21 +66,8 @@ export interface InstallationStore {
   removeRepositories(installationId: number, repositoryIds: number[]): Promise<void>;
 }
 
-export const COMPONENT_PHASES = [
-  "QUEUED",
-  "DEFERRED",
-  "PREPARING",
-  "INITIALIZING",
-  "PLANNING",
-  "UNCONFIRMED",
-  "CONFIRMED",
-  "APPLYING",
-  "FINISHED",
-  "FAILED",
-  "DISCARDED",
-  "BLOCKED",
-] as const;
-export type ComponentPhase = (typeof COMPONENT_PHASES)[number];
+export type { ComponentPhase } from "../domain/component-phase.js";
+import type { ComponentPhase } from "../domain/component-phase.js";
 
 /** Everything executing one component of one run needs to know about it. */
 export interface RunComponentRecord {
@@ -223,6 +210,8 @@ export interface StateStore {
     work: (tx: ComponentStateTransaction) => Promise<T>,
   ): Promise<T>;
   latest(componentId: string): Promise<(StateVersionHead & { sealedBody: Buffer }) | undefined>;
+  /** The latest version without its body. */
+  latestHead(componentId: string): Promise<StateVersionHead | undefined>;
   /** Newest first. */
   versions(componentId: string): Promise<StateVersionHead[]>;
   /**
@@ -252,6 +241,8 @@ export interface StateCredentialStore {
     tokenHash: string;
   }): Promise<{ id: string }>;
   find(id: string): Promise<StateCredentialRecord | undefined>;
+  /** Revokes one credential; false when it was already revoked or does not exist. */
+  revoke(id: string, at: Date): Promise<boolean>;
   /** Revokes every unrevoked credential of the run; returns how many. */
   revokeOfRun(runId: string, at: Date): Promise<number>;
 }
@@ -292,10 +283,17 @@ export interface ManagedState {
     runId: string;
     access?: StateAccess;
   }): Promise<StateCredential>;
-  /** Revokes all of the run's credentials; returns how many were still live. */
+  /** Revokes one credential (its username) at the end of the phase it was issued for. */
+  revokeStateCredential(username: string): Promise<void>;
+  /** Revokes all of the run's credentials (the run ended, or died); returns how many were live. */
   revokeStateCredentials(runId: string): Promise<number>;
   /** Releases the state locks a dead run still holds; returns them. */
   releaseLocksOfRun(runId: string): Promise<StateLockRecord[]>;
+  /**
+   * The component's latest state version (no body): what a revision records as the state its
+   * apply produced (check `runId` to tell whether this run wrote it).
+   */
+  latestStateVersion(componentId: string): Promise<StateVersionHead | undefined>;
   /** Keeps the newest `keep` (≥ 1) versions and any a revision points at; returns how many went. */
   pruneStateVersions(componentId: string, keep: number): Promise<number>;
 }
