@@ -5,6 +5,7 @@ CREATE TYPE "public"."delivery_status" AS ENUM('queued', 'processed', 'rejected'
 CREATE TYPE "public"."engine_kind" AS ENUM('opentofu', 'terraform');--> statement-breakpoint
 CREATE TYPE "public"."run_kind" AS ENUM('proposed', 'tracked', 'destroy');--> statement-breakpoint
 CREATE TYPE "public"."secret_scope" AS ENUM('plan', 'apply', 'both');--> statement-breakpoint
+CREATE TYPE "public"."state_access" AS ENUM('read', 'write');--> statement-breakpoint
 CREATE TABLE "installations" (
 	"id" bigint PRIMARY KEY NOT NULL,
 	"account_login" text NOT NULL,
@@ -175,6 +176,37 @@ CREATE TABLE "stack_secrets" (
 	CONSTRAINT "stack_secrets_repository_stack_name" UNIQUE("repository_id","stack_name","name")
 );
 --> statement-breakpoint
+CREATE TABLE "state_versions" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"component_id" uuid NOT NULL,
+	"serial" bigint NOT NULL,
+	"lineage" text NOT NULL,
+	"digest" text NOT NULL,
+	"size" integer NOT NULL,
+	"run_id" uuid,
+	"sealed_body" "bytea" NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "state_versions_component_serial" UNIQUE("component_id","serial")
+);
+--> statement-breakpoint
+CREATE TABLE "state_locks" (
+	"component_id" uuid PRIMARY KEY NOT NULL,
+	"lock_id" text NOT NULL,
+	"info" jsonb NOT NULL,
+	"run_id" uuid,
+	"acquired_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "state_credentials" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"component_id" uuid NOT NULL,
+	"run_id" uuid NOT NULL,
+	"access" "state_access" NOT NULL,
+	"token_hash" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"revoked_at" timestamp with time zone
+);
+--> statement-breakpoint
 ALTER TABLE "repositories" ADD CONSTRAINT "repositories_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "environments" ADD CONSTRAINT "environments_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stacks" ADD CONSTRAINT "stacks_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -195,4 +227,12 @@ ALTER TABLE "run_events" ADD CONSTRAINT "run_events_run_id_runs_id_fk" FOREIGN K
 ALTER TABLE "revisions" ADD CONSTRAINT "revisions_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "revisions" ADD CONSTRAINT "revisions_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stack_secrets" ADD CONSTRAINT "stack_secrets_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "phase_log_lines_phase" ON "phase_log_lines" USING btree ("phase_id","id");
+ALTER TABLE "state_versions" ADD CONSTRAINT "state_versions_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "state_versions" ADD CONSTRAINT "state_versions_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "state_locks" ADD CONSTRAINT "state_locks_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "state_locks" ADD CONSTRAINT "state_locks_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "state_credentials" ADD CONSTRAINT "state_credentials_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "state_credentials" ADD CONSTRAINT "state_credentials_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "phase_log_lines_phase" ON "phase_log_lines" USING btree ("phase_id","id");--> statement-breakpoint
+CREATE INDEX "state_versions_run" ON "state_versions" USING btree ("run_id");--> statement-breakpoint
+CREATE INDEX "state_credentials_run" ON "state_credentials" USING btree ("run_id");

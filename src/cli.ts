@@ -1,9 +1,20 @@
+import os from "node:os";
 import { Command } from "commander";
 import { ConfigError } from "./config/load-config.js";
 import { type Mode, startBosun } from "./main.js";
 import { DatabaseError } from "./store/database.js";
 import { loadConfig } from "./config/load-config.js";
-import { openDatabase } from "./store/database.js";
+import { type Database, openDatabase } from "./store/database.js";
+import { createLogger } from "./lib/logger.js";
+import { SealError } from "./lib/seal.js";
+import { createComponentDirectory } from "./store/component-directory.js";
+import { createStateRepository } from "./store/state-repository.js";
+import type { CommandResult } from "./state/command-result.js";
+import { exportStateCommand } from "./state/export-state-command.js";
+import { importStateCommand } from "./state/import-state-command.js";
+import type { ManagedStateDeps } from "./state/managed-state-deps.js";
+import { unlockStateCommand } from "./state/unlock-state-command.js";
+import type { ComponentDirectory } from "./services/ports.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -68,5 +79,79 @@ program
       fail(error);
     }
   });
+
+type StateCommandDeps = Pick<ManagedStateDeps, "store" | "key" | "log"> & {
+  directory: ComponentDirectory;
+};
+
+/** Opens the database (already migrated), runs one `bosun state` command and exits with its code. */
+async function stateCommand(run: (deps: StateCommandDeps) => Promise<CommandResult>) {
+  let database: Database | undefined;
+  try {
+    const config = await loadConfig(process.env);
+    // stdout carries the command's product (an exported state), so logs go to stderr.
+    const log = createLogger(config.logLevel, process.stderr);
+    // A key generated just now opens no state sealed before: say so before anything fails.
+    if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
+    database = await openDatabase(config.database);
+    if (!(await database.isReady())) {
+      throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
+    }
+    const result = await run({
+      store: createStateRepository(database.db),
+      directory: createComponentDirectory(database.db),
+      key: config.encryptionKey,
+      log,
+    });
+    await database.close();
+    process.stderr.write(result.stderr);
+    process.stdout.write(result.stdout);
+    process.exitCode = result.exitCode;
+  } catch (error) {
+    await database?.close().catch(() => undefined);
+    if (error instanceof SealError) {
+      process.stderr.write(
+        `bosun: ${error.message}: is BOSUN_ENCRYPTION_KEY the key Bosun runs with?\n`,
+      );
+      process.exit(1);
+    }
+    fail(error);
+  }
+}
+
+/** The operator, for audit lines. */
+function operator(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    // No passwd entry (a container running under an arbitrary uid).
+    return process.env.USER ?? `uid ${process.getuid?.() ?? "unknown"}`;
+  }
+}
+
+const COMPONENT_HELP = "the component, written owner/repo:stack@environment";
+const state = program
+  .command("state")
+  .description("Bosun's managed state (with the embedded database, stop Bosun first)");
+state
+  .command("unlock")
+  .description("force-release a component's state lock (written to the audit log)")
+  .argument("<component>", COMPONENT_HELP)
+  .action((component: string) =>
+    stateCommand((deps) => unlockStateCommand(deps, { component, who: operator() })),
+  );
+state
+  .command("import")
+  .description("append a state file (format 4) as the component's newest state version")
+  .argument("<component>", COMPONENT_HELP)
+  .argument("<file>", "the state JSON file")
+  .action((component: string, file: string) =>
+    stateCommand((deps) => importStateCommand(deps, { component, file, who: operator() })),
+  );
+state
+  .command("export")
+  .description("print the component's latest state, decrypted, to stdout")
+  .argument("<component>", COMPONENT_HELP)
+  .action((component: string) => stateCommand((deps) => exportStateCommand(deps, { component })));
 
 await program.parseAsync(process.argv);

@@ -19,6 +19,11 @@ import { requeueOrphanedDeliveries } from "./services/requeue-orphaned-deliverie
 import { openDatabase, type Database } from "./store/database.js";
 import { createDeliveryRepository } from "./store/delivery-repository.js";
 import { createInstallationRepository } from "./store/installation-repository.js";
+import { createStateCredentialRepository } from "./store/state-credential-repository.js";
+import { createStateRepository } from "./store/state-repository.js";
+import { createManagedState } from "./state/create-managed-state.js";
+import { createStateBackendLender } from "./state/lend-state-backend.js";
+import { stateRoutes } from "./state/state-routes.js";
 import { healthRoutes } from "./web/health-routes.js";
 import { createHttpServer, listen, type WebhookListener } from "./web/http-server.js";
 import { setupRoutes } from "./web/setup-routes.js";
@@ -71,6 +76,13 @@ export async function startBosun(options: {
     log,
   );
   const deliveries = createDeliveryRepository(database.db);
+  const stateDeps = {
+    store: createStateRepository(database.db),
+    credentials: createStateCredentialRepository(database.db),
+    key: config.encryptionKey,
+    log,
+  };
+  const managedState = createManagedState(stateDeps);
   const installations = createInstallationRepository(database.db);
 
   let accepting = true;
@@ -119,7 +131,9 @@ export async function startBosun(options: {
             workspaceRoot: path.join(config.dataDir, "workspaces"),
             timeoutMs: config.runTimeoutMs,
             hostEnv: process.env,
-            stateBackend: undefined,
+            stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
+            stateVersionOf: async (componentId) =>
+              (await managedState.latestStateVersion(componentId))?.id,
             log,
           },
           job,
@@ -137,6 +151,7 @@ export async function startBosun(options: {
   if (options.mode !== "worker") {
     const routes = healthRoutes({ isReady: () => database.isReady(), accepting: () => accepting });
     if (!config.github) routes.route("/", setupRoutes(config.webhookPath));
+    routes.route("/state", stateRoutes(stateDeps));
     server = createHttpServer({ webhookPath: config.webhookPath, webhooks, routes, log });
     port = await listen(server, options.port ?? config.port);
     log.info({ port, webhookPath: config.webhookPath }, "listening");

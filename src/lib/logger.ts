@@ -1,11 +1,11 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 /**
  * Structured logs. Anything that could carry a credential is censored by path as a second line of
  * defence; the first is never logging such values at all.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { app: "bosun" },
     redact: {
@@ -22,5 +22,7 @@ export function createLogger(level: string): Logger {
       ],
       censor: "***",
     },
-  });
+  };
+  // A command whose stdout is its product (`bosun state export`) logs to stderr instead.
+  return destination ? pino(options, destination) : pino(options);
 }

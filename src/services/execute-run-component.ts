@@ -45,6 +45,8 @@ export interface ExecutorDeps {
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
   stateBackend: StateBackendLender | undefined;
+  /** The state version an apply produced, for its revision (managed state only). */
+  stateVersionOf?: (componentId: string) => Promise<string | undefined>;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -175,6 +177,7 @@ async function apply(
         Object.keys(sensitive).length > 0
           ? seal(deps.encryptionKey, Buffer.from(JSON.stringify(sensitive)), record.componentId)
           : undefined,
+      stateVersionId: await deps.stateVersionOf?.(record.componentId),
       startedAt,
     });
     await deps.runs.transition(record.runComponentId, ["APPLYING"], "FINISHED", "applied", ACTOR);

@@ -101,6 +101,7 @@ export interface RevisionRecord {
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
   sealedOutputs: Buffer | undefined;
+  stateVersionId: string | undefined;
   startedAt: Date;
 }
 

@@ -151,6 +151,7 @@ export function createRunRepository(db: Db): RunStore {
             planDigest: revision.planDigest,
             outputs: revision.outputs,
             sealedOutputs: revision.sealedOutputs ?? null,
+            stateVersionId: revision.stateVersionId ?? null,
             startedAt: revision.startedAt,
           })
           .returning({ id: revisions.id });

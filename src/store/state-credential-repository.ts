@@ -24,6 +24,14 @@ export function createStateCredentialRepository(db: Db): StateCredentialStore {
         revokedAt: row.revokedAt ?? undefined,
       };
     },
+    async revoke(id, at) {
+      const rows = await db
+        .update(stateCredentials)
+        .set({ revokedAt: at })
+        .where(and(eq(stateCredentials.id, id), isNull(stateCredentials.revokedAt)))
+        .returning({ id: stateCredentials.id });
+      return rows.length === 1;
+    },
     async revokeOfRun(runId, at) {
       const rows = await db
         .update(stateCredentials)

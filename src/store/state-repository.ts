@@ -107,6 +107,16 @@ export function createStateRepository(db: Db): StateStore {
       return row && toHead(row);
     },
 
+    async latestHead(componentId) {
+      const [row] = await db
+        .select(head)
+        .from(stateVersions)
+        .where(eq(stateVersions.componentId, componentId))
+        .orderBy(desc(stateVersions.serial))
+        .limit(1);
+      return row && toHead(row);
+    },
+
     async versions(componentId) {
       const rows = await db
         .select(head)

@@ -63,7 +63,7 @@ describe.each(databaseKinds)("webhook intake on %s", (kind) => {
       .from(installations)
       .where(eq(installations.id, installationId));
     expect(installation?.accountLogin).toBe(
-      (payload.installation as { account: { login: string } }).account.login,
+      (payload.installation as unknown as { account: { login: string } }).account.login,
     );
     const repos = await bosun.database.db
       .select()

@@ -1,0 +1,27 @@
+import { randomBytes } from "node:crypto";
+import type { StateAccess, StateCredential } from "../services/ports.js";
+import { hashStateToken } from "./hash-state-token.js";
+import type { ManagedStateDeps } from "./managed-state-deps.js";
+
+/**
+ * A fresh basic-auth credential for one run's engine on one component. Only its hash is stored;
+ * the password exists in the returned value and in the engine's environment, nowhere else.
+ */
+export async function issueStateCredential(
+  deps: Pick<ManagedStateDeps, "credentials" | "log">,
+  input: { componentId: string; runId: string; access?: StateAccess },
+): Promise<StateCredential> {
+  const access = input.access ?? "write";
+  const password = randomBytes(32).toString("base64url");
+  const { id } = await deps.credentials.insert({
+    componentId: input.componentId,
+    runId: input.runId,
+    access,
+    tokenHash: hashStateToken(password),
+  });
+  deps.log.info(
+    { componentId: input.componentId, runId: input.runId, credentialId: id, access },
+    "state credential issued",
+  );
+  return { username: id, password, access };
+}

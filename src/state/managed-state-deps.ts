@@ -1,0 +1,15 @@
+import type { KeyObject } from "node:crypto";
+import type { Logger } from "pino";
+import type { StateCredentialStore, StateStore } from "../services/ports.js";
+
+/** What the managed-state functions work with; main.ts builds it once. */
+export interface ManagedStateDeps {
+  store: StateStore;
+  credentials: StateCredentialStore;
+  /** The app's key (BOSUN_ENCRYPTION_KEY): states are sealed with it at rest. */
+  key: KeyObject;
+  log: Logger;
+  /** The largest state accepted, in bytes; MAX_STATE_BYTES when unset. */
+  maxStateBytes?: number;
+  now?: () => Date;
+}
