@@ -1,0 +1,187 @@
+import type { ApplyRequirement } from "../domain/evaluate-requirements.js";
+import { assertNever } from "../lib/assert-never.js";
+import { codeSpan } from "./code-span.js";
+import { escapeMarkdown } from "./escape-markdown.js";
+import { COMMENT_BODY_LIMIT, truncateToLimit } from "./limits.js";
+
+/**
+ * Why Bosun will not do what a command asked, as a value (CONVENTIONS.md: a refusal is rendered,
+ * not thrown). Names are as the user or config wrote them; every string is escaped when shown.
+ */
+export type Refusal =
+  /** Only users with write (or higher) permission may /apply, /discard, /promote (DESIGN.md). */
+  | {
+      readonly kind: "no-permission";
+      readonly user: string;
+      readonly needed: "write";
+      readonly command?: string;
+    }
+  | { readonly kind: "requirements-unmet"; readonly unmet: readonly ApplyRequirement[] }
+  /** Another run applied these components since this changeset was planned. */
+  | {
+      readonly kind: "stale";
+      readonly moved: readonly { readonly component: string; readonly detail: string }[];
+    }
+  /** The PR's head moved after the plan. */
+  | { readonly kind: "pr-head-moved"; readonly plannedSha: string; readonly headSha: string }
+  | {
+      readonly kind: "unknown-stack";
+      readonly names: readonly string[];
+      readonly known: readonly string[];
+    }
+  | {
+      readonly kind: "unknown-environment";
+      readonly names: readonly string[];
+      readonly known: readonly string[];
+    }
+  | { readonly kind: "nothing-to-apply" }
+  | { readonly kind: "fork-not-allowed" }
+  /**
+   * The comment's command could not be parsed. Both are Bosun's own Markdown, shown as they are:
+   * `message` is `parseCommand`'s error, which quotes the comment only inside code spans, and
+   * `help` is `HELP_TEXT`.
+   */
+  | { readonly kind: "bad-command"; readonly message: string; readonly help: string }
+  /** /apply while components are still being planned. */
+  | { readonly kind: "still-planning"; readonly components: readonly string[] }
+  /** /apply on a changeset with failed plans: what was reviewed is incomplete. */
+  | { readonly kind: "plan-failed"; readonly components: readonly string[] }
+  /** A policy denied the plan (DESIGN.md "policies"). */
+  | {
+      readonly kind: "policy-denied";
+      readonly denials: readonly {
+        readonly component: string;
+        readonly policy: string;
+        readonly message: string;
+      }[];
+    }
+  /** DESIGN.md invariant 5: another run is confirmed or applying these components. */
+  | {
+      readonly kind: "component-busy";
+      readonly busy: readonly { readonly component: string; readonly runUrl: string }[];
+    };
+export type RefusalKind = Refusal["kind"];
+
+/** A refusal as a reply comment: what is wrong, then what to do about it. */
+export function renderRefusal(refusal: Refusal): string {
+  return fit(refusalMarkdown(refusal));
+}
+
+/**
+ * The reply to `/help`, and the tail of a bad-command reply: Bosun's own help (`HELP_TEXT`),
+ * trimmed and kept within a comment.
+ */
+export function renderHelp(helpMarkdown: string): string {
+  return fit(helpMarkdown.trim());
+}
+
+function refusalMarkdown(refusal: Refusal): string {
+  switch (refusal.kind) {
+    case "no-permission": {
+      const command =
+        refusal.command === undefined
+          ? "this command"
+          : codeSpan(`/${refusal.command.replace(/^\//, "")}`);
+      return `**Not allowed:** ${codeSpan(refusal.user)} does not have ${refusal.needed} permission on this repository, which ${command} needs. Ask someone with ${refusal.needed} access to comment it.`;
+    }
+    case "requirements-unmet": {
+      const lines = refusal.unmet.map((requirement) => `- ${requirementText(requirement)}`);
+      return [
+        "**Cannot apply yet:** this repository requires the following before an apply, and they do not hold:",
+        "",
+        ...lines,
+        "",
+        "Comment `/apply` again once they do.",
+      ].join("\n");
+    }
+    case "stale": {
+      const lines = refusal.moved.map(
+        (moved) => `- ${escapeMarkdown(moved.component)}: ${escapeMarkdown(moved.detail)}`,
+      );
+      return [
+        "**Cannot apply: this plan is stale.** Another run has applied components it changes since it was planned:",
+        "",
+        ...lines,
+        "",
+        "Comment `/plan` to plan again on top of what changed, review the new plan, then `/apply`.",
+      ].join("\n");
+    }
+    case "pr-head-moved":
+      return `**Cannot apply: this plan is stale.** It was made at ${codeSpan(short(refusal.plannedSha))}, but the pull request is now at ${codeSpan(short(refusal.headSha))}. Comment \`/plan\` to plan the new commits, review the new plan, then \`/apply\`.`;
+    case "unknown-stack":
+      return unknownNames("stack", refusal.names, refusal.known);
+    case "unknown-environment":
+      return unknownNames("environment", refusal.names, refusal.known);
+    case "nothing-to-apply":
+      return "**Nothing to apply:** no plan of this pull request is waiting for approval. Comment `/plan` to plan it.";
+    case "fork-not-allowed":
+      return "**Not planned:** this pull request comes from a fork, and this repository does not allow planning forks (a plan runs the pull request's code). A maintainer can set `apply.allow_forks: true` in `bosun.yml` on the tracked branch, or open the change from a branch of this repository.";
+    case "bad-command":
+      return `**Could not read that command:** ${refusal.message.trim()}\n\n${renderHelp(refusal.help)}`;
+    case "still-planning":
+      return `**Cannot apply yet:** ${names(refusal.components)} ${refusal.components.length === 1 ? "is" : "are"} still being planned. Wait for the check run to ask for approval, review the plan, then \`/apply\`.`;
+    case "plan-failed":
+      return `**Cannot apply:** the ${refusal.components.length === 1 ? "plan" : "plans"} of ${names(refusal.components)} failed, so there is no complete plan to apply. Fix the failure and push, or comment \`/plan\` to try again.`;
+    case "policy-denied": {
+      const lines = refusal.denials.map(
+        (denial) =>
+          `- ${codeSpan(denial.policy)} on ${escapeMarkdown(denial.component)}: ${escapeMarkdown(denial.message)}`,
+      );
+      return [
+        "**Cannot apply:** a policy denies this plan:",
+        "",
+        ...lines,
+        "",
+        "Change the plan so that the policy allows it and push, or ask the repository's maintainers about the policy.",
+      ].join("\n");
+    }
+    case "component-busy": {
+      const lines = refusal.busy.map(
+        (busy) => `- ${escapeMarkdown(busy.component)}: [run](${busy.runUrl})`,
+      );
+      return [
+        "**Cannot apply yet:** another run is applying these components, and only one run may change a component at a time:",
+        "",
+        ...lines,
+        "",
+        "Wait for it to finish. If it changed these components, this plan is then stale: comment `/plan` to plan again on top of it, then `/apply`.",
+      ].join("\n");
+    }
+    default:
+      return assertNever(refusal, "refusal");
+  }
+}
+
+function requirementText(requirement: ApplyRequirement): string {
+  switch (requirement) {
+    case "approved":
+      return "**approved**: the pull request needs an approving review (each reviewer's latest review counts).";
+    case "mergeable":
+      return "**mergeable**: the pull request must be mergeable (no conflicts, required checks and reviews satisfied).";
+    case "undiverged":
+      return "**undiverged**: the pull request must contain the latest commit of the tracked branch; update it from the tracked branch and re-plan.";
+    default:
+      return assertNever(requirement, "apply requirement");
+  }
+}
+
+function unknownNames(noun: string, unknown: readonly string[], known: readonly string[]): string {
+  const what = unknown.length === 1 ? `${noun} ${names(unknown)}` : `${noun}s ${names(unknown)}`;
+  const choices =
+    known.length === 0
+      ? `This repository declares no ${noun}s.`
+      : `Known ${noun}s: ${names(known)}.`;
+  return `**Unknown ${what}:** nothing was run, since Bosun never falls back to a default. ${choices} Check the spelling and comment again.`;
+}
+
+function names(list: readonly string[]): string {
+  return list.map((name) => codeSpan(name)).join(", ");
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+function fit(markdown: string): string {
+  return truncateToLimit(markdown, COMMENT_BODY_LIMIT, (lines) => `… ${lines} more lines`);
+}

@@ -1,0 +1,43 @@
+import { assertNever } from "../lib/assert-never.js";
+import { codeSpan } from "./code-span.js";
+import type { ChangesetReport, RunKind, RunStatus } from "./report-model.js";
+
+/** The run at a glance: status, kind, environment, commit and a link to its page. Markdown. */
+export function statusLine(report: ChangesetReport): string {
+  const commit = codeSpan(report.commitSha.slice(0, 7));
+  return `**${runStatusLabel(report.runStatus)}** · ${runKindLabel(report.runKind)} for ${codeSpan(report.environment)} at ${commit} · [Run details](${report.runUrl})`;
+}
+
+function runStatusLabel(status: RunStatus): string {
+  switch (status) {
+    case "PLANNING":
+      return "Planning";
+    case "PLANNED":
+      return "Planned";
+    case "APPLYING":
+      return "Applying";
+    case "SUCCEEDED":
+      return "Succeeded";
+    case "PARTIALLY_FAILED":
+      return "Partially failed: some components applied, then a failure stopped the run";
+    case "FAILED":
+      return "Failed";
+    case "DISCARDED":
+      return "Discarded";
+    default:
+      return assertNever(status, "run status");
+  }
+}
+
+function runKindLabel(kind: RunKind): string {
+  switch (kind) {
+    case "proposed":
+      return "Proposed run";
+    case "tracked":
+      return "Tracked run";
+    case "destroy":
+      return "Destroy run";
+    default:
+      return assertNever(kind, "run kind");
+  }
+}
