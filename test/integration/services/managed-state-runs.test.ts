@@ -9,12 +9,7 @@ import {
 import { createManagedState } from "../../../src/state/create-managed-state.js";
 import { createStateBackendLender } from "../../../src/state/lend-state-backend.js";
 import { createRunRepository } from "../../../src/store/run-repository.js";
-import {
-  revisions,
-  runComponents,
-  runEvents,
-  stateVersions,
-} from "../../../src/store/schema/index.js";
+import { revisions, runComponents, stateVersions } from "../../../src/store/schema/index.js";
 import { createSecretRepository } from "../../../src/store/secret-repository.js";
 import { createStateCredentialRepository } from "../../../src/store/state-credential-repository.js";
 import { createStateRepository } from "../../../src/store/state-repository.js";
