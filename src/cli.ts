@@ -9,7 +9,13 @@ import { createLogger } from "./lib/logger.js";
 import { SealError } from "./lib/seal.js";
 import { createComponentDirectory } from "./store/component-directory.js";
 import { createStateRepository } from "./store/state-repository.js";
-import type { CommandResult } from "./state/command-result.js";
+import type { CommandResult } from "./lib/command-result.js";
+import {
+  deleteSecretCommand,
+  listSecretsCommand,
+  setSecretCommand,
+} from "./services/secrets-command.js";
+import { createSecretRepository, type SecretRepository } from "./store/secret-repository.js";
 import { exportStateCommand } from "./state/export-state-command.js";
 import { importStateCommand } from "./state/import-state-command.js";
 import type { ManagedStateDeps } from "./state/managed-state-deps.js";
@@ -153,5 +159,69 @@ state
   .description("print the component's latest state, decrypted, to stdout")
   .argument("<component>", COMPONENT_HELP)
   .action((component: string) => stateCommand((deps) => exportStateCommand(deps, { component })));
+
+/** Opens the database (already migrated), runs one `bosun secrets` command and exits with its code. */
+async function secretsCommand(run: (admin: SecretRepository) => Promise<CommandResult>) {
+  let database: Database | undefined;
+  try {
+    const config = await loadConfig(process.env);
+    database = await openDatabase(config.database);
+    if (!(await database.isReady())) {
+      throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
+    }
+    const result = await run(createSecretRepository(database.db, config.encryptionKey));
+    await database.close();
+    process.stderr.write(result.stderr);
+    process.stdout.write(result.stdout);
+    process.exitCode = result.exitCode;
+  } catch (error) {
+    await database?.close().catch(() => undefined);
+    fail(error);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const secrets = program
+  .command("secrets")
+  .description(
+    "a stack's secret variables, sealed at rest (with the embedded database, stop Bosun first)",
+  );
+secrets
+  .command("set")
+  .description(
+    'set a secret from stdin: printf %s "$VALUE" | bosun secrets set acme/infra network AWS_SECRET_ACCESS_KEY --scope apply',
+  )
+  .argument("<repository>", "owner/repo")
+  .argument("<stack>", "the stack's name in bosun.yml")
+  .argument("<name>", "the environment variable the engine receives (TF_VAR_x for a variable)")
+  .requiredOption("--scope <scope>", "plan, apply or both: which phases receive it")
+  .action(async (repository: string, stack: string, name: string, options: { scope: string }) => {
+    const value = await readStdin();
+    await secretsCommand((admin) =>
+      setSecretCommand(admin, { repository, stack, name, scope: options.scope, value }),
+    );
+  });
+secrets
+  .command("list")
+  .description("names and scopes of a stack's secrets (never their values)")
+  .argument("<repository>", "owner/repo")
+  .argument("<stack>", "the stack's name")
+  .action((repository: string, stack: string) =>
+    secretsCommand((admin) => listSecretsCommand(admin, { repository, stack })),
+  );
+secrets
+  .command("delete")
+  .description("delete a secret")
+  .argument("<repository>", "owner/repo")
+  .argument("<stack>", "the stack's name")
+  .argument("<name>", "the secret's name")
+  .action((repository: string, stack: string, name: string) =>
+    secretsCommand((admin) => deleteSecretCommand(admin, { repository, stack, name })),
+  );
 
 await program.parseAsync(process.argv);

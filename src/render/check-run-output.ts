@@ -19,6 +19,7 @@ import {
 } from "./limits.js";
 import { phaseLabel } from "./phase-label.js";
 import { planContent } from "./plan-content.js";
+import { plural } from "./plural.js";
 import { planNote, widestPlanNote } from "./plan-note.js";
 import { policyFindingsSection } from "./policy-findings-section.js";
 import type { ChangesetReport, ComponentReport, ReportDiagnostic } from "./report-model.js";
@@ -61,9 +62,10 @@ const discardAction: CheckRunAction = {
   identifier: "discard",
 };
 
-// Per-item caps inside output.text, so that one long error cannot crowd out the plans.
+// Per-item caps inside output.text, so that one long error cannot crowd out the plans, and one
+// component's section (8 KB + 20 × 2 KB and change) always fits the text on its own.
 const FAILURE_REASON_BUDGET = 8_000;
-const DIAGNOSTIC_DETAIL_BUDGET = 4_000;
+const DIAGNOSTIC_DETAIL_BUDGET = 2_000;
 const DIAGNOSTICS_SHOWN = 20;
 
 /**
@@ -108,7 +110,7 @@ function renderSummary(report: ChangesetReport): string {
     problems,
     problems === undefined ? approvalDigests(report) : undefined,
     report.components.length > 0 ? componentTable(report.components) : undefined,
-    waiting.length > 0 ? ["#### Waiting", "", ...waiting].join("\n") : undefined,
+    waiting.length > 0 ? ["#### Deferred and blocked", "", ...waiting].join("\n") : undefined,
     policyFindingsSection(report.components, "#### Policies"),
     scanFindingsSection(report.components, "#### Code that runs during plan"),
   ];
@@ -157,24 +159,41 @@ function renderText(report: ChangesetReport): string {
     ),
   );
   const note = planNote(report.runUrl);
-  const text = joinBlocks(
-    sections.map((section, index) =>
-      section.plan === undefined
-        ? section.fixed
-        : `${section.fixed}\n\n${fencedExcerpt(section.plan.text, {
-            info: section.plan.info,
-            budget: shares[index] ?? 0,
-            unit,
-            note,
-          })}`,
-    ),
+  const rendered = sections.map((section, index) =>
+    section.plan === undefined
+      ? section.fixed
+      : `${section.fixed}\n\n${fencedExcerpt(section.plan.text, {
+          info: section.plan.info,
+          budget: shares[index] ?? 0,
+          unit,
+          note,
+        })}`,
   );
-  // Only when the fixed parts alone overflow (hundreds of failed components): cut the whole.
-  return truncateToLimit(
-    text,
-    CHECK_RUN_TEXT_LIMIT,
-    (lines) => `… ${lines} more lines: full plans at ${report.runUrl}`,
+  const text = joinBlocks(rendered);
+  if (measure(text, unit) <= budget) return text;
+  // The parts other than plans alone overflow (hundreds of failed components): keep the
+  // sections that fit whole, so that no code block is left open, and say what is left out.
+  return wholeSectionsWithin(
+    rendered,
+    (left) => `… ${plural(left, "more component")}: full plans and logs at ${report.runUrl}`,
   );
+}
+
+function wholeSectionsWithin(sections: readonly string[], note: (left: number) => string): string {
+  const { budget, unit } = CHECK_RUN_TEXT_LIMIT;
+  const room = budget - measure(`\n\n${note(sections.length)}`, unit);
+  let kept = 0;
+  let used = 0;
+  for (const section of sections) {
+    const added = measure(section, unit) + (kept === 0 ? 0 : 2);
+    if (used + added > room) break;
+    used += added;
+    kept += 1;
+  }
+  // A single section is bounded by the per-item caps, so this cut is a safety net only.
+  if (kept === 0)
+    return truncateToLimit(sections[0] ?? "", CHECK_RUN_TEXT_LIMIT, note(sections.length));
+  return `${joinBlocks(sections.slice(0, kept))}\n\n${note(sections.length - kept)}`;
 }
 
 function textSection(

@@ -6,7 +6,8 @@ import { COMMENT_BODY_LIMIT, truncateToLimit } from "./limits.js";
 
 /**
  * Why Bosun will not do what a command asked, as a value (CONVENTIONS.md: a refusal is rendered,
- * not thrown). Names are as the user or config wrote them; every string is escaped when shown.
+ * not thrown). Names are as the user or config wrote them, and escaped when shown; only
+ * `bad-command` carries Bosun's own Markdown.
  */
 export type Refusal =
   /** Only users with write (or higher) permission may /apply, /discard, /promote (DESIGN.md). */

@@ -72,12 +72,8 @@ export function renderPrComment(
   // plans of each body share what room that body has left, so that plans never add a body.
   const placeholder = (block: Block): string =>
     block.plan === undefined ? "" : widestPlanNote(block.plan.text, block.runUrl ?? "");
-  const groups = pack(
-    blocks.map((block) => size(render(block, placeholder(block)))),
-    room,
-  );
-  const parts = groups.map((group) => {
-    const members = group.map((index) => blocks[index]!);
+  const groups = pack(blocks, (block) => size(render(block, placeholder(block))), room);
+  const parts = groups.map((members) => {
     const bare = members.reduce(
       (total, block) => total + size(render(block, "")),
       size(SEPARATOR) * (members.length - 1),
@@ -240,22 +236,23 @@ function reserveFor(marker: string): number {
   return size(header) + size(`${SEPARATOR}${CONTINUED_FOOTER}`);
 }
 
-/** Blocks, by size, into bodies of `room` in order: the indices of each body's blocks. */
-function pack(sizes: readonly number[], room: number): number[][] {
-  const groups: number[][] = [];
-  let current: number[] = [];
+/** Items into bodies of `room` in order, each body as full as the next item allows. */
+function pack<T>(items: readonly T[], sizeOf: (item: T) => number, room: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
   let used = 0;
-  sizes.forEach((blockSize, index) => {
-    const added = current.length === 0 ? blockSize : used + size(SEPARATOR) + blockSize;
+  for (const item of items) {
+    const itemSize = sizeOf(item);
+    const added = current.length === 0 ? itemSize : used + size(SEPARATOR) + itemSize;
     if (current.length > 0 && added > room) {
       groups.push(current);
-      current = [index];
-      used = blockSize;
+      current = [item];
+      used = itemSize;
     } else {
-      current.push(index);
+      current.push(item);
       used = added;
     }
-  });
+  }
   if (current.length > 0) groups.push(current);
   return groups;
 }

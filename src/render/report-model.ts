@@ -30,7 +30,7 @@ export type DiagnosticSeverity = (typeof diagnosticSeverities)[number];
 export const policyLevels = ["deny", "warn"] as const;
 export type PolicyLevel = (typeof policyLevels)[number];
 
-/** Which half of the run a component failed in, when the caller knows; it only words the title. */
+/** Which half of the run a component failed in, when the caller knows; it only words reports. */
 export const failureStages = ["plan", "apply"] as const;
 export type FailureStage = (typeof failureStages)[number];
 

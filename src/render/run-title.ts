@@ -3,8 +3,8 @@ import { assertNever } from "../lib/assert-never.js";
 import type { CheckRunState } from "./check-run-state.js";
 import { componentHasChanges } from "./component-has-changes.js";
 import { hasChanges, sumCounts } from "./format-delta.js";
-import { plural } from "./plural.js";
 import { CHECK_RUN_TITLE_LIMIT, cutCodePoints, measure } from "./limits.js";
+import { plural } from "./plural.js";
 import type { ChangesetReport, ComponentPhase, ComponentReport } from "./report-model.js";
 
 const settled: ReadonlySet<ComponentPhase> = new Set([

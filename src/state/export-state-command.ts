@@ -1,5 +1,5 @@
 import type { ComponentDirectory } from "../services/ports.js";
-import type { CommandResult } from "./command-result.js";
+import type { CommandResult } from "../lib/command-result.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 import { readState } from "./read-state.js";
 import { resolveComponent } from "./resolve-component.js";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ComponentDirectory } from "../services/ports.js";
-import type { CommandResult } from "./command-result.js";
+import type { CommandResult } from "../lib/command-result.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 import { resolveComponent } from "./resolve-component.js";
 import { writeState } from "./write-state.js";

@@ -1,5 +1,5 @@
 import type { ComponentDirectory } from "../services/ports.js";
-import type { CommandResult } from "./command-result.js";
+import type { CommandResult } from "../lib/command-result.js";
 import { describeLock } from "./describe-lock.js";
 import { forceUnlockState } from "./force-unlock-state.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";

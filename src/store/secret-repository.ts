@@ -2,23 +2,23 @@ import type { KeyObject } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { open, seal } from "../lib/seal.js";
 import type { SecretStore } from "../services/ports.js";
+import type { SecretScopeName } from "../services/secrets-command.js";
 import type { Db } from "./database.js";
-import { stackSecrets } from "./schema/index.js";
-
-export type SecretScope = "plan" | "apply" | "both";
+import { repositories, stackSecrets } from "./schema/index.js";
 
 export interface SecretRepository extends SecretStore {
+  repositoryId(fullName: string): Promise<number | undefined>;
   set(input: {
     repositoryId: number;
     stackName: string;
     name: string;
-    scope: SecretScope;
+    scope: SecretScopeName;
     value: string;
   }): Promise<void>;
   list(
     repositoryId: number,
     stackName: string,
-  ): Promise<{ name: string; scope: SecretScope; updatedAt: Date }[]>;
+  ): Promise<{ name: string; scope: SecretScopeName; updatedAt: Date }[]>;
   remove(repositoryId: number, stackName: string, name: string): Promise<boolean>;
 }
 
@@ -28,6 +28,13 @@ const aad = (repositoryId: number, stackName: string, name: string) =>
 
 export function createSecretRepository(db: Db, key: KeyObject): SecretRepository {
   return {
+    async repositoryId(fullName) {
+      const [row] = await db
+        .select({ id: repositories.id })
+        .from(repositories)
+        .where(eq(repositories.fullName, fullName));
+      return row?.id;
+    },
     async forPhase(repositoryId, stackName, phase) {
       const rows = await db
         .select()

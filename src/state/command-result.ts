@@ -1,6 +1,0 @@
-/** What a `bosun state …` command produced; src/cli.ts writes it out and exits with the code. */
-export interface CommandResult {
-  exitCode: 0 | 1;
-  stdout: string | Buffer;
-  stderr: string;
-}
