@@ -84,6 +84,12 @@ CREATE TABLE "runs" (
 	"triggered_by" text NOT NULL,
 	"engine_version" text,
 	"repeats_run_id" uuid,
+	"pull_request_number" integer,
+	"check_run_id" bigint,
+	"deployment_id" bigint,
+	"deployment_state" text,
+	"scan_findings" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"report_digest" text,
 	"confirmed_by" text,
 	"confirmed_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -207,6 +213,21 @@ CREATE TABLE "state_credentials" (
 	"revoked_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "pull_requests" (
+	"repository_id" bigint NOT NULL,
+	"number" integer NOT NULL,
+	"head_sha" text NOT NULL,
+	"base_ref" text NOT NULL,
+	"author" text NOT NULL,
+	"fork" boolean DEFAULT false NOT NULL,
+	"open" boolean DEFAULT true NOT NULL,
+	"comment_ids" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"comment_digest" text,
+	"notices" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "pull_requests_repository_id_number_pk" PRIMARY KEY("repository_id","number")
+);
+--> statement-breakpoint
 ALTER TABLE "repositories" ADD CONSTRAINT "repositories_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "environments" ADD CONSTRAINT "environments_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stacks" ADD CONSTRAINT "stacks_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -233,6 +254,8 @@ ALTER TABLE "state_locks" ADD CONSTRAINT "state_locks_component_id_components_id
 ALTER TABLE "state_locks" ADD CONSTRAINT "state_locks_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "state_credentials" ADD CONSTRAINT "state_credentials_component_id_components_id_fk" FOREIGN KEY ("component_id") REFERENCES "public"."components"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "state_credentials" ADD CONSTRAINT "state_credentials_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "pull_requests" ADD CONSTRAINT "pull_requests_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "run_components_one_writer" ON "run_components" USING btree ("component_id") WHERE "run_components"."phase" in ('CONFIRMED', 'APPLYING');--> statement-breakpoint
 CREATE INDEX "phase_log_lines_phase" ON "phase_log_lines" USING btree ("phase_id","id");--> statement-breakpoint
 CREATE INDEX "state_versions_run" ON "state_versions" USING btree ("run_id");--> statement-breakpoint
 CREATE INDEX "state_credentials_run" ON "state_credentials" USING btree ("run_id");

@@ -14,6 +14,14 @@ export interface ComponentSpec {
   variables: Record<string, unknown>;
   /** `managed`: Bosun's http state backend; `own`: the stack's declared backend; unset: managed unless one is declared. */
   state: "managed" | "own" | undefined;
+  /** Plan in destroy mode (a `destroy` change: the stack or environment was removed). */
+  destroy?: boolean;
+  /** `/replan -target=…`: limit the plan to these resource addresses. */
+  targets?: string[];
+  /** The commit whose source to run when it differs from the run's (a removed stack's last config). */
+  sourceSha?: string;
+  /** Upstream components whose outputs feed this one: `inputs` maps variable → upstream output. */
+  dependsOn?: { stack: string; componentId: string; inputs: Record<string, string> }[];
 }
 
 /** Renders `${environment}` in a var file path (DESIGN.md `var_files`). */

@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
+import { variableToEnv } from "../domain/component-spec.js";
 import { digest, open, seal } from "../lib/seal.js";
 import type { Engine, EngineKind, EngineOutputs } from "../runner/engine.js";
 import { EngineError } from "../runner/engine.js";
@@ -101,31 +102,49 @@ async function plan(
     return undefined;
   }
   const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "plan");
-  return withContext(deps, record, secrets, log, async (context, current) => {
-    const planned = await planComponent(context);
-    await deps.runs.setEngineVersion(record.runId, planned.engineVersion);
-    const sealedWorkspace = planned.savedWorkspace
-      ? seal(deps.encryptionKey, planned.savedWorkspace, record.runComponentId)
-      : undefined;
-    await deps.runs.savePlan(record.runComponentId, {
-      planDigest: planned.planDigest,
-      summary: planned.summary,
-      planText: planned.planText,
-      diagnostics: planned.diagnostics,
-      sealedWorkspace,
-      workspaceDigest: planned.savedWorkspace ? digest(planned.savedWorkspace) : undefined,
-    });
-    const next = planned.outcome === "changes" ? "UNCONFIRMED" : "FINISHED";
-    await deps.runs.transition(
-      record.runComponentId,
-      [current()],
-      next,
-      planned.outcome === "changes" ? "planned with changes" : "no changes",
-      ACTOR,
-    );
-    log.info({ outcome: planned.outcome, counts: planned.summary.counts }, "planned");
-    return next;
-  });
+  const upstream = await upstreamInputs(deps, record);
+  if (typeof upstream === "string") {
+    await fail(deps, record, "PREPARING", upstream);
+    return "FAILED";
+  }
+  const withInputs: RunComponentRecord = {
+    ...record,
+    spec: { ...record.spec, variables: { ...record.spec.variables, ...upstream.variables } },
+  };
+  return withContext(
+    deps,
+    withInputs,
+    { ...secrets, ...upstream.secrets },
+    log,
+    async (context, current) => {
+      const planned = await planComponent(context, {
+        ...(record.spec.destroy ? { destroy: true } : {}),
+        ...(record.spec.targets?.length ? { targets: record.spec.targets } : {}),
+      });
+      await deps.runs.setEngineVersion(record.runId, planned.engineVersion);
+      const sealedWorkspace = planned.savedWorkspace
+        ? seal(deps.encryptionKey, planned.savedWorkspace, record.runComponentId)
+        : undefined;
+      await deps.runs.savePlan(record.runComponentId, {
+        planDigest: planned.planDigest,
+        summary: planned.summary,
+        planText: planned.planText,
+        diagnostics: planned.diagnostics,
+        sealedWorkspace,
+        workspaceDigest: planned.savedWorkspace ? digest(planned.savedWorkspace) : undefined,
+      });
+      const next = planned.outcome === "changes" ? "UNCONFIRMED" : "FINISHED";
+      await deps.runs.transition(
+        record.runComponentId,
+        [current()],
+        next,
+        planned.outcome === "changes" ? "planned with changes" : "no changes",
+        ACTOR,
+      );
+      log.info({ outcome: planned.outcome, counts: planned.summary.counts }, "planned");
+      return next;
+    },
+  );
 }
 
 async function apply(
@@ -186,6 +205,35 @@ async function apply(
   });
 }
 
+/**
+ * Variables from upstream components' deployed outputs (`depends_on[].inputs`): plain ones as
+ * TF_VAR_*, sensitive ones as secrets, so they are masked like any secret. A string is a failure.
+ */
+async function upstreamInputs(
+  deps: ExecutorDeps,
+  record: RunComponentRecord,
+): Promise<{ variables: Record<string, unknown>; secrets: Record<string, string> } | string> {
+  const variables: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
+  for (const dependency of record.spec.dependsOn ?? []) {
+    const deployed = await deps.runs.deployedOutputs(dependency.componentId);
+    if (!deployed)
+      return `upstream ${dependency.stack} has never been applied in ${record.spec.environment}; apply it first`;
+    const sensitive = deployed.sealedOutputs
+      ? (JSON.parse(
+          open(deps.encryptionKey, deployed.sealedOutputs, dependency.componentId).toString("utf8"),
+        ) as Record<string, unknown>)
+      : {};
+    for (const [variable, output] of Object.entries(dependency.inputs)) {
+      if (output in deployed.outputs) variables[variable] = deployed.outputs[output];
+      else if (output in sensitive)
+        secrets[`TF_VAR_${variable}`] = variableToEnv(sensitive[output]);
+      else return `upstream ${dependency.stack} has no output ${output} (for input ${variable})`;
+    }
+  }
+  return { variables, secrets };
+}
+
 /** The sealed workspace opened and checked against the digests recorded at plan time. */
 function openWorkspace(
   deps: ExecutorDeps,
@@ -236,7 +284,7 @@ async function withContext(
           deps.fetchSource({
             installationId: record.installationId,
             repositoryFullName: record.repositoryFullName,
-            sha: record.commitSha,
+            sha: record.spec.sourceSha ?? record.commitSha,
           }),
         workspaceRoot: deps.workspaceRoot,
         timeoutMs: deps.timeoutMs,

@@ -130,6 +130,10 @@ export interface RunStore {
   savePlan(runComponentId: string, plan: PlanRecord): Promise<void>;
   setFailureReason(runComponentId: string, reason: string): Promise<void>;
   setEngineVersion(runId: string, version: string): Promise<void>;
+  /** The outputs of the component's deployed revision (sensitive ones sealed); undefined if never applied. */
+  deployedOutputs(
+    componentId: string,
+  ): Promise<{ outputs: Record<string, unknown>; sealedOutputs: Buffer | undefined } | undefined>;
   /** Appends the revision and moves the component's deployed head to it, in one transaction. */
   recordRevision(revision: RevisionRecord): Promise<string>;
 }

@@ -122,6 +122,15 @@ export function createRunRepository(db: Db): RunStore {
         .where(eq(runComponents.id, runComponentId));
     },
 
+    async deployedOutputs(componentId) {
+      const [row] = await db
+        .select({ outputs: revisions.outputs, sealedOutputs: revisions.sealedOutputs })
+        .from(components)
+        .innerJoin(revisions, eq(revisions.id, components.deployedRevisionId))
+        .where(eq(components.id, componentId));
+      return row && { outputs: row.outputs, sealedOutputs: row.sealedOutputs ?? undefined };
+    },
+
     async setEngineVersion(runId, version) {
       await db.update(runs).set({ engineVersion: version }).where(eq(runs.id, runId));
     },
@@ -167,7 +176,7 @@ export function createRunRepository(db: Db): RunStore {
 }
 
 /** Appends one event with the run's next sequence number; the run row lock orders concurrent writers. */
-async function appendEvent(
+export async function appendEvent(
   tx: Tx,
   event: {
     runId: string;

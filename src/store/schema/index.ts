@@ -16,3 +16,4 @@ export * from "./stack-secrets.js";
 export * from "./state-versions.js";
 export * from "./state-locks.js";
 export * from "./state-credentials.js";
+export * from "./pull-requests.js";

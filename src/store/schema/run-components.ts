@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   customType,
   integer,
@@ -6,6 +7,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 import { components } from "./components.js";
@@ -41,5 +43,11 @@ export const runComponents = pgTable(
     failureReason: text("failure_reason"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [unique("run_components_run_component").on(table.runId, table.componentId)],
+  (table) => [
+    unique("run_components_run_component").on(table.runId, table.componentId),
+    // One writer per component (DESIGN.md invariant 5), kept by the database, not by memory.
+    uniqueIndex("run_components_one_writer")
+      .on(table.componentId)
+      .where(sql`${table.phase} in ('CONFIRMED', 'APPLYING')`),
+  ],
 );

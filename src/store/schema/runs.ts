@@ -1,4 +1,4 @@
-import { bigint, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { changesets } from "./changesets.js";
 import { environments } from "./environments.js";
 import { runKind } from "./enums.js";
@@ -23,6 +23,16 @@ export const runs = pgTable("runs", {
   triggeredBy: text("triggered_by").notNull(),
   engineVersion: text("engine_version"),
   repeatsRunId: uuid("repeats_run_id"),
+  pullRequestNumber: integer("pull_request_number"),
+  /** The check run currently showing this run (a fresh one once a completed run starts applying). */
+  checkRunId: bigint("check_run_id", { mode: "number" }),
+  deploymentId: bigint("deployment_id", { mode: "number" }),
+  /** The last deployment status sent, so each is sent once. */
+  deploymentState: text("deployment_state"),
+  /** Pre-plan scan findings (constructs that run code or reach out during plan). */
+  scanFindings: jsonb("scan_findings").$type<unknown[]>().notNull().default([]),
+  /** Digest of the last check-run content sent: an unchanged report costs no API call. */
+  reportDigest: text("report_digest"),
   confirmedBy: text("confirmed_by"),
   confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,253 @@
+import type { ApplyRequirement } from "../domain/evaluate-requirements.js";
+import { evaluateRequirements } from "../domain/evaluate-requirements.js";
+import { findStaleComponents } from "../domain/find-stale-components.js";
+import type { ComponentPhase } from "../domain/component-phase.js";
+import type { Refusal } from "../render/command-reply.js";
+import type { RunView } from "./changeset-store.js";
+import { enqueueRunComponent } from "./execute-run-component.js";
+import { canWrite, type GithubRepoApi } from "./github-port.js";
+import { loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
+import { reportCheckRun, reportRun } from "./report-run.js";
+
+export interface ConfirmRequest {
+  installationId: number;
+  repository: { id: number; fullName: string; defaultBranch: string };
+  number: number;
+  /** Who confirms: the commenter, the approving reviewer, or who pressed the button. */
+  actor: string;
+  via: "comment" | "review" | "button";
+  stacks?: readonly string[];
+  environment?: string | undefined;
+  /** The button names its check run, and so exactly one run. */
+  checkRunId?: number;
+}
+
+export type ConfirmOutcome =
+  { kind: "applying"; runIds: string[] } | { kind: "refused"; refusal: Refusal };
+
+const STILL_PLANNING: readonly ComponentPhase[] = [
+  "QUEUED",
+  "PREPARING",
+  "INITIALIZING",
+  "PLANNING",
+];
+
+/**
+ * `/apply`, an approving review with `approve_on_review`, or the Apply button: the single approval
+ * gate. Every check is made before anything changes; a refusal is a value naming what is wrong.
+ * Confirming is a compare-and-swap per component, and the database allows one confirmed or
+ * applying run per component, so concurrent confirmations apply each plan at most once.
+ */
+export async function confirmPullRequest(
+  deps: PlanDeps,
+  request: ConfirmRequest,
+): Promise<ConfirmOutcome> {
+  const api = await deps.github(request.installationId, request.repository.fullName);
+  const refuse = (refusal: Refusal): ConfirmOutcome => ({ kind: "refused", refusal });
+
+  if (!canWrite(await api.permissionOf(request.actor))) {
+    return refuse({
+      kind: "no-permission",
+      user: request.actor,
+      needed: "write",
+      command: "/apply",
+    });
+  }
+  const selected = await selectRuns(deps, request);
+  if ("refusal" in selected) return refuse(selected.refusal);
+
+  const chosen = selected.runs.map((run) => ({
+    run,
+    components: run.components.filter(
+      (component) => !request.stacks?.length || request.stacks.includes(component.stack),
+    ),
+  }));
+  const all = chosen.flatMap(({ run, components }) =>
+    components.map((component) => ({ run, component })),
+  );
+  const planning = all.filter(({ component }) => STILL_PLANNING.includes(component.phase));
+  if (planning.length > 0)
+    return refuse({ kind: "still-planning", components: planning.map(nameOf) });
+  const failed = all.filter(({ component }) => component.phase === "FAILED");
+  if (failed.length > 0) return refuse({ kind: "plan-failed", components: failed.map(nameOf) });
+  const unconfirmed = all.filter(({ component }) => component.phase === "UNCONFIRMED");
+  if (unconfirmed.length === 0) return refuse({ kind: "nothing-to-apply" });
+
+  const pr = await api.pullRequest(request.number);
+  const plannedSha = unconfirmed[0]!.run.commitSha;
+  if (pr.state !== "open") return refuse({ kind: "nothing-to-apply" });
+  if (unconfirmed.some(({ run }) => run.commitSha !== pr.headSha)) {
+    return refuse({ kind: "pr-head-moved", plannedSha, headSha: pr.headSha });
+  }
+
+  const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
+  const requirements = tracked.kind === "valid" ? tracked.config.apply.requirements : [];
+  const unmet = await unmetRequirements(api, requirements, pr);
+  if (unmet.length > 0) return refuse({ kind: "requirements-unmet", unmet });
+
+  const stale = await staleComponents(deps, unconfirmed);
+  if (stale.length > 0) return refuse({ kind: "stale", moved: stale });
+
+  const runIds: string[] = [];
+  for (const { run, components } of chosen) {
+    const ids = components.filter((c) => c.phase === "UNCONFIRMED").map((c) => c.runComponentId);
+    if (ids.length === 0) continue;
+    let confirmed: string[];
+    try {
+      confirmed = await deps.changesets.confirm(
+        run.runId,
+        ids,
+        request.actor,
+        `confirmed by ${request.via}`,
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return refuse({
+        kind: "component-busy",
+        busy: components.map((c) => ({
+          component: `${c.stack}@${run.environment}`,
+          runUrl: `${deps.publicUrl}/runs/${run.runId}`,
+        })),
+      });
+    }
+    if (confirmed.length === 0) continue;
+    await startApplying(deps, api, run, confirmed);
+    runIds.push(run.runId);
+  }
+  return runIds.length > 0 ? { kind: "applying", runIds } : refuse({ kind: "nothing-to-apply" });
+}
+
+/** The runs a request names: the latest of each open changeset of the PR, or the button's own. */
+export async function selectRuns(
+  deps: PlanDeps,
+  request: {
+    repository: { id: number };
+    number: number;
+    environment?: string | undefined;
+    checkRunId?: number;
+    stacks?: readonly string[];
+  },
+): Promise<{ runs: RunView[] } | { refusal: Refusal }> {
+  if (request.checkRunId !== undefined) {
+    const run = await deps.changesets.runByCheckRun(request.checkRunId);
+    if (!run) return { refusal: { kind: "nothing-to-apply" } };
+    // A button on an older plan's check run must not confirm a plan that was replaced since.
+    const latest = await deps.changesets.latestRunsOfPullRequest(
+      request.repository.id,
+      request.number,
+    );
+    return latest.some((view) => view.runId === run.runId)
+      ? { runs: [run] }
+      : { refusal: { kind: "nothing-to-apply" } };
+  }
+  const latest = await deps.changesets.latestRunsOfPullRequest(
+    request.repository.id,
+    request.number,
+  );
+  const known = latest.map((run) => run.environment);
+  if (request.environment !== undefined && !known.includes(request.environment)) {
+    return { refusal: { kind: "unknown-environment", names: [request.environment], known } };
+  }
+  const runs = latest.filter(
+    (run) => request.environment === undefined || run.environment === request.environment,
+  );
+  const stacks = [
+    ...new Set(runs.flatMap((run) => run.components.map((component) => component.stack))),
+  ].sort();
+  const unknown = (request.stacks ?? []).filter((stack) => !stacks.includes(stack));
+  if (unknown.length > 0)
+    return { refusal: { kind: "unknown-stack", names: unknown, known: stacks } };
+  return { runs };
+}
+
+async function unmetRequirements(
+  api: GithubRepoApi,
+  required: readonly ApplyRequirement[],
+  pr: Awaited<ReturnType<GithubRepoApi["pullRequest"]>>,
+): Promise<ApplyRequirement[]> {
+  if (required.length === 0) return [];
+  // Only what the configured requirements need is asked of GitHub.
+  const reviews = required.includes("approved") ? await api.reviews(pr.number) : [];
+  const behindBy = required.includes("undiverged")
+    ? (await api.compare(pr.baseSha, pr.headSha)).behindBy
+    : 0;
+  return evaluateRequirements(required, {
+    author: pr.author,
+    reviews,
+    mergeable: pr.mergeable,
+    behindBy,
+  });
+}
+
+async function staleComponents(
+  deps: PlanDeps,
+  unconfirmed: readonly { run: RunView; component: RunView["components"][number] }[],
+): Promise<{ component: string; detail: string }[]> {
+  const heads = await deps.changesets.deployedHeads(
+    unconfirmed.map(({ component }) => component.componentId),
+  );
+  return unconfirmed.flatMap(({ run, component }) => {
+    const moved = findStaleComponents(
+      { [component.componentId]: run.baseHeads[component.componentId] ?? null },
+      heads,
+    );
+    return moved.length > 0
+      ? [
+          {
+            component: nameOf({ run, component }),
+            detail: "another run applied it after this plan was made",
+          },
+        ]
+      : [];
+  });
+}
+
+/** A deployment for the environment, a fresh check run showing the apply, and the apply jobs. */
+async function startApplying(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  run: RunView,
+  confirmed: string[],
+): Promise<void> {
+  const logUrl = `${deps.publicUrl}/runs/${run.runId}`;
+  const deploymentId = await api.createDeployment({
+    ref: run.commitSha,
+    environment: run.environment,
+    production: run.production,
+    description: `Bosun run ${run.runId}`,
+    payload: {
+      runId: run.runId,
+      components: run.components
+        .filter((c) => confirmed.includes(c.runComponentId))
+        .map((c) => c.stack),
+    },
+  });
+  await api.setDeploymentStatus(deploymentId, "in_progress", {
+    logUrl,
+    description: "Applying",
+    environment: run.environment,
+  });
+  await deps.changesets.setDeployment(run.runId, deploymentId, "in_progress");
+  const view = await deps.changesets.runView(run.runId);
+  if (view) await reportCheckRun(deps, api, view, { fresh: true });
+  for (const component of run.components.filter((c) => confirmed.includes(c.runComponentId))) {
+    await enqueueRunComponent(
+      deps.queue,
+      { runComponentId: component.runComponentId, action: "apply" },
+      component.componentId,
+    );
+  }
+  await reportRun(deps, run.runId);
+}
+
+function nameOf({ run, component }: { run: RunView; component: { stack: string } }): string {
+  return `${component.stack}@${run.environment}`;
+}
+
+/** PostgreSQL's unique_violation (23505): here, the one-writer-per-component index. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    if ((current as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
+}

@@ -1,0 +1,142 @@
+import type { ComponentChangeKind } from "../domain/affected-components.js";
+import type { ComponentPhase } from "../domain/component-phase.js";
+import type { ComponentSpec } from "../domain/component-spec.js";
+import type { PlanSummary } from "../domain/plan-summary.js";
+
+export interface PullRequestRecord {
+  repositoryId: number;
+  number: number;
+  headSha: string;
+  baseRef: string;
+  author: string;
+  fork: boolean;
+  open: boolean;
+  commentIds: number[];
+  commentDigest: string | undefined;
+  notices: string[];
+}
+
+export interface NewRunComponent {
+  componentId: string;
+  changeKind: ComponentChangeKind;
+  spec: ComponentSpec;
+  phase: Extract<ComponentPhase, "QUEUED" | "DEFERRED" | "FINISHED">;
+  /** Why it starts DEFERRED or FINISHED, shown to the reader. */
+  note?: string;
+}
+
+export interface NewChangesetRun {
+  repositoryId: number;
+  /** Undefined for a tracked run (no pull request). */
+  pullRequestNumber: number | undefined;
+  environment: string;
+  headSha: string;
+  baseHeads: Record<string, string | null>;
+  run: {
+    kind: "proposed" | "tracked" | "destroy";
+    commitSha: string;
+    trigger: string;
+    triggeredBy: string;
+    scanFindings: unknown[];
+  };
+  components: NewRunComponent[];
+}
+
+export interface RunComponentView {
+  runComponentId: string;
+  componentId: string;
+  stack: string;
+  changeKind: ComponentChangeKind;
+  phase: ComponentPhase;
+  spec: ComponentSpec;
+  planDigest: string | undefined;
+  plan: { summary: PlanSummary; planText: string; diagnostics: unknown[] } | undefined;
+  failureReason: string | undefined;
+  /** A revision of this run exists for the component. */
+  applied: boolean;
+}
+
+export interface RunView {
+  runId: string;
+  kind: "proposed" | "tracked" | "destroy";
+  commitSha: string;
+  trigger: string;
+  triggeredBy: string;
+  changesetId: string | undefined;
+  pullRequestNumber: number | undefined;
+  checkRunId: number | undefined;
+  deploymentId: number | undefined;
+  deploymentState: string | undefined;
+  reportDigest: string | undefined;
+  scanFindings: unknown[];
+  repositoryId: number;
+  repositoryFullName: string;
+  installationId: number;
+  environment: string;
+  production: boolean;
+  baseHeads: Record<string, string | null>;
+  components: RunComponentView[];
+}
+
+/** Pull requests, changesets and runs as the GitHub flows need them. */
+export interface ChangesetStore {
+  upsertRepository(repository: {
+    id: number;
+    installationId: number;
+    fullName: string;
+    defaultBranch: string;
+  }): Promise<void>;
+  upsertPullRequest(pr: {
+    repositoryId: number;
+    number: number;
+    headSha: string;
+    baseRef: string;
+    author: string;
+    fork: boolean;
+  }): Promise<PullRequestRecord>;
+  pullRequest(repositoryId: number, number: number): Promise<PullRequestRecord | undefined>;
+  /** Records a one-off notice; false when it was already posted. */
+  addNotice(repositoryId: number, number: number, notice: string): Promise<boolean>;
+  setComments(
+    repositoryId: number,
+    number: number,
+    commentIds: number[],
+    digest: string,
+  ): Promise<void>;
+  closePullRequest(repositoryId: number, number: number): Promise<void>;
+  /** Environment, stack and component rows for each `stack@environment`; returns their component ids. */
+  ensureComponents(
+    repositoryId: number,
+    wanted: readonly {
+      stack: string;
+      environment: string;
+      dir: string;
+      engine: "opentofu" | "terraform";
+      production: boolean;
+    }[],
+  ): Promise<Map<string, string>>;
+  deployedHeads(componentIds: readonly string[]): Promise<Record<string, string | null>>;
+  /** Opens (or re-bases) the changeset and creates its new run, superseding what was unconfirmed. */
+  openChangesetRun(input: NewChangesetRun): Promise<{
+    changesetId: string;
+    runId: string;
+    components: { id: string; componentId: string; phase: ComponentPhase }[];
+    supersededRunIds: string[];
+  }>;
+  setCheckRun(runId: string, checkRunId: number): Promise<void>;
+  setDeployment(runId: string, deploymentId: number | undefined, state: string): Promise<void>;
+  setReportDigest(runId: string, digest: string): Promise<void>;
+  runView(runId: string): Promise<RunView | undefined>;
+  runByCheckRun(checkRunId: number): Promise<RunView | undefined>;
+  /** The newest run of each open changeset of the pull request, by environment. */
+  latestRunsOfPullRequest(repositoryId: number, number: number): Promise<RunView[]>;
+  /** UNCONFIRMED → CONFIRMED for each listed component still unconfirmed; returns those confirmed. */
+  confirm(
+    runId: string,
+    runComponentIds: readonly string[],
+    actor: string,
+    cause: string,
+  ): Promise<string[]>;
+  /** Every QUEUED, DEFERRED or UNCONFIRMED component of the run → DISCARDED; returns how many. */
+  discard(runId: string, actor: string, cause: string): Promise<number>;
+}

@@ -1,0 +1,187 @@
+import { assertNever } from "../lib/assert-never.js";
+import { HELP_TEXT, parseCommand, type Command } from "../domain/parse-command.js";
+import { renderHelp, renderRefusal, type Refusal } from "../render/command-reply.js";
+import { confirmPullRequest, selectRuns } from "./apply-pull-request.js";
+import { canWrite, type GithubRepoApi, type Reaction } from "./github-port.js";
+import { planPullRequest, type PlanDeps, type PlanOutcome } from "./plan-pull-request.js";
+import { reportRun } from "./report-run.js";
+
+export interface CommentInput {
+  installationId: number;
+  repository: { id: number; fullName: string; defaultBranch: string };
+  number: number;
+  commentId: number;
+  body: string;
+  actor: string;
+}
+
+export type CommandOutcome = "ignored" | "done" | "refused";
+
+/**
+ * A comment on a pull request: the first line may be a command. It is acknowledged with a
+ * reaction at once, then answered with a reaction for success or a reply saying what was wrong.
+ */
+export async function handlePullRequestComment(deps: PlanDeps, input: CommentInput): Promise<CommandOutcome> {
+  const parsed = parseCommand(input.body);
+  if (parsed.kind === "ignore") return "ignored";
+  const api = await deps.github(input.installationId, input.repository.fullName);
+  await api.react(input.commentId, "eyes");
+  if (parsed.kind === "error") {
+    return refused(api, input, { kind: "bad-command", message: parsed.message, help: HELP_TEXT });
+  }
+  const result = await run(deps, api, input, parsed.command);
+  if (result.kind === "refused") return refused(api, input, result.refusal);
+  if (result.kind === "reply") {
+    await api.createComment(input.number, result.body);
+    return "done";
+  }
+  await api.react(input.commentId, result.reaction);
+  return "done";
+}
+
+type CommandResult =
+  | { kind: "ok"; reaction: Reaction }
+  | { kind: "reply"; body: string }
+  | { kind: "refused"; refusal: Refusal };
+
+async function run(deps: PlanDeps, api: GithubRepoApi, input: CommentInput, command: Command): Promise<CommandResult> {
+  switch (command.kind) {
+    case "help":
+      return { kind: "reply", body: renderHelp(HELP_TEXT) };
+    case "plan":
+      return plan(deps, api, input, { stacks: command.stacks, environment: command.environment });
+    case "replan":
+      return replan(deps, api, input, command.targets, command.environment);
+    case "apply": {
+      const outcome = await confirmPullRequest(deps, {
+        ...input,
+        via: "comment",
+        stacks: command.stacks,
+        environment: command.environment,
+      });
+      return outcome.kind === "applying" ? { kind: "ok", reaction: "rocket" } : outcome;
+    }
+    case "discard":
+      return discard(deps, api, input, command.environment);
+    case "destroy":
+    case "promote":
+    case "revert":
+      return {
+        kind: "reply",
+        body: `\`/${command.kind}\` is not available in this version of Bosun yet; nothing was done.\n\n${renderHelp(HELP_TEXT)}`,
+      };
+    default:
+      return assertNever(command, "command");
+  }
+}
+
+/**
+ * `/plan`: anyone may re-plan a pull request that Bosun plans on its own; only a writer may start
+ * one that it does not (an author without write permission, a fork), since a plan runs its code.
+ */
+async function plan(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  input: CommentInput,
+  narrowing: { stacks: readonly string[]; environment: string | undefined; targets?: readonly string[] },
+): Promise<CommandResult> {
+  const pr = await api.pullRequest(input.number);
+  if (pr.state !== "open") return { kind: "refused", refusal: { kind: "nothing-to-apply" } };
+  const writer = canWrite(await api.permissionOf(input.actor));
+  if (!writer && (pr.fork || !canWrite(await api.permissionOf(pr.author)))) {
+    return { kind: "refused", refusal: { kind: "no-permission", user: input.actor, needed: "write", command: "/plan" } };
+  }
+  const outcome: PlanOutcome = await planPullRequest(deps, {
+    installationId: input.installationId,
+    repository: input.repository,
+    number: input.number,
+    headSha: pr.headSha,
+    baseSha: pr.baseSha,
+    baseRef: pr.baseRef,
+    author: pr.author,
+    fork: pr.fork,
+    trigger: "comment",
+    triggeredBy: input.actor,
+    ...(narrowing.stacks.length ? { stacks: narrowing.stacks } : {}),
+    ...(narrowing.environment ? { environment: narrowing.environment } : {}),
+    ...(narrowing.targets?.length ? { targets: narrowing.targets } : {}),
+  });
+  if (outcome.kind === "refused") return outcome;
+  return { kind: "ok", reaction: "+1" };
+}
+
+/** `/replan -target=…`: a targeted plan, for addresses that exist in the current plan only. */
+async function replan(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  input: CommentInput,
+  targets: readonly string[],
+  environment: string | undefined,
+): Promise<CommandResult> {
+  const selected = await selectRuns(deps, { ...input, environment });
+  if ("refusal" in selected) return { kind: "refused", refusal: selected.refusal };
+  const addresses = new Set(
+    selected.runs.flatMap((run) =>
+      run.components.flatMap((component) => component.plan?.summary.resources.map((resource) => resource.address) ?? []),
+    ),
+  );
+  const unknown = targets.filter((target) => !addresses.has(target) && !isModuleOf(target, addresses));
+  if (unknown.length > 0) {
+    return {
+      kind: "refused",
+      refusal: {
+        kind: "bad-command",
+        message: `${unknown.map((target) => `\`${target}\``).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the current plan; \`-target\` takes addresses the plan shows`,
+        help: HELP_TEXT,
+      },
+    };
+  }
+  const stacks = selected.runs.flatMap((run) =>
+    run.components
+      .filter((component) => component.plan?.summary.resources.some((resource) => targets.some((t) => resource.address === t || resource.address.startsWith(`${t}.`) || resource.address.startsWith(`${t}[`))))
+      .map((component) => component.stack),
+  );
+  return plan(deps, api, input, { stacks: [...new Set(stacks)], environment, targets });
+}
+
+function isModuleOf(target: string, addresses: ReadonlySet<string>): boolean {
+  return [...addresses].some((address) => address.startsWith(`${target}.`) || address.startsWith(`${target}[`));
+}
+
+async function discard(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  input: CommentInput,
+  environment: string | undefined,
+): Promise<CommandResult> {
+  if (!canWrite(await api.permissionOf(input.actor))) {
+    return { kind: "refused", refusal: { kind: "no-permission", user: input.actor, needed: "write", command: "/discard" } };
+  }
+  const discarded = await discardPullRequestRuns(deps, { ...input, environment }, input.actor, "discarded by /discard");
+  if ("refusal" in discarded) return { kind: "refused", refusal: discarded.refusal };
+  return discarded.count > 0 ? { kind: "ok", reaction: "+1" } : { kind: "refused", refusal: { kind: "nothing-to-apply" } };
+}
+
+/** Discards what is not yet confirmed in the PR's latest runs (or the button's run), and reports. */
+export async function discardPullRequestRuns(
+  deps: PlanDeps,
+  request: { repository: { id: number }; number: number; environment?: string | undefined; checkRunId?: number },
+  actor: string,
+  cause: string,
+): Promise<{ count: number } | { refusal: Refusal }> {
+  const selected = await selectRuns(deps, request);
+  if ("refusal" in selected) return selected;
+  let count = 0;
+  for (const view of selected.runs) {
+    const discarded = await deps.changesets.discard(view.runId, actor, cause);
+    if (discarded > 0) await reportRun(deps, view.runId);
+    count += discarded;
+  }
+  return { count };
+}
+
+async function refused(api: GithubRepoApi, input: CommentInput, refusal: Refusal): Promise<CommandOutcome> {
+  await api.createComment(input.number, `@${input.actor} ${renderRefusal(refusal)}`);
+  await api.react(input.commentId, "confused");
+  return "refused";
+}

@@ -1,0 +1,407 @@
+import type { Logger } from "pino";
+import type { RepoConfig } from "../config/repo-config.js";
+import { parseRepoConfig, splitTrust } from "../config/repo-config.js";
+import {
+  affectedComponents,
+  type AffectedEnvironment,
+  type ChangedFile,
+  type GlobMatch,
+} from "../domain/affected-components.js";
+import type { ComponentSpec } from "../domain/component-spec.js";
+import type { Refusal } from "../render/command-reply.js";
+import { renderRefusal } from "../render/command-reply.js";
+import type { HclFinding } from "../runner/local-modules.js";
+import { inspectSource } from "../runner/inspect-source.js";
+import type { ChangesetStore, NewRunComponent } from "./changeset-store.js";
+import { enqueueRunComponent } from "./execute-run-component.js";
+import { canWrite, type GithubGateway, type GithubRepoApi } from "./github-port.js";
+import type { JobQueue, SourceArchiveFetcher } from "./ports.js";
+import { reportConfigProblems } from "./report-config-problems.js";
+import { reportRun, type ReportDeps } from "./report-run.js";
+
+export const CONFIG_FILE = "bosun.yml";
+
+export interface PlanDeps extends ReportDeps {
+  changesets: ChangesetStore;
+  github: GithubGateway;
+  queue: JobQueue;
+  fetchSource: SourceArchiveFetcher;
+  match: GlobMatch;
+  log: Logger;
+}
+
+export interface PullRequestTrigger {
+  installationId: number;
+  repository: { id: number; fullName: string; defaultBranch: string };
+  number: number;
+  headSha: string;
+  baseSha: string;
+  baseRef: string;
+  author: string;
+  fork: boolean;
+  /** What started it: the pull request event, or a comment command. */
+  trigger: "pull_request" | "comment";
+  triggeredBy: string;
+  /** Narrowing from `/plan STACK… -e ENV` and `/replan -target=…`. */
+  stacks?: readonly string[];
+  environment?: string;
+  targets?: readonly string[];
+}
+
+export type PlanOutcome =
+  | { kind: "planned"; runIds: string[] }
+  | { kind: "no-config" }
+  | { kind: "config-error" }
+  | { kind: "fork-refused" }
+  | { kind: "awaiting-writer" }
+  | { kind: "nothing-affected" }
+  | { kind: "refused"; refusal: Refusal };
+
+/**
+ * A pull request opened or moved (or a writer's `/plan`): open or re-base the changeset of every
+ * affected environment, start a proposed run in each, and report it. The PR's head decides the
+ * stacks; who may do what comes from the tracked branch (DESIGN.md "Trust").
+ */
+export async function planPullRequest(
+  deps: PlanDeps,
+  input: PullRequestTrigger,
+): Promise<PlanOutcome> {
+  const log = deps.log.child({ repo: input.repository.fullName, pr: input.number });
+  const api = await deps.github(input.installationId, input.repository.fullName);
+  await deps.changesets.upsertRepository({
+    id: input.repository.id,
+    installationId: input.installationId,
+    fullName: input.repository.fullName,
+    defaultBranch: input.repository.defaultBranch,
+  });
+  await deps.changesets.upsertPullRequest({
+    repositoryId: input.repository.id,
+    number: input.number,
+    headSha: input.headSha,
+    baseRef: input.baseRef,
+    author: input.author,
+    fork: input.fork,
+  });
+
+  const tracked = await loadTrackedConfig(api, input.repository.defaultBranch);
+  if (tracked.kind === "invalid") {
+    await notice(deps, api, input, "tracked-config-invalid", renderTrackedInvalid(tracked.branch));
+    return { kind: "config-error" };
+  }
+  const headText = await api.readFile(CONFIG_FILE, input.headSha);
+  if (headText === undefined) {
+    if (tracked.kind === "none") return { kind: "no-config" };
+  }
+  const head = headText === undefined ? undefined : parseRepoConfig(headText, CONFIG_FILE);
+  if (head && !head.ok) {
+    await reportConfigProblems(deps, api, input, head.problems);
+    return { kind: "config-error" };
+  }
+  const config = head?.ok
+    ? splitTrust(head.config, tracked.kind === "valid" ? tracked.config : undefined)
+    : undefined;
+
+  if (input.fork && !(config?.apply.allow_forks ?? false)) {
+    await notice(deps, api, input, "fork-not-allowed", renderRefusal({ kind: "fork-not-allowed" }));
+    return { kind: "fork-refused" };
+  }
+  if (input.trigger === "pull_request" && !canWrite(await api.permissionOf(input.author))) {
+    await notice(deps, api, input, "awaiting-writer", renderAwaitingWriter(input.author));
+    return { kind: "awaiting-writer" };
+  }
+
+  const comparison = await api.compare(input.baseSha, input.headSha);
+  const baseText = await api.readFile(CONFIG_FILE, comparison.mergeBaseSha);
+  const baseParsed = baseText === undefined ? undefined : parseRepoConfig(baseText, CONFIG_FILE);
+  const base = baseParsed?.ok ? baseParsed.config : undefined;
+  const headStacks = config?.stacks ?? [];
+
+  const headArchive = await deps.fetchSource({
+    installationId: input.installationId,
+    repositoryFullName: input.repository.fullName,
+    sha: input.headSha,
+  });
+  const inspection = await inspectSource(
+    headArchive,
+    headStacks.map((stack) => stack.dir),
+  );
+  const baseFindings = base
+    ? (
+        await inspectSource(
+          await deps.fetchSource({
+            installationId: input.installationId,
+            repositoryFullName: input.repository.fullName,
+            sha: comparison.mergeBaseSha,
+          }),
+          base.stacks.map((stack) => stack.dir),
+        )
+      ).findings
+    : [];
+  const findings = preplanFindings(inspection.findings, baseFindings);
+
+  const changedFiles: ChangedFile[] = comparison.truncated
+    ? headStacks.map((stack) => ({
+        filename: `${stack.dir}/(more than GitHub lists).tf`,
+        status: "modified",
+      }))
+    : comparison.files;
+  const watchedPaths = new Map(
+    headStacks.map((stack) => [stack.name, inspection.watchedPaths.get(stack.dir) ?? [stack.dir]]),
+  );
+  let affected = affectedComponents({
+    base,
+    head: config ?? { environments: {}, stacks: [] },
+    watchedPaths,
+    changedFiles,
+    match: deps.match,
+  });
+
+  const narrowed = narrow(affected, input, config, base);
+  if ("refusal" in narrowed) return { kind: "refused", refusal: narrowed.refusal };
+  affected = narrowed.affected;
+
+  if (affected.length === 0) {
+    await api.createCheckRun(
+      input.headSha,
+      "bosun",
+      nothingAffectedCheck(deps.publicUrl),
+      `pr-${input.number}`,
+    );
+    return { kind: "nothing-affected" };
+  }
+
+  const runIds: string[] = [];
+  for (const environment of affected) {
+    runIds.push(
+      await openEnvironmentRun(deps, input, environment, {
+        head: config!,
+        base,
+        mergeBaseSha: comparison.mergeBaseSha,
+        findings,
+      }),
+    );
+  }
+  log.info({ runIds, environments: affected.map((e) => e.environment) }, "proposed runs started");
+  return { kind: "planned", runIds };
+}
+
+type TrackedConfig =
+  | { kind: "valid"; config: RepoConfig; branch: string }
+  | { kind: "none"; branch: string }
+  | { kind: "invalid"; branch: string };
+
+/** The tracked branch's `bosun.yml`, which holds the rules a pull request cannot loosen. */
+export async function loadTrackedConfig(
+  api: GithubRepoApi,
+  defaultBranch: string,
+): Promise<TrackedConfig> {
+  const read = async (branch: string): Promise<TrackedConfig> => {
+    const text = await api.readFile(CONFIG_FILE, branch);
+    if (text === undefined) return { kind: "none", branch };
+    const parsed = parseRepoConfig(text, CONFIG_FILE);
+    return parsed.ok
+      ? { kind: "valid", config: parsed.config, branch }
+      : { kind: "invalid", branch };
+  };
+  const first = await read(defaultBranch);
+  const trackedBranch = first.kind === "valid" ? first.config.tracked_branch : undefined;
+  return trackedBranch && trackedBranch !== defaultBranch ? read(trackedBranch) : first;
+}
+
+function narrow(
+  affected: AffectedEnvironment[],
+  input: PullRequestTrigger,
+  head: RepoConfig | undefined,
+  base: RepoConfig | undefined,
+): { affected: AffectedEnvironment[] } | { refusal: Refusal } {
+  const knownStacks = [
+    ...new Set([...(head?.stacks ?? []), ...(base?.stacks ?? [])].map((stack) => stack.name)),
+  ].sort();
+  const knownEnvironments = Object.keys(head?.environments ?? {}).sort();
+  if (input.environment && !knownEnvironments.includes(input.environment)) {
+    return {
+      refusal: {
+        kind: "unknown-environment",
+        names: [input.environment],
+        known: knownEnvironments,
+      },
+    };
+  }
+  const unknown = (input.stacks ?? []).filter((stack) => !knownStacks.includes(stack));
+  if (unknown.length > 0)
+    return { refusal: { kind: "unknown-stack", names: unknown, known: knownStacks } };
+  return {
+    affected: affected
+      .filter((environment) => !input.environment || environment.environment === input.environment)
+      .map((environment) => ({
+        ...environment,
+        components: environment.components.filter(
+          (component) => !input.stacks?.length || input.stacks.includes(component.stack),
+        ),
+      }))
+      .filter((environment) => environment.components.length > 0),
+  };
+}
+
+async function openEnvironmentRun(
+  deps: PlanDeps,
+  input: PullRequestTrigger,
+  affected: AffectedEnvironment,
+  context: {
+    head: RepoConfig;
+    base: RepoConfig | undefined;
+    mergeBaseSha: string;
+    findings: HclFinding[];
+  },
+): Promise<string> {
+  const environment = affected.environment;
+  const stackConfig = (name: string) =>
+    context.head.stacks.find((stack) => stack.name === name) ??
+    context.base?.stacks.find((stack) => stack.name === name);
+  const wanted = affected.components.map((component) => {
+    const stack = stackConfig(component.stack)!;
+    return {
+      stack: stack.name,
+      environment,
+      dir: stack.dir,
+      engine: stack.engine,
+      production: context.head.environments[environment]?.production ?? false,
+    };
+  });
+  // Upstreams are resolved to components too, for their deployed outputs.
+  const upstreamNames = affected.components.flatMap((c) =>
+    (stackConfig(c.stack)?.depends_on ?? []).map((d) => d.stack),
+  );
+  for (const name of upstreamNames) {
+    const stack = stackConfig(name);
+    if (stack && !wanted.some((w) => w.stack === name)) {
+      wanted.push({
+        stack: name,
+        environment,
+        dir: stack.dir,
+        engine: stack.engine,
+        production: false,
+      });
+    }
+  }
+  const ids = await deps.changesets.ensureComponents(input.repository.id, wanted);
+  const componentIds = affected.components.map((c) => ids.get(`${c.stack}@${environment}`)!);
+  const heads = await deps.changesets.deployedHeads([...ids.values()]);
+  const inChangeset = new Set(affected.components.map((c) => c.stack));
+
+  const components: NewRunComponent[] = affected.components.map((component, index) => {
+    const stack = stackConfig(component.stack)!;
+    const fromBase = component.change === "destroy" || component.change === "orphan";
+    const dependsOn = stack.depends_on.map((dependency) => ({
+      stack: dependency.stack,
+      componentId: ids.get(`${dependency.stack}@${environment}`)!,
+      inputs: dependency.inputs,
+    }));
+    const spec: ComponentSpec = {
+      stack: stack.name,
+      environment,
+      dir: stack.dir,
+      engine: stack.engine,
+      varFiles: stack.var_files,
+      variables: { ...(context.head.environments[environment]?.variables ?? {}) },
+      state: stack.state,
+      ...(component.change === "destroy" ? { destroy: true } : {}),
+      ...(fromBase ? { sourceSha: context.mergeBaseSha } : {}),
+      ...(input.targets?.length ? { targets: [...input.targets] } : {}),
+      ...(dependsOn.length ? { dependsOn } : {}),
+    };
+    const waitsFor = dependsOn.filter(
+      (d) => inChangeset.has(d.stack) || (heads[d.componentId] ?? null) === null,
+    );
+    const base = { componentId: componentIds[index]!, changeKind: component.change, spec };
+    if (component.change === "orphan") {
+      return {
+        ...base,
+        phase: "FINISHED",
+        note: "orphaned: Bosun stops managing it; its resources are left in place",
+      };
+    }
+    if (waitsFor.length > 0) {
+      return {
+        ...base,
+        phase: "DEFERRED",
+        note: `waits for the outputs of ${waitsFor.map((d) => d.stack).join(", ")}`,
+      };
+    }
+    return { ...base, phase: "QUEUED" };
+  });
+
+  const opened = await deps.changesets.openChangesetRun({
+    repositoryId: input.repository.id,
+    pullRequestNumber: input.number,
+    environment,
+    headSha: input.headSha,
+    baseHeads: Object.fromEntries(componentIds.map((id) => [id, heads[id] ?? null])),
+    run: {
+      kind: "proposed",
+      commitSha: input.headSha,
+      trigger: input.trigger,
+      triggeredBy: input.triggeredBy,
+      scanFindings: context.findings,
+    },
+    components,
+  });
+  for (const runId of opened.supersededRunIds) await reportRun(deps, runId);
+  await reportRun(deps, opened.runId);
+  for (const component of opened.components) {
+    if (component.phase !== "QUEUED") continue;
+    await enqueueRunComponent(
+      deps.queue,
+      { runComponentId: component.id, action: "plan" },
+      component.componentId,
+    );
+  }
+  return opened.runId;
+}
+
+/**
+ * Everything in the head that runs code or reaches out during plan, except providers the base
+ * already used: a new provider is a new binary that the plan will download and run.
+ */
+function preplanFindings(head: HclFinding[], base: HclFinding[]): HclFinding[] {
+  const knownProviders = new Set(base.filter((f) => f.kind === "provider").map((f) => f.name));
+  return head.filter((finding) => finding.kind !== "provider" || !knownProviders.has(finding.name));
+}
+
+/** A one-off comment (fork refused, waiting for a writer): posted once per pull request. */
+async function notice(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  input: PullRequestTrigger,
+  kind: string,
+  body: string,
+): Promise<void> {
+  if (await deps.changesets.addNotice(input.repository.id, input.number, kind)) {
+    await api.createComment(input.number, body);
+  }
+}
+
+function renderAwaitingWriter(author: string): string {
+  return [
+    `Bosun has not planned this pull request: its author, @${author}, does not have write permission on the repository, and a plan runs the pull request's code.`,
+    "",
+    "Someone with write permission can review the change and comment `/plan` to plan it.",
+  ].join("\n");
+}
+
+function renderTrackedInvalid(branch: string): string {
+  return `Bosun cannot plan: the \`${CONFIG_FILE}\` on the tracked branch \`${branch}\` is invalid, and it holds the rules for who may apply. Fix it on \`${branch}\` first.`;
+}
+
+function nothingAffectedCheck(publicUrl: string) {
+  return {
+    status: "completed" as const,
+    conclusion: "neutral" as const,
+    title: "No stacks affected",
+    summary: `This pull request changes no file that a stack in \`${CONFIG_FILE}\` watches, so there is nothing to plan.`,
+    text: "",
+    actions: [],
+    detailsUrl: publicUrl,
+    annotations: [],
+  };
+}

@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import { deriveRunStatus } from "../domain/run-status.js";
+import { renderAnnotations } from "../render/annotations.js";
+import { renderCheckRun } from "../render/check-run-output.js";
+import { renderPrComment } from "../render/pr-comment.js";
+import { buildChangesetReport } from "./build-changeset-report.js";
+import type { ChangesetStore, RunView } from "./changeset-store.js";
+import type {
+  CheckRunContent,
+  DeploymentState,
+  GithubGateway,
+  GithubRepoApi,
+} from "./github-port.js";
+
+export const PR_COMMENT_MARKER = "bosun:pr-comment";
+
+export interface ReportDeps {
+  changesets: ChangesetStore;
+  github: GithubGateway;
+  publicUrl: string;
+  log: Logger;
+}
+
+const sha256 = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex");
+
+/**
+ * Brings GitHub in line with the run: its check run, its deployment's status, and the pull
+ * request's comment. Content that did not change since the last report is not sent again, so a
+ * burst of component updates costs one request per surface, whatever the number of components.
+ */
+export async function reportRun(deps: ReportDeps, runId: string): Promise<void> {
+  const view = await deps.changesets.runView(runId);
+  if (!view) return;
+  const api = await deps.github(view.installationId, view.repositoryFullName);
+  await reportCheckRun(deps, api, view);
+  await reportDeployment(deps, api, view);
+  if (view.pullRequestNumber !== undefined)
+    await reportPullRequest(deps, api, view.repositoryId, view.pullRequestNumber);
+}
+
+async function currentHeads(deps: ReportDeps, view: RunView) {
+  return deps.changesets.deployedHeads(view.components.map((component) => component.componentId));
+}
+
+export async function checkRunContent(
+  deps: ReportDeps,
+  view: RunView,
+  headSha?: string,
+): Promise<CheckRunContent> {
+  const report = buildChangesetReport(view, {
+    publicUrl: deps.publicUrl,
+    currentHeads: await currentHeads(deps, view),
+    headSha,
+  });
+  const rendered = renderCheckRun(report);
+  return {
+    status: rendered.status,
+    conclusion: rendered.conclusion,
+    title: rendered.output.title,
+    summary: rendered.output.summary,
+    text: rendered.output.text,
+    actions: [...rendered.actions],
+    detailsUrl: rendered.detailsUrl,
+    annotations: renderAnnotations(report),
+  };
+}
+
+/**
+ * Creates or updates the run's check run. `fresh`: a new check run of the same name even though
+ * one exists (DESIGN.md: confirmed and applying show as a fresh check run once the last completed).
+ */
+export async function reportCheckRun(
+  deps: ReportDeps,
+  api: GithubRepoApi,
+  view: RunView,
+  options: { fresh?: boolean } = {},
+): Promise<void> {
+  const content = await checkRunContent(deps, view);
+  const digest = sha256(content);
+  if (view.checkRunId === undefined || options.fresh) {
+    const id = await api.createCheckRun(
+      view.commitSha,
+      `bosun/${view.environment}`,
+      content,
+      view.runId,
+    );
+    await deps.changesets.setCheckRun(view.runId, id);
+  } else if (digest !== view.reportDigest) {
+    await api.updateCheckRun(view.checkRunId, content);
+  } else {
+    return;
+  }
+  await deps.changesets.setReportDigest(view.runId, digest);
+}
+
+async function reportDeployment(
+  deps: ReportDeps,
+  api: GithubRepoApi,
+  view: RunView,
+): Promise<void> {
+  if (view.deploymentId === undefined) return;
+  const status = deriveRunStatus(view.components);
+  const state: DeploymentState | undefined =
+    status === "SUCCEEDED"
+      ? "success"
+      : status === "FAILED" || status === "PARTIALLY_FAILED"
+        ? "failure"
+        : undefined;
+  if (!state || view.deploymentState === state) return;
+  await api.setDeploymentStatus(view.deploymentId, state, {
+    logUrl: `${deps.publicUrl}/runs/${view.runId}`,
+    description:
+      state === "success"
+        ? "Applied by Bosun"
+        : `Bosun run ${status.toLowerCase().replace("_", " ")}`,
+    environment: view.environment,
+  });
+  await deps.changesets.setDeployment(view.runId, undefined, state);
+}
+
+/** One comment per pull request, edited in place; continuation comments only past GitHub's size limit. */
+export async function reportPullRequest(
+  deps: ReportDeps,
+  api: GithubRepoApi,
+  repositoryId: number,
+  number: number,
+): Promise<void> {
+  const pr = await deps.changesets.pullRequest(repositoryId, number);
+  if (!pr) return;
+  const views = await deps.changesets.latestRunsOfPullRequest(repositoryId, number);
+  if (views.length === 0) return;
+  const reports = await Promise.all(
+    views.map(async (view) =>
+      buildChangesetReport(view, {
+        publicUrl: deps.publicUrl,
+        currentHeads: await currentHeads(deps, view),
+        headSha: pr.headSha,
+      }),
+    ),
+  );
+  const bodies = renderPrComment(reports, { marker: PR_COMMENT_MARKER });
+  const digest = sha256(bodies);
+  if (digest === pr.commentDigest) return;
+  const ids = [...pr.commentIds];
+  for (const [index, body] of bodies.entries()) {
+    const id = ids[index];
+    if (id === undefined) ids.push(await api.createComment(number, body));
+    else await api.updateComment(id, body);
+  }
+  // Continuations no longer needed are emptied rather than deleted: their ids stay reusable.
+  for (const id of ids.slice(bodies.length))
+    await api.updateComment(id, `<!-- ${PR_COMMENT_MARKER}:unused -->\n_(no longer used)_`);
+  await deps.changesets.setComments(repositoryId, number, ids, digest);
+}

@@ -1,0 +1,495 @@
+import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import type { ComponentSpec } from "../domain/component-spec.js";
+import type { ComponentPhase } from "../domain/component-phase.js";
+import type {
+  ChangesetStore,
+  NewChangesetRun,
+  PullRequestRecord,
+  RunComponentView,
+  RunView,
+} from "../services/changeset-store.js";
+import type { Db } from "./database.js";
+import { appendEvent } from "./run-repository.js";
+import {
+  changes,
+  changesets,
+  components,
+  environments,
+  pullRequests,
+  repositories,
+  revisions,
+  runComponents,
+  runs,
+  stacks,
+} from "./schema/index.js";
+
+/** Phases a new plan supersedes: nothing of them was confirmed, so nothing is lost. */
+const SUPERSEDABLE: ComponentPhase[] = ["QUEUED", "DEFERRED", "UNCONFIRMED"];
+
+export function createChangesetRepository(db: Db): ChangesetStore {
+  const pullRequestRow = async (repositoryId: number, number: number) =>
+    (
+      await db
+        .select()
+        .from(pullRequests)
+        .where(and(eq(pullRequests.repositoryId, repositoryId), eq(pullRequests.number, number)))
+    )[0];
+
+  const toRecord = (row: typeof pullRequests.$inferSelect): PullRequestRecord => ({
+    repositoryId: row.repositoryId,
+    number: row.number,
+    headSha: row.headSha,
+    baseRef: row.baseRef,
+    author: row.author,
+    fork: row.fork,
+    open: row.open,
+    commentIds: row.commentIds,
+    commentDigest: row.commentDigest ?? undefined,
+    notices: row.notices,
+  });
+
+  const store: ChangesetStore = {
+    async upsertRepository({ id, installationId, fullName, defaultBranch }) {
+      await db
+        .insert(repositories)
+        .values({ id, installationId, fullName, defaultBranch })
+        .onConflictDoUpdate({
+          target: repositories.id,
+          set: { installationId, fullName, defaultBranch, removedAt: null },
+        });
+    },
+
+    async upsertPullRequest(pr) {
+      const [row] = await db
+        .insert(pullRequests)
+        .values({ ...pr, open: true })
+        .onConflictDoUpdate({
+          target: [pullRequests.repositoryId, pullRequests.number],
+          set: {
+            headSha: pr.headSha,
+            baseRef: pr.baseRef,
+            fork: pr.fork,
+            open: true,
+            updatedAt: new Date(),
+          },
+        })
+        .returning();
+      if (!row) throw new Error(`recording pull request #${pr.number}: no row returned`);
+      return toRecord(row);
+    },
+
+    async pullRequest(repositoryId, number) {
+      const row = await pullRequestRow(repositoryId, number);
+      return row && toRecord(row);
+    },
+
+    async addNotice(repositoryId, number, notice) {
+      const updated = await db
+        .update(pullRequests)
+        .set({ notices: sql`${pullRequests.notices} || ${JSON.stringify([notice])}::jsonb` })
+        .where(
+          and(
+            eq(pullRequests.repositoryId, repositoryId),
+            eq(pullRequests.number, number),
+            sql`not (${pullRequests.notices} @> ${JSON.stringify([notice])}::jsonb)`,
+          ),
+        )
+        .returning({ number: pullRequests.number });
+      return updated.length > 0;
+    },
+
+    async setComments(repositoryId, number, commentIds, commentDigest) {
+      await db
+        .update(pullRequests)
+        .set({ commentIds, commentDigest })
+        .where(and(eq(pullRequests.repositoryId, repositoryId), eq(pullRequests.number, number)));
+    },
+
+    async closePullRequest(repositoryId, number) {
+      await db
+        .update(pullRequests)
+        .set({ open: false, updatedAt: new Date() })
+        .where(and(eq(pullRequests.repositoryId, repositoryId), eq(pullRequests.number, number)));
+      await db
+        .update(changesets)
+        .set({ status: "closed", updatedAt: new Date() })
+        .where(
+          and(eq(changesets.repositoryId, repositoryId), eq(changesets.pullRequestNumber, number)),
+        );
+    },
+
+    async ensureComponents(repositoryId, wanted) {
+      const ids = new Map<string, string>();
+      for (const item of wanted) {
+        const [environment] = await db
+          .insert(environments)
+          .values({ repositoryId, name: item.environment, production: item.production })
+          .onConflictDoUpdate({
+            target: [environments.repositoryId, environments.name],
+            set: { production: item.production },
+          })
+          .returning({ id: environments.id });
+        const [stack] = await db
+          .insert(stacks)
+          .values({ repositoryId, name: item.stack, dir: item.dir, engine: item.engine })
+          .onConflictDoUpdate({
+            target: [stacks.repositoryId, stacks.name],
+            set: { dir: item.dir, engine: item.engine, removedAt: null },
+          })
+          .returning({ id: stacks.id });
+        const [component] = await db
+          .insert(components)
+          .values({ stackId: stack!.id, environmentId: environment!.id })
+          .onConflictDoUpdate({
+            target: [components.stackId, components.environmentId],
+            set: { stackId: stack!.id },
+          })
+          .returning({ id: components.id });
+        ids.set(`${item.stack}@${item.environment}`, component!.id);
+      }
+      return ids;
+    },
+
+    async deployedHeads(componentIds) {
+      if (componentIds.length === 0) return {};
+      const rows = await db
+        .select({ id: components.id, head: components.deployedRevisionId })
+        .from(components)
+        .where(inArray(components.id, [...componentIds]));
+      return Object.fromEntries(rows.map((row) => [row.id, row.head]));
+    },
+
+    async openChangesetRun(input: NewChangesetRun) {
+      return db.transaction(async (tx) => {
+        const [environment] = await tx
+          .select({ id: environments.id })
+          .from(environments)
+          .where(
+            and(
+              eq(environments.repositoryId, input.repositoryId),
+              eq(environments.name, input.environment),
+            ),
+          );
+        if (!environment)
+          throw new Error(`opening a changeset: environment ${input.environment} is unknown`);
+        const scope = and(
+          eq(changesets.repositoryId, input.repositoryId),
+          eq(changesets.environmentId, environment.id),
+          input.pullRequestNumber === undefined
+            ? sql`false`
+            : eq(changesets.pullRequestNumber, input.pullRequestNumber),
+        );
+        const [existing] = await tx
+          .select({ id: changesets.id })
+          .from(changesets)
+          .where(scope)
+          .for("update");
+        let changesetId: string;
+        if (existing) {
+          changesetId = existing.id;
+          await tx
+            .update(changesets)
+            .set({
+              headSha: input.headSha,
+              baseHeads: input.baseHeads,
+              status: "open",
+              updatedAt: new Date(),
+            })
+            .where(eq(changesets.id, changesetId));
+          await tx.delete(changes).where(eq(changes.changesetId, changesetId));
+        } else {
+          const [created] = await tx
+            .insert(changesets)
+            .values({
+              repositoryId: input.repositoryId,
+              environmentId: environment.id,
+              pullRequestNumber: input.pullRequestNumber ?? null,
+              headSha: input.headSha,
+              baseHeads: input.baseHeads,
+            })
+            .returning({ id: changesets.id });
+          changesetId = created!.id;
+        }
+        if (input.components.length > 0) {
+          await tx.insert(changes).values(
+            input.components.map((component) => ({
+              changesetId,
+              componentId: component.componentId,
+              kind: component.changeKind,
+            })),
+          );
+        }
+        const superseded = await supersede(tx, changesetId, input.run.triggeredBy);
+        const [run] = await tx
+          .insert(runs)
+          .values({
+            repositoryId: input.repositoryId,
+            environmentId: environment.id,
+            changesetId,
+            kind: input.run.kind,
+            commitSha: input.run.commitSha,
+            trigger: input.run.trigger,
+            triggeredBy: input.run.triggeredBy,
+            pullRequestNumber: input.pullRequestNumber ?? null,
+            scanFindings: input.run.scanFindings,
+          })
+          .returning({ id: runs.id });
+        const runId = run!.id;
+        const created = input.components.length
+          ? await tx
+              .insert(runComponents)
+              .values(
+                input.components.map((component) => ({
+                  runId,
+                  componentId: component.componentId,
+                  changeKind: component.changeKind,
+                  spec: component.spec,
+                  phase: component.phase,
+                  failureReason: component.note ?? null,
+                })),
+              )
+              .returning({
+                id: runComponents.id,
+                componentId: runComponents.componentId,
+                phase: runComponents.phase,
+              })
+          : [];
+        for (const component of created) {
+          await appendEvent(tx, {
+            runId,
+            runComponentId: component.id,
+            fromState: null,
+            toState: component.phase,
+            cause: `run created by ${input.run.trigger}`,
+            actor: input.run.triggeredBy,
+          });
+        }
+        return { changesetId, runId, components: created, supersededRunIds: superseded };
+      });
+    },
+
+    async setCheckRun(runId, checkRunId) {
+      await db.update(runs).set({ checkRunId }).where(eq(runs.id, runId));
+    },
+
+    async setDeployment(runId, deploymentId, state) {
+      await db
+        .update(runs)
+        .set({ ...(deploymentId !== undefined ? { deploymentId } : {}), deploymentState: state })
+        .where(eq(runs.id, runId));
+    },
+
+    async setReportDigest(runId, digest) {
+      await db.update(runs).set({ reportDigest: digest }).where(eq(runs.id, runId));
+    },
+
+    async runView(runId) {
+      return loadRunView(db, runId);
+    },
+
+    async runByCheckRun(checkRunId) {
+      const [row] = await db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(eq(runs.checkRunId, checkRunId));
+      return row ? loadRunView(db, row.id) : undefined;
+    },
+
+    async latestRunsOfPullRequest(repositoryId, number) {
+      const open = await db
+        .select({ id: changesets.id })
+        .from(changesets)
+        .where(
+          and(
+            eq(changesets.repositoryId, repositoryId),
+            eq(changesets.pullRequestNumber, number),
+            eq(changesets.status, "open"),
+          ),
+        );
+      const views: RunView[] = [];
+      for (const changeset of open) {
+        const [latest] = await db
+          .select({ id: runs.id })
+          .from(runs)
+          .where(eq(runs.changesetId, changeset.id))
+          .orderBy(desc(runs.createdAt), desc(runs.id))
+          .limit(1);
+        const view = latest && (await loadRunView(db, latest.id));
+        if (view) views.push(view);
+      }
+      return views.sort((a, b) => a.environment.localeCompare(b.environment));
+    },
+
+    async confirm(runId, runComponentIds, actor, cause) {
+      return db.transaction(async (tx) => {
+        const confirmed: string[] = [];
+        for (const id of runComponentIds) {
+          const [current] = await tx
+            .select({ phase: runComponents.phase })
+            .from(runComponents)
+            .where(eq(runComponents.id, id))
+            .for("update");
+          if (current?.phase !== "UNCONFIRMED") continue;
+          await tx
+            .update(runComponents)
+            .set({ phase: "CONFIRMED", updatedAt: new Date() })
+            .where(eq(runComponents.id, id));
+          await appendEvent(tx, {
+            runId,
+            runComponentId: id,
+            fromState: "UNCONFIRMED",
+            toState: "CONFIRMED",
+            cause,
+            actor,
+          });
+          confirmed.push(id);
+        }
+        if (confirmed.length > 0) {
+          await tx
+            .update(runs)
+            .set({ confirmedBy: actor, confirmedAt: new Date() })
+            .where(eq(runs.id, runId));
+        }
+        return confirmed;
+      });
+    },
+
+    async discard(runId, actor, cause) {
+      return db.transaction(async (tx) => {
+        const rows = await tx
+          .select({ id: runComponents.id, phase: runComponents.phase })
+          .from(runComponents)
+          .where(and(eq(runComponents.runId, runId), inArray(runComponents.phase, SUPERSEDABLE)))
+          .for("update");
+        for (const row of rows) {
+          await tx
+            .update(runComponents)
+            .set({ phase: "DISCARDED", updatedAt: new Date() })
+            .where(eq(runComponents.id, row.id));
+          await appendEvent(tx, {
+            runId,
+            runComponentId: row.id,
+            fromState: row.phase,
+            toState: "DISCARDED",
+            cause,
+            actor,
+          });
+        }
+        return rows.length;
+      });
+    },
+  };
+  return store;
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** Discards what earlier runs of the changeset left unconfirmed: a re-plan clears earlier approvals. */
+async function supersede(tx: Tx, changesetId: string, actor: string): Promise<string[]> {
+  const rows = await tx
+    .select({ id: runComponents.id, runId: runComponents.runId, phase: runComponents.phase })
+    .from(runComponents)
+    .innerJoin(runs, eq(runs.id, runComponents.runId))
+    .where(and(eq(runs.changesetId, changesetId), inArray(runComponents.phase, SUPERSEDABLE)))
+    .for("update");
+  for (const row of rows) {
+    await tx
+      .update(runComponents)
+      .set({ phase: "DISCARDED", updatedAt: new Date() })
+      .where(eq(runComponents.id, row.id));
+    await appendEvent(tx, {
+      runId: row.runId,
+      runComponentId: row.id,
+      fromState: row.phase,
+      toState: "DISCARDED",
+      cause: "superseded by a new plan",
+      actor,
+    });
+  }
+  return [...new Set(rows.map((row) => row.runId))];
+}
+
+async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> {
+  const [run] = await db
+    .select({
+      id: runs.id,
+      kind: runs.kind,
+      commitSha: runs.commitSha,
+      trigger: runs.trigger,
+      triggeredBy: runs.triggeredBy,
+      changesetId: runs.changesetId,
+      pullRequestNumber: runs.pullRequestNumber,
+      checkRunId: runs.checkRunId,
+      deploymentId: runs.deploymentId,
+      deploymentState: runs.deploymentState,
+      reportDigest: runs.reportDigest,
+      scanFindings: runs.scanFindings,
+      repositoryId: runs.repositoryId,
+      repositoryFullName: repositories.fullName,
+      installationId: repositories.installationId,
+      environment: environments.name,
+      production: environments.production,
+      baseHeads: changesets.baseHeads,
+    })
+    .from(runs)
+    .innerJoin(repositories, eq(repositories.id, runs.repositoryId))
+    .innerJoin(environments, eq(environments.id, runs.environmentId))
+    .leftJoin(changesets, eq(changesets.id, runs.changesetId))
+    .where(eq(runs.id, runId));
+  if (!run) return undefined;
+  const rows = await db
+    .select({
+      id: runComponents.id,
+      componentId: runComponents.componentId,
+      changeKind: runComponents.changeKind,
+      phase: runComponents.phase,
+      spec: runComponents.spec,
+      planDigest: runComponents.planDigest,
+      planSummary: runComponents.planSummary,
+      failureReason: runComponents.failureReason,
+      stack: stacks.name,
+    })
+    .from(runComponents)
+    .innerJoin(components, eq(components.id, runComponents.componentId))
+    .innerJoin(stacks, eq(stacks.id, components.stackId))
+    .where(eq(runComponents.runId, runId))
+    .orderBy(stacks.name);
+  const applied = await db
+    .select({ componentId: revisions.componentId })
+    .from(revisions)
+    .where(and(eq(revisions.runId, runId), isNotNull(revisions.id)));
+  const appliedIds = new Set(applied.map((row) => row.componentId));
+  const componentViews: RunComponentView[] = rows.map((row) => ({
+    runComponentId: row.id,
+    componentId: row.componentId,
+    stack: row.stack,
+    changeKind: row.changeKind,
+    phase: row.phase,
+    spec: row.spec as ComponentSpec,
+    planDigest: row.planDigest ?? undefined,
+    plan: (row.planSummary as RunComponentView["plan"]) ?? undefined,
+    failureReason: row.failureReason ?? undefined,
+    applied: appliedIds.has(row.componentId),
+  }));
+  return {
+    runId: run.id,
+    kind: run.kind,
+    commitSha: run.commitSha,
+    trigger: run.trigger,
+    triggeredBy: run.triggeredBy,
+    changesetId: run.changesetId ?? undefined,
+    pullRequestNumber: run.pullRequestNumber ?? undefined,
+    checkRunId: run.checkRunId ?? undefined,
+    deploymentId: run.deploymentId ?? undefined,
+    deploymentState: run.deploymentState ?? undefined,
+    reportDigest: run.reportDigest ?? undefined,
+    scanFindings: run.scanFindings,
+    repositoryId: run.repositoryId,
+    repositoryFullName: run.repositoryFullName,
+    installationId: run.installationId,
+    environment: run.environment,
+    production: run.production,
+    baseHeads: run.baseHeads ?? {},
+    components: componentViews,
+  };
+}
