@@ -8,6 +8,16 @@ import { createIntakeApp } from "./github/intake-app.js";
 import { createDeliveryProcessor } from "./github/process-delivery.js";
 import { createProbot } from "./github/create-probot.js";
 import { createSourceArchiveFetcher } from "./github/fetch-source-archive.js";
+import { createGlobMatcher } from "./config/glob-matcher.js";
+import { createGithubGateway } from "./github/create-github-gateway.js";
+import { createCheckRunHandler } from "./github/handlers/check-run.js";
+import { createIssueCommentHandler } from "./github/handlers/issue-comment.js";
+import { createPullRequestReviewHandler } from "./github/handlers/pull-request-review.js";
+import { createPullRequestHandler } from "./github/handlers/pull-request.js";
+import { cacheSourceArchives } from "./runner/cached-source-archive.js";
+import type { PlanDeps } from "./services/plan-pull-request.js";
+import { reportRun } from "./services/report-run.js";
+import { createChangesetRepository } from "./store/changeset-repository.js";
 import { createLogger } from "./lib/logger.js";
 import { createEngine } from "./runner/engine.js";
 import { executeRunComponent, type RunComponentJob } from "./services/execute-run-component.js";
@@ -72,6 +82,8 @@ export async function startBosun(options: {
       // One job at a time per component (singletonKey = component id): plans and applies of one
       // component never overlap, on any number of workers.
       { name: "run-component", policy: "singleton", retryLimit: 2 },
+      // Reports collapse: at most one queued and one running per run (singletonKey = run id).
+      { name: "report-run", policy: "stately", retryLimit: 10 },
     ],
     log,
   );
@@ -103,6 +115,20 @@ export async function startBosun(options: {
     webhooks = async (req, res) => (await middleware(req, res)) === true;
 
     if (options.mode !== "web") {
+      const runs = createRunRepository(database.db);
+      const fetchSource = cacheSourceArchives(
+        path.join(config.dataDir, "archives"),
+        createSourceArchiveFetcher(probot),
+      );
+      const flow: PlanDeps = {
+        changesets: createChangesetRepository(database.db),
+        github: createGithubGateway(probot, {}),
+        queue,
+        fetchSource,
+        match: createGlobMatcher(),
+        publicUrl: config.publicUrl,
+        log,
+      };
       const processDelivery = createDeliveryProcessor({
         probot,
         deliveries,
@@ -113,6 +139,10 @@ export async function startBosun(options: {
             installations,
             "installation_repositories",
           ),
+          pull_request: createPullRequestHandler(flow),
+          issue_comment: createIssueCommentHandler(flow),
+          pull_request_review: createPullRequestReviewHandler(flow),
+          check_run: createCheckRunHandler(flow),
         },
       });
       await requeueOrphanedDeliveries({ deliveries, queue, log });
@@ -120,25 +150,35 @@ export async function startBosun(options: {
         opentofu: createEngine("opentofu", config.engines.opentofu),
         terraform: createEngine("terraform", config.engines.terraform),
       };
-      const executeJob = (job: RunComponentJob) =>
-        executeRunComponent(
-          {
-            runs: createRunRepository(database.db),
-            secrets: createSecretRepository(database.db, config.encryptionKey),
-            fetchSource: createSourceArchiveFetcher(probot),
-            engines,
-            encryptionKey: config.encryptionKey,
-            workspaceRoot: path.join(config.dataDir, "workspaces"),
-            timeoutMs: config.runTimeoutMs,
-            hostEnv: process.env,
-            stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
-            stateVersionOf: async (componentId) =>
-              (await managedState.latestStateVersion(componentId))?.id,
-            log,
-          },
-          job,
-        );
-      await startWorkers({ queue, concurrency: config.workers, processDelivery, executeJob, log });
+      const executor = {
+        runs,
+        secrets: createSecretRepository(database.db, config.encryptionKey),
+        fetchSource,
+        engines,
+        encryptionKey: config.encryptionKey,
+        workspaceRoot: path.join(config.dataDir, "workspaces"),
+        timeoutMs: config.runTimeoutMs,
+        hostEnv: process.env,
+        stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
+        stateVersionOf: async (componentId: string) =>
+          (await managedState.latestStateVersion(componentId))?.id,
+        log,
+      };
+      const executeJob = async (job: RunComponentJob) => {
+        await executeRunComponent(executor, job);
+        const record = await runs.loadRunComponent(job.runComponentId);
+        if (record)
+          await queue.send("report-run", { runId: record.runId }, { singletonKey: record.runId });
+      };
+      const reportJob = (job: { runId: string }) => reportRun(flow, job.runId);
+      await startWorkers({
+        queue,
+        concurrency: config.workers,
+        processDelivery,
+        executeJob,
+        reportJob,
+        log,
+      });
     }
   } else {
     log.warn(

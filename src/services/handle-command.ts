@@ -21,7 +21,10 @@ export type CommandOutcome = "ignored" | "done" | "refused";
  * A comment on a pull request: the first line may be a command. It is acknowledged with a
  * reaction at once, then answered with a reaction for success or a reply saying what was wrong.
  */
-export async function handlePullRequestComment(deps: PlanDeps, input: CommentInput): Promise<CommandOutcome> {
+export async function handlePullRequestComment(
+  deps: PlanDeps,
+  input: CommentInput,
+): Promise<CommandOutcome> {
   const parsed = parseCommand(input.body);
   if (parsed.kind === "ignore") return "ignored";
   const api = await deps.github(input.installationId, input.repository.fullName);
@@ -44,7 +47,12 @@ type CommandResult =
   | { kind: "reply"; body: string }
   | { kind: "refused"; refusal: Refusal };
 
-async function run(deps: PlanDeps, api: GithubRepoApi, input: CommentInput, command: Command): Promise<CommandResult> {
+async function run(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  input: CommentInput,
+  command: Command,
+): Promise<CommandResult> {
   switch (command.kind) {
     case "help":
       return { kind: "reply", body: renderHelp(HELP_TEXT) };
@@ -83,13 +91,20 @@ async function plan(
   deps: PlanDeps,
   api: GithubRepoApi,
   input: CommentInput,
-  narrowing: { stacks: readonly string[]; environment: string | undefined; targets?: readonly string[] },
+  narrowing: {
+    stacks: readonly string[];
+    environment: string | undefined;
+    targets?: readonly string[];
+  },
 ): Promise<CommandResult> {
   const pr = await api.pullRequest(input.number);
   if (pr.state !== "open") return { kind: "refused", refusal: { kind: "nothing-to-apply" } };
   const writer = canWrite(await api.permissionOf(input.actor));
   if (!writer && (pr.fork || !canWrite(await api.permissionOf(pr.author)))) {
-    return { kind: "refused", refusal: { kind: "no-permission", user: input.actor, needed: "write", command: "/plan" } };
+    return {
+      kind: "refused",
+      refusal: { kind: "no-permission", user: input.actor, needed: "write", command: "/plan" },
+    };
   }
   const outcome: PlanOutcome = await planPullRequest(deps, {
     installationId: input.installationId,
@@ -122,10 +137,14 @@ async function replan(
   if ("refusal" in selected) return { kind: "refused", refusal: selected.refusal };
   const addresses = new Set(
     selected.runs.flatMap((run) =>
-      run.components.flatMap((component) => component.plan?.summary.resources.map((resource) => resource.address) ?? []),
+      run.components.flatMap(
+        (component) => component.plan?.summary.resources.map((resource) => resource.address) ?? [],
+      ),
     ),
   );
-  const unknown = targets.filter((target) => !addresses.has(target) && !isModuleOf(target, addresses));
+  const unknown = targets.filter(
+    (target) => !addresses.has(target) && !isModuleOf(target, addresses),
+  );
   if (unknown.length > 0) {
     return {
       kind: "refused",
@@ -138,14 +157,25 @@ async function replan(
   }
   const stacks = selected.runs.flatMap((run) =>
     run.components
-      .filter((component) => component.plan?.summary.resources.some((resource) => targets.some((t) => resource.address === t || resource.address.startsWith(`${t}.`) || resource.address.startsWith(`${t}[`))))
+      .filter((component) =>
+        component.plan?.summary.resources.some((resource) =>
+          targets.some(
+            (t) =>
+              resource.address === t ||
+              resource.address.startsWith(`${t}.`) ||
+              resource.address.startsWith(`${t}[`),
+          ),
+        ),
+      )
       .map((component) => component.stack),
   );
   return plan(deps, api, input, { stacks: [...new Set(stacks)], environment, targets });
 }
 
 function isModuleOf(target: string, addresses: ReadonlySet<string>): boolean {
-  return [...addresses].some((address) => address.startsWith(`${target}.`) || address.startsWith(`${target}[`));
+  return [...addresses].some(
+    (address) => address.startsWith(`${target}.`) || address.startsWith(`${target}[`),
+  );
 }
 
 async function discard(
@@ -155,17 +185,32 @@ async function discard(
   environment: string | undefined,
 ): Promise<CommandResult> {
   if (!canWrite(await api.permissionOf(input.actor))) {
-    return { kind: "refused", refusal: { kind: "no-permission", user: input.actor, needed: "write", command: "/discard" } };
+    return {
+      kind: "refused",
+      refusal: { kind: "no-permission", user: input.actor, needed: "write", command: "/discard" },
+    };
   }
-  const discarded = await discardPullRequestRuns(deps, { ...input, environment }, input.actor, "discarded by /discard");
+  const discarded = await discardPullRequestRuns(
+    deps,
+    { ...input, environment },
+    input.actor,
+    "discarded by /discard",
+  );
   if ("refusal" in discarded) return { kind: "refused", refusal: discarded.refusal };
-  return discarded.count > 0 ? { kind: "ok", reaction: "+1" } : { kind: "refused", refusal: { kind: "nothing-to-apply" } };
+  return discarded.count > 0
+    ? { kind: "ok", reaction: "+1" }
+    : { kind: "refused", refusal: { kind: "nothing-to-apply" } };
 }
 
 /** Discards what is not yet confirmed in the PR's latest runs (or the button's run), and reports. */
 export async function discardPullRequestRuns(
   deps: PlanDeps,
-  request: { repository: { id: number }; number: number; environment?: string | undefined; checkRunId?: number },
+  request: {
+    repository: { id: number };
+    number: number;
+    environment?: string | undefined;
+    checkRunId?: number;
+  },
   actor: string,
   cause: string,
 ): Promise<{ count: number } | { refusal: Refusal }> {
@@ -180,7 +225,11 @@ export async function discardPullRequestRuns(
   return { count };
 }
 
-async function refused(api: GithubRepoApi, input: CommentInput, refusal: Refusal): Promise<CommandOutcome> {
+async function refused(
+  api: GithubRepoApi,
+  input: CommentInput,
+  refusal: Refusal,
+): Promise<CommandOutcome> {
   await api.createComment(input.number, `@${input.actor} ${renderRefusal(refusal)}`);
   await api.react(input.commentId, "confused");
   return "refused";

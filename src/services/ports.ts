@@ -5,7 +5,7 @@ import type { ComponentSpec } from "../domain/component-spec.js";
  * github/; main.ts wires them.
  */
 
-export const QUEUE_NAMES = ["github-event", "run-component"] as const;
+export const QUEUE_NAMES = ["github-event", "run-component", "report-run"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface SendOptions {

@@ -77,19 +77,23 @@ export async function reportCheckRun(
   options: { fresh?: boolean } = {},
 ): Promise<void> {
   const content = await checkRunContent(deps, view);
-  const digest = sha256(content);
-  if (view.checkRunId === undefined || options.fresh) {
+  const digest = `${content.status}|${sha256(content)}`;
+  const creating = view.checkRunId === undefined || options.fresh === true;
+  if (!creating && digest === view.reportDigest) return;
+  // GitHub appends the annotations of every update: send them once, when the run first completes.
+  const completedBefore = !creating && view.reportDigest?.startsWith("completed|") === true;
+  const sent =
+    completedBefore || content.status !== "completed" ? { ...content, annotations: [] } : content;
+  if (creating) {
     const id = await api.createCheckRun(
       view.commitSha,
       `bosun/${view.environment}`,
-      content,
+      sent,
       view.runId,
     );
     await deps.changesets.setCheckRun(view.runId, id);
-  } else if (digest !== view.reportDigest) {
-    await api.updateCheckRun(view.checkRunId, content);
   } else {
-    return;
+    await api.updateCheckRun(view.checkRunId!, sent);
   }
   await deps.changesets.setReportDigest(view.runId, digest);
 }

@@ -15,6 +15,7 @@ import {
   changesets,
   components,
   environments,
+  installations,
   pullRequests,
   repositories,
   revisions,
@@ -50,6 +51,11 @@ export function createChangesetRepository(db: Db): ChangesetStore {
 
   const store: ChangesetStore = {
     async upsertRepository({ id, installationId, fullName, defaultBranch }) {
+      // Bosun may have been installed before this database existed: the event still names both.
+      await db
+        .insert(installations)
+        .values({ id: installationId, accountLogin: fullName.split("/")[0] ?? fullName })
+        .onConflictDoNothing();
       await db
         .insert(repositories)
         .values({ id, installationId, fullName, defaultBranch })

@@ -9,6 +9,7 @@ export async function startWorkers(deps: {
   concurrency: number;
   processDelivery: (deliveryId: string) => Promise<void>;
   executeJob: (job: RunComponentJob) => Promise<unknown>;
+  reportJob: (job: { runId: string }) => Promise<unknown>;
   log: Logger;
 }): Promise<void> {
   if (deps.concurrency === 0) return;
@@ -17,6 +18,9 @@ export async function startWorkers(deps: {
   });
   await deps.queue.work<RunComponentJob>("run-component", deps.concurrency, async (job) => {
     await deps.executeJob(job.data);
+  });
+  await deps.queue.work<{ runId: string }>("report-run", deps.concurrency, async (job) => {
+    await deps.reportJob(job.data);
   });
   deps.log.info({ concurrency: deps.concurrency }, "workers started");
 }

@@ -6,6 +6,8 @@ import nock from "nock";
  * handler that made it.
  */
 export interface GithubFake {
+  /** GitHub's REST API root that `api` intercepts. */
+  baseUrl: string;
   /** The nock scope for GitHub's REST API; name each interceptor after the API call it fakes. */
   api: nock.Scope;
   /** Fakes POST /app/installations/{id}/access_tokens, which Probot calls before any API request. */
@@ -21,6 +23,7 @@ export function createGithubFake(baseUrl = "https://api.github.com"): GithubFake
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
   const api = nock(baseUrl);
   return {
+    baseUrl,
     api,
     nockInstallationToken(installationId = 1) {
       return api
@@ -38,4 +41,190 @@ export function createGithubFake(baseUrl = "https://api.github.com"): GithubFake
       nock.enableNetConnect();
     },
   };
+}
+
+/*
+ * Named scopes for the REST calls of src/github/github-repo-api.ts, one per documented endpoint.
+ * Each matches the whole request (path, query, and body where there is one), so a test that
+ * declares one asserts the exact request; `repo` is `owner/name`.
+ */
+
+/** A request body as it goes on the wire (undefined fields dropped), for nock's exact match. */
+function wireBody(body: object): nock.DataMatcherMap {
+  return JSON.parse(JSON.stringify(body)) as nock.DataMatcherMap;
+}
+
+/** GET /repos/{owner}/{repo}/contents/{path}?ref=, asking for the raw file. */
+export function nockGetContent(
+  github: GithubFake,
+  repo: string,
+  request: { path: string; ref: string },
+  reply: { status: 200; body: string } | { status: 404 },
+): nock.Scope {
+  const interceptor = github.api
+    .get(`/repos/${repo}/contents/${encodeURIComponent(request.path)}`)
+    .query({ ref: request.ref })
+    .matchHeader("accept", /^application\/vnd\.github(\.v3)?\.raw/);
+  return reply.status === 404
+    ? interceptor.reply(404, { message: "Not Found" })
+    : interceptor.reply(200, reply.body, { "content-type": "application/vnd.github.raw" });
+}
+
+/** GET /repos/{owner}/{repo}/collaborators/{username}/permission */
+export function nockGetCollaboratorPermission(
+  github: GithubFake,
+  repo: string,
+  username: string,
+  reply: { status: 200; permission: string; role_name?: string } | { status: 404 },
+): nock.Scope {
+  const interceptor = github.api.get(`/repos/${repo}/collaborators/${username}/permission`);
+  if (reply.status === 404) return interceptor.reply(404, { message: "Not Found" });
+  const { status: _, ...body } = reply;
+  return interceptor.reply(200, { ...body, user: { login: username } });
+}
+
+/** GET /repos/{owner}/{repo}/compare/{base}...{head}, without paging parameters. */
+export function nockCompareCommits(
+  github: GithubFake,
+  repo: string,
+  basehead: string,
+  body: object,
+): nock.Scope {
+  return github.api.get(`/repos/${repo}/compare/${basehead}`).reply(200, body);
+}
+
+/** GET /repos/{owner}/{repo}/pulls/{pull_number} */
+export function nockGetPullRequest(
+  github: GithubFake,
+  repo: string,
+  pullNumber: number,
+  body: object,
+): nock.Scope {
+  return github.api.get(`/repos/${repo}/pulls/${pullNumber}`).reply(200, body);
+}
+
+/** GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews, 100 a page, with Link headers. */
+export function nockListReviews(
+  github: GithubFake,
+  repo: string,
+  pullNumber: number,
+  pages: object[][],
+): nock.Scope {
+  const path = `/repos/${repo}/pulls/${pullNumber}/reviews`;
+  pages.forEach((page, index) => {
+    const next = index + 2;
+    const headers: Record<string, string> =
+      next <= pages.length
+        ? { link: `<${github.baseUrl}${path}?per_page=100&page=${next}>; rel="next"` }
+        : {};
+    github.api
+      .get(path)
+      .query(index === 0 ? { per_page: "100" } : { per_page: "100", page: String(index + 1) })
+      .reply(200, page, headers);
+  });
+  return github.api;
+}
+
+/** POST /repos/{owner}/{repo}/check-runs */
+export function nockCreateCheckRun(
+  github: GithubFake,
+  repo: string,
+  body: object,
+  checkRunId: number,
+): nock.Scope {
+  return github.api
+    .post(`/repos/${repo}/check-runs`, wireBody(body))
+    .reply(201, { id: checkRunId });
+}
+
+/** PATCH /repos/{owner}/{repo}/check-runs/{check_run_id} */
+export function nockUpdateCheckRun(
+  github: GithubFake,
+  repo: string,
+  checkRunId: number,
+  body: object,
+): nock.Scope {
+  return github.api
+    .patch(`/repos/${repo}/check-runs/${checkRunId}`, wireBody(body))
+    .reply(200, { id: checkRunId });
+}
+
+/** POST /repos/{owner}/{repo}/issues/{issue_number}/comments */
+export function nockCreateComment(
+  github: GithubFake,
+  repo: string,
+  issueNumber: number,
+  body: string,
+  commentId: number,
+): nock.Scope {
+  return github.api
+    .post(`/repos/${repo}/issues/${issueNumber}/comments`, { body })
+    .reply(201, { id: commentId, body });
+}
+
+/** PATCH /repos/{owner}/{repo}/issues/comments/{comment_id} */
+export function nockUpdateComment(
+  github: GithubFake,
+  repo: string,
+  commentId: number,
+  body: string,
+): nock.Scope {
+  return github.api
+    .patch(`/repos/${repo}/issues/comments/${commentId}`, { body })
+    .reply(200, { id: commentId, body });
+}
+
+/** POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions */
+export function nockCreateReaction(
+  github: GithubFake,
+  repo: string,
+  commentId: number,
+  content: string,
+): nock.Scope {
+  return github.api
+    .post(`/repos/${repo}/issues/comments/${commentId}/reactions`, { content })
+    .reply(201, { id: 1, content });
+}
+
+/** POST /repos/{owner}/{repo}/deployments; 201 with the deployment, or 202 with a message. */
+export function nockCreateDeployment(
+  github: GithubFake,
+  repo: string,
+  body: object,
+  reply: { status: 201; id: number } | { status: 202; message: string },
+): nock.Scope {
+  const interceptor = github.api.post(`/repos/${repo}/deployments`, wireBody(body));
+  return reply.status === 201
+    ? interceptor.reply(201, { id: reply.id })
+    : interceptor.reply(202, { message: reply.message });
+}
+
+/** POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses */
+export function nockCreateDeploymentStatus(
+  github: GithubFake,
+  repo: string,
+  deploymentId: number,
+  body: object,
+): nock.Scope {
+  return github.api
+    .post(`/repos/${repo}/deployments/${deploymentId}/statuses`, wireBody(body))
+    .reply(201, { id: 1 });
+}
+
+/**
+ * GET /repos/{owner}/{repo}/tarball/{ref}: as on github.com, a redirect to codeload, which serves
+ * the archive.
+ */
+export function nockDownloadTarball(
+  github: GithubFake,
+  repo: string,
+  ref: string,
+  archive: Buffer,
+): nock.Scope {
+  const codeload = "https://codeload.github.com";
+  const path = `/${repo}/legacy.tar.gz/${ref}`;
+  github.api
+    .get(`/repos/${repo}/tarball/${ref}`)
+    .reply(302, "", { location: `${codeload}${path}` });
+  return nock(codeload).get(path).reply(200, archive, { "content-type": "application/x-gzip" });
 }

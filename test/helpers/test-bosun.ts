@@ -23,7 +23,12 @@ export interface TestBosun extends RunningBosun {
 /** Starts the real app (HTTP server, queue, workers) on a scratch database and a free port. */
 export async function startTestBosun(
   kind: "pglite" | "postgres",
-  options: { mode?: Mode; env?: Record<string, string>; scratch?: ScratchDatabase } = {},
+  options: {
+    mode?: Mode;
+    env?: Record<string, string>;
+    scratch?: ScratchDatabase;
+    port?: number;
+  } = {},
 ): Promise<TestBosun> {
   const scratch = options.scratch ?? (await scratchDatabase(kind));
   const bosun = await startBosun({
@@ -38,7 +43,7 @@ export async function startTestBosun(
       ...options.env,
     },
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    port: 0,
+    port: options.port ?? 0,
     octokit: TestOctokit,
   });
   return {
@@ -50,4 +55,18 @@ export async function startTestBosun(
       if (!options.scratch) await scratch.drop();
     },
   };
+}
+
+/** A port nothing listens on now: the state backend URL must be known before the server starts. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,0 +1,330 @@
+import { z } from "zod";
+import { changedFileStatuses } from "../domain/affected-components.js";
+import type { Review } from "../domain/evaluate-requirements.js";
+import { cutCodePoints } from "../render/limits.js";
+import type {
+  Comparison,
+  GithubRepoApi,
+  Permission,
+  PullRequestState,
+} from "../services/github-port.js";
+import { type CheckRunRequests, checkRunRequests } from "./check-run-requests.js";
+import { downloadTarball } from "./download-tarball.js";
+import { GithubApiError } from "./github-api-error.js";
+import { httpStatusOf } from "./http-status-of.js";
+import type { PermissionCache } from "./permission-cache.js";
+import type { InstallationOctokit } from "./process-delivery.js";
+import { splitFullName } from "./split-full-name.js";
+
+/* The fields of GitHub's answers that Bosun uses, and nothing more. */
+
+/**
+ * https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user:
+ * "`permission` provides the legacy base roles of admin, write, read, and none, where the maintain
+ * role is mapped to write and the triage role is mapped to read. To determine the role assigned to
+ * the collaborator, see the `role_name` attribute" (absent on older GitHub Enterprise Servers; a
+ * custom role's name there falls back to its base role in `permission`).
+ */
+const CollaboratorPermission = z.object({
+  permission: z.enum(["admin", "write", "read", "none"]),
+  role_name: z.string().optional(),
+});
+
+const ChangedFile = z.object({
+  filename: z.string(),
+  previous_filename: z.string().optional(),
+  status: z.enum(changedFileStatuses),
+});
+
+const CommitComparison = z.object({
+  behind_by: z.number().int(),
+  merge_base_commit: z.object({ sha: z.string() }),
+  // Optional in GitHub's own schema; a comparison without a file list is treated as truncated.
+  files: z.array(ChangedFile).optional(),
+});
+
+/** "The list of changed files ... includes up to 300 changed files for the entire comparison." */
+const COMPARE_FILE_LIMIT = 300;
+
+/** A deleted account shows as null (or as GitHub's `ghost` user, whose name this borrows). */
+const Author = z.object({ login: z.string() }).nullable();
+const loginOf = (user: z.infer<typeof Author>) => user?.login ?? "ghost";
+
+const PullRequest = z.object({
+  number: z.number().int(),
+  state: z.enum(["open", "closed"]),
+  merged: z.boolean(),
+  mergeable: z.boolean().nullable(),
+  user: Author,
+  // A fork's head repository is null once the fork is deleted: still a fork.
+  head: z.object({ sha: z.string(), repo: z.object({ full_name: z.string() }).nullable() }),
+  base: z.object({ sha: z.string(), ref: z.string(), repo: z.object({ full_name: z.string() }) }),
+});
+
+const PullRequestReview = z.object({
+  user: Author,
+  state: z.enum(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]),
+  // A pending review has not been submitted.
+  submitted_at: z.string().optional(),
+});
+
+const Created = z.object({ id: z.number().int() });
+
+/** What GitHub says when it answers "Create a deployment" with 202 instead of creating one. */
+const DeploymentRefused = z.object({ message: z.string().optional() });
+
+/** "The maximum description length is 140 characters." */
+const DEPLOYMENT_STATUS_DESCRIPTION_LIMIT = 140;
+
+/**
+ * One repository through one installation's client: each method is one documented REST call
+ * (plus pagination, plus the follow-up updates that carry check-run annotations beyond 50).
+ * Failures are GithubApiErrors saying what was being done, with GitHub's status when it answered.
+ */
+export function createGithubRepoApi(
+  octokit: InstallationOctokit,
+  fullName: string,
+  cache: PermissionCache,
+): GithubRepoApi {
+  const { owner, repo } = splitFullName(fullName);
+
+  async function attempt<T>(doing: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof GithubApiError) throw error;
+      throw new GithubApiError(`${doing} in ${fullName}`, error);
+    }
+  }
+
+  /** GitHub appends the annotations of each update to those the run already has. */
+  async function addAnnotations(checkRunId: number, requests: CheckRunRequests) {
+    for (const batch of requests.annotationBatches) {
+      await attempt(`adding annotations to check run ${checkRunId}`, () =>
+        octokit.rest.checks.update({ owner, repo, check_run_id: checkRunId, ...batch }),
+      );
+    }
+  }
+
+  return {
+    fullName,
+
+    readFile: (path, ref) =>
+      attempt(`reading ${path} at ${ref}`, async () => {
+        try {
+          // The raw media type returns the file itself, also above 1 MB, where the JSON form
+          // has empty `content` and `encoding: "none"`:
+          // https://docs.github.com/en/rest/repos/contents#get-repository-content
+          const { data } = await octokit.rest.repos.getContent({
+            owner,
+            repo,
+            path,
+            ref,
+            mediaType: { format: "raw" },
+          });
+          const body: unknown = data;
+          if (typeof body === "string") return body;
+          if (body instanceof ArrayBuffer) return Buffer.from(body).toString("utf8");
+          // A directory is listed as JSON even when raw is asked for.
+          throw new Error("not a file");
+        } catch (error) {
+          // Also what GitHub says for a ref that does not exist: the file is not there either.
+          if (httpStatusOf(error) === 404) return undefined;
+          throw error;
+        }
+      }),
+
+    permissionOf: async (user) => {
+      const cached = cache.get(fullName, user);
+      if (cached) return cached;
+      const permission = await attempt(`reading ${user}'s permission`, async () => {
+        try {
+          const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+            owner,
+            repo,
+            username: user,
+          });
+          const parsed = CollaboratorPermission.parse(data);
+          const role = parsed.role_name;
+          return role === "maintain" || role === "triage" ? role : parsed.permission;
+        } catch (error) {
+          // GitHub's answer for a login that does not exist (or that the installation cannot see).
+          if (httpStatusOf(error) === 404) return "none" satisfies Permission;
+          throw error;
+        }
+      });
+      cache.set(fullName, user, permission);
+      return permission;
+    },
+
+    compare: (base, head) =>
+      attempt(`comparing ${base}...${head}`, async (): Promise<Comparison> => {
+        // No paging parameters: "The list of changed files is only shown on the first page of
+        // results, and it includes up to 300 changed files for the entire comparison"
+        // (https://docs.github.com/en/rest/commits/commits#compare-two-commits); later pages
+        // page through commits only (https://github.com/github/rest-api-description/issues/3552).
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+          owner,
+          repo,
+          basehead: `${base}...${head}`,
+        });
+        const parsed = CommitComparison.parse(data);
+        const files = parsed.files ?? [];
+        return {
+          files: files.map((file) => ({
+            filename: file.filename,
+            previous_filename: file.previous_filename,
+            status: file.status,
+          })),
+          // GitHub says nothing when it cuts the list; exactly 300 files counts as cut.
+          truncated: parsed.files === undefined || files.length >= COMPARE_FILE_LIMIT,
+          behindBy: parsed.behind_by,
+          mergeBaseSha: parsed.merge_base_commit.sha,
+        };
+      }),
+
+    pullRequest: (number) =>
+      attempt(`reading pull request #${number}`, async (): Promise<PullRequestState> => {
+        const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+        const pull = PullRequest.parse(data);
+        return {
+          number: pull.number,
+          headSha: pull.head.sha,
+          baseSha: pull.base.sha,
+          baseRef: pull.base.ref,
+          state: pull.state,
+          merged: pull.merged,
+          mergeable: pull.mergeable,
+          author: loginOf(pull.user),
+          fork: pull.head.repo?.full_name !== pull.base.repo.full_name,
+        };
+      }),
+
+    reviews: (number) =>
+      attempt(`listing reviews of pull request #${number}`, async (): Promise<Review[]> => {
+        const data = await octokit.paginate(octokit.rest.pulls.listReviews, {
+          owner,
+          repo,
+          pull_number: number,
+          per_page: 100,
+        });
+        return z
+          .array(PullRequestReview)
+          .parse(data)
+          .map((review) => ({
+            user: loginOf(review.user),
+            state: review.state,
+            submittedAt: review.submitted_at ?? "",
+          }));
+      }),
+
+    createCheckRun: async (headSha, name, content, externalId) => {
+      const doing = `creating check run "${name}" on ${headSha}`;
+      const requests = await attempt(doing, async () => checkRunRequests(content));
+      const id = await attempt(doing, async () => {
+        const { data } = await octokit.rest.checks.create({
+          owner,
+          repo,
+          name,
+          head_sha: headSha,
+          external_id: externalId,
+          ...requests.fields,
+        });
+        return Created.parse(data).id;
+      });
+      await addAnnotations(id, requests);
+      return id;
+    },
+
+    updateCheckRun: async (checkRunId, content) => {
+      const doing = `updating check run ${checkRunId}`;
+      const requests = await attempt(doing, async () => checkRunRequests(content));
+      await attempt(doing, () =>
+        octokit.rest.checks.update({ owner, repo, check_run_id: checkRunId, ...requests.fields }),
+      );
+      await addAnnotations(checkRunId, requests);
+    },
+
+    createComment: (issueNumber, body) =>
+      attempt(`commenting on #${issueNumber}`, async () => {
+        const { data } = await octokit.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: issueNumber,
+          body,
+        });
+        return Created.parse(data).id;
+      }),
+
+    updateComment: (commentId, body) =>
+      attempt(`updating comment ${commentId}`, async () => {
+        await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+      }),
+
+    react: (commentId, reaction) =>
+      attempt(`reacting ${reaction} to comment ${commentId}`, async () => {
+        // 200 when the reaction was already there, 201 when added: both fine.
+        await octokit.rest.reactions.createForIssueComment({
+          owner,
+          repo,
+          comment_id: commentId,
+          content: reaction,
+        });
+      }),
+
+    createDeployment: async (input) => {
+      const doing = `creating a deployment of ${input.ref} to ${input.environment}`;
+      const response = await attempt(doing, () =>
+        octokit.rest.repos.createDeployment({
+          owner,
+          repo,
+          ref: input.ref,
+          environment: input.environment,
+          production_environment: input.production,
+          transient_environment: false,
+          description: input.description,
+          payload: input.payload,
+          // Bosun deploys the exact commit it applied: no merge of the default branch into it,
+          // and no wait for commit statuses, which by default must all be green, Bosun's own
+          // pending check included
+          // (https://docs.github.com/en/rest/deployments/deployments#create-a-deployment).
+          auto_merge: false,
+          required_contexts: [],
+        }),
+      );
+      // 202: GitHub merged (or failed to merge) the default branch instead of deploying.
+      if (response.status === 202) {
+        const refused = DeploymentRefused.safeParse(response.data);
+        const message = refused.success ? refused.data.message : undefined;
+        const cause = new Error(message ?? "GitHub answered 202 without a message");
+        throw new GithubApiError(`${doing} in ${fullName}`, cause, 202);
+      }
+      return attempt(doing, async () => Created.parse(response.data).id);
+    },
+
+    setDeploymentStatus: (deploymentId, state, input) =>
+      attempt(`setting deployment ${deploymentId} to ${state}`, async () => {
+        await octokit.rest.repos.createDeploymentStatus({
+          owner,
+          repo,
+          deployment_id: deploymentId,
+          state,
+          log_url: input.logUrl,
+          description: truncateDescription(input.description),
+          environment: input.environment,
+          // Earlier successful deployments of the environment become inactive, so GitHub shows
+          // only this one as active. GitHub's docs word it as "all prior non-transient,
+          // non-production environment deployments" (it is also their default):
+          // https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status
+          ...(state === "success" ? { auto_inactive: true } : {}),
+        });
+      }),
+
+    tarball: (sha) => downloadTarball(octokit, fullName, sha),
+  };
+}
+
+function truncateDescription(description: string): string {
+  if (description.length <= DEPLOYMENT_STATUS_DESCRIPTION_LIMIT) return description;
+  return `${cutCodePoints(description, DEPLOYMENT_STATUS_DESCRIPTION_LIMIT - 1, "utf16-units")}…`;
+}

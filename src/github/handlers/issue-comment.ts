@@ -1,0 +1,23 @@
+import { handlePullRequestComment } from "../../services/handle-command.js";
+import type { PlanDeps } from "../../services/plan-pull-request.js";
+import type { EventHandler } from "../process-delivery.js";
+import { IssueCommentEvent, repositoryOf } from "../translate-pull-request.js";
+
+/** New comments on pull requests may carry a command; bots' comments (Bosun's own) never do. */
+export function createIssueCommentHandler(deps: PlanDeps): EventHandler {
+  return async ({ payload, log }) => {
+    const event = IssueCommentEvent.parse(payload);
+    if (event.action !== "created" || !event.issue.pull_request) return "ignored";
+    if (event.comment.user.type === "Bot") return "ignored";
+    const outcome = await handlePullRequestComment(deps, {
+      installationId: event.installation.id,
+      repository: repositoryOf(event),
+      number: event.issue.number,
+      commentId: event.comment.id,
+      body: event.comment.body ?? "",
+      actor: event.comment.user.login,
+    });
+    log.info({ outcome }, "comment handled");
+    return outcome === "ignored" ? "ignored" : "processed";
+  };
+}

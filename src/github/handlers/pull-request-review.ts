@@ -1,0 +1,36 @@
+import { renderRefusal } from "../../render/command-reply.js";
+import { confirmPullRequest } from "../../services/apply-pull-request.js";
+import { loadTrackedConfig, type PlanDeps } from "../../services/plan-pull-request.js";
+import type { EventHandler } from "../process-delivery.js";
+import { PullRequestReviewEvent, repositoryOf } from "../translate-pull-request.js";
+
+/**
+ * An approving review always counts toward `approved` (GitHub keeps it; /apply reads it). With the
+ * tracked branch's `approve_on_review`, a writer's approval also confirms, like `/apply`.
+ */
+export function createPullRequestReviewHandler(deps: PlanDeps): EventHandler {
+  return async ({ payload, log }) => {
+    const event = PullRequestReviewEvent.parse(payload);
+    if (event.action !== "submitted" || event.review.state.toLowerCase() !== "approved")
+      return "ignored";
+    const repository = repositoryOf(event);
+    const api = await deps.github(event.installation.id, repository.fullName);
+    const tracked = await loadTrackedConfig(api, repository.defaultBranch);
+    if (tracked.kind !== "valid" || !tracked.config.apply.approve_on_review) return "ignored";
+    const outcome = await confirmPullRequest(deps, {
+      installationId: event.installation.id,
+      repository,
+      number: event.pull_request.number,
+      actor: event.review.user.login,
+      via: "review",
+    });
+    if (outcome.kind === "refused" && outcome.refusal.kind !== "nothing-to-apply") {
+      await api.createComment(
+        event.pull_request.number,
+        `@${event.review.user.login} ${renderRefusal(outcome.refusal)}`,
+      );
+    }
+    log.info({ outcome: outcome.kind }, "approving review handled");
+    return "processed";
+  };
+}

@@ -1,0 +1,281 @@
+import nock from "nock";
+import type { GithubFake } from "./github-fake.js";
+
+interface NoMatch {
+  method?: string;
+  path?: string;
+  hostname?: string;
+  options?: { method?: string; path?: string; hostname?: string; host?: string };
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export interface CheckRunRecord {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion?: string;
+  output?: { title: string; summary: string; text?: string; annotations?: unknown[] };
+  actions?: { identifier: string }[];
+  details_url?: string;
+  /** Every body sent for it, create first. */
+  history: Record<string, unknown>[];
+}
+
+/**
+ * One repository on a fake GitHub, for flows that make many requests: each documented endpoint
+ * Bosun uses is faked by a named interceptor (`nockGetContent`, `nockCreateCheckRun`, …) that
+ * answers from this object's state and records the request, so a test asserts exactly which
+ * requests were made, in order, and what GitHub would now show. A request to any other endpoint
+ * has no interceptor: nock refuses it and `unexpected` records it, failing the test.
+ */
+export class FakeGithubRepo {
+  readonly requests: RecordedRequest[] = [];
+  readonly unexpected: string[] = [];
+  /** ref or sha → path → content. */
+  readonly files = new Map<string, Record<string, string>>();
+  readonly tarballs = new Map<string, Buffer>();
+  readonly permissions = new Map<string, string>();
+  readonly checkRuns: CheckRunRecord[] = [];
+  readonly comments = new Map<number, { issue: number; body: string }>();
+  readonly reactions: { commentId: number; content: string }[] = [];
+  readonly deployments: {
+    id: number;
+    body: Record<string, unknown>;
+    statuses: Record<string, unknown>[];
+  }[] = [];
+  reviews: { user: { login: string }; state: string; submitted_at: string }[] = [];
+  pull = {
+    number: 2,
+    state: "open",
+    merged: false,
+    mergeable: true as boolean | null,
+    user: { login: "Codertocat" },
+    head: { sha: "", repo: { full_name: "" } as { full_name: string } | null },
+    base: { sha: "", ref: "master", repo: { full_name: "" } },
+  };
+  compare = {
+    files: [] as { filename: string; status: string; previous_filename?: string }[],
+    behind_by: 0,
+    merge_base_commit: { sha: "" },
+  };
+  private nextId = 1000;
+
+  constructor(
+    private readonly github: GithubFake,
+    readonly fullName: string,
+  ) {
+    this.pull.head.repo = { full_name: fullName };
+    this.pull.base.repo = { full_name: fullName };
+    this.install();
+  }
+
+  /** Requests of one kind, e.g. `count("POST", /check-runs$/)`. */
+  count(method: string, path: RegExp): number {
+    return this.requests.filter((r) => r.method === method && path.test(r.path)).length;
+  }
+
+  checkRun(name: string): CheckRunRecord | undefined {
+    return this.checkRuns.filter((run) => run.name === name).at(-1);
+  }
+
+  commentsOn(issue: number): string[] {
+    return [...this.comments.values()].filter((c) => c.issue === issue).map((c) => c.body);
+  }
+
+  private record(method: string, uri: string, body: unknown): void {
+    this.requests.push({ method, path: uri.split("?")[0]!, body });
+  }
+
+  private install(): void {
+    const repo = `/repos/${this.fullName}`;
+    const api = this.github.api;
+    const id = () => (this.nextId += 1);
+
+    // nockInstallationToken: Probot asks for a token before its first request and caches it.
+    api
+      .post(/\/app\/installations\/\d+\/access_tokens/)
+      .reply(201, { token: "ghs_flowtoken", expires_at: "2999-01-01T00:00:00Z", permissions: {} })
+      .persist();
+
+    // nockGetContent
+    api
+      .get(new RegExp(`^${repo}/contents/`))
+      .query(true)
+      .reply((uri) => {
+        this.record("GET", uri, undefined);
+        const url = new URL(uri, "https://api.github.com");
+        const path = decodeURIComponent(url.pathname.slice(`${repo}/contents/`.length));
+        const content = this.files.get(url.searchParams.get("ref") ?? "")?.[path];
+        return content === undefined
+          ? [404, { message: "Not Found" }]
+          : [200, content, { "content-type": "application/vnd.github.raw" }];
+      })
+      .persist();
+
+    // nockGetCollaboratorPermission
+    api
+      .get(new RegExp(`^${repo}/collaborators/[^/]+/permission$`))
+      .reply((uri) => {
+        this.record("GET", uri, undefined);
+        const user = uri.split("/").at(-2)!;
+        const permission = this.permissions.get(user);
+        return permission === undefined
+          ? [404, { message: "Not Found" }]
+          : [200, { permission, role_name: permission, user: { login: user } }];
+      })
+      .persist();
+
+    // nockCompareCommits
+    api
+      .get(new RegExp(`^${repo}/compare/`))
+      .reply((uri) => {
+        this.record("GET", uri, undefined);
+        return [
+          200,
+          { ...this.compare, status: "ahead", ahead_by: 1, total_commits: 1, commits: [] },
+        ];
+      })
+      .persist();
+
+    // nockGetPullRequest
+    api
+      .get(new RegExp(`^${repo}/pulls/\\d+$`))
+      .reply((uri) => {
+        this.record("GET", uri, undefined);
+        return [200, this.pull];
+      })
+      .persist();
+
+    // nockListReviews
+    api
+      .get(new RegExp(`^${repo}/pulls/\\d+/reviews`))
+      .query(true)
+      .reply((uri) => {
+        this.record("GET", uri, undefined);
+        return [200, this.reviews];
+      })
+      .persist();
+
+    // nockCreateCheckRun
+    api
+      .post(`${repo}/check-runs`)
+      .reply((uri, body) => {
+        this.record("POST", uri, body);
+        const sent = body as Record<string, unknown>;
+        const run = { id: id(), history: [sent], ...(sent as object) } as CheckRunRecord;
+        this.checkRuns.push(run);
+        return [201, { id: run.id }];
+      })
+      .persist();
+
+    // nockUpdateCheckRun
+    api
+      .patch(new RegExp(`^${repo}/check-runs/\\d+$`))
+      .reply((uri, body) => {
+        this.record("PATCH", uri, body);
+        const run = this.checkRuns.find((r) => r.id === Number(uri.split("/").at(-1)));
+        if (!run) return [404, { message: "Not Found" }];
+        Object.assign(run, body as object);
+        run.history.push(body as Record<string, unknown>);
+        return [200, { id: run.id }];
+      })
+      .persist();
+
+    // nockCreateComment
+    api
+      .post(new RegExp(`^${repo}/issues/\\d+/comments$`))
+      .reply((uri, body) => {
+        this.record("POST", uri, body);
+        const commentId = id();
+        this.comments.set(commentId, {
+          issue: Number(uri.split("/").at(-2)),
+          body: (body as { body: string }).body,
+        });
+        return [201, { id: commentId }];
+      })
+      .persist();
+
+    // nockUpdateComment
+    api
+      .patch(new RegExp(`^${repo}/issues/comments/\\d+$`))
+      .reply((uri, body) => {
+        this.record("PATCH", uri, body);
+        const comment = this.comments.get(Number(uri.split("/").at(-1)));
+        if (!comment) return [404, { message: "Not Found" }];
+        comment.body = (body as { body: string }).body;
+        return [200, { id: Number(uri.split("/").at(-1)) }];
+      })
+      .persist();
+
+    // nockCreateReaction
+    api
+      .post(new RegExp(`^${repo}/issues/comments/\\d+/reactions$`))
+      .reply((uri, body) => {
+        this.record("POST", uri, body);
+        this.reactions.push({
+          commentId: Number(uri.split("/").at(-2)),
+          content: (body as { content: string }).content,
+        });
+        return [201, { id: id() }];
+      })
+      .persist();
+
+    // nockCreateDeployment
+    api
+      .post(`${repo}/deployments`)
+      .reply((uri, body) => {
+        this.record("POST", uri, body);
+        const deployment = { id: id(), body: body as Record<string, unknown>, statuses: [] };
+        this.deployments.push(deployment);
+        return [201, { id: deployment.id }];
+      })
+      .persist();
+
+    // nockCreateDeploymentStatus
+    api
+      .post(new RegExp(`^${repo}/deployments/\\d+/statuses$`))
+      .reply((uri, body) => {
+        this.record("POST", uri, body);
+        const deployment = this.deployments.find((d) => d.id === Number(uri.split("/").at(-2)));
+        deployment?.statuses.push(body as Record<string, unknown>);
+        return [201, { id: id() }];
+      })
+      .persist();
+
+    // nockDownloadTarball: a redirect to codeload, as on github.com.
+    api
+      .get(new RegExp(`^${repo}/tarball/`))
+      .reply((uri) => {
+        this.record("GET", uri, undefined);
+        const ref = uri.split("/").at(-1)!;
+        return [
+          302,
+          "",
+          { location: `https://codeload.github.com/${this.fullName}/legacy.tar.gz/${ref}` },
+        ];
+      })
+      .persist();
+    nock("https://codeload.github.com")
+      .get(new RegExp(`^/${this.fullName}/legacy\\.tar\\.gz/`))
+      .reply((uri) => {
+        const archive = this.tarballs.get(uri.split("/").at(-1)!);
+        return archive
+          ? [200, archive, { "content-type": "application/x-gzip" }]
+          : [404, "Not Found"];
+      })
+      .persist();
+
+    nock.emitter.on("no match", (request: NoMatch) => {
+      const host = request.options?.hostname ?? request.hostname ?? request.options?.host ?? "";
+      if (/^(127\.0\.0\.1|localhost)/.test(host)) return;
+      const method = request.method ?? request.options?.method ?? "?";
+      this.unexpected.push(`${method} ${host}${request.path ?? request.options?.path ?? ""}`);
+    });
+  }
+}

@@ -1,0 +1,348 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { databaseKinds } from "../../helpers/databases.js";
+import { deliver, eventually } from "../../helpers/deliver.js";
+import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
+import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import { networkStackFiles } from "../../helpers/network-stack.js";
+import { repoTarball } from "../../helpers/repo-tarball.js";
+import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
+import { freePort, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
+import { example } from "../../helpers/webhook-examples.js";
+
+const openedExample = example("pull_request", (p) => p.action === "opened" && !!p.installation);
+const pr = openedExample.pull_request as {
+  number: number;
+  head: { sha: string };
+  base: { sha: string };
+};
+const HEAD = pr.head.sha;
+const BASE = pr.base.sha;
+const MERGE_BASE = "1111111111111111111111111111111111111111";
+const NEXT_HEAD = "2222222222222222222222222222222222222222";
+
+const bosunYml = (apply = "") => `version: 1
+environments:
+  dev:
+    variables:
+      region: eu-west-1
+stacks:
+  - name: network
+    dir: infra/network
+    environments: [dev]
+    var_files: ["env/\${environment}.tfvars"]
+${apply}`;
+
+/** Each test works on a repository of its own, so nothing carries over between tests. */
+let REPO = "";
+let repositoryId = 0;
+function inRepository<T extends Record<string, unknown>>(payload: T): T {
+  const copy = structuredClone(payload);
+  const repository = copy.repository as { id: number; full_name: string; name: string };
+  repository.id = repositoryId;
+  repository.full_name = REPO;
+  repository.name = REPO.split("/")[1]!;
+  const pull = copy.pull_request as
+    | { head?: { repo?: { full_name: string } }; base?: { repo?: { full_name: string } } }
+    | undefined;
+  if (pull?.head?.repo) pull.head.repo.full_name = REPO;
+  if (pull?.base?.repo) pull.base.repo.full_name = REPO;
+  return copy;
+}
+
+function commentPayload(body: string, user = "Codertocat") {
+  const payload = inRepository(
+    example("issue_comment", (p) => p.action === "created" && !!p.installation),
+  );
+  const issue = payload.issue as Record<string, unknown>;
+  issue.number = pr.number;
+  issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${pr.number}` };
+  const comment = payload.comment as {
+    id: number;
+    body: string;
+    user: { login: string; type: string };
+  };
+  comment.body = body;
+  comment.user.login = user;
+  comment.id = Math.floor(Math.random() * 1e9);
+  return { payload, commentId: comment.id };
+}
+
+describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
+  let bosun: TestBosun;
+  let github: GithubFake;
+  let repo: FakeGithubRepo;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    bosun = await startTestBosun(kind, {
+      port,
+      env: {
+        BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        BOSUN_TOFU_BIN: STAND_IN_TOFU,
+        BOSUN_TERRAFORM_BIN: STAND_IN_TERRAFORM,
+        BOSUN_WORKERS: "2",
+      },
+    });
+  });
+  afterAll(async () => {
+    await bosun?.close();
+  });
+
+  let testNumber = 0;
+  beforeEach(async () => {
+    testNumber += 1;
+    repositoryId = 700_000 + testNumber;
+    REPO = `Codertocat/hello-${kind}-${testNumber}`;
+    github = createGithubFake();
+    repo = new FakeGithubRepo(github, REPO);
+    repo.pull.head.sha = HEAD;
+    repo.pull.base.sha = BASE;
+    repo.compare.merge_base_commit.sha = MERGE_BASE;
+    repo.compare.files = [{ filename: "infra/network/main.tf", status: "modified" }];
+    repo.permissions.set("Codertocat", "admin");
+    repo.files.set("master", { "bosun.yml": bosunYml() });
+    repo.files.set(HEAD, { "bosun.yml": bosunYml(), ...networkStackFiles });
+    repo.files.set(MERGE_BASE, { "bosun.yml": bosunYml() });
+    repo.tarballs.set(HEAD, await repoTarball({ "bosun.yml": bosunYml(), ...networkStackFiles }));
+    repo.tarballs.set(
+      MERGE_BASE,
+      await repoTarball({ "bosun.yml": bosunYml(), ...networkStackFiles }),
+    );
+  });
+  afterEach(() => {
+    expect(repo.unexpected).toEqual([]);
+    github.restore();
+  });
+
+  const openPullRequest = async (payload = openedExample) => {
+    const { status } = await deliver(bosun.url, "pull_request", inRepository(payload));
+    expect(status).toBe(200);
+  };
+  const waitForCheck = (name: string, conclusion: string) =>
+    eventually(
+      async () =>
+        repo.checkRun(name)?.conclusion === conclusion ? repo.checkRun(name) : undefined,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+
+  it("plans an opened pull request: a check run with Apply and Discard, and one comment", async () => {
+    await openPullRequest();
+    const check = await waitForCheck("bosun/dev", "action_required");
+    expect(check.head_sha).toBe(HEAD);
+    expect(check.output?.title).toMatch(/1 to add/);
+    expect(check.output?.summary).toMatch(/sha256:[0-9a-f]{64}/);
+    expect(check.actions?.map((action) => action.identifier)).toEqual(["apply", "discard"]);
+    expect(check.details_url).toMatch(new RegExp(`^${bosun.url}/runs/[0-9a-f-]{36}$`));
+    const comments = repo.commentsOn(pr.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain("<!-- bosun:pr-comment -->");
+    expect(comments[0]).toContain("network@dev");
+    expect(comments[0]).toContain("null_resource.vpc");
+    // The same cost whatever the number of components: one of each per surface.
+    expect(repo.count("GET", /\/tarball\//)).toBe(2);
+    expect(repo.count("POST", /\/check-runs$/)).toBe(1);
+    expect(repo.count("POST", /\/comments$/)).toBe(1);
+  });
+
+  it("applies on a writer's /apply: deployment, a fresh check run, success", async () => {
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    const { payload, commentId } = commentPayload("/apply");
+    await deliver(bosun.url, "issue_comment", payload);
+    const deployment = await eventually(
+      async () =>
+        repo.deployments[0]?.statuses.some((s) => s.state === "success")
+          ? repo.deployments[0]
+          : undefined,
+      { timeoutMs: 60_000 },
+    );
+    expect(deployment.body).toMatchObject({
+      ref: HEAD,
+      environment: "dev",
+      auto_merge: false,
+      required_contexts: [],
+      payload: { runId: expect.any(String), components: ["network"] },
+    });
+    expect(deployment.statuses.map((s) => s.state)).toEqual(["in_progress", "success"]);
+    expect(deployment.statuses[0]?.log_url).toMatch(/\/runs\/[0-9a-f-]{36}$/);
+    const applied = await waitForCheck("bosun/dev", "success");
+    expect(repo.checkRuns.filter((run) => run.name === "bosun/dev")).toHaveLength(2);
+    expect(applied.actions ?? []).toEqual([]);
+    expect(repo.reactions).toEqual(
+      expect.arrayContaining([
+        { commentId, content: "eyes" },
+        { commentId, content: "rocket" },
+      ]),
+    );
+    expect(repo.commentsOn(pr.number)).toHaveLength(1);
+  });
+
+  it("refuses /apply from a user without write permission, and changes nothing", async () => {
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    repo.permissions.set("mallory", "read");
+    const { payload, commentId } = commentPayload("/apply", "mallory");
+    await deliver(bosun.url, "issue_comment", payload);
+    const reply = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.startsWith("@mallory")),
+    );
+    expect(reply).toMatch(/write/);
+    await eventually(async () =>
+      repo.reactions.some((r) => r.commentId === commentId && r.content === "confused")
+        ? true
+        : undefined,
+    );
+    expect(repo.deployments).toHaveLength(0);
+  });
+
+  it("answers an unknown command with what was wrong and the help", async () => {
+    const { payload } = commentPayload("/aply");
+    await deliver(bosun.url, "issue_comment", payload);
+    const reply = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.includes("/aply")),
+    );
+    expect(reply).toContain("/apply");
+    expect(reply).toContain("/help");
+  });
+
+  it("ignores commands that are quoted or fenced", async () => {
+    const { payload } = commentPayload("> /apply\n```\n/apply\n```\nthanks");
+    const { status, deliveryId } = await deliver(bosun.url, "issue_comment", payload);
+    expect(status).toBe(200);
+    await eventually(async () => {
+      const rows = await bosun.database.db.execute<{ status: string }>(
+        `select status from webhook_deliveries where delivery_id = '${deliveryId}'` as never,
+      );
+      const list = Array.isArray(rows)
+        ? rows
+        : (rows as unknown as { rows: { status: string }[] }).rows;
+      return list[0]?.status === "ignored" ? true : undefined;
+    });
+    expect(repo.requests).toEqual([]);
+  });
+
+  it("gives a pull request that touches no stack one neutral check and no comment", async () => {
+    repo.compare.files = [{ filename: "README.md", status: "modified" }];
+    await openPullRequest();
+    const check = await waitForCheck("bosun", "neutral");
+    expect(check.output?.title).toBe("No stacks affected");
+    expect(repo.commentsOn(pr.number)).toEqual([]);
+  });
+
+  it("fails a bad bosun.yml with every problem and its line, and plans nothing", async () => {
+    repo.files.set(HEAD, {
+      "bosun.yml":
+        "version: 1\nstacks:\n  - name: Network\n    dir: /abs\n    environments: [dev]\n",
+    });
+    await openPullRequest();
+    const check = await waitForCheck("bosun/config", "failure");
+    expect(check.output?.summary).toMatch(/line 3/);
+    expect(check.output?.summary).toMatch(/line 4/);
+    expect(repo.commentsOn(pr.number)).toHaveLength(1);
+    expect(repo.count("GET", /\/tarball\//)).toBe(0);
+  });
+
+  it("does not plan a fork unless allowed, and says why once", async () => {
+    const forked = inRepository(openedExample);
+    (forked.pull_request as { head: { repo: { full_name: string } } }).head.repo.full_name =
+      "mallory/Hello-World";
+    await deliver(bosun.url, "pull_request", forked);
+    await deliver(bosun.url, "pull_request", forked);
+    const notice = await eventually(async () => repo.commentsOn(pr.number)[0]);
+    expect(notice).toMatch(/fork/i);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(repo.commentsOn(pr.number)).toHaveLength(1);
+    expect(repo.checkRuns).toEqual([]);
+  });
+
+  it("waits for a writer's /plan when the author cannot write", async () => {
+    repo.permissions.set("Codertocat", "read");
+    repo.permissions.set("octocat", "write");
+    await openPullRequest();
+    const notice = await eventually(async () => repo.commentsOn(pr.number)[0]);
+    expect(notice).toMatch(/write permission/);
+    expect(repo.checkRuns).toEqual([]);
+    const { payload } = commentPayload("/plan", "octocat");
+    await deliver(bosun.url, "issue_comment", payload);
+    await waitForCheck("bosun/dev", "action_required");
+  });
+
+  it("names each unmet requirement", async () => {
+    repo.files.set("master", {
+      "bosun.yml": bosunYml("apply:\n  requirements: [approved, undiverged]\n"),
+    });
+    repo.compare.behind_by = 2;
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    const reply = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+    );
+    expect(reply).toMatch(/approved/);
+    expect(reply).toMatch(/undiverged/);
+    expect(repo.deployments).toHaveLength(0);
+  });
+
+  it("refuses to apply when the pull request's head moved after the plan", async () => {
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    repo.pull.head.sha = NEXT_HEAD;
+    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    const reply = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+    );
+    expect(reply).toContain(NEXT_HEAD.slice(0, 7));
+    expect(repo.deployments).toHaveLength(0);
+  });
+
+  it("confirms on an approving review from a writer when approve_on_review is set", async () => {
+    repo.files.set("master", { "bosun.yml": bosunYml("apply:\n  approve_on_review: true\n") });
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    repo.permissions.set("reviewer", "write");
+    const review = inRepository(
+      example("pull_request_review", (p) => p.action === "submitted" && !!p.installation),
+    );
+    (review.review as { state: string; user: { login: string } }).state = "approved";
+    (review.review as { user: { login: string } }).user.login = "reviewer";
+    await deliver(bosun.url, "pull_request_review", review);
+    await waitForCheck("bosun/dev", "success");
+    expect(repo.deployments).toHaveLength(1);
+  });
+
+  it("applies and discards from the check run's buttons, refusing readers", async () => {
+    await openPullRequest();
+    const check = await waitForCheck("bosun/dev", "action_required");
+    const button = (identifier: string, login: string) => {
+      const payload = example(
+        "check_run",
+        (p) => p.action === "requested_action" && !!p.installation,
+      );
+      payload.repository = structuredClone(openedExample.repository);
+      const adapted = inRepository(payload);
+      (adapted.check_run as { id: number }).id = check.id;
+      (adapted.requested_action as { identifier: string }).identifier = identifier;
+      (adapted.sender as { login: string }).login = login;
+      return adapted;
+    };
+    repo.permissions.set("reader", "read");
+    await deliver(bosun.url, "check_run", button("apply", "reader"));
+    const refusal = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.startsWith("@reader")),
+    );
+    expect(refusal).toMatch(/write/);
+    await deliver(bosun.url, "check_run", button("discard", "Codertocat"));
+    await waitForCheck("bosun/dev", "neutral");
+    expect(repo.deployments).toHaveLength(0);
+  });
+
+  it("discards unconfirmed runs when the pull request closes", async () => {
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    const closed = example("pull_request", (p) => p.action === "closed" && !!p.installation);
+    await deliver(bosun.url, "pull_request", inRepository(closed));
+    await waitForCheck("bosun/dev", "neutral");
+  });
+});
