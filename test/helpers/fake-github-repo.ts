@@ -271,11 +271,18 @@ export class FakeGithubRepo {
       })
       .persist();
 
-    nock.emitter.on("no match", (request: NoMatch) => {
-      const host = request.options?.hostname ?? request.hostname ?? request.options?.host ?? "";
-      if (/^(127\.0\.0\.1|localhost)/.test(host)) return;
-      const method = request.method ?? request.options?.method ?? "?";
-      this.unexpected.push(`${method} ${host}${request.path ?? request.options?.path ?? ""}`);
-    });
+    nock.emitter.on("no match", this.onNoMatch);
   }
+
+  /** Stops listening for requests nothing expected; call when the test ends. */
+  close(): void {
+    nock.emitter.removeListener("no match", this.onNoMatch);
+  }
+
+  private readonly onNoMatch = (request: NoMatch): void => {
+    const host = request.options?.hostname ?? request.hostname ?? request.options?.host ?? "";
+    if (/^(127\.0\.0\.1|localhost)/.test(host)) return;
+    const method = request.method ?? request.options?.method ?? "?";
+    this.unexpected.push(`${method} ${host}${request.path ?? request.options?.path ?? ""}`);
+  };
 }

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import pino from "pino";
 import { ProbotOctokit } from "probot";
 import { type RunningBosun, startBosun, type Mode } from "../../src/main.js";
@@ -69,4 +70,26 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Resolves once no job is queued or running (twice in a row, a poll apart): what a test waits for
+ * before it asserts on everything a flow sent, and before its interceptors go away.
+ */
+export async function settled(bosun: RunningBosun, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietPolls = 0;
+  while (quietPolls < 2) {
+    const result = await bosun.database.db.execute(
+      sql`select count(*)::int as busy from pgboss.job where state in ('created', 'retry', 'active')`,
+    );
+    const rows = (
+      Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows
+    ) as {
+      busy: number | string;
+    }[];
+    quietPolls = Number(rows[0]?.busy) === 0 ? quietPolls + 1 : 0;
+    if (Date.now() > deadline) throw new Error(`jobs still busy after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }

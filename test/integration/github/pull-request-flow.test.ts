@@ -6,7 +6,7 @@ import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js"
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
-import { freePort, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
+import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 import { example } from "../../helpers/webhook-examples.js";
 
 const openedExample = example("pull_request", (p) => p.action === "opened" && !!p.installation);
@@ -109,9 +109,11 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
       await repoTarball({ "bosun.yml": bosunYml(), ...networkStackFiles }),
     );
   });
-  afterEach(() => {
-    expect(repo.unexpected).toEqual([]);
+  afterEach(async () => {
+    await settled(bosun);
+    repo.close();
     github.restore();
+    expect(repo.unexpected).toEqual([]);
   });
 
   const openPullRequest = async (payload = openedExample) => {
