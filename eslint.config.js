@@ -52,6 +52,6 @@ export default tseslint.config(
   layer(
     ["test/**/*.ts"],
     [{ group: ["nock"], message: "use test/helpers/github-fake.ts, which fails on unused mocks" }],
-    ["test/helpers/github-fake.ts"],
+    ["test/helpers/github-fake.ts", "test/helpers/fake-github-repo.ts"],
   ),
 );
