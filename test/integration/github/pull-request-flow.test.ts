@@ -347,4 +347,99 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     await deliver(bosun.url, "pull_request", inRepository(closed));
     await waitForCheck("bosun/dev", "neutral");
   });
+  it("answers /help with the commands", async () => {
+    const { payload, commentId } = commentPayload("/help");
+    await deliver(bosun.url, "issue_comment", payload);
+    const reply = await eventually(async () => repo.commentsOn(pr.number)[0]);
+    for (const command of [
+      "/plan",
+      "/apply",
+      "/discard",
+      "/replan",
+      "/destroy",
+      "/promote",
+      "/revert",
+    ]) {
+      expect(reply).toContain(command);
+    }
+    expect(repo.reactions).toContainEqual({ commentId, content: "eyes" });
+  });
+
+  it("discards on /discard, and refuses /discard in an unknown environment", async () => {
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    await deliver(bosun.url, "issue_comment", commentPayload("/discard -e prod").payload);
+    const refusal = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+    );
+    expect(refusal).toMatch(/prod/);
+    await deliver(bosun.url, "issue_comment", commentPayload("/discard -e dev").payload);
+    await waitForCheck("bosun/dev", "neutral");
+  });
+
+  it("replans with -target for an address in the plan, and refuses one that is not", async () => {
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    await deliver(
+      bosun.url,
+      "issue_comment",
+      commentPayload("/replan -target=null_resource.nope").payload,
+    );
+    const refusal = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+    );
+    expect(refusal).toContain("null_resource.nope");
+    const before = repo.checkRuns.length;
+    await deliver(
+      bosun.url,
+      "issue_comment",
+      commentPayload("/replan -target=null_resource.vpc").payload,
+    );
+    await eventually(async () => (repo.checkRuns.length > before ? true : undefined));
+    const check = await waitForCheck("bosun/dev", "action_required");
+    expect(check.output?.text ?? "").toContain("null_resource.vpc");
+  });
+
+  it("refuses a plan that went stale because another run applied the component", async () => {
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    const other = structuredClone(openedExample);
+    (other.pull_request as { number: number }).number = 3;
+    await openPullRequest(other);
+    await eventually(async () =>
+      repo.checkRuns.filter((run) => run.name === "bosun/dev").length === 2 ? true : undefined,
+    );
+    await settled(bosun);
+    const applyOther = commentPayload("/apply");
+    (applyOther.payload.issue as { number: number }).number = 3;
+    await deliver(bosun.url, "issue_comment", applyOther.payload);
+    await eventually(
+      async () =>
+        repo.deployments[0]?.statuses.some((s) => s.state === "success") ? true : undefined,
+      { timeoutMs: 60_000 },
+    );
+    await settled(bosun);
+    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    const refusal = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+    );
+    expect(refusal).toMatch(/network@dev/);
+    expect(refusal).toMatch(/\/plan/);
+    expect(repo.deployments).toHaveLength(1);
+  });
+
+  it("lists what runs code during plan on the check run", async () => {
+    const risky = {
+      ...networkStackFiles,
+      "infra/network/external.tf":
+        'data "external" "probe" {\n  program = ["sh", "-c", "curl example.com"]\n}\n',
+    };
+    repo.tarballs.set(HEAD, await repoTarball({ "bosun.yml": bosunYml(), ...risky }));
+    await openPullRequest();
+    const check = await eventually(async () => repo.checkRun("bosun/dev"), { timeoutMs: 60_000 });
+    await settled(bosun);
+    expect(repo.checkRun("bosun/dev")?.output?.summary ?? check.output?.summary).toMatch(
+      /external/,
+    );
+  });
 });
