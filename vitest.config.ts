@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     pool: "forks",
-    testTimeout: 30_000,
+    // Flow tests run real engines and workers on a shared 2-core machine.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     // Each PGlite instance costs ~300 MB and the machines have 2 cores.
     maxWorkers: 2,

@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in turn, each printing its figures. Reproducible: fixed inputs,
  * the stand-in engine, embedded PostgreSQL. Figures, not assertions: the machines are shared.
  */
+import { benchGithubRequests } from "./github-requests.js";
 import { benchOrchestration } from "./orchestration.js";
 import { benchPlanParse } from "./plan-parse.js";
 
@@ -12,3 +13,5 @@ await benchOrchestration(
   Number(process.env.BENCH_PLANS ?? 50),
   Number(process.env.BENCH_APPLIES ?? 20),
 );
+console.log("\n== GitHub API requests of a pull-request cycle (1 and 20 components)");
+await benchGithubRequests();

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
+import type { ComponentPhase } from "../domain/component-phase.js";
 import { deriveRunStatus } from "../domain/run-status.js";
 import { renderAnnotations } from "../render/annotations.js";
 import { renderCheckRun } from "../render/check-run-output.js";
@@ -14,6 +15,15 @@ import type {
 } from "./github-port.js";
 
 export const PR_COMMENT_MARKER = "bosun:pr-comment";
+
+const ACTIVE: readonly ComponentPhase[] = [
+  "QUEUED",
+  "PREPARING",
+  "INITIALIZING",
+  "PLANNING",
+  "CONFIRMED",
+  "APPLYING",
+];
 
 export interface ReportDeps {
   changesets: ChangesetStore;
@@ -32,6 +42,12 @@ const sha256 = (value: unknown) => createHash("sha256").update(JSON.stringify(va
 export async function reportRun(deps: ReportDeps, runId: string): Promise<void> {
   const view = await deps.changesets.runView(runId);
   if (!view) return;
+  // While components are still moving, GitHub hears only of a change of check-run status
+  // (queued → in progress): the details follow once the run is at rest, so a run's report costs
+  // the same whatever the number of components. Progress line by line is on the run page.
+  const moving = view.components.some((component) => ACTIVE.includes(component.phase));
+  if (moving && view.reportDigest?.startsWith(`${(await checkRunContent(deps, view)).status}|`))
+    return;
   const api = await deps.github(view.installationId, view.repositoryFullName);
   await reportCheckRun(deps, api, view);
   await reportDeployment(deps, api, view);
