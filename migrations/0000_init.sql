@@ -102,6 +102,7 @@ CREATE TABLE "run_components" (
 	"change_kind" "change_kind" NOT NULL,
 	"phase" "component_phase" DEFAULT 'QUEUED' NOT NULL,
 	"wave" integer DEFAULT 0 NOT NULL,
+	"held" boolean DEFAULT false NOT NULL,
 	"spec" jsonb NOT NULL,
 	"plan_digest" text,
 	"plan_summary" jsonb,

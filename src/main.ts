@@ -14,9 +14,11 @@ import { createCheckRunHandler } from "./github/handlers/check-run.js";
 import { createIssueCommentHandler } from "./github/handlers/issue-comment.js";
 import { createPullRequestReviewHandler } from "./github/handlers/pull-request-review.js";
 import { createPullRequestHandler } from "./github/handlers/pull-request.js";
+import { createPushHandler } from "./github/handlers/push.js";
 import { cacheSourceArchives } from "./runner/cached-source-archive.js";
 import type { PlanDeps } from "./services/plan-pull-request.js";
 import { reportRun } from "./services/report-run.js";
+import { advanceRun } from "./services/advance-run.js";
 import { createChangesetRepository } from "./store/changeset-repository.js";
 import { createLogger } from "./lib/logger.js";
 import { createEngine } from "./runner/engine.js";
@@ -143,6 +145,7 @@ export async function startBosun(options: {
           issue_comment: createIssueCommentHandler(flow),
           pull_request_review: createPullRequestReviewHandler(flow),
           check_run: createCheckRunHandler(flow),
+          push: createPushHandler(flow),
         },
       });
       await requeueOrphanedDeliveries({ deliveries, queue, log });
@@ -166,9 +169,9 @@ export async function startBosun(options: {
       };
       const executeJob = async (job: RunComponentJob) => {
         await executeRunComponent(executor, job);
-        const record = await runs.loadRunComponent(job.runComponentId);
-        if (record)
-          await queue.send("report-run", { runId: record.runId }, { singletonKey: record.runId });
+        for (const runId of await advanceRun(flow, job.runComponentId)) {
+          await queue.send("report-run", { runId }, { singletonKey: runId });
+        }
       };
       const reportJob = (job: { runId: string }) => reportRun(flow, job.runId);
       await startWorkers({

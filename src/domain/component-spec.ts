@@ -20,6 +20,17 @@ export interface ComponentSpec {
   targets?: string[];
   /** The commit whose source to run when it differs from the run's (a removed stack's last config). */
   sourceSha?: string;
+  /** The stack's `autodeploy` (from the tracked branch): skip UNCONFIRMED when no policy objected. */
+  autodeploy?: boolean;
+  /** The tracked branch's plan policies, evaluated against this component's plan. */
+  policies?: readonly {
+    name: string;
+    deny?: string | undefined;
+    warn?: string | undefined;
+    message?: string | undefined;
+  }[];
+  /** BOSUN_SKIP_APPLYING: a confirmed run ends without running apply. */
+  skipApplying?: boolean;
   /** Upstream components whose outputs feed this one: `inputs` maps variable → upstream output. */
   dependsOn?: { stack: string; componentId: string; inputs: Record<string, string> }[];
 }

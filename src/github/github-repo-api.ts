@@ -61,6 +61,12 @@ const PullRequest = z.object({
   base: z.object({ sha: z.string(), ref: z.string(), repo: z.object({ full_name: z.string() }) }),
 });
 
+const AssociatedPull = z.object({
+  number: z.number().int(),
+  merged_at: z.string().nullable(),
+  merge_commit_sha: z.string().nullable(),
+});
+
 const PullRequestReview = z.object({
   user: Author,
   state: z.enum(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]),
@@ -216,6 +222,19 @@ export function createGithubRepoApi(
             state: review.state,
             submittedAt: review.submitted_at ?? "",
           }));
+      }),
+
+    mergedPullRequestOf: (sha) =>
+      attempt(`finding the pull request merged as ${sha}`, async () => {
+        // https://docs.github.com/en/rest/commits/commits#list-pull-requests-associated-with-a-commit
+        const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+          owner,
+          repo,
+          commit_sha: sha,
+        });
+        const pulls = z.array(AssociatedPull).parse(data);
+        return pulls.find((pull) => pull.merged_at !== null && pull.merge_commit_sha === sha)
+          ?.number;
       }),
 
     createCheckRun: async (headSha, name, content, externalId) => {

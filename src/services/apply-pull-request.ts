@@ -12,7 +12,8 @@ import { reportCheckRun, reportRun } from "./report-run.js";
 export interface ConfirmRequest {
   installationId: number;
   repository: { id: number; fullName: string; defaultBranch: string };
-  number: number;
+  /** The pull request; undefined only for a button on a tracked run no pull request started. */
+  number: number | undefined;
   /** Who confirms: the commenter, the approving reviewer, or who pressed the button. */
   actor: string;
   via: "comment" | "review" | "button";
@@ -73,17 +74,20 @@ export async function confirmPullRequest(
   const unconfirmed = all.filter(({ component }) => component.phase === "UNCONFIRMED");
   if (unconfirmed.length === 0) return refuse({ kind: "nothing-to-apply" });
 
-  const pr = await api.pullRequest(request.number);
-  const plannedSha = unconfirmed[0]!.run.commitSha;
-  if (pr.state !== "open") return refuse({ kind: "nothing-to-apply" });
-  if (unconfirmed.some(({ run }) => run.commitSha !== pr.headSha)) {
-    return refuse({ kind: "pr-head-moved", plannedSha, headSha: pr.headSha });
+  // A tracked run applies what was merged: the pull request's head and review rules are behind it.
+  if (unconfirmed.some(({ run }) => run.kind !== "tracked")) {
+    if (request.number === undefined) return refuse({ kind: "nothing-to-apply" });
+    const pr = await api.pullRequest(request.number);
+    const plannedSha = unconfirmed[0]!.run.commitSha;
+    if (pr.state !== "open") return refuse({ kind: "nothing-to-apply" });
+    if (unconfirmed.some(({ run }) => run.commitSha !== pr.headSha)) {
+      return refuse({ kind: "pr-head-moved", plannedSha, headSha: pr.headSha });
+    }
+    const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
+    const requirements = tracked.kind === "valid" ? tracked.config.apply.requirements : [];
+    const unmet = await unmetRequirements(api, requirements, pr);
+    if (unmet.length > 0) return refuse({ kind: "requirements-unmet", unmet });
   }
-
-  const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
-  const requirements = tracked.kind === "valid" ? tracked.config.apply.requirements : [];
-  const unmet = await unmetRequirements(api, requirements, pr);
-  if (unmet.length > 0) return refuse({ kind: "requirements-unmet", unmet });
 
   const stale = await staleComponents(deps, unconfirmed);
   if (stale.length > 0) return refuse({ kind: "stale", moved: stale });
@@ -122,7 +126,7 @@ export async function selectRuns(
   deps: PlanDeps,
   request: {
     repository: { id: number };
-    number: number;
+    number: number | undefined;
     environment?: string | undefined;
     checkRunId?: number;
     stacks?: readonly string[];
@@ -131,19 +135,16 @@ export async function selectRuns(
   if (request.checkRunId !== undefined) {
     const run = await deps.changesets.runByCheckRun(request.checkRunId);
     if (!run) return { refusal: { kind: "nothing-to-apply" } };
+    // Tracked runs are never replaced; each waits for its own approval.
+    if (run.kind === "tracked" || request.number === undefined) return { runs: [run] };
     // A button on an older plan's check run must not confirm a plan that was replaced since.
-    const latest = await deps.changesets.latestRunsOfPullRequest(
-      request.repository.id,
-      request.number,
-    );
+    const latest = await runsOf(deps, request.repository.id, request.number);
     return latest.some((view) => view.runId === run.runId)
       ? { runs: [run] }
       : { refusal: { kind: "nothing-to-apply" } };
   }
-  const latest = await deps.changesets.latestRunsOfPullRequest(
-    request.repository.id,
-    request.number,
-  );
+  const latest =
+    request.number === undefined ? [] : await runsOf(deps, request.repository.id, request.number);
   const known = latest.map((run) => run.environment);
   if (request.environment !== undefined && !known.includes(request.environment)) {
     return { refusal: { kind: "unknown-environment", names: [request.environment], known } };
@@ -158,6 +159,19 @@ export async function selectRuns(
   if (unknown.length > 0)
     return { refusal: { kind: "unknown-stack", names: unknown, known: stacks } };
   return { runs };
+}
+
+/**
+ * The runs a pull request's commands act on: its open changesets' latest runs; once it is merged,
+ * the tracked runs its merge started (the newest per environment).
+ */
+async function runsOf(deps: PlanDeps, repositoryId: number, number: number): Promise<RunView[]> {
+  const open = await deps.changesets.latestRunsOfPullRequest(repositoryId, number);
+  if (open.length > 0) return open;
+  const tracked = await deps.changesets.trackedRunsOfPullRequest(repositoryId, number);
+  const newest = new Map<string, RunView>();
+  for (const run of tracked) if (!newest.has(run.environment)) newest.set(run.environment, run);
+  return [...newest.values()];
 }
 
 async function unmetRequirements(
@@ -203,7 +217,7 @@ async function staleComponents(
 }
 
 /** A deployment for the environment, a fresh check run showing the apply, and the apply jobs. */
-async function startApplying(
+export async function startApplying(
   deps: PlanDeps,
   api: GithubRepoApi,
   run: RunView,

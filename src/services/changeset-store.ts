@@ -21,8 +21,10 @@ export interface NewRunComponent {
   changeKind: ComponentChangeKind;
   spec: ComponentSpec;
   phase: Extract<ComponentPhase, "QUEUED" | "DEFERRED" | "FINISHED">;
-  /** Why it starts DEFERRED or FINISHED, shown to the reader. */
+  /** Why it starts DEFERRED or FINISHED, or is held, shown to the reader. */
   note?: string;
+  /** Queued but not started: it waits behind an earlier tracked run of the component. */
+  held?: boolean;
 }
 
 export interface NewChangesetRun {
@@ -50,7 +52,15 @@ export interface RunComponentView {
   phase: ComponentPhase;
   spec: ComponentSpec;
   planDigest: string | undefined;
-  plan: { summary: PlanSummary; planText: string; diagnostics: unknown[] } | undefined;
+  plan:
+    | {
+        summary: PlanSummary;
+        planText: string;
+        diagnostics: unknown[];
+        /** Policy warnings and denials of this plan. */
+        policyFindings?: { policy: string; level: "deny" | "warn"; message: string }[];
+      }
+    | undefined;
   failureReason: string | undefined;
   /** A revision of this run exists for the component. */
   applied: boolean;
@@ -123,11 +133,25 @@ export interface ChangesetStore {
     components: { id: string; componentId: string; phase: ComponentPhase }[];
     supersededRunIds: string[];
   }>;
+  /** Of these components, those an earlier tracked run has not finished with (terminal phases aside). */
+  withOpenTrackedRuns(componentIds: readonly string[]): Promise<string[]>;
+  /**
+   * When no tracked run holds the component any more, releases the oldest held one (clears
+   * `held`) and returns it, to be planned; undefined otherwise.
+   */
+  releaseNextHeld(
+    componentId: string,
+  ): Promise<{ runComponentId: string; runId: string } | undefined>;
   setCheckRun(runId: string, checkRunId: number): Promise<void>;
   setDeployment(runId: string, deploymentId: number | undefined, state: string): Promise<void>;
   setReportDigest(runId: string, digest: string): Promise<void>;
   runView(runId: string): Promise<RunView | undefined>;
+  runOfComponent(runComponentId: string): Promise<string | undefined>;
   runByCheckRun(checkRunId: number): Promise<RunView | undefined>;
+  /** Tracked runs started by merging this pull request, newest first. */
+  trackedRunsOfPullRequest(repositoryId: number, number: number): Promise<RunView[]>;
+  /** Other runs still waiting for approval on this component: a new deployed head makes them stale. */
+  runsAwaitingOn(componentId: string, exceptRunId: string): Promise<string[]>;
   /** The newest run of each open changeset of the pull request, by environment. */
   latestRunsOfPullRequest(repositoryId: number, number: number): Promise<RunView[]>;
   /** UNCONFIRMED → CONFIRMED for each listed component still unconfirmed; returns those confirmed. */

@@ -60,6 +60,7 @@ const PLANNING_PHASES: readonly ComponentPhase[] = [
   "PLANNING",
 ];
 export const APPLY_INTERRUPTED = "apply interrupted: state may be partially changed";
+export const SKIPPED_APPLYING = "apply skipped: the stack sets BOSUN_SKIP_APPLYING";
 
 /**
  * Executes one component's job and records every step: phase rows with their logs, lifecycle

@@ -86,6 +86,8 @@ export interface GithubRepoApi {
   compare(base: string, head: string): Promise<Comparison>;
   pullRequest(number: number): Promise<PullRequestState>;
   reviews(number: number): Promise<Review[]>;
+  /** The pull request whose merge produced this commit, if any. */
+  mergedPullRequestOf(sha: string): Promise<number | undefined>;
   createCheckRun(
     headSha: string,
     name: string,

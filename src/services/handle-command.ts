@@ -207,7 +207,7 @@ export async function discardPullRequestRuns(
   deps: PlanDeps,
   request: {
     repository: { id: number };
-    number: number;
+    number: number | undefined;
     environment?: string | undefined;
     checkRunId?: number;
   },

@@ -7,17 +7,15 @@ import {
   type ChangedFile,
   type GlobMatch,
 } from "../domain/affected-components.js";
-import type { ComponentSpec } from "../domain/component-spec.js";
 import type { Refusal } from "../render/command-reply.js";
 import { renderRefusal } from "../render/command-reply.js";
-import type { HclFinding } from "../runner/local-modules.js";
 import { inspectSource } from "../runner/inspect-source.js";
-import type { ChangesetStore, NewRunComponent } from "./changeset-store.js";
-import { enqueueRunComponent } from "./execute-run-component.js";
+import type { ChangesetStore } from "./changeset-store.js";
 import { canWrite, type GithubGateway, type GithubRepoApi } from "./github-port.js";
 import type { JobQueue, SourceArchiveFetcher } from "./ports.js";
+import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
 import { reportConfigProblems } from "./report-config-problems.js";
-import { reportRun, type ReportDeps } from "./report-run.js";
+import type { ReportDeps } from "./report-run.js";
 
 export const CONFIG_FILE = "bosun.yml";
 
@@ -173,12 +171,20 @@ export async function planPullRequest(
   const runIds: string[] = [];
   for (const environment of affected) {
     runIds.push(
-      await openEnvironmentRun(deps, input, environment, {
-        head: config!,
-        base,
-        mergeBaseSha: comparison.mergeBaseSha,
-        findings,
-      }),
+      await openEnvironmentRun(
+        deps,
+        {
+          repositoryId: input.repository.id,
+          pullRequestNumber: input.number,
+          commitSha: input.headSha,
+          kind: "proposed",
+          trigger: input.trigger,
+          triggeredBy: input.triggeredBy,
+          targets: input.targets,
+        },
+        environment,
+        { head: config!, base, baseSha: comparison.mergeBaseSha, findings },
+      ),
     );
   }
   log.info({ runIds, environments: affected.map((e) => e.environment) }, "proposed runs started");
@@ -241,131 +247,6 @@ function narrow(
       }))
       .filter((environment) => environment.components.length > 0),
   };
-}
-
-async function openEnvironmentRun(
-  deps: PlanDeps,
-  input: PullRequestTrigger,
-  affected: AffectedEnvironment,
-  context: {
-    head: RepoConfig;
-    base: RepoConfig | undefined;
-    mergeBaseSha: string;
-    findings: HclFinding[];
-  },
-): Promise<string> {
-  const environment = affected.environment;
-  const stackConfig = (name: string) =>
-    context.head.stacks.find((stack) => stack.name === name) ??
-    context.base?.stacks.find((stack) => stack.name === name);
-  const wanted = affected.components.map((component) => {
-    const stack = stackConfig(component.stack)!;
-    return {
-      stack: stack.name,
-      environment,
-      dir: stack.dir,
-      engine: stack.engine,
-      production: context.head.environments[environment]?.production ?? false,
-    };
-  });
-  // Upstreams are resolved to components too, for their deployed outputs.
-  const upstreamNames = affected.components.flatMap((c) =>
-    (stackConfig(c.stack)?.depends_on ?? []).map((d) => d.stack),
-  );
-  for (const name of upstreamNames) {
-    const stack = stackConfig(name);
-    if (stack && !wanted.some((w) => w.stack === name)) {
-      wanted.push({
-        stack: name,
-        environment,
-        dir: stack.dir,
-        engine: stack.engine,
-        production: false,
-      });
-    }
-  }
-  const ids = await deps.changesets.ensureComponents(input.repository.id, wanted);
-  const componentIds = affected.components.map((c) => ids.get(`${c.stack}@${environment}`)!);
-  const heads = await deps.changesets.deployedHeads([...ids.values()]);
-  const inChangeset = new Set(affected.components.map((c) => c.stack));
-
-  const components: NewRunComponent[] = affected.components.map((component, index) => {
-    const stack = stackConfig(component.stack)!;
-    const fromBase = component.change === "destroy" || component.change === "orphan";
-    const dependsOn = stack.depends_on.map((dependency) => ({
-      stack: dependency.stack,
-      componentId: ids.get(`${dependency.stack}@${environment}`)!,
-      inputs: dependency.inputs,
-    }));
-    const spec: ComponentSpec = {
-      stack: stack.name,
-      environment,
-      dir: stack.dir,
-      engine: stack.engine,
-      varFiles: stack.var_files,
-      variables: { ...(context.head.environments[environment]?.variables ?? {}) },
-      state: stack.state,
-      ...(component.change === "destroy" ? { destroy: true } : {}),
-      ...(fromBase ? { sourceSha: context.mergeBaseSha } : {}),
-      ...(input.targets?.length ? { targets: [...input.targets] } : {}),
-      ...(dependsOn.length ? { dependsOn } : {}),
-    };
-    const waitsFor = dependsOn.filter(
-      (d) => inChangeset.has(d.stack) || (heads[d.componentId] ?? null) === null,
-    );
-    const base = { componentId: componentIds[index]!, changeKind: component.change, spec };
-    if (component.change === "orphan") {
-      return {
-        ...base,
-        phase: "FINISHED",
-        note: "orphaned: Bosun stops managing it; its resources are left in place",
-      };
-    }
-    if (waitsFor.length > 0) {
-      return {
-        ...base,
-        phase: "DEFERRED",
-        note: `waits for the outputs of ${waitsFor.map((d) => d.stack).join(", ")}`,
-      };
-    }
-    return { ...base, phase: "QUEUED" };
-  });
-
-  const opened = await deps.changesets.openChangesetRun({
-    repositoryId: input.repository.id,
-    pullRequestNumber: input.number,
-    environment,
-    headSha: input.headSha,
-    baseHeads: Object.fromEntries(componentIds.map((id) => [id, heads[id] ?? null])),
-    run: {
-      kind: "proposed",
-      commitSha: input.headSha,
-      trigger: input.trigger,
-      triggeredBy: input.triggeredBy,
-      scanFindings: context.findings,
-    },
-    components,
-  });
-  for (const runId of opened.supersededRunIds) await reportRun(deps, runId);
-  await reportRun(deps, opened.runId);
-  for (const component of opened.components) {
-    if (component.phase !== "QUEUED") continue;
-    await enqueueRunComponent(
-      deps.queue,
-      { runComponentId: component.id, action: "plan" },
-      component.componentId,
-    );
-  }
-  return opened.runId;
-}
-
-/**
- * Everything in the head that runs code or reaches out during plan, except providers the base
- * already used: a new provider is a new binary that the plan will download and run.
- */
-function preplanFindings(head: HclFinding[], base: HclFinding[]): HclFinding[] {
-  const knownProviders = new Set(base.filter((f) => f.kind === "provider").map((f) => f.name));
-  return head.filter((finding) => finding.kind !== "provider" || !knownProviders.has(finding.name));
 }
 
 /** A one-off comment (fork refused, waiting for a writer): posted once per pull request. */

@@ -15,7 +15,11 @@ import { PR_COMMENT_MARKER } from "./report-run.js";
 export async function reportConfigProblems(
   deps: { changesets: ChangesetStore; publicUrl: string },
   api: GithubRepoApi,
-  input: { repository: { id: number; fullName: string }; number: number; headSha: string },
+  input: {
+    repository: { id: number; fullName: string };
+    number: number | undefined;
+    headSha: string;
+  },
   problems: readonly ParsedProblem[],
 ): Promise<void> {
   const report: ChangesetReport = {
@@ -48,8 +52,9 @@ export async function reportConfigProblems(
       detailsUrl: deps.publicUrl,
       annotations: renderAnnotations(report),
     },
-    `config-${input.number}`,
+    `config-${input.number ?? input.headSha}`,
   );
+  if (input.number === undefined) return;
   const pr = await deps.changesets.pullRequest(input.repository.id, input.number);
   const [body] = renderPrComment([report], { marker: PR_COMMENT_MARKER });
   if (!pr || body === undefined) return;

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, notInArray, sql } from "drizzle-orm";
 import type { ComponentSpec } from "../domain/component-spec.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type {
@@ -23,6 +23,8 @@ import {
   runs,
   stacks,
 } from "./schema/index.js";
+
+const TERMINAL: ComponentPhase[] = ["FINISHED", "FAILED", "DISCARDED", "BLOCKED"];
 
 /** Phases a new plan supersedes: nothing of them was confirmed, so nothing is lost. */
 const SUPERSEDABLE: ComponentPhase[] = ["QUEUED", "DEFERRED", "UNCONFIRMED"];
@@ -251,6 +253,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
                   changeKind: component.changeKind,
                   spec: component.spec,
                   phase: component.phase,
+                  held: component.held ?? false,
                   failureReason: component.note ?? null,
                 })),
               )
@@ -274,6 +277,47 @@ export function createChangesetRepository(db: Db): ChangesetStore {
       });
     },
 
+    async withOpenTrackedRuns(componentIds) {
+      if (componentIds.length === 0) return [];
+      const rows = await db
+        .selectDistinct({ componentId: runComponents.componentId })
+        .from(runComponents)
+        .innerJoin(runs, eq(runs.id, runComponents.runId))
+        .where(
+          and(
+            eq(runs.kind, "tracked"),
+            inArray(runComponents.componentId, [...componentIds]),
+            notInArray(runComponents.phase, TERMINAL),
+          ),
+        );
+      return rows.map((row) => row.componentId);
+    },
+
+    async releaseNextHeld(componentId) {
+      return db.transaction(async (tx) => {
+        const open = await tx
+          .select({ id: runComponents.id, held: runComponents.held })
+          .from(runComponents)
+          .innerJoin(runs, eq(runs.id, runComponents.runId))
+          .where(
+            and(
+              eq(runs.kind, "tracked"),
+              eq(runComponents.componentId, componentId),
+              notInArray(runComponents.phase, TERMINAL),
+            ),
+          )
+          .orderBy(runs.createdAt, runs.id)
+          .for("update");
+        if (open.length === 0 || open.some((row) => !row.held)) return undefined;
+        const [next] = await tx
+          .update(runComponents)
+          .set({ held: false, failureReason: null, updatedAt: new Date() })
+          .where(eq(runComponents.id, open[0]!.id))
+          .returning({ runComponentId: runComponents.id, runId: runComponents.runId });
+        return next;
+      });
+    },
+
     async setCheckRun(runId, checkRunId) {
       await db.update(runs).set({ checkRunId }).where(eq(runs.id, runId));
     },
@@ -291,6 +335,14 @@ export function createChangesetRepository(db: Db): ChangesetStore {
 
     async runView(runId) {
       return loadRunView(db, runId);
+    },
+
+    async runOfComponent(runComponentId) {
+      const [row] = await db
+        .select({ runId: runComponents.runId })
+        .from(runComponents)
+        .where(eq(runComponents.id, runComponentId));
+      return row?.runId;
     },
 
     async runByCheckRun(checkRunId) {
@@ -324,6 +376,36 @@ export function createChangesetRepository(db: Db): ChangesetStore {
         if (view) views.push(view);
       }
       return views.sort((a, b) => a.environment.localeCompare(b.environment));
+    },
+
+    async trackedRunsOfPullRequest(repositoryId, number) {
+      const rows = await db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(
+          and(
+            eq(runs.repositoryId, repositoryId),
+            eq(runs.pullRequestNumber, number),
+            eq(runs.kind, "tracked"),
+          ),
+        )
+        .orderBy(desc(runs.createdAt), desc(runs.id));
+      const views: RunView[] = [];
+      for (const row of rows) {
+        const view = await loadRunView(db, row.id);
+        if (view) views.push(view);
+      }
+      return views;
+    },
+
+    async runsAwaitingOn(componentId, exceptRunId) {
+      const rows = await db
+        .selectDistinct({ runId: runComponents.runId })
+        .from(runComponents)
+        .where(
+          and(eq(runComponents.componentId, componentId), eq(runComponents.phase, "UNCONFIRMED")),
+        );
+      return rows.map((row) => row.runId).filter((runId) => runId !== exceptRunId);
     },
 
     async confirm(runId, runComponentIds, actor, cause) {

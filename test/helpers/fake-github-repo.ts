@@ -50,6 +50,8 @@ export class FakeGithubRepo {
     statuses: Record<string, unknown>[];
   }[] = [];
   reviews: { user: { login: string }; state: string; submitted_at: string }[] = [];
+  /** merge commit sha → the pull request it merged. */
+  readonly mergedPulls = new Map<string, number>();
   pull = {
     number: 2,
     state: "open",
@@ -159,6 +161,22 @@ export class FakeGithubRepo {
       .reply((uri) => {
         this.record("GET", uri, undefined);
         return [200, this.reviews];
+      })
+      .persist();
+
+    // nockListPullRequestsAssociatedWithCommit
+    api
+      .get(new RegExp(`^${repo}/commits/[0-9a-f]+/pulls$`))
+      .reply((uri) => {
+        this.record("GET", uri, undefined);
+        const sha = uri.split("/").at(-2)!;
+        const merged = this.mergedPulls.get(sha);
+        return [
+          200,
+          merged === undefined
+            ? []
+            : [{ number: merged, merged_at: "2026-11-22T00:00:00Z", merge_commit_sha: sha }],
+        ];
       })
       .persist();
 

@@ -12,7 +12,7 @@ export function createCheckRunHandler(deps: PlanDeps): EventHandler {
     const event = CheckRunEvent.parse(payload);
     if (event.action !== "requested_action" || !event.requested_action) return "ignored";
     const run = await deps.changesets.runByCheckRun(event.check_run.id);
-    if (!run || run.pullRequestNumber === undefined) return "ignored";
+    if (!run) return "ignored";
     const repository = repositoryOf(event);
     const actor = event.sender.login;
     const number = run.pullRequestNumber;
@@ -48,8 +48,9 @@ export function createCheckRunHandler(deps: PlanDeps): EventHandler {
       default:
         return "ignored";
     }
-    // A button has no comment to answer: a refusal is a comment on the pull request.
-    if (refusal) await api.createComment(number, `@${actor} ${renderRefusal(refusal)}`);
+    // A button has no comment to answer: a refusal is a comment on the pull request, if any.
+    if (refusal && number !== undefined)
+      await api.createComment(number, `@${actor} ${renderRefusal(refusal)}`);
     log.info(
       { action: event.requested_action.identifier, refused: refusal?.kind },
       "check run action handled",

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   customType,
   integer,
   jsonb,
@@ -33,6 +34,8 @@ export const runComponents = pgTable(
     changeKind: changeKind("change_kind").notNull(),
     phase: componentPhase("phase").notNull().default("QUEUED"),
     wave: integer("wave").notNull().default(0),
+    /** A tracked run's component waiting behind an earlier tracked run of the same component. */
+    held: boolean("held").notNull().default(false),
     /** What the run executes for this component, fixed when the run is created (see ComponentSpec). */
     spec: jsonb("spec").notNull(),
     planDigest: text("plan_digest"),
