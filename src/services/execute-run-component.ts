@@ -165,6 +165,18 @@ async function apply(
     );
     return "FAILED";
   }
+  if (record.phase === "CONFIRMED" && record.spec.skipApplying) {
+    // BOSUN_SKIP_APPLYING: the run ends confirmed but never applied, and says so.
+    await deps.runs.setFailureReason(record.runComponentId, SKIPPED_APPLYING);
+    await deps.runs.transition(
+      record.runComponentId,
+      ["CONFIRMED"],
+      "FINISHED",
+      SKIPPED_APPLYING,
+      ACTOR,
+    );
+    return "FINISHED";
+  }
   if (
     !(await deps.runs.transition(
       record.runComponentId,
