@@ -10,6 +10,10 @@ import {
   type Node as YamlNode,
 } from "yaml";
 import { z } from "zod";
+import {
+  MAX_POLICY_EXPRESSION_LENGTH,
+  parsePolicyExpression,
+} from "../policy/parse-policy-expression.js";
 
 /**
  * `bosun.yml`, the repository's own configuration (DESIGN.md "Repo config: bosun.yml"): its zod
@@ -266,12 +270,23 @@ export const StackConfig = z
   .describe("One root module, run by one engine in each of its environments.");
 export type StackConfig = z.infer<typeof StackConfig>;
 
-const MAX_EXPRESSION_LENGTH = 4096;
+const MAX_EXPRESSION_LENGTH = MAX_POLICY_EXPRESSION_LENGTH;
 const expression = z
   .string()
   .trim()
   .min(1, "the expression must not be empty")
-  .max(MAX_EXPRESSION_LENGTH, `the expression has at most ${MAX_EXPRESSION_LENGTH} characters`);
+  .max(MAX_EXPRESSION_LENGTH, `the expression has at most ${MAX_EXPRESSION_LENGTH} characters`)
+  // Parsed here, so that a broken rule fails the config with its line instead of denying every
+  // plan later. Only what is wrong whatever the plan is caught: the plan's fields are unknown yet.
+  .superRefine((value, ctx) => {
+    // The checks above already said what is wrong with these.
+    if (value.length === 0 || value.length > MAX_EXPRESSION_LENGTH) return;
+    const parsed = parsePolicyExpression(value);
+    if (parsed.ok) return;
+    for (const problem of parsed.problems) {
+      ctx.addIssue({ code: "custom", message: problem.message });
+    }
+  });
 
 export const PolicyConfig = z
   .strictObject({

@@ -69,10 +69,11 @@ const SNIPPET_LENGTH = 20;
 
 /**
  * Parses a policy's `deny` or `warn` expression and checks what a parse alone lets through but
- * evaluation would fail on, every time, whatever the plan: names that are not variables
- * (`plna.resource_changes`, a comprehension's variable used outside it) and functions CEL does
- * not have, including macros called the wrong way (`exists(rc, ...)` without a list). It cannot
- * know the plan's fields or the values' types: those fail at evaluation, as errors.
+ * can only be a mistake, whatever the plan: names that are not variables (`plna.resource_changes`,
+ * a comprehension's variable used outside it) and functions CEL does not have, including macros
+ * called the wrong way (`exists(rc, ...)` without a list), which evaluation would report only
+ * when it reaches them. It cannot know the plan's fields or the values' types: those fail at
+ * evaluation, as errors.
  */
 export function parsePolicyExpression(source: string): PolicyExpressionParse {
   if (source.length > MAX_POLICY_EXPRESSION_LENGTH) {
@@ -129,6 +130,12 @@ export function parsePolicyExpression(source: string): PolicyExpressionParse {
         (qualifier !== undefined && funcs.find(`${qualifier}.${name}`) !== undefined);
       if (!known) {
         report(expr, `unknown function ${name}`, MACRO_HINTS[name]);
+        // A misused macro's arguments were meant as its variable and body: reporting `rc` as an
+        // unknown variable too would only repeat the problem.
+        if (MACRO_HINTS[name] !== undefined) {
+          if (kind.value.target !== undefined) pending.push({ expr: kind.value.target, scope });
+          continue;
+        }
       }
     }
 
@@ -162,7 +169,12 @@ function failed(problems: PolicyExpressionProblem[]): PolicyExpressionParse {
 function describeParseError(source: string, error: unknown): PolicyExpressionProblem {
   const syntax = CelParseError.safeParse(error);
   if (syntax.success) {
-    return at(source, syntax.data.location.start.offset, "CEL syntax error", syntax.data.rawMessage);
+    return at(
+      source,
+      syntax.data.location.start.offset,
+      "CEL syntax error",
+      syntax.data.rawMessage,
+    );
   }
   // The parser recurses once per nesting level; ((((...)))) a few hundred deep exhausts the stack.
   if (error instanceof RangeError) {

@@ -115,6 +115,26 @@ describe("parseRepoConfig: valid files", () => {
     });
   });
 
+  it("accepts policies over every variable a rule reads", () => {
+    const config = parseOk(`version: 1
+policies:
+  - name: no-external-data
+    deny: "scan.exists(f, f.kind == 'external-data-source')"
+  - name: prod-by-merge
+    deny: environment.production && run.kind == 'proposed'
+    message: Production changes apply from the tracked branch.
+  - name: drift
+    warn: |
+      plan.resource_drift.exists(d, d.change.actions != ['no-op'])
+        || component.stack == 'network' && run.author != 'octocat'
+`);
+    expect(config.policies.map((policy) => policy.name)).toEqual([
+      "no-external-data",
+      "prod-by-merge",
+      "drift",
+    ]);
+  });
+
   it("needs nothing but the version", () => {
     expect(parseOk("version: 1\n")).toEqual({
       version: 1,
@@ -559,6 +579,84 @@ const badCases: BadCase[] = [
     name: "a policy with an empty expression",
     text: 'version: 1\npolicies:\n  - name: p\n    deny: "  "\n',
     problems: [{ path: "policies[0].deny", line: 4, message: "the expression must not be empty" }],
+  },
+  {
+    name: "a CEL syntax error in deny, at the value's line with the column in the expression",
+    text: 'version: 1\npolicies:\n  - name: p\n    message: no\n    deny: "plan.x =="\n',
+    problems: [
+      {
+        path: "policies[0].deny",
+        line: 5,
+        message: 'CEL syntax error at column 8 (near "=="): found = but expecting end of input',
+      },
+    ],
+  },
+  {
+    name: "a CEL syntax error in a multi-line warn, with its line in the expression",
+    text: "version: 1\npolicies:\n  - name: p\n    warn: |\n      run.kind == 'proposed'\n        && &\n",
+    problems: [
+      {
+        path: "policies[0].warn",
+        line: 4,
+        message:
+          'CEL syntax error at line 2, column 3 (near "&& &"): found & but expecting end of input',
+      },
+    ],
+  },
+  {
+    name: "CEL problems in several policies, each at its own line",
+    text: 'version: 1\npolicies:\n  - { name: a, deny: "plan.resource_changes.exists(rc, " }\n  - { name: b, warn: "environment.production" }\n  - { name: c, warn: "size(plan) >" }\n',
+    problems: [
+      {
+        path: "policies[0].deny",
+        line: 3,
+        // The schema trims the expression before it is parsed: the trailing space is gone.
+        message:
+          'CEL syntax error at column 22 (near ".exists(rc,"): found . but expecting end of input',
+      },
+      {
+        path: "policies[2].warn",
+        line: 5,
+        message: 'CEL syntax error at column 12 (near ">"): found > but expecting end of input',
+      },
+    ],
+  },
+  {
+    name: "a misused macro",
+    text: "version: 1\npolicies:\n  - name: p\n    deny: \"exists(rc, rc.type == 'x')\"\n",
+    problems: [
+      {
+        path: "policies[0].deny",
+        line: 4,
+        message:
+          "unknown function exists at column 1 (near \"exists(rc, rc.type =…\"): exists() is called on a list or map with a variable name and an expression, as in plan.resource_changes.exists(rc, rc.mode == 'managed')",
+      },
+    ],
+  },
+  {
+    name: "unknown variables, one problem each",
+    text: 'version: 1\npolicies:\n  - name: p\n    deny: "plna.resource_changes == [] || enviroment.production"\n',
+    problems: [
+      {
+        path: "policies[0].deny",
+        line: 4,
+        message:
+          'unknown variable plna at column 1 (near "plna.resource_change…"): a policy reads plan, scan, component, environment, run and the variables of the comprehensions around it',
+      },
+      {
+        path: "policies[0].deny",
+        line: 4,
+        message:
+          'unknown variable enviroment at column 32 (near "enviroment.productio…"): a policy reads plan, scan, component, environment, run and the variables of the comprehensions around it',
+      },
+    ],
+  },
+  {
+    name: "an expression over the length limit, said once",
+    text: `version: 1\npolicies:\n  - name: p\n    deny: "${"x".repeat(4097)}"\n`,
+    problems: [
+      { path: "policies[0].deny", line: 4, message: "the expression has at most 4096 characters" },
+    ],
   },
   {
     name: "a repeated policy name",
