@@ -81,6 +81,7 @@ export async function startBosun(options: {
     database,
     [
       { name: "github-event" },
+      { name: "github-push", policy: "singleton" },
       // One job at a time per component (singletonKey = component id): plans and applies of one
       // component never overlap, on any number of workers.
       { name: "run-component", policy: "singleton", retryLimit: 2 },

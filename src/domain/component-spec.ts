@@ -29,6 +29,8 @@ export interface ComponentSpec {
     warn?: string | undefined;
     message?: string | undefined;
   }[];
+  /** The environment is marked `production` in bosun.yml (policies and deployments read it). */
+  production?: boolean;
   /** BOSUN_SKIP_APPLYING: a confirmed run ends without running apply. */
   skipApplying?: boolean;
   /** Upstream components whose outputs feed this one: `inputs` maps variable → upstream output. */

@@ -7,6 +7,7 @@ import { collectSensitiveValues } from "../domain/sensitive-values.js";
 import { digest } from "../lib/seal.js";
 import { declaresBackend } from "./declares-backend.js";
 import type { Engine, EngineOutputs, Invocation } from "./engine.js";
+import type { PlanJson } from "./plan-json.js";
 import { engineEnvironment } from "./engine-environment.js";
 import type { Masker } from "./redact.js";
 import { packSavedWorkspace, unpackSavedWorkspace } from "./saved-workspace.js";
@@ -51,6 +52,8 @@ export interface ComponentRunContext {
 
 export interface PlannedComponent {
   outcome: "changes" | "no-changes";
+  /** The parsed `show -json` plan, for policies; it holds sensitive values unmasked. */
+  plan: PlanJson;
   summary: PlanSummary;
   /** The human plan (`show`), masked. */
   planText: string;
@@ -98,6 +101,7 @@ export async function planComponent(
       return {
         result: {
           outcome,
+          plan,
           summary,
           planText,
           diagnostics,

@@ -16,7 +16,14 @@ export async function acceptDelivery(
   if ((await deps.deliveries.record(delivery)) === "duplicate") return "duplicate";
   try {
     const job: GithubEventJob = { deliveryId: delivery.deliveryId };
-    const jobId = await deps.queue.send("github-event", job, { singletonKey: delivery.deliveryId });
+    // Pushes of one repository are handled one at a time, in the order they arrived, so tracked
+    // runs queue behind each other in commit order.
+    const jobId =
+      delivery.event === "push"
+        ? await deps.queue.send("github-push", job, {
+            singletonKey: `push:${delivery.repositoryFullName ?? ""}`,
+          })
+        : await deps.queue.send("github-event", job);
     if (jobId) await deps.deliveries.attachJob(delivery.deliveryId, jobId);
     return "queued";
   } catch (error) {

@@ -49,6 +49,7 @@ export function buildChangesetReport(
             : "plan"
           : undefined,
       waitingFor,
+      policyFindings: plan?.policyFindings,
       scanFindings: view.scanFindings as ScanFinding[],
     };
   });

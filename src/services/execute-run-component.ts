@@ -2,6 +2,12 @@ import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
 import { variableToEnv } from "../domain/component-spec.js";
 import { digest, open, seal } from "../lib/seal.js";
+import {
+  evaluatePolicies,
+  type PolicyScanFinding,
+  type PolicyVerdict,
+} from "../policy/evaluate-policies.js";
+import type { PlanJson } from "../runner/plan-json.js";
 import type { Engine, EngineKind, EngineOutputs } from "../runner/engine.js";
 import { EngineError } from "../runner/engine.js";
 import { createMasker, type Masker } from "../runner/redact.js";
@@ -123,17 +129,37 @@ async function plan(
         ...(record.spec.targets?.length ? { targets: record.spec.targets } : {}),
       });
       await deps.runs.setEngineVersion(record.runId, planned.engineVersion);
-      const sealedWorkspace = planned.savedWorkspace
-        ? seal(deps.encryptionKey, planned.savedWorkspace, record.runComponentId)
-        : undefined;
+      const verdict = evaluateComponentPolicies(record, planned.plan);
+      const policyFindings = [
+        ...verdict.denials.map((outcome) => ({ ...outcome, level: "deny" as const })),
+        ...verdict.warnings.map((outcome) => ({ ...outcome, level: "warn" as const })),
+      ].map((finding) => ({ ...finding, message: context.masker.mask(finding.message) }));
+      const denied = verdict.denials.length > 0;
+      const sealedWorkspace =
+        planned.savedWorkspace && !denied
+          ? seal(deps.encryptionKey, planned.savedWorkspace, record.runComponentId)
+          : undefined;
       await deps.runs.savePlan(record.runComponentId, {
         planDigest: planned.planDigest,
         summary: planned.summary,
         planText: planned.planText,
         diagnostics: planned.diagnostics,
+        policyFindings,
         sealedWorkspace,
-        workspaceDigest: planned.savedWorkspace ? digest(planned.savedWorkspace) : undefined,
+        workspaceDigest:
+          sealedWorkspace && planned.savedWorkspace ? digest(planned.savedWorkspace) : undefined,
       });
+      if (denied) {
+        // A denial fails the plan: nothing of it can be applied (its workspace is not even kept).
+        const reason = policyFindings
+          .filter((finding) => finding.level === "deny")
+          .map((finding) => `denied by policy ${finding.policy}: ${finding.message}`)
+          .join("\n");
+        await deps.runs.setFailureReason(record.runComponentId, reason);
+        await deps.runs.transition(record.runComponentId, [current()], "FAILED", reason, ACTOR);
+        log.info({ policies: policyFindings.map((f) => f.policy) }, "plan denied by policy");
+        return "FAILED";
+      }
       const next = planned.outcome === "changes" ? "UNCONFIRMED" : "FINISHED";
       await deps.runs.transition(
         record.runComponentId,
@@ -245,6 +271,21 @@ async function upstreamInputs(
     }
   }
   return { variables, secrets };
+}
+
+/** The tracked branch's policies against this plan, the pre-plan scan, the component and the run. */
+function evaluateComponentPolicies(record: RunComponentRecord, plan: PlanJson): PolicyVerdict {
+  return evaluatePolicies(record.spec.policies ?? [], {
+    plan,
+    scan: record.scanFindings as PolicyScanFinding[],
+    component: {
+      stack: record.spec.stack,
+      environment: record.spec.environment,
+      dir: record.spec.dir,
+    },
+    environment: { name: record.spec.environment, production: record.spec.production ?? false },
+    run: { kind: record.runKind, trigger: record.trigger, author: record.triggeredBy },
+  });
 }
 
 /** The sealed workspace opened and checked against the digests recorded at plan time. */

@@ -106,6 +106,7 @@ export async function openEnvironmentRun(
       variables: engineVariables(context.head.environments[environment]?.variables ?? {}),
       state: stack.state,
       autodeploy: stack.autodeploy,
+      production: context.head.environments[environment]?.production ?? false,
       policies: context.head.policies,
       ...(skipApplying(context.head.environments[environment]?.variables)
         ? { skipApplying: true }

@@ -5,7 +5,7 @@ import type { ComponentSpec } from "../domain/component-spec.js";
  * github/; main.ts wires them.
  */
 
-export const QUEUE_NAMES = ["github-event", "run-component", "report-run"] as const;
+export const QUEUE_NAMES = ["github-event", "github-push", "run-component", "report-run"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface SendOptions {
@@ -78,6 +78,11 @@ export interface RunComponentRecord {
   changeKind: "create" | "update" | "destroy" | "orphan";
   spec: ComponentSpec;
   commitSha: string;
+  runKind: "proposed" | "tracked" | "destroy";
+  trigger: string;
+  triggeredBy: string;
+  /** The pre-plan scan's findings, for policies. */
+  scanFindings: unknown[];
   installationId: number;
   repositoryId: number;
   repositoryFullName: string;
@@ -91,6 +96,7 @@ export interface PlanRecord {
   summary: unknown;
   planText: string;
   diagnostics: unknown[];
+  policyFindings: { policy: string; level: "deny" | "warn"; message: string }[];
   sealedWorkspace: Buffer | undefined;
   workspaceDigest: string | undefined;
 }

@@ -16,6 +16,9 @@ export async function startWorkers(deps: {
   await deps.queue.work<GithubEventJob>("github-event", deps.concurrency, async (job) => {
     await deps.processDelivery(job.data.deliveryId);
   });
+  await deps.queue.work<GithubEventJob>("github-push", deps.concurrency, async (job) => {
+    await deps.processDelivery(job.data.deliveryId);
+  });
   await deps.queue.work<RunComponentJob>("run-component", deps.concurrency, async (job) => {
     await deps.executeJob(job.data);
   });
