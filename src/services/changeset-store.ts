@@ -126,6 +126,8 @@ export interface ChangesetStore {
     }[],
   ): Promise<Map<string, string>>;
   deployedHeads(componentIds: readonly string[]): Promise<Record<string, string | null>>;
+  /** The commit the component's deployed revision was applied from; undefined if never applied. */
+  deployedCommit(componentId: string): Promise<string | undefined>;
   /** Opens (or re-bases) the changeset and creates its new run, superseding what was unconfirmed. */
   openChangesetRun(input: NewChangesetRun): Promise<{
     changesetId: string;

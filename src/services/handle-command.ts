@@ -3,7 +3,13 @@ import { HELP_TEXT, parseCommand, type Command } from "../domain/parse-command.j
 import { renderHelp, renderRefusal, type Refusal } from "../render/command-reply.js";
 import { confirmPullRequest, selectRuns } from "./apply-pull-request.js";
 import { canWrite, type GithubRepoApi, type Reaction } from "./github-port.js";
-import { planPullRequest, type PlanDeps, type PlanOutcome } from "./plan-pull-request.js";
+import { openEnvironmentRun } from "./open-environment-run.js";
+import {
+  loadTrackedConfig,
+  planPullRequest,
+  type PlanDeps,
+  type PlanOutcome,
+} from "./plan-pull-request.js";
 import { reportRun } from "./report-run.js";
 
 export interface CommentInput {
@@ -72,6 +78,7 @@ async function run(
     case "discard":
       return discard(deps, api, input, command.environment);
     case "destroy":
+      return destroy(deps, api, input, command.stack, command.environment);
     case "promote":
     case "revert":
       return {
@@ -176,6 +183,70 @@ function isModuleOf(target: string, addresses: ReadonlySet<string>): boolean {
   return [...addresses].some(
     (address) => address.startsWith(`${target}.`) || address.startsWith(`${target}[`),
   );
+}
+
+/**
+ * `/destroy STACK -e ENV`: a destroy plan of what is deployed, made with the configuration it was
+ * deployed from, reviewed and confirmed like any plan (`/apply`, with the same requirements).
+ */
+async function destroy(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  input: CommentInput,
+  stackName: string,
+  environment: string,
+): Promise<CommandResult> {
+  if (!canWrite(await api.permissionOf(input.actor))) {
+    return {
+      kind: "refused",
+      refusal: { kind: "no-permission", user: input.actor, needed: "write", command: "/destroy" },
+    };
+  }
+  const tracked = await loadTrackedConfig(api, input.repository.defaultBranch);
+  const config = tracked.kind === "valid" ? tracked.config : undefined;
+  const stack = config?.stacks.find((candidate) => candidate.name === stackName);
+  if (!config || !stack) {
+    const known = (config?.stacks ?? []).map((candidate) => candidate.name).sort();
+    return { kind: "refused", refusal: { kind: "unknown-stack", names: [stackName], known } };
+  }
+  if (!stack.environments.includes(environment)) {
+    return {
+      kind: "refused",
+      refusal: {
+        kind: "unknown-environment",
+        names: [environment],
+        known: [...stack.environments],
+      },
+    };
+  }
+  const ids = await deps.changesets.ensureComponents(input.repository.id, [
+    {
+      stack: stack.name,
+      environment,
+      dir: stack.dir,
+      engine: stack.engine,
+      production: config.environments[environment]?.production ?? false,
+    },
+  ]);
+  const deployedFrom = await deps.changesets.deployedCommit(
+    ids.get(`${stack.name}@${environment}`)!,
+  );
+  if (!deployedFrom) return { kind: "refused", refusal: { kind: "nothing-to-apply" } };
+  const pr = await api.pullRequest(input.number);
+  await openEnvironmentRun(
+    deps,
+    {
+      repositoryId: input.repository.id,
+      pullRequestNumber: input.number,
+      commitSha: pr.headSha,
+      kind: "destroy",
+      trigger: "comment",
+      triggeredBy: input.actor,
+    },
+    { environment, components: [{ stack: stack.name, change: "destroy" }] },
+    { head: config, base: config, baseSha: deployedFrom, findings: [] },
+  );
+  return { kind: "ok", reaction: "+1" };
 }
 
 async function discard(

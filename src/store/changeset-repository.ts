@@ -167,6 +167,15 @@ export function createChangesetRepository(db: Db): ChangesetStore {
       return Object.fromEntries(rows.map((row) => [row.id, row.head]));
     },
 
+    async deployedCommit(componentId) {
+      const [row] = await db
+        .select({ commitSha: revisions.commitSha })
+        .from(components)
+        .innerJoin(revisions, eq(revisions.id, components.deployedRevisionId))
+        .where(eq(components.id, componentId));
+      return row?.commitSha;
+    },
+
     async openChangesetRun(input: NewChangesetRun) {
       return db.transaction(async (tx) => {
         const [environment] = await tx

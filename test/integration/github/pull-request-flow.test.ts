@@ -442,4 +442,28 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
       /external/,
     );
   });
+  it("plans a destroy on /destroy from a writer, applied like any plan", async () => {
+    await openPullRequest();
+    await waitForCheck("bosun/dev", "action_required");
+    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    await waitForCheck("bosun/dev", "success");
+    repo.permissions.set("reader", "read");
+    await deliver(
+      bosun.url,
+      "issue_comment",
+      commentPayload("/destroy network -e dev", "reader").payload,
+    );
+    const refusal = await eventually(async () =>
+      repo.commentsOn(pr.number).find((body) => body.startsWith("@reader")),
+    );
+    expect(refusal).toMatch(/write/);
+    const before = repo.checkRuns.length;
+    await deliver(bosun.url, "issue_comment", commentPayload("/destroy network -e dev").payload);
+    await eventually(async () => (repo.checkRuns.length > before ? true : undefined));
+    const destroy = await waitForCheck("bosun/dev", "action_required");
+    expect(destroy.output?.title).toMatch(/1 to destroy/);
+    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    await waitForCheck("bosun/dev", "success");
+    expect(repo.deployments).toHaveLength(2);
+  });
 });
