@@ -133,7 +133,7 @@ export async function selectRuns(
   },
 ): Promise<{ runs: RunView[] } | { refusal: Refusal }> {
   if (request.checkRunId !== undefined) {
-    const run = await deps.changesets.runByCheckRun(request.checkRunId);
+    const run = await deps.changesets.runByCheckRun(request.repository.id, request.checkRunId);
     if (!run) return { refusal: { kind: "nothing-to-apply" } };
     // Tracked runs are never replaced; each waits for its own approval.
     if (run.kind === "tracked" || request.number === undefined) return { runs: [run] };

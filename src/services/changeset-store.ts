@@ -149,7 +149,8 @@ export interface ChangesetStore {
   setReportDigest(runId: string, digest: string): Promise<void>;
   runView(runId: string): Promise<RunView | undefined>;
   runOfComponent(runComponentId: string): Promise<string | undefined>;
-  runByCheckRun(checkRunId: number): Promise<RunView | undefined>;
+  /** The run a check run shows, in that repository (check run ids are GitHub's, not ours). */
+  runByCheckRun(repositoryId: number, checkRunId: number): Promise<RunView | undefined>;
   /** Tracked runs started by merging this pull request, newest first. */
   trackedRunsOfPullRequest(repositoryId: number, number: number): Promise<RunView[]>;
   /** Other runs still waiting for approval on this component: a new deployed head makes them stale. */

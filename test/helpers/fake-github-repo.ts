@@ -66,7 +66,8 @@ export class FakeGithubRepo {
     behind_by: 0,
     merge_base_commit: { sha: "" },
   };
-  private nextId = 1000;
+  /** GitHub's ids are unique across repositories: so are the fake's. */
+  private static nextId = 1000;
 
   constructor(
     private readonly github: GithubFake,
@@ -97,7 +98,7 @@ export class FakeGithubRepo {
   private install(): void {
     const repo = `/repos/${this.fullName}`;
     const api = this.github.api;
-    const id = () => (this.nextId += 1);
+    const id = () => (FakeGithubRepo.nextId += 1);
 
     // nockInstallationToken: Probot asks for a token before its first request and caches it.
     api

@@ -11,9 +11,9 @@ export function createCheckRunHandler(deps: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
     const event = CheckRunEvent.parse(payload);
     if (event.action !== "requested_action" || !event.requested_action) return "ignored";
-    const run = await deps.changesets.runByCheckRun(event.check_run.id);
-    if (!run) return "ignored";
     const repository = repositoryOf(event);
+    const run = await deps.changesets.runByCheckRun(repository.id, event.check_run.id);
+    if (!run) return "ignored";
     const actor = event.sender.login;
     const number = run.pullRequestNumber;
     const api = await deps.github(event.installation.id, repository.fullName);
