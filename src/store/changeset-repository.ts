@@ -354,11 +354,11 @@ export function createChangesetRepository(db: Db): ChangesetStore {
       return row?.runId;
     },
 
-    async runByCheckRun(checkRunId) {
+    async runByCheckRun(repositoryId, checkRunId) {
       const [row] = await db
         .select({ id: runs.id })
         .from(runs)
-        .where(eq(runs.checkRunId, checkRunId));
+        .where(and(eq(runs.repositoryId, repositoryId), eq(runs.checkRunId, checkRunId)));
       return row ? loadRunView(db, row.id) : undefined;
     },
 
