@@ -8,8 +8,7 @@ import { deliver, eventually } from "../test/helpers/deliver.js";
 import { FakeGithubRepo } from "../test/helpers/fake-github-repo.js";
 import { createGithubFake } from "../test/helpers/github-fake.js";
 import { repoTarball } from "../test/helpers/repo-tarball.js";
-import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../test/helpers/stand-in.js";
-import { freePort, settled, startTestBosun } from "../test/helpers/test-bosun.js";
+import { settled, startFlowBosun } from "../test/helpers/test-bosun.js";
 import { example } from "../test/helpers/webhook-examples.js";
 
 const HEAD = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -35,16 +34,7 @@ function repository(stacks: number): { yml: string; files: Record<string, string
 }
 
 async function cycle(stacks: number): Promise<Record<string, number>> {
-  const port = await freePort();
-  const bosun = await startTestBosun("pglite", {
-    port,
-    env: {
-      BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      BOSUN_TOFU_BIN: STAND_IN_TOFU,
-      BOSUN_TERRAFORM_BIN: STAND_IN_TERRAFORM,
-      BOSUN_WORKERS: "2",
-    },
-  });
+  const bosun = await startFlowBosun("pglite");
   const github = createGithubFake();
   const name = `Codertocat/Hello-World`;
   const repo = new FakeGithubRepo(github, name);

@@ -399,12 +399,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           ),
         )
         .orderBy(desc(runs.createdAt), desc(runs.id));
-      const views: RunView[] = [];
-      for (const row of rows) {
-        const view = await loadRunView(db, row.id);
-        if (view) views.push(view);
-      }
-      return views;
+      return loadRunViews(db, rows.map((row) => row.id));
     },
 
     async runsAwaitingOn(componentId, exceptRunId) {
@@ -504,6 +499,15 @@ async function supersede(tx: Tx, changesetId: string, actor: string): Promise<st
     });
   }
   return [...new Set(rows.map((row) => row.runId))];
+}
+
+async function loadRunViews(db: Db, runIds: readonly string[]): Promise<RunView[]> {
+  const views: RunView[] = [];
+  for (const runId of runIds) {
+    const view = await loadRunView(db, runId);
+    if (view) views.push(view);
+  }
+  return views;
 }
 
 async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> {

@@ -2,25 +2,12 @@ import type { KeyObject } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { open, seal } from "../lib/seal.js";
 import type { SecretStore } from "../services/ports.js";
-import type { SecretScopeName } from "../services/secrets-command.js";
+import type { SecretAdmin } from "../services/secrets-command.js";
 import type { Db } from "./database.js";
 import { repositories, stackSecrets } from "./schema/index.js";
 
-export interface SecretRepository extends SecretStore {
-  repositoryId(fullName: string): Promise<number | undefined>;
-  set(input: {
-    repositoryId: number;
-    stackName: string;
-    name: string;
-    scope: SecretScopeName;
-    value: string;
-  }): Promise<void>;
-  list(
-    repositoryId: number,
-    stackName: string,
-  ): Promise<{ name: string; scope: SecretScopeName; updatedAt: Date }[]>;
-  remove(repositoryId: number, stackName: string, name: string): Promise<boolean>;
-}
+/** What the runner reads (SecretStore) and what the `bosun secrets` commands manage (SecretAdmin). */
+export type SecretRepository = SecretStore & SecretAdmin;
 
 /** The additional data binds a sealed value to its row, so values cannot be swapped between secrets. */
 const aad = (repositoryId: number, stackName: string, name: string) =>

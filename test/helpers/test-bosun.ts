@@ -4,6 +4,7 @@ import { ProbotOctokit } from "probot";
 import { type RunningBosun, startBosun, type Mode } from "../../src/main.js";
 import { testApp } from "./app-credentials.js";
 import { scratchDatabase, type ScratchDatabase } from "./databases.js";
+import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "./stand-in.js";
 
 /**
  * Probot's own throttle settings replace a shallow `throttle: { enabled: false }`; only the
@@ -92,4 +93,21 @@ export async function settled(bosun: RunningBosun, timeoutMs = 60_000): Promise<
     if (Date.now() > deadline) throw new Error(`jobs still busy after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
+}
+
+/**
+ * Bosun as the GitHub flows need it: the stand-in engines, two workers, and a public URL that is
+ * its own address, since the engine reaches the state backend there.
+ */
+export async function startFlowBosun(kind: "pglite" | "postgres"): Promise<TestBosun> {
+  const port = await freePort();
+  return startTestBosun(kind, {
+    port,
+    env: {
+      BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      BOSUN_TOFU_BIN: STAND_IN_TOFU,
+      BOSUN_TERRAFORM_BIN: STAND_IN_TERRAFORM,
+      BOSUN_WORKERS: "2",
+    },
+  });
 }

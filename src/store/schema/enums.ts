@@ -1,24 +1,13 @@
 import { pgEnum } from "drizzle-orm/pg-core";
+import { COMPONENT_PHASES } from "../../domain/component-phase.js";
+import { SECRET_SCOPES } from "../../services/secrets-command.js";
 
 export const engineKind = pgEnum("engine_kind", ["opentofu", "terraform"]);
 export const changeKind = pgEnum("change_kind", ["create", "update", "destroy", "orphan"]);
 export const runKind = pgEnum("run_kind", ["proposed", "tracked", "destroy"]);
 export const changesetStatus = pgEnum("changeset_status", ["open", "closed"]);
-/** Per-component phases of DESIGN.md's lifecycle. */
-export const componentPhase = pgEnum("component_phase", [
-  "QUEUED",
-  "DEFERRED",
-  "PREPARING",
-  "INITIALIZING",
-  "PLANNING",
-  "UNCONFIRMED",
-  "CONFIRMED",
-  "APPLYING",
-  "FINISHED",
-  "FAILED",
-  "DISCARDED",
-  "BLOCKED",
-]);
+/** Per-component phases of DESIGN.md's lifecycle: the domain's closed set. */
+export const componentPhase = pgEnum("component_phase", COMPONENT_PHASES);
 export const deliveryStatus = pgEnum("delivery_status", [
   "queued",
   "processed",
@@ -27,6 +16,6 @@ export const deliveryStatus = pgEnum("delivery_status", [
   "failed",
 ]);
 /** Which phases receive a secret: plan gets read-only credentials where a team provides them. */
-export const secretScope = pgEnum("secret_scope", ["plan", "apply", "both"]);
+export const secretScope = pgEnum("secret_scope", SECRET_SCOPES);
 /** What a state credential may do: `read` (GET only, for plans of untrusted code) or `write`. */
 export const stateAccess = pgEnum("state_access", ["read", "write"]);

@@ -5,8 +5,7 @@ import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
 import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
-import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
-import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
+import { settled, startFlowBosun, type TestBosun } from "../../helpers/test-bosun.js";
 import { example } from "../../helpers/webhook-examples.js";
 
 const openedExample = example("pull_request", (p) => p.action === "opened" && !!p.installation);
@@ -73,16 +72,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   let repo: FakeGithubRepo;
 
   beforeAll(async () => {
-    const port = await freePort();
-    bosun = await startTestBosun(kind, {
-      port,
-      env: {
-        BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        BOSUN_TOFU_BIN: STAND_IN_TOFU,
-        BOSUN_TERRAFORM_BIN: STAND_IN_TERRAFORM,
-        BOSUN_WORKERS: "2",
-      },
-    });
+    bosun = await startFlowBosun(kind);
   });
   afterAll(async () => {
     await bosun?.close();
@@ -137,7 +127,11 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     expect(check.output?.summary).toMatch(/sha256:[0-9a-f]{64}/);
     expect(check.actions?.map((action) => action.identifier)).toEqual(["apply", "discard"]);
     expect(check.details_url).toMatch(new RegExp(`^${bosun.url}/runs/[0-9a-f-]{36}$`));
-    const comments = repo.commentsOn(pr.number);
+    // The comment is edited by the same report, right after the check run.
+    const comments = await eventually(async () => {
+      const bodies = repo.commentsOn(pr.number);
+      return bodies[0]?.includes("null_resource.vpc") ? bodies : undefined;
+    });
     expect(comments).toHaveLength(1);
     expect(comments[0]).toContain("<!-- bosun:pr-comment -->");
     expect(comments[0]).toContain("network@dev");

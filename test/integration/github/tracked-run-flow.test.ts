@@ -5,8 +5,7 @@ import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
 import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
-import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
-import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
+import { settled, startFlowBosun, type TestBosun } from "../../helpers/test-bosun.js";
 import { example } from "../../helpers/webhook-examples.js";
 
 const pushExample = example("push", (p) => p.ref === "refs/heads/master" && !!p.installation);
@@ -44,16 +43,7 @@ describe.each(databaseKinds)("tracked runs on %s", (kind) => {
   let testNumber = 0;
 
   beforeAll(async () => {
-    const port = await freePort();
-    bosun = await startTestBosun(kind, {
-      port,
-      env: {
-        BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        BOSUN_TOFU_BIN: STAND_IN_TOFU,
-        BOSUN_TERRAFORM_BIN: STAND_IN_TERRAFORM,
-        BOSUN_WORKERS: "2",
-      },
-    });
+    bosun = await startFlowBosun(kind);
   });
   afterAll(async () => {
     await bosun?.close();
