@@ -399,7 +399,10 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           ),
         )
         .orderBy(desc(runs.createdAt), desc(runs.id));
-      return loadRunViews(db, rows.map((row) => row.id));
+      return loadRunViews(
+        db,
+        rows.map((row) => row.id),
+      );
     },
 
     async runsAwaitingOn(componentId, exceptRunId) {

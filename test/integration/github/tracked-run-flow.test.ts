@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
@@ -291,5 +292,29 @@ describe.each(databaseKinds)("tracked runs on %s", (kind) => {
     const stale = repo.checkRuns.filter((run) => run.head_sha === SHA("e")).at(-1)!;
     expect(stale.output?.summary).toMatch(/another run applied network@dev/);
     expect(stale.actions?.map((a) => a.identifier)).toEqual(["discard"]);
+  });
+  it("orphans a removed stack with on_remove: orphan: no plan, no destroy", async () => {
+    const withApp = bosunYml({ autodeploy: true, variables: "", appStack: true }).replace(
+      "on_remove: destroy",
+      "on_remove: orphan",
+    );
+    repo.files.set("master", { "bosun.yml": withApp });
+    await commit(SHA("a"), withApp);
+    const withoutApp = bosunYml({ autodeploy: true, variables: "", appStack: false });
+    await commit(SHA("b"), withoutApp);
+    repo.compare.files = [{ filename: "bosun.yml", status: "modified" }];
+    await push(SHA("a"), SHA("b"));
+    const check = await checkOn(SHA("b"), "success");
+    await settled(bosun);
+    expect(check.output?.summary).toMatch(/orphan/);
+    expect(repo.deployments).toEqual([]);
+    const runs = await bosun.database.db.execute(
+      sql`select rc.phase, rc.change_kind from run_components rc join runs r on r.id = rc.run_id where r.commit_sha = ${SHA("b")}`,
+    );
+    const rows = (Array.isArray(runs) ? runs : (runs as unknown as { rows: unknown[] }).rows) as {
+      phase: string;
+      change_kind: string;
+    }[];
+    expect(rows).toEqual([{ phase: "FINISHED", change_kind: "orphan" }]);
   });
 });
