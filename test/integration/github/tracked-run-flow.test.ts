@@ -309,7 +309,7 @@ describe.each(databaseKinds)("tracked runs on %s", (kind) => {
     expect(check.output?.summary).toMatch(/orphan/);
     expect(repo.deployments).toEqual([]);
     const runs = await bosun.database.db.execute(
-      sql`select rc.phase, rc.change_kind from run_components rc join runs r on r.id = rc.run_id where r.commit_sha = ${SHA("b")}`,
+      sql`select rc.phase, rc.change_kind from run_components rc join runs r on r.id = rc.run_id where r.commit_sha = ${SHA("b")} and r.repository_id = ${repositoryId}`,
     );
     const rows = (Array.isArray(runs) ? runs : (runs as unknown as { rows: unknown[] }).rows) as {
       phase: string;
