@@ -17,7 +17,7 @@ import { createPullRequestHandler } from "./github/handlers/pull-request.js";
 import { createPushHandler } from "./github/handlers/push.js";
 import { cacheSourceArchives } from "./runner/cached-source-archive.js";
 import type { PlanDeps } from "./services/plan-pull-request.js";
-import { reportRun } from "./services/report-run.js";
+import { reportRun, requestReport } from "./services/report-run.js";
 import { advanceRun } from "./services/advance-run.js";
 import { createChangesetRepository } from "./store/changeset-repository.js";
 import { createLogger } from "./lib/logger.js";
@@ -171,7 +171,7 @@ export async function startBosun(options: {
       const executeJob = async (job: RunComponentJob) => {
         await executeRunComponent(executor, job);
         for (const runId of await advanceRun(flow, job.runComponentId)) {
-          await queue.send("report-run", { runId }, { singletonKey: runId });
+          await requestReport(queue, runId);
         }
       };
       const reportJob = (job: { runId: string }) => reportRun(flow, job.runId);

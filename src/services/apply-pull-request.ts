@@ -7,7 +7,7 @@ import type { RunView } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
 import { loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
-import { reportCheckRun, reportRun } from "./report-run.js";
+import { reportCheckRun, requestReport } from "./report-run.js";
 
 export interface ConfirmRequest {
   installationId: number;
@@ -251,7 +251,7 @@ export async function startApplying(
       component.componentId,
     );
   }
-  await reportRun(deps, run.runId);
+  await requestReport(deps.queue, run.runId);
 }
 
 function nameOf({ run, component }: { run: RunView; component: { stack: string } }): string {

@@ -75,6 +75,8 @@ export interface RunView {
   changesetId: string | undefined;
   pullRequestNumber: number | undefined;
   checkRunId: number | undefined;
+  /** Who gave the run its single approval, once given. */
+  confirmedBy: string | undefined;
   deploymentId: number | undefined;
   deploymentState: string | undefined;
   reportDigest: string | undefined;
@@ -164,6 +166,12 @@ export interface ChangesetStore {
     actor: string,
     cause: string,
   ): Promise<string[]>;
+  /** A DEFERRED component moves on: QUEUED once its upstreams applied, BLOCKED when one failed. */
+  releaseDeferred(
+    runComponentId: string,
+    to: "QUEUED" | "BLOCKED",
+    cause: string,
+  ): Promise<boolean>;
   /** Every QUEUED, DEFERRED or UNCONFIRMED component of the run → DISCARDED; returns how many. */
   discard(runId: string, actor: string, cause: string): Promise<number>;
 }

@@ -10,7 +10,7 @@ import {
   type PlanDeps,
   type PlanOutcome,
 } from "./plan-pull-request.js";
-import { reportRun } from "./report-run.js";
+import { requestReport } from "./report-run.js";
 
 export interface CommentInput {
   installationId: number;
@@ -290,7 +290,7 @@ export async function discardPullRequestRuns(
   let count = 0;
   for (const view of selected.runs) {
     const discarded = await deps.changesets.discard(view.runId, actor, cause);
-    if (discarded > 0) await reportRun(deps, view.runId);
+    if (discarded > 0) await requestReport(deps.queue, view.runId);
     count += discarded;
   }
   return { count };

@@ -5,7 +5,7 @@ import type { HclFinding } from "../runner/local-modules.js";
 import type { NewRunComponent } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { PlanDeps } from "./plan-pull-request.js";
-import { reportRun } from "./report-run.js";
+import { requestReport } from "./report-run.js";
 
 /** Spacelift's variable of the same purpose: confirmed runs end without running apply. */
 export const SKIP_APPLYING = "BOSUN_SKIP_APPLYING";
@@ -160,8 +160,8 @@ export async function openEnvironmentRun(
     },
     components,
   });
-  for (const runId of opened.supersededRunIds) await reportRun(deps, runId);
-  await reportRun(deps, opened.runId);
+  for (const runId of opened.supersededRunIds) await requestReport(deps.queue, runId);
+  await requestReport(deps.queue, opened.runId);
   for (const component of opened.components) {
     if (component.phase !== "QUEUED" || held.has(component.componentId)) continue;
     await enqueueRunComponent(

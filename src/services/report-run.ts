@@ -7,6 +7,7 @@ import { renderCheckRun } from "../render/check-run-output.js";
 import { renderPrComment } from "../render/pr-comment.js";
 import { buildChangesetReport } from "./build-changeset-report.js";
 import type { ChangesetStore, RunView } from "./changeset-store.js";
+import type { JobQueue } from "./ports.js";
 import type {
   CheckRunContent,
   DeploymentState,
@@ -172,4 +173,12 @@ export async function reportPullRequest(
   for (const id of ids.slice(bodies.length))
     await api.updateComment(id, `<!-- ${PR_COMMENT_MARKER}:unused -->\n_(no longer used)_`);
   await deps.changesets.setComments(repositoryId, number, ids, digest);
+}
+
+/**
+ * Asks for a report of the run on the report queue, where at most one report of a run runs at a
+ * time: reports written concurrently could leave GitHub showing an older state than the last.
+ */
+export async function requestReport(queue: JobQueue, runId: string): Promise<void> {
+  await queue.send("report-run", { runId }, { singletonKey: runId });
 }

@@ -449,6 +449,30 @@ export function createChangesetRepository(db: Db): ChangesetStore {
       });
     },
 
+    async releaseDeferred(runComponentId, to, cause) {
+      return db.transaction(async (tx) => {
+        const [current] = await tx
+          .select({ phase: runComponents.phase, runId: runComponents.runId })
+          .from(runComponents)
+          .where(eq(runComponents.id, runComponentId))
+          .for("update");
+        if (current?.phase !== "DEFERRED") return false;
+        await tx
+          .update(runComponents)
+          .set({ phase: to, failureReason: to === "BLOCKED" ? cause : null, updatedAt: new Date() })
+          .where(eq(runComponents.id, runComponentId));
+        await appendEvent(tx, {
+          runId: current.runId,
+          runComponentId,
+          fromState: "DEFERRED",
+          toState: to,
+          cause,
+          actor: "bosun",
+        });
+        return true;
+      });
+    },
+
     async discard(runId, actor, cause) {
       return db.transaction(async (tx) => {
         const rows = await tx
@@ -524,6 +548,7 @@ async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> 
       changesetId: runs.changesetId,
       pullRequestNumber: runs.pullRequestNumber,
       checkRunId: runs.checkRunId,
+      confirmedBy: runs.confirmedBy,
       deploymentId: runs.deploymentId,
       deploymentState: runs.deploymentState,
       reportDigest: runs.reportDigest,
@@ -584,6 +609,7 @@ async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> 
     changesetId: run.changesetId ?? undefined,
     pullRequestNumber: run.pullRequestNumber ?? undefined,
     checkRunId: run.checkRunId ?? undefined,
+    confirmedBy: run.confirmedBy ?? undefined,
     deploymentId: run.deploymentId ?? undefined,
     deploymentState: run.deploymentState ?? undefined,
     reportDigest: run.reportDigest ?? undefined,

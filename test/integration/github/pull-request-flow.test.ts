@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
@@ -459,5 +460,57 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
     await waitForCheck("bosun/dev", "success");
     expect(repo.deployments).toHaveLength(2);
+  });
+  it("walks the dependency graph after the single approval: app plans with network's outputs", async () => {
+    const twoStacks = `version: 1
+environments:
+  dev:
+    variables:
+      region: eu-west-1
+stacks:
+  - name: network
+    dir: infra/network
+    environments: [dev]
+    var_files: ["env/\${environment}.tfvars"]
+  - name: app
+    dir: infra/app
+    environments: [dev]
+    depends_on:
+      - stack: network
+        inputs: { vpc_id: vpc_id }
+`;
+    const files = {
+      ...networkStackFiles,
+      "infra/app/main.tf":
+        'variable "vpc_id" {}\nresource "null_resource" "app" {\n  triggers = {\n    vpc = var.vpc_id\n  }\n}\n',
+    };
+    repo.files.set("master", { "bosun.yml": twoStacks });
+    repo.files.set(HEAD, { "bosun.yml": twoStacks });
+    repo.files.set(MERGE_BASE, { "bosun.yml": twoStacks });
+    repo.tarballs.set(HEAD, await repoTarball({ "bosun.yml": twoStacks, ...files }));
+    repo.tarballs.set(MERGE_BASE, await repoTarball({ "bosun.yml": twoStacks, ...files }));
+    repo.compare.files = [
+      { filename: "infra/network/main.tf", status: "modified" },
+      { filename: "infra/app/main.tf", status: "added" },
+    ];
+    await openPullRequest();
+    const planned = await waitForCheck("bosun/dev", "action_required");
+    expect(planned.output?.summary).toMatch(/app@dev/);
+    expect(planned.output?.summary).toMatch(/network@dev/);
+    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    const done = await waitForCheck("bosun/dev", "success");
+    expect(done.output?.text).toMatch(/null_resource\.app/);
+    expect(repo.deployments).toHaveLength(1);
+    expect(repo.deployments[0]?.statuses.map((status) => status.state)).toEqual([
+      "in_progress",
+      "success",
+    ]);
+    const revisions = await bosun.database.db.execute(
+      sql`select count(*)::int as n from revisions v join runs r on r.id = v.run_id where r.repository_id = ${repositoryId}`,
+    );
+    const rows = (
+      Array.isArray(revisions) ? revisions : (revisions as unknown as { rows: unknown[] }).rows
+    ) as { n: number }[];
+    expect(Number(rows[0]?.n)).toBe(2);
   });
 });
