@@ -237,6 +237,8 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     const check = await waitForCheck("bosun/config", "failure");
     expect(check.output?.summary).toMatch(/line 3/);
     expect(check.output?.summary).toMatch(/line 4/);
+    const comment = await eventually(async () => repo.commentsOn(pr.number)[0]);
+    expect(comment).toMatch(/line 3/);
     expect(repo.commentsOn(pr.number)).toHaveLength(1);
     expect(repo.count("GET", /\/tarball\//)).toBe(0);
   });
@@ -500,11 +502,13 @@ stacks:
     await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
     const done = await waitForCheck("bosun/dev", "success");
     expect(done.output?.text).toMatch(/null_resource\.app/);
+    const deployment = await eventually(async () =>
+      repo.deployments[0]?.statuses.some((status) => status.state === "success")
+        ? repo.deployments[0]
+        : undefined,
+    );
     expect(repo.deployments).toHaveLength(1);
-    expect(repo.deployments[0]?.statuses.map((status) => status.state)).toEqual([
-      "in_progress",
-      "success",
-    ]);
+    expect(deployment.statuses.map((status) => status.state)).toEqual(["in_progress", "success"]);
     const revisions = await bosun.database.db.execute(
       sql`select count(*)::int as n from revisions v join runs r on r.id = v.run_id where r.repository_id = ${repositoryId}`,
     );
