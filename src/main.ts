@@ -164,6 +164,9 @@ export async function startBosun(options: {
         timeoutMs: config.runTimeoutMs,
         hostEnv: process.env,
         stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
+        releaseStateLock: async (runId: string, componentId: string) => {
+          await managedState.releaseLocksOfRun(runId, componentId);
+        },
         stateVersionOf: async (componentId: string) =>
           (await managedState.latestStateVersion(componentId))?.id,
         log,

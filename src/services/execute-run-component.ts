@@ -52,6 +52,11 @@ export interface ExecutorDeps {
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
   stateBackend: StateBackendLender | undefined;
+  /**
+   * Crash recovery for managed state: releases the state lock a lost apply of this component
+   * still holds, so the component is usable again (other components of the run keep theirs).
+   */
+  releaseStateLock?: (runId: string, componentId: string) => Promise<void>;
   /** The state version an apply produced, for its revision (managed state only). */
   stateVersionOf?: (componentId: string) => Promise<string | undefined>;
   log: Logger;
@@ -180,7 +185,8 @@ async function apply(
   log: Logger,
 ): Promise<ComponentPhase | undefined> {
   if (record.phase === "APPLYING") {
-    // Invariant 2: an apply a worker lost is never re-run by itself.
+    // Invariant 2: an apply a worker lost is never re-run by itself; the lock it held goes.
+    await deps.releaseStateLock?.(record.runId, record.componentId);
     await deps.runs.setFailureReason(record.runComponentId, APPLY_INTERRUPTED);
     await deps.runs.transition(
       record.runComponentId,

@@ -231,7 +231,8 @@ export interface StateStore {
    */
   pruneVersions(componentId: string, keep: number): Promise<number>;
   /** Deletes the locks taken by the run's credentials; returns what they were. */
-  releaseLocksOfRun(runId: string): Promise<StateLockRecord[]>;
+  /** The locks the run's credentials hold: all of them, or only the given component's. */
+  releaseLocksOfRun(runId: string, componentId?: string): Promise<StateLockRecord[]>;
 }
 
 export interface StateCredentialRecord {
@@ -299,7 +300,8 @@ export interface ManagedState {
   /** Revokes all of the run's credentials (the run ended, or died); returns how many were live. */
   revokeStateCredentials(runId: string): Promise<number>;
   /** Releases the state locks a dead run still holds; returns them. */
-  releaseLocksOfRun(runId: string): Promise<StateLockRecord[]>;
+  /** The locks the run's credentials hold: all of them, or only the given component's. */
+  releaseLocksOfRun(runId: string, componentId?: string): Promise<StateLockRecord[]>;
   /**
    * The component's latest state version (no body): what a revision records as the state its
    * apply produced (check `runId` to tell whether this run wrote it).

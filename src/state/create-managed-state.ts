@@ -12,7 +12,7 @@ export function createManagedState(deps: ManagedStateDeps): ManagedState {
     issueStateCredential: (input) => issueStateCredential(deps, input),
     revokeStateCredential: (username) => revokeStateCredential(deps, username),
     revokeStateCredentials: (runId) => revokeStateCredentials(deps, runId),
-    releaseLocksOfRun: (runId) => releaseLocksOfRun(deps, runId),
+    releaseLocksOfRun: (runId, componentId) => releaseLocksOfRun(deps, runId, componentId),
     latestStateVersion: (componentId) => deps.store.latestHead(componentId),
     pruneStateVersions: (componentId, keep) => pruneStateVersions(deps, componentId, keep),
   };

@@ -9,8 +9,9 @@ import type { ManagedStateDeps } from "./managed-state-deps.js";
 export async function releaseLocksOfRun(
   deps: Pick<ManagedStateDeps, "store" | "log">,
   runId: string,
+  componentId?: string,
 ): Promise<StateLockRecord[]> {
-  const released = await deps.store.releaseLocksOfRun(runId);
+  const released = await deps.store.releaseLocksOfRun(runId, componentId);
   for (const lock of released) {
     deps.log.warn(
       {

@@ -150,8 +150,15 @@ export function createStateRepository(db: Db): StateStore {
       return deleted.length;
     },
 
-    async releaseLocksOfRun(runId) {
-      const rows = await db.delete(stateLocks).where(eq(stateLocks.runId, runId)).returning();
+    async releaseLocksOfRun(runId, componentId) {
+      const rows = await db
+        .delete(stateLocks)
+        .where(
+          componentId === undefined
+            ? eq(stateLocks.runId, runId)
+            : and(eq(stateLocks.runId, runId), eq(stateLocks.componentId, componentId)),
+        )
+        .returning();
       return rows.map(toLock);
     },
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,18 +19,20 @@ import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import { networkSpec, seedRepository, seedRun } from "../../helpers/seed.js";
 import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
+import { lockInfo, stateClient, stateJson } from "../../helpers/state-client.js";
 import { startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 
 describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
   let bosun: TestBosun;
   let deps: ExecutorDeps;
+  let managedState: ReturnType<typeof createManagedState>;
 
   beforeAll(async () => {
     // The web process serves /state; the executor below is the worker.
     bosun = await startTestBosun(kind, { env: { BOSUN_WORKERS: "0" } });
     const db = bosun.database.db;
     await seedRepository(db);
-    const managedState = createManagedState({
+    managedState = createManagedState({
       store: createStateRepository(db),
       credentials: createStateCredentialRepository(db),
       key: bosun.config.encryptionKey,
@@ -49,6 +52,9 @@ describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
       timeoutMs: 30_000,
       hostEnv: { PATH: process.env.PATH },
       stateBackend: createStateBackendLender({ managedState, stateUrl: bosun.url }),
+      releaseStateLock: async (runId, componentId) => {
+        await managedState.releaseLocksOfRun(runId, componentId);
+      },
       stateVersionOf: async (componentId) =>
         (await managedState.latestStateVersion(componentId))?.id,
       log: pino({ level: "silent" }),
@@ -140,5 +146,36 @@ describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
       : (credentials as unknown as { rows: { revoked: boolean }[] }).rows;
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.revoked)).toBe(true);
+  });
+  it("releases the state lock of an apply a lost worker left APPLYING", async () => {
+    const { runId, runComponentId, componentId } = await seedRun(
+      bosun.database.db,
+      networkSpec({ stack: "crashed-network" }),
+    );
+    expect(await executeRunComponent(deps, { runComponentId, action: "plan" })).toBe("UNCONFIRMED");
+    await confirm(runComponentId);
+    // The lost worker: it took the lock with its run's credential, then died mid-apply.
+    const credential = await managedState.issueStateCredential({
+      componentId,
+      runId,
+      access: "write",
+    });
+    const held = stateClient(`${bosun.url}/state/${componentId}`, credential);
+    const lost = lockInfo("lost-worker");
+    expect((await held.lock(lost)).status).toBe(200);
+    await deps.runs.transition(runComponentId, ["CONFIRMED"], "APPLYING", "apply started", "bosun");
+
+    expect(await executeRunComponent(deps, { runComponentId, action: "apply" })).toBe("FAILED");
+    const other = await seedRun(bosun.database.db, networkSpec({ stack: "crashed-network" }));
+    const next = await managedState.issueStateCredential({
+      componentId,
+      runId: other.runId,
+      access: "write",
+    });
+    expect(
+      (await stateClient(`${bosun.url}/state/${componentId}`, next).lock(lockInfo("next"))).status,
+    ).toBe(200);
+    // The lost worker's lock ID no longer writes.
+    expect((await held.post(stateJson(1, randomUUID()), lost.ID)).status).toBe(409);
   });
 });
