@@ -47,10 +47,10 @@ export async function reportRun(deps: ReportDeps, runId: string): Promise<void> 
   // (queued → in progress): the details follow once the run is at rest, so a run's report costs
   // the same whatever the number of components. Progress line by line is on the run page.
   const moving = view.components.some((component) => ACTIVE.includes(component.phase));
-  if (moving && view.reportDigest?.startsWith(`${(await checkRunContent(deps, view)).status}|`))
-    return;
+  const content = await checkRunContent(deps, view);
+  if (moving && view.reportDigest?.startsWith(`${content.status}|`)) return;
   const api = await deps.github(view.installationId, view.repositoryFullName);
-  await reportCheckRun(deps, api, view);
+  await reportCheckRun(deps, api, view, { content });
   await reportDeployment(deps, api, view);
   if (view.pullRequestNumber !== undefined)
     await reportPullRequest(deps, api, view.repositoryId, view.pullRequestNumber);
@@ -91,9 +91,9 @@ export async function reportCheckRun(
   deps: ReportDeps,
   api: GithubRepoApi,
   view: RunView,
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; content?: CheckRunContent } = {},
 ): Promise<void> {
-  const content = await checkRunContent(deps, view);
+  const content = options.content ?? (await checkRunContent(deps, view));
   const digest = `${content.status}|${sha256(content)}`;
   const creating = view.checkRunId === undefined || options.fresh === true;
   if (!creating && digest === view.reportDigest) return;

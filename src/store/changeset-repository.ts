@@ -373,7 +373,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             eq(changesets.status, "open"),
           ),
         );
-      const views: RunView[] = [];
+      const latestIds: string[] = [];
       for (const changeset of open) {
         const [latest] = await db
           .select({ id: runs.id })
@@ -381,9 +381,9 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           .where(eq(runs.changesetId, changeset.id))
           .orderBy(desc(runs.createdAt), desc(runs.id))
           .limit(1);
-        const view = latest && (await loadRunView(db, latest.id));
-        if (view) views.push(view);
+        if (latest) latestIds.push(latest.id);
       }
+      const views = await loadRunViews(db, latestIds);
       return views.sort((a, b) => a.environment.localeCompare(b.environment));
     },
 
