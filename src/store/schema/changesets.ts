@@ -20,6 +20,8 @@ export const changesets = pgTable("changesets", {
   baseHeads: jsonb("base_heads").$type<Record<string, string | null>>().notNull().default({}),
   status: changesetStatus("status").notNull().default("open"),
   promotedFromId: uuid("promoted_from_id"),
+  /** A revert changeset: the run whose components it replays the previous revisions of. */
+  revertsRunId: uuid("reverts_run_id"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

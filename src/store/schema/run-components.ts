@@ -44,6 +44,11 @@ export const runComponents = pgTable(
     sealedWorkspace: bytea("sealed_workspace"),
     workspaceDigest: text("workspace_digest"),
     failureReason: text("failure_reason"),
+    /** The worker process executing the current phase, and its last sign of life (the lease). */
+    workerId: text("worker_id"),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    /** Plan attempts started: a plan a lost worker left is retried, up to a bound. */
+    planAttempts: integer("plan_attempts").notNull().default(0),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
