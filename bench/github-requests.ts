@@ -1,90 +1,67 @@
 /*
- * GitHub API requests of a whole pull-request cycle (open, plan, /apply, apply), with 1 and with
- * 20 affected components: the count should not grow with the number of components.
+ * GitHub API requests of a whole pull-request cycle (open, plan, /apply, apply), with 1, 10 and 40
+ * affected components: the count should be the same for all three, endpoint by endpoint.
  * Run: npx tsx bench/github-requests.ts
  */
+import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { deliver, eventually } from "../test/helpers/deliver.js";
-import { FakeGithubRepo } from "../test/helpers/fake-github-repo.js";
 import { createGithubFake } from "../test/helpers/github-fake.js";
-import { repoTarball } from "../test/helpers/repo-tarball.js";
 import { settled, startFlowBosun } from "../test/helpers/test-bosun.js";
-import { example } from "../test/helpers/webhook-examples.js";
+import { applyComment, fakeRepositoryOfStacks, pullRequestOpened } from "./pull-request-fixture.js";
 
-const HEAD = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const BASE = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
-
-function repository(stacks: number): { yml: string; files: Record<string, string> } {
-  const names = Array.from({ length: stacks }, (_, i) => `stack${String(i).padStart(2, "0")}`);
-  const yml = [
-    "version: 1",
-    "environments:",
-    "  dev: {}",
-    "stacks:",
-    ...names.flatMap((name) => [
-      `  - name: ${name}`,
-      `    dir: infra/${name}`,
-      "    environments: [dev]",
-    ]),
-  ].join("\n");
-  const files = Object.fromEntries(
-    names.map((name) => [`infra/${name}/main.tf`, `resource "null_resource" "${name}" {}\n`]),
-  );
-  return { yml, files };
+export interface CycleRequests {
+  components: number;
+  planRequests: number;
+  applyRequests: number;
+  total: number;
+  /** From the pull request's delivery to the `/apply` comment's: how long the plans took. */
+  applyAfterMs: number;
+  /** "METHOD /path" with numbers, commit SHAs and the repository generalised → requests. */
+  endpoints: Map<string, number>;
 }
 
-async function cycle(stacks: number): Promise<Record<string, number>> {
+function endpointOf(requestPath: string): string {
+  return requestPath
+    .replace(/^\/repos\/[^/]+\/[^/]+/, "/repos/R")
+    .replace(/[0-9a-f]{40}/g, "SHA")
+    .replace(/\/\d+(?=\/|$)/g, "/N");
+}
+
+async function cycle(stacks: number): Promise<CycleRequests> {
   const bosun = await startFlowBosun("pglite");
   const github = createGithubFake();
-  const name = `Codertocat/Hello-World`;
-  const repo = new FakeGithubRepo(github, name);
-  const { yml, files } = repository(stacks);
-  repo.pull.head.sha = HEAD;
-  repo.pull.base.sha = BASE;
-  repo.compare.merge_base_commit.sha = BASE;
-  repo.compare.files = Object.keys(files).map((filename) => ({ filename, status: "modified" }));
-  repo.permissions.set("Codertocat", "admin");
-  repo.files.set("master", { "bosun.yml": yml });
-  repo.files.set(HEAD, { "bosun.yml": yml });
-  repo.files.set(BASE, { "bosun.yml": yml });
-  repo.tarballs.set(HEAD, await repoTarball({ "bosun.yml": yml, ...files }));
-  repo.tarballs.set(BASE, await repoTarball({ "bosun.yml": yml, ...files }));
+  const repo = await fakeRepositoryOfStacks(github, stacks);
   try {
-    const opened = example("pull_request", (p) => p.action === "opened" && !!p.installation);
-    (opened.pull_request as { head: { sha: string }; base: { sha: string } }).head.sha = HEAD;
-    (opened.pull_request as { head: { sha: string }; base: { sha: string } }).base.sha = BASE;
-    await deliver(bosun.url, "pull_request", opened);
+    const opened = performance.now();
+    await deliver(bosun.url, "pull_request", pullRequestOpened());
     await eventually(
       async () => (repo.checkRun("bosun/dev")?.conclusion === "action_required" ? true : undefined),
       { timeoutMs: 300_000 },
     );
     await settled(bosun);
     const planRequests = repo.requests.length;
-    const comment = example("issue_comment", (p) => p.action === "created" && !!p.installation);
-    (comment.issue as Record<string, unknown>).number = 2;
-    (comment.issue as Record<string, unknown>).pull_request = { url: "" };
-    (comment.comment as { body: string }).body = "/apply";
-    await deliver(bosun.url, "issue_comment", comment);
+    const applyAfterMs = Math.round(performance.now() - opened);
+    await deliver(bosun.url, "issue_comment", applyComment());
     await eventually(
       async () => (repo.checkRun("bosun/dev")?.conclusion === "success" ? true : undefined),
       { timeoutMs: 300_000 },
     );
     await settled(bosun);
-    if (process.env.BENCH_VERBOSE) {
-      const kinds = new Map<string, number>();
-      for (const r of repo.requests) {
-        const key = `${r.method} ${r.path.replace(/\/\d+/g, "/N").replace(/[0-9a-f]{40}/g, "SHA")}`;
-        kinds.set(key, (kinds.get(key) ?? 0) + 1);
-      }
-      console.log(stacks, Object.fromEntries(kinds));
-    }
     if (repo.unexpected.length > 0)
       throw new Error(`unexpected requests: ${repo.unexpected.join(", ")}`);
+    const endpoints = new Map<string, number>();
+    for (const request of repo.requests) {
+      const endpoint = `${request.method} ${endpointOf(request.path)}`;
+      endpoints.set(endpoint, (endpoints.get(endpoint) ?? 0) + 1);
+    }
     return {
       components: stacks,
       planRequests,
       applyRequests: repo.requests.length - planRequests,
       total: repo.requests.length,
+      applyAfterMs,
+      endpoints,
     };
   } finally {
     repo.close();
@@ -93,15 +70,46 @@ async function cycle(stacks: number): Promise<Record<string, number>> {
   }
 }
 
-export async function benchGithubRequests(): Promise<Record<string, number>[]> {
-  const results = [await cycle(1), await cycle(20)];
+/** A collaborator's permission is trusted this long (create-github-gateway.ts), then asked again. */
+export const PERMISSION_TTL_MS = 60_000;
+const PERMISSION_ENDPOINT = /^GET \/repos\/R\/collaborators\/[^/]+\/permission$/;
+
+/**
+ * Requests of `cycle` beyond those of `baseline`, leaving out the permission re-checks its slower
+ * `/apply` made after the permission cache's TTL: those follow the wall time the plans took on this
+ * machine, not the number of components.
+ */
+export function extraRequests(cycle: CycleRequests, baseline: CycleRequests): number {
+  let extra = 0;
+  for (const [endpoint, count] of cycle.endpoints) {
+    const beyond = count - (baseline.endpoints.get(endpoint) ?? 0);
+    const timedOut = PERMISSION_ENDPOINT.test(endpoint) && cycle.applyAfterMs > PERMISSION_TTL_MS;
+    if (beyond > 0 && !timedOut) extra += beyond;
+  }
+  return extra;
+}
+
+export async function benchGithubRequests(
+  sizes: readonly number[] = [1, 10, 40],
+): Promise<CycleRequests[]> {
+  const results: CycleRequests[] = [];
+  for (const size of sizes) results.push(await cycle(size));
   console.log(
-    "components  plan+report  apply+report  total  (GitHub API requests, token excluded)",
+    "components  plan+report  apply+report  total  /apply after  (GitHub API requests, token excluded)",
   );
   for (const r of results) {
     console.log(
-      `${String(r.components).padStart(10)}  ${String(r.planRequests).padStart(11)}  ${String(r.applyRequests).padStart(12)}  ${String(r.total).padStart(5)}`,
+      `${String(r.components).padStart(10)}  ${String(r.planRequests).padStart(11)}  ${String(r.applyRequests).padStart(12)}  ${String(r.total).padStart(5)}  ${`${(r.applyAfterMs / 1000).toFixed(1)} s`.padStart(11)}`,
     );
+  }
+  const endpoints = [...new Set(results.flatMap((r) => [...r.endpoints.keys()]))].sort();
+  const width = Math.max(...endpoints.map((endpoint) => endpoint.length));
+  console.log(
+    `\n${"endpoint".padEnd(width)}  ${results.map((r) => `${r.components} comp.`.padStart(8)).join("  ")}`,
+  );
+  for (const endpoint of endpoints) {
+    const counts = results.map((r) => String(r.endpoints.get(endpoint) ?? 0).padStart(8));
+    console.log(`${endpoint.padEnd(width)}  ${counts.join("  ")}`);
   }
   return results;
 }

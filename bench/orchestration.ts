@@ -15,6 +15,7 @@ import { createEngine, type Engine } from "../src/runner/engine.js";
 import { executeRunComponent, type ExecutorDeps } from "../src/services/execute-run-component.js";
 import { openDatabase } from "../src/store/database.js";
 import { createRunRepository } from "../src/store/run-repository.js";
+import { createLeaseRepository } from "../src/store/lease-repository.js";
 import { createSecretRepository } from "../src/store/secret-repository.js";
 import { networkStackFiles } from "../test/helpers/network-stack.js";
 import { repoTarball } from "../test/helpers/repo-tarball.js";
@@ -64,6 +65,9 @@ export async function benchOrchestration(
   const runs = createRunRepository(database.db);
   const deps: ExecutorDeps = {
     runs,
+    leases: createLeaseRepository(database.db),
+    workerId: "bench-worker",
+    leaseMs: 30_000,
     secrets: createSecretRepository(database.db, key),
     fetchSource: async () => tarball,
     engines: {

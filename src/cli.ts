@@ -8,6 +8,11 @@ import { type Database, openDatabase } from "./store/database.js";
 import { createLogger } from "./lib/logger.js";
 import { SealError } from "./lib/seal.js";
 import { createComponentDirectory } from "./store/component-directory.js";
+import { parseDuration } from "./config/duration.js";
+import { createAppDeliveriesApi } from "./github/app-deliveries-api.js";
+import { createProbot } from "./github/create-probot.js";
+import { replayMissedDeliveries } from "./services/replay-deliveries.js";
+import { receivedDeliveries } from "./store/received-deliveries.js";
 import { createStateRepository } from "./store/state-repository.js";
 import type { CommandResult } from "./lib/command-result.js";
 import {
@@ -134,6 +139,51 @@ function operator(): string {
     return process.env.USER ?? `uid ${process.getuid?.() ?? "unknown"}`;
   }
 }
+
+program
+  .command("deliveries")
+  .description("GitHub's webhook deliveries to the App")
+  .command("replay")
+  .description(
+    "ask GitHub to redeliver the webhooks it sent that Bosun never recorded (missed while it was down)",
+  )
+  .requiredOption("--since <duration>", "how far back to look, e.g. 2h or 3d (GitHub keeps 3 days)")
+  .option("--dry-run", "list what would be redelivered, and redeliver nothing")
+  .action(async (options: { since: string; dryRun?: boolean }) => {
+    let database: Database | undefined;
+    try {
+      const window = parseDuration(options.since);
+      if (window === undefined) {
+        throw new ConfigError([`--since: "${options.since}" is not a duration such as 90m or 2h`]);
+      }
+      const config = await loadConfig(process.env);
+      if (!config.github) {
+        throw new ConfigError([
+          "APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are needed to reach GitHub",
+        ]);
+      }
+      const log = createLogger(config.logLevel, process.stderr);
+      database = await openDatabase(config.database);
+      if (!(await database.isReady())) {
+        throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
+      }
+      const db = database.db;
+      const result = await replayMissedDeliveries(
+        {
+          github: createAppDeliveriesApi(createProbot(config.github, log)),
+          received: (ids) => receivedDeliveries(db, ids),
+        },
+        { since: new Date(Date.now() - window), dryRun: options.dryRun ?? false },
+      );
+      await database.close();
+      process.stderr.write(result.stderr);
+      process.stdout.write(result.stdout);
+      process.exitCode = result.exitCode;
+    } catch (error) {
+      await database?.close().catch(() => undefined);
+      fail(error);
+    }
+  });
 
 const COMPONENT_HELP = "the component, written owner/repo:stack@environment";
 const state = program

@@ -1,10 +1,13 @@
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
+import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
-import { createNodeMiddleware } from "probot";
 import { type AppConfig, loadConfig } from "./config/load-config.js";
 import { createInstallationHandler } from "./github/handlers/installation.js";
-import { createIntakeApp } from "./github/intake-app.js";
+import { guardWebhookRequests } from "./github/guard-webhook-requests.js";
+import { createIntakeMiddleware } from "./github/intake-app.js";
+import { createDeliveryAcceptor } from "./services/accept-delivery.js";
 import { createDeliveryProcessor } from "./github/process-delivery.js";
 import { createProbot } from "./github/create-probot.js";
 import { createSourceArchiveFetcher } from "./github/fetch-source-archive.js";
@@ -21,9 +24,12 @@ import { reportRun, requestReport } from "./services/report-run.js";
 import { advanceRun } from "./services/advance-run.js";
 import { createChangesetRepository } from "./store/changeset-repository.js";
 import { createLogger } from "./lib/logger.js";
+import { createRunLinker } from "./lib/signed-link.js";
 import { createEngine } from "./runner/engine.js";
 import { executeRunComponent, type RunComponentJob } from "./services/execute-run-component.js";
 import { createRunRepository } from "./store/run-repository.js";
+import { createLeaseRepository } from "./store/lease-repository.js";
+import { startRecoveryLoop } from "./services/recover-lost-components.js";
 import { createSecretRepository } from "./store/secret-repository.js";
 import { startJobQueue } from "./queue/job-queue.js";
 import type { JobQueue } from "./services/ports.js";
@@ -37,8 +43,21 @@ import { createManagedState } from "./state/create-managed-state.js";
 import { createStateBackendLender } from "./state/lend-state-backend.js";
 import { stateRoutes } from "./state/state-routes.js";
 import { healthRoutes } from "./web/health-routes.js";
-import { createHttpServer, listen, type WebhookListener } from "./web/http-server.js";
+import {
+  createHttpServer,
+  listen,
+  MAX_WEBHOOK_BYTES,
+  type WebhookListener,
+} from "./web/http-server.js";
 import { setupRoutes } from "./web/setup-routes.js";
+import { createRunPageAccess } from "./web/run-pages/access.js";
+import { runPageRoutes, type RerunRun } from "./web/run-pages/run-page-routes.js";
+import { rerunRun } from "./services/rerun-run.js";
+import { sessionKeys } from "./web/run-pages/session.js";
+import { signInRoutes } from "./web/run-pages/sign-in-routes.js";
+import { createGithubUserAuth } from "./github/github-user-auth.js";
+import { createRunPageRepository } from "./store/run-page-repository.js";
+import type { GithubGateway } from "./services/github-port.js";
 import { startWorkers } from "./worker/start-workers.js";
 
 export type Mode = "all" | "web" | "worker";
@@ -84,7 +103,13 @@ export async function startBosun(options: {
       { name: "github-push", policy: "singleton" },
       // One job at a time per component (singletonKey = component id): plans and applies of one
       // component never overlap, on any number of workers.
-      { name: "run-component", policy: "singleton", retryLimit: 2 },
+      {
+        name: "run-component",
+        policy: "singleton",
+        retryLimit: 2,
+        // A phase may run for the whole run timeout; lost workers are found by their lease.
+        expireInSeconds: Math.ceil(config.runTimeoutMs / 1000) + 600,
+      },
       // Reports collapse: at most one queued and one running per run (singletonKey = run id).
       { name: "report-run", policy: "stately", retryLimit: 10 },
     ],
@@ -101,6 +126,8 @@ export async function startBosun(options: {
   const installations = createInstallationRepository(database.db);
 
   let accepting = true;
+  let recovery: { stop(): Promise<void> } | undefined;
+  const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let webhooks: WebhookListener = async (_req, res) => {
     res
       .writeHead(503, { "content-type": "application/json" })
@@ -108,30 +135,46 @@ export async function startBosun(options: {
     return true;
   };
 
+  let github: GithubGateway | undefined;
+  let rerun: RerunRun | undefined;
+  const runPages = createRunPageRepository(database.db);
   if (config.github) {
     const probot = createProbot(config.github, log, options.octokit);
-    const intake = createIntakeApp({ deliveries, queue, log });
-    const middleware = await createNodeMiddleware(intake, {
-      probot,
-      webhooksPath: config.webhookPath,
+    github = createGithubGateway(probot, {});
+    const intake = createIntakeMiddleware({
+      secret: config.github.webhookSecret,
+      path: config.webhookPath,
+      accept: createDeliveryAcceptor({ deliveries, queue, inTransaction: database.transaction }),
+      log,
     });
-    webhooks = async (req, res) => (await middleware(req, res)) === true;
+    webhooks = guardWebhookRequests(
+      {
+        maxBytes: MAX_WEBHOOK_BYTES,
+        verify: (payload, signature) => probot.webhooks.verify(payload, signature),
+        log,
+      },
+      async (req, res) => (await intake(req, res)) === true,
+    );
+
+    const fetchSource = cacheSourceArchives(
+      path.join(config.dataDir, "archives"),
+      createSourceArchiveFetcher(probot),
+    );
+    const flow: PlanDeps = {
+      changesets: createChangesetRepository(database.db),
+      github,
+      queue,
+      fetchSource,
+      match: createGlobMatcher(),
+      publicUrl: config.publicUrl,
+      runLink: createRunLinker(config),
+      log,
+    };
+    rerun = (input) => rerunRun({ ...flow, pages: runPages }, input);
 
     if (options.mode !== "web") {
       const runs = createRunRepository(database.db);
-      const fetchSource = cacheSourceArchives(
-        path.join(config.dataDir, "archives"),
-        createSourceArchiveFetcher(probot),
-      );
-      const flow: PlanDeps = {
-        changesets: createChangesetRepository(database.db),
-        github: createGithubGateway(probot, {}),
-        queue,
-        fetchSource,
-        match: createGlobMatcher(),
-        publicUrl: config.publicUrl,
-        log,
-      };
+      const leases = createLeaseRepository(database.db);
       const processDelivery = createDeliveryProcessor({
         probot,
         deliveries,
@@ -156,6 +199,9 @@ export async function startBosun(options: {
       };
       const executor = {
         runs,
+        leases,
+        workerId,
+        leaseMs: config.workerLeaseMs,
         secrets: createSecretRepository(database.db, config.encryptionKey),
         fetchSource,
         engines,
@@ -164,20 +210,31 @@ export async function startBosun(options: {
         timeoutMs: config.runTimeoutMs,
         hostEnv: process.env,
         stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
-        releaseStateLock: async (runId: string, componentId: string) => {
-          await managedState.releaseLocksOfRun(runId, componentId);
-        },
         stateVersionOf: async (componentId: string) =>
           (await managedState.latestStateVersion(componentId))?.id,
         log,
       };
-      const executeJob = async (job: RunComponentJob) => {
-        await executeRunComponent(executor, job);
-        for (const runId of await advanceRun(flow, job.runComponentId)) {
+      const advance = async (runComponentId: string) => {
+        for (const runId of await advanceRun(flow, runComponentId)) {
           await requestReport(queue, runId);
         }
       };
+      const executeJob = async (job: RunComponentJob, jobId: string) => {
+        await executeRunComponent(executor, job, jobId);
+        await advance(job.runComponentId);
+      };
       const reportJob = (job: { runId: string }) => reportRun(flow, job.runId);
+      if (config.workers > 0) {
+        recovery = startRecoveryLoop({
+          leases,
+          queue,
+          leaseMs: config.workerLeaseMs,
+          releaseStateLock: (runId, componentId) =>
+            managedState.releaseLocksOfRun(runId, componentId),
+          afterRecovery: advance,
+          log,
+        });
+      }
       await startWorkers({
         queue,
         concurrency: config.workers,
@@ -199,6 +256,34 @@ export async function startBosun(options: {
     const routes = healthRoutes({ isReady: () => database.isReady(), accepting: () => accepting });
     if (!config.github) routes.route("/", setupRoutes(config.webhookPath));
     routes.route("/state", stateRoutes(stateDeps));
+    const sessionKeysOfPages = sessionKeys(config.encryptionKey);
+    const users = config.githubSignIn ? createGithubUserAuth(config.githubSignIn, log) : undefined;
+    const secureCookies = config.publicUrl.startsWith("https:");
+    if (users) {
+      routes.route(
+        "/",
+        signInRoutes({
+          users,
+          keys: sessionKeysOfPages,
+          publicUrl: config.publicUrl,
+          secureCookies,
+          log,
+        }),
+      );
+    }
+    routes.route(
+      "/",
+      runPageRoutes({
+        store: runPages,
+        access: createRunPageAccess({ users, github }),
+        keys: sessionKeysOfPages,
+        githubWebUrl: config.githubWebUrl,
+        signIn: users !== undefined,
+        secureCookies,
+        rerun,
+        log,
+      }),
+    );
     server = createHttpServer({ webhookPath: config.webhookPath, webhooks, routes, log });
     port = await listen(server, options.port ?? config.port);
     log.info({ port, webhookPath: config.webhookPath }, "listening");
@@ -216,6 +301,7 @@ export async function startBosun(options: {
         ? new Promise<void>((resolve) => server.close(() => resolve()))
         : Promise.resolve();
       server?.closeIdleConnections();
+      await recovery?.stop();
       await queue.stop();
       await closed;
       await database.close();

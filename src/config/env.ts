@@ -56,6 +56,9 @@ export const Env = z.object({
   GHE_PROTOCOL: optionalText.pipe(
     z.enum(["http", "https"], { error: "must be http or https" }).default("https"),
   ),
+  /** The GitHub App's OAuth client (its "Client ID" and a client secret): run-page sign-in. */
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalText,
   DATABASE_URL: optionalText.pipe(postgresUrl.optional()),
   BOSUN_DATA_DIR: optionalText.pipe(z.string().default(".bosun")),
   BOSUN_ENCRYPTION_KEY: optionalText,
@@ -73,6 +76,7 @@ export const Env = z.object({
   BOSUN_TOFU_BIN: optionalText.pipe(z.string().default("tofu")),
   BOSUN_TERRAFORM_BIN: optionalText.pipe(z.string().default("terraform")),
   BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(3_600_000)),
+  BOSUN_WORKER_LEASE: optionalText.pipe(duration.default(30_000)),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -13,6 +13,16 @@ export interface GithubAppConfig {
   baseUrl: string | undefined;
 }
 
+/** Signing in to the run pages with GitHub (the App's user authorization flow). */
+export interface GithubSignInConfig {
+  clientId: string;
+  clientSecret: string;
+  /** GitHub's web address (`https://github.com`, or GHE_PROTOCOL://GHE_HOST). */
+  webUrl: string;
+  /** GitHub's REST API root. */
+  apiUrl: string;
+}
+
 export interface AppConfig {
   production: boolean;
   port: number;
@@ -20,6 +30,10 @@ export interface AppConfig {
   webhookPath: string;
   /** Unset: no App credentials yet, so Bosun serves its health and setup pages only. */
   github: GithubAppConfig | undefined;
+  /** Unset (no GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET): run pages open by signed link only. */
+  githubSignIn: GithubSignInConfig | undefined;
+  /** GitHub's web address (GHE_PROTOCOL://GHE_HOST or https://github.com), for links. */
+  githubWebUrl: string;
   database: DatabaseTarget;
   dataDir: string;
   encryptionKey: KeyObject;
@@ -29,6 +43,8 @@ export interface AppConfig {
   workers: number;
   engines: { opentofu: string; terraform: string };
   runTimeoutMs: number;
+  /** A worker that has not shown a sign of life for this long has lost the phase it was running. */
+  workerLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +65,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
 
   const github = await readGithubConfig(env, production, problems);
   const key = await resolveEncryptionKey(env, production, dataDir, problems);
+  const githubSignIn = readGithubSignIn(env, problems);
   if (problems.length > 0 || !key) throw new ConfigError(problems);
 
   return {
@@ -57,6 +74,8 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     logLevel: env.LOG_LEVEL,
     webhookPath: env.WEBHOOK_PATH,
     github,
+    githubSignIn,
+    githubWebUrl: githubWebUrl(env),
     database: env.DATABASE_URL
       ? { kind: "postgres", url: env.DATABASE_URL }
       : { kind: "pglite", dataDir: path.join(dataDir, "pgdata") },
@@ -67,6 +86,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     workers: env.BOSUN_WORKERS,
     engines: { opentofu: env.BOSUN_TOFU_BIN, terraform: env.BOSUN_TERRAFORM_BIN },
     runTimeoutMs: env.BOSUN_RUN_TIMEOUT,
+    workerLeaseMs: env.BOSUN_WORKER_LEASE,
   };
 }
 
@@ -107,6 +127,24 @@ async function readGithubConfig(
     webhookSecret: env.WEBHOOK_SECRET,
     baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined,
   };
+}
+
+function githubWebUrl(env: Env): string {
+  return env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}` : "https://github.com";
+}
+
+function readGithubSignIn(env: Env, problems: string[]): GithubSignInConfig | undefined {
+  const { GITHUB_CLIENT_ID: clientId, GITHUB_CLIENT_SECRET: clientSecret } = env;
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    problems.push(
+      `${clientId ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID"}: required with the other GitHub OAuth variable`,
+    );
+    return undefined;
+  }
+  const webUrl = githubWebUrl(env);
+  const apiUrl = env.GHE_HOST ? `${webUrl}/api/v3` : "https://api.github.com";
+  return { clientId, clientSecret, webUrl, apiUrl };
 }
 
 const KEY_FILE = "encryption-key";

@@ -1,6 +1,7 @@
 import {
   isAlias,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   LineCounter,
@@ -145,7 +146,7 @@ export const EnvironmentConfig = z
     promote_from: name("environment")
       .optional()
       .describe(
-        "The environment whose changesets may be promoted into this one with /promote (for prod: dev).",
+        "The environment whose changes may be promoted into this one with /promote ENV (for prod: dev); that environment must have applied the exact change first. Read from the tracked branch.",
       ),
     production: z
       .boolean()
@@ -385,6 +386,29 @@ export type RepoConfigParse =
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Aliases make a small file expand exponentially ("billion laughs"); real configs need few. */
 export const MAX_YAML_ALIASES = 100;
+/**
+ * A bosun.yml nests about five levels; every later step (yaml's visitor and toJS, zod) recurses
+ * per level, so a file nested hundreds deep would exhaust the stack there instead of here.
+ */
+export const MAX_YAML_DEPTH = 64;
+
+/** The offset of the first list or map nested deeper than `limit`, walked without recursion. */
+function firstNodeDeeperThan(doc: Document, limit: number): number | undefined {
+  const pending: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (pending.length > 0) {
+    const { node, depth } = pending.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth + 1 > limit) return node.range?.[0];
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        pending.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      } else {
+        pending.push({ node: item, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
 
 type PathSegment = string | number;
 
@@ -424,11 +448,34 @@ export function parseRepoConfig(text: string, fileName = "bosun.yml"): RepoConfi
     return { line, column: col };
   };
 
+  // yaml reports running out of stack as it is ("Maximum call stack size exceeded"), and what
+  // it says after that is its consequence.
+  const exhausted = doc.errors.find((error) => error.code === "RESOURCE_EXHAUSTION");
+  if (exhausted !== undefined) {
+    return failed([
+      {
+        path: "",
+        ...at(exhausted.pos[0]),
+        message: `lists and maps are nested too deeply (the limit is ${MAX_YAML_DEPTH} levels)`,
+      },
+    ]);
+  }
   const syntax: ConfigProblem[] = [...doc.errors, ...doc.warnings].map((error) => ({
     path: "",
     ...at(error.pos[0]),
     message: error.message,
   }));
+  const tooDeep = firstNodeDeeperThan(doc, MAX_YAML_DEPTH);
+  if (tooDeep !== undefined) {
+    return failed([
+      ...syntax,
+      {
+        path: "",
+        ...at(tooDeep),
+        message: `lists and maps are nested more than ${MAX_YAML_DEPTH} levels deep`,
+      },
+    ]);
+  }
   visit(doc, {
     Pair(_, pair) {
       // JavaScript objects have string keys only; yaml would stringify a list key with a warning.
@@ -494,6 +541,48 @@ export function parseRepoConfig(text: string, fileName = "bosun.yml"): RepoConfi
     problems.push({ path, ...at(locate(doc, issue.path)), message: issue.message });
   }
   return failed(problems);
+}
+
+/**
+ * The dependency inputs that name a variable the downstream stack does not declare, a check that
+ * needs the stacks' source: `declared` gives the variables a stack's `dir` declares (its `.tf`
+ * files), or undefined when they could not be read (then its plan says what is wrong). `text` is
+ * the bosun.yml `config` was parsed from, for the lines.
+ */
+export function undeclaredInputProblems(
+  text: string,
+  config: Pick<RepoConfig, "stacks">,
+  declared: (dir: string) => readonly string[] | undefined,
+): ConfigProblem[] {
+  const issues: { path: PathSegment[]; message: string }[] = [];
+  config.stacks.forEach((stack, index) => {
+    const variables = declared(stack.dir);
+    if (variables === undefined) return;
+    stack.depends_on.forEach((dependency, depIndex) => {
+      for (const input of Object.keys(dependency.inputs)) {
+        if (variables.includes(input)) continue;
+        issues.push({
+          path: ["stacks", index, "depends_on", depIndex, "inputs", input],
+          message: `input "${input}" is not a variable of stack "${stack.name}": ${stack.dir} declares ${variables.length === 0 ? "no variables" : variables.map((name) => `"${name}"`).join(", ")}`,
+        });
+      }
+    });
+  });
+  if (issues.length === 0) return [];
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, schema: "core", resolveKnownTags: false });
+  const problems = issues.map((issue): ConfigProblem => {
+    const offset = locate(doc, issue.path);
+    const position = offset === undefined ? undefined : lineCounter.linePos(offset);
+    return {
+      path: formatPath(issue.path),
+      line: position?.line,
+      column: position?.col,
+      message: issue.message,
+    };
+  });
+  const result = failed(problems);
+  return result.ok ? [] : result.problems;
 }
 
 function failed(problems: ConfigProblem[]): RepoConfigParse {

@@ -35,6 +35,11 @@ export interface ComponentSpec {
   skipApplying?: boolean;
   /** Upstream components whose outputs feed this one: `inputs` maps variable → upstream output. */
   dependsOn?: { stack: string; componentId: string; inputs: Record<string, string> }[];
+  /**
+   * The components of the same run this one waits for (DEFERRED until they finish): its upstreams
+   * that change in the run, or, for a destroy, its downstreams destroyed in the run.
+   */
+  waitsFor?: { stack: string; componentId: string }[];
 }
 
 /** Renders `${environment}` in a var file path (DESIGN.md `var_files`). */

@@ -81,7 +81,7 @@ export const HELP_TEXT = [
   "| --- | --- |",
   ...commandKinds.map((kind) => `| \`${USAGE[kind]}\` | ${EXPLANATION[kind]} |`),
   "",
-  "Only users with write permission may `/apply`, `/discard` or `/promote`. Stack and environment names are those of `bosun.yml`.",
+  "Only users with write permission may `/apply`, `/discard`, `/promote` or `/revert`. Stack and environment names are those of `bosun.yml`.",
 ].join("\n");
 
 /**
@@ -92,9 +92,15 @@ export function parseCommand(body: string): CommandParse {
   const line = firstLine(body);
   if (line === undefined) return { kind: "ignore" };
   const tokens = line.split(/\s+/);
-  const word = /^\/([A-Za-z][A-Za-z0-9_-]*)$/.exec(tokens[0] ?? "")?.[1];
-  // "/path/to/file is missing" or "/ shrug" is prose, not a command.
-  if (word === undefined) return { kind: "ignore" };
+  const first = tokens[0] ?? "";
+  const word = /^\/([A-Za-z][A-Za-z0-9_-]*)$/.exec(first)?.[1];
+  if (word === undefined) {
+    // "/path/to/file is missing" or "/ shrug" is prose. But "/plan;", "/аpply" (a Cyrillic а)
+    // or one with an invisible character is meant as a command: silence would look like
+    // Bosun ignoring it, or like it ran.
+    if (!/^\/\p{L}[^/]*$/u.test(first)) return { kind: "ignore" };
+    return error(`unknown command ${code(first)}${unusualCharacters(first)}`);
+  }
   if (line.length > MAX_COMMAND_LENGTH) {
     return error(`the command is longer than ${MAX_COMMAND_LENGTH} characters`);
   }
@@ -110,6 +116,22 @@ export function parseCommand(body: string): CommandParse {
   if (typeof args === "string") return error(args);
   const command = buildCommand(word, args);
   return typeof command === "string" ? error(command) : { kind: "command", command };
+}
+
+/**
+ * What makes a would-be command unreadable when it looks like one: punctuation glued to it, or
+ * characters that are not ASCII letters (lookalikes, zero-width spaces), named by code point.
+ */
+function unusualCharacters(token: string): string {
+  const unusual = [...new Set([...token.slice(1)].filter((char) => !/[A-Za-z0-9_-]/.test(char)))];
+  const named = unusual
+    .slice(0, 5)
+    .map((char) => {
+      const point = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+      return /^[\x21-\x7e]$/.test(char) ? `${code(char)} (${point})` : point;
+    })
+    .join(", ");
+  return `: a command is / followed by ASCII letters, then a space before any argument, and this one has ${named}`;
 }
 
 function error(message: string): CommandParse {

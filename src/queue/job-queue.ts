@@ -1,6 +1,14 @@
 import PgBoss from "pg-boss";
 import type { Logger } from "pino";
-import type { JobQueue, JobHandler, QueueName, SendOptions } from "../services/ports.js";
+import type {
+  JobQueue,
+  JobHandler,
+  JobToQueue,
+  QueueName,
+  SendOptions,
+  Transaction,
+  TransactionalQueue,
+} from "../services/ports.js";
 import type { Database } from "../store/database.js";
 
 const POLL_SECONDS = 0.5;
@@ -16,9 +24,11 @@ export async function startJobQueue(
     name: QueueName;
     policy?: "standard" | "singleton" | "stately";
     retryLimit?: number;
+    /** How long a job may stay active before pg-boss takes it back (default 15 minutes). */
+    expireInSeconds?: number;
   }[],
   log: Logger,
-): Promise<JobQueue> {
+): Promise<JobQueue & TransactionalQueue> {
   const connection = database.queueConnection;
   const boss =
     "connectionString" in connection
@@ -36,6 +46,7 @@ export async function startJobQueue(
       retryLimit: queue.retryLimit ?? 5,
       retryDelay: 2,
       retryBackoff: true,
+      ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
     });
   }
   const workerIds: string[] = [];
@@ -46,6 +57,20 @@ export async function startJobQueue(
         ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
       });
       return id ?? undefined;
+    },
+    async sendAll(jobs: readonly JobToQueue[], transaction: Transaction) {
+      // One send per job, which answers its id (pg-boss's batch insert answers nothing); sent
+      // together, they go to the database together on the transaction's connection.
+      const ids = await Promise.all(
+        jobs.map((job) =>
+          boss.send(job.name, job.data, {
+            id: job.id,
+            ...(job.singletonKey ? { singletonKey: job.singletonKey } : {}),
+            db: transaction,
+          }),
+        ),
+      );
+      return ids.filter((id): id is string => typeof id === "string");
     },
     async work<T extends object>(name: QueueName, concurrency: number, handler: JobHandler<T>) {
       // pg-boss 10 polls one batch per worker: concurrency is the number of workers.
@@ -59,6 +84,9 @@ export async function startJobQueue(
         );
         workerIds.push(id);
       }
+    },
+    async cancel(name: QueueName, jobId: string) {
+      await boss.cancel(name, jobId);
     },
     async stop(timeoutMs = 30_000) {
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: true });

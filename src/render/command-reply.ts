@@ -56,6 +56,12 @@ export type Refusal =
         readonly message: string;
       }[];
     }
+  /** `/revert RUN` naming no run of this repository; `help` is `HELP_TEXT`. */
+  | { readonly kind: "unknown-run"; readonly run: string; readonly help: string }
+  /** `/revert` of a run that applied nothing, or on a pull request with nothing applied. */
+  | { readonly kind: "nothing-to-revert"; readonly run: string | undefined }
+  /** `/promote ENV` before the change was applied where it must be first (`reason` says where). */
+  | { readonly kind: "not-promotable"; readonly environment: string; readonly reason: string }
   /** DESIGN.md invariant 5: another run is confirmed or applying these components. */
   | {
       readonly kind: "component-busy";
@@ -136,6 +142,14 @@ function refusalMarkdown(refusal: Refusal): string {
         "Change the plan so that the policy allows it and push, or ask the repository's maintainers about the policy.",
       ].join("\n");
     }
+    case "unknown-run":
+      return `**No such run:** ${codeSpan(refusal.run)} is not a run of this repository. \`/revert RUN\` takes the id shown on the run's page; nothing was opened.\n\n${renderHelp(refusal.help)}`;
+    case "nothing-to-revert":
+      return refusal.run === undefined
+        ? "**Nothing to revert:** no run of this pull request has applied anything. Nothing was opened."
+        : `**Nothing to revert:** run ${codeSpan(refusal.run)} applied nothing. Nothing was opened.`;
+    case "not-promotable":
+      return `**Cannot promote to ${escapeMarkdown(refusal.environment)}:** ${escapeMarkdown(refusal.reason)}. Nothing was opened.`;
     case "component-busy": {
       const lines = refusal.busy.map(
         (busy) => `- ${escapeMarkdown(busy.component)}: [run](${busy.runUrl})`,

@@ -76,6 +76,7 @@ export const HclDocument = z.looseObject({
   data: blocks(z.record(z.string(), labeled(Body))).optional(),
   resource: blocks(z.record(z.string(), labeled(ResourceBody))).optional(),
   terraform: blocks(TerraformBody).optional(),
+  variable: labeled(Body).optional(),
 });
 export type HclDocument = z.infer<typeof HclDocument>;
 
@@ -174,6 +175,26 @@ export async function findStackPaths(repoRoot: string, stackDir: string): Promis
     }
   }
   return [...found].sort();
+}
+
+/**
+ * The input variables a root module declares (`variable` blocks in the HCL files of `dir` itself,
+ * repo-relative), sorted; undefined when the directory does not exist.
+ */
+export async function declaredVariables(
+  repoRoot: string,
+  dir: string,
+): Promise<string[] | undefined> {
+  const repo = await openRepo(repoRoot);
+  const rel = repo.relative(dir);
+  const real = rel === undefined ? undefined : await repo.realDir(rel);
+  if (rel === undefined || real === undefined || real.outside) return undefined;
+  const names = new Set<string>();
+  for (const file of await repo.hclFiles(rel)) {
+    const doc = await parseHclFile(repo.absolute(file), file);
+    for (const [name] of eachLabeled(doc.variable)) names.add(name);
+  }
+  return [...names].sort();
 }
 
 export const HclFindingKind = [

@@ -1,8 +1,9 @@
 import type { ComponentPhase } from "../domain/component-phase.js";
+import { staleWaveReason } from "../domain/dependency-waves.js";
 import { isTerminal } from "../domain/run-status.js";
 import { startApplying } from "./apply-pull-request.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
-import type { RunView } from "./changeset-store.js";
+import type { RunComponentView, RunView } from "./changeset-store.js";
 import type { PlanDeps } from "./plan-pull-request.js";
 
 const PLANNING: readonly ComponentPhase[] = ["QUEUED", "PREPARING", "INITIALIZING", "PLANNING"];
@@ -37,10 +38,8 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
       toReport.add(runId);
   }
 
-  // After the run's single approval it walks the dependency graph on its own (DESIGN.md).
-  if (run.confirmedBy !== undefined) {
-    if (await advanceWaves(deps, run)) toReport.add(run.runId);
-  }
+  // The run walks its dependency graph; after its single approval, on its own (DESIGN.md).
+  if (await advanceWaves(deps, run)) toReport.add(run.runId);
 
   const planningDone = !run.components.some((c) => PLANNING.includes(c.phase));
   if (run.kind === "tracked" && planningDone) {
@@ -67,34 +66,73 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
 }
 
 /**
- * The next wave of a confirmed run: a DEFERRED component whose upstreams in the run all finished
- * is planned (its inputs now come from their fresh outputs); one whose upstream failed, was
- * blocked or discarded is BLOCKED. A component of a later wave that planned with changes and that
- * no policy objected to is applied without a second approval.
+ * The run walks its dependency graph (DESIGN.md "Lifecycle"). A DEFERRED component moves on once
+ * every upstream it waits for in the run is FINISHED: before the approval only when none of them
+ * applied anything (its inputs are their deployed outputs, which will not change), after it in
+ * any case (its inputs are then their fresh outputs). One whose upstream failed, was blocked or
+ * discarded is BLOCKED. Before each wave, each component's deployed head is compared with the one
+ * its changeset was based on (invariant 4): one that moved is refused, never re-planned. A later
+ * wave of a confirmed run that planned with changes, and that no policy objected to, is applied
+ * without a second approval.
  */
 async function advanceWaves(deps: PlanDeps, run: RunView): Promise<boolean> {
   let moved = false;
+  const confirmed = run.confirmedBy !== undefined;
+  const inRun = new Map(run.components.map((c) => [c.componentId, c]));
+  // Phases as this pass leaves them: a component blocked or refused here blocks its own
+  // dependents in the same pass, since no job of theirs will come to advance the run again.
   const phaseOf = new Map(run.components.map((c) => [c.componentId, c.phase]));
-  for (const component of run.components.filter((c) => c.phase === "DEFERRED")) {
-    const upstreams = (component.spec.dependsOn ?? []).filter((d) => phaseOf.has(d.componentId));
-    const broken = upstreams.filter((d) =>
-      ["FAILED", "BLOCKED", "DISCARDED"].includes(phaseOf.get(d.componentId)!),
-    );
-    if (broken.length > 0) {
-      moved =
-        (await deps.changesets.releaseDeferred(
-          component.runComponentId,
-          "BLOCKED",
-          `blocked: upstream ${broken.map((d) => `${d.stack}@${run.environment}`).join(", ")} did not apply`,
-        )) || moved;
-      continue;
-    }
-    if (upstreams.every((d) => phaseOf.get(d.componentId) === "FINISHED")) {
+  // Runs opened before `waitsFor` was recorded wait for their upstreams in the run.
+  const upstreamsInRun = (component: RunComponentView) =>
+    (component.spec.waitsFor ?? component.spec.dependsOn ?? []).flatMap((d) => {
+      const upstream = inRun.get(d.componentId);
+      return upstream ? [upstream] : [];
+    });
+  const name = (component: RunComponentView) => `${component.stack}@${run.environment}`;
+  const release = async (
+    component: RunComponentView,
+    to: "QUEUED" | "BLOCKED" | "FAILED",
+    cause: string,
+  ): Promise<boolean> => {
+    if (!(await deps.changesets.releaseDeferred(component.runComponentId, to, cause))) return false;
+    phaseOf.set(component.componentId, to);
+    moved = true;
+    return true;
+  };
+
+  const deferred = run.components.filter((c) => c.phase === "DEFERRED");
+  const heads = await deps.changesets.deployedHeads(deferred.map((c) => c.componentId));
+  for (let progressed = true; progressed;) {
+    progressed = false;
+    for (const component of deferred) {
+      if (phaseOf.get(component.componentId) !== "DEFERRED") continue;
+      const upstreams = upstreamsInRun(component);
+      const broken = upstreams.filter((u) => BROKEN.includes(phaseOf.get(u.componentId)!));
+      if (broken.length > 0) {
+        progressed =
+          (await release(
+            component,
+            "BLOCKED",
+            `blocked: upstream ${broken.map(name).join(", ")} did not apply`,
+          )) || progressed;
+        continue;
+      }
+      const ready =
+        upstreams.every((u) => phaseOf.get(u.componentId) === "FINISHED") &&
+        (confirmed || upstreams.every((u) => !u.applied));
+      if (!ready) continue;
       if (
-        await deps.changesets.releaseDeferred(
-          component.runComponentId,
+        (heads[component.componentId] ?? null) !== (run.baseHeads[component.componentId] ?? null)
+      ) {
+        progressed =
+          (await release(component, "FAILED", staleWaveReason(name(component)))) || progressed;
+        continue;
+      }
+      if (
+        await release(
+          component,
           "QUEUED",
-          "upstream outputs are ready",
+          confirmed ? "upstream outputs are ready" : "upstreams have no changes",
         )
       ) {
         await enqueueRunComponent(
@@ -102,34 +140,43 @@ async function advanceWaves(deps: PlanDeps, run: RunView): Promise<boolean> {
           { runComponentId: component.runComponentId, action: "plan" },
           component.componentId,
         );
-        moved = true;
       }
     }
   }
+  if (!confirmed) return moved;
+
+  // Planned with this run's fresh outputs: part of what the single approval approved.
   const nextWave = run.components.filter(
     (c) =>
       c.phase === "UNCONFIRMED" &&
-      (c.spec.dependsOn ?? []).some((d) => phaseOf.has(d.componentId)) &&
+      upstreamsInRun(c).some((u) => u.applied) &&
       (c.plan?.policyFindings ?? []).length === 0,
   );
   if (nextWave.length > 0) {
-    const confirmed = await deps.changesets.confirm(
+    const wave = await deps.changesets.confirmWave(
       run.runId,
       nextWave.map((c) => c.runComponentId),
       run.confirmedBy!,
       "next wave of a confirmed run",
     );
-    for (const component of run.components.filter((c) => confirmed.includes(c.runComponentId))) {
+    for (const component of run.components.filter((c) =>
+      wave.confirmed.includes(c.runComponentId),
+    )) {
       await enqueueRunComponent(
         deps.queue,
         { runComponentId: component.runComponentId, action: "apply" },
         component.componentId,
       );
     }
-    moved = moved || confirmed.length > 0;
+    if (wave.stale.length > 0) {
+      deps.log.warn({ runId: run.runId, stale: wave.stale }, "later wave refused as stale");
+    }
+    moved = moved || wave.confirmed.length > 0 || wave.stale.length > 0;
   }
   return moved;
 }
+
+const BROKEN: readonly ComponentPhase[] = ["FAILED", "BLOCKED", "DISCARDED"];
 
 async function findRun(deps: PlanDeps, runComponentId: string) {
   const runId = await deps.changesets.runOfComponent(runComponentId);

@@ -1,3 +1,4 @@
+import { PROMOTE_TRIGGER, REVERT_TRIGGER } from "../domain/changeset-origin.js";
 import type { ApplyRequirement } from "../domain/evaluate-requirements.js";
 import { evaluateRequirements } from "../domain/evaluate-requirements.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
@@ -75,18 +76,27 @@ export async function confirmPullRequest(
   if (unconfirmed.length === 0) return refuse({ kind: "nothing-to-apply" });
 
   // A tracked run applies what was merged: the pull request's head and review rules are behind it.
-  if (unconfirmed.some(({ run }) => run.kind !== "tracked")) {
+  // So does a revert (it replays revisions reviewed and applied before, not the pull request's
+  // code), and a promotion once its pull request is merged.
+  const gated = unconfirmed.filter(
+    ({ run }) => run.kind !== "tracked" && run.trigger !== REVERT_TRIGGER,
+  );
+  if (gated.length > 0) {
     if (request.number === undefined) return refuse({ kind: "nothing-to-apply" });
     const pr = await api.pullRequest(request.number);
-    const plannedSha = unconfirmed[0]!.run.commitSha;
-    if (pr.state !== "open") return refuse({ kind: "nothing-to-apply" });
-    if (unconfirmed.some(({ run }) => run.commitSha !== pr.headSha)) {
-      return refuse({ kind: "pr-head-moved", plannedSha, headSha: pr.headSha });
+    const mergedPromotion =
+      pr.state !== "open" && gated.every(({ run }) => run.trigger === PROMOTE_TRIGGER);
+    if (!mergedPromotion) {
+      const plannedSha = gated[0]!.run.commitSha;
+      if (pr.state !== "open") return refuse({ kind: "nothing-to-apply" });
+      if (gated.some(({ run }) => run.commitSha !== pr.headSha)) {
+        return refuse({ kind: "pr-head-moved", plannedSha, headSha: pr.headSha });
+      }
+      const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
+      const requirements = tracked.kind === "valid" ? tracked.config.apply.requirements : [];
+      const unmet = await unmetRequirements(api, requirements, pr);
+      if (unmet.length > 0) return refuse({ kind: "requirements-unmet", unmet });
     }
-    const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
-    const requirements = tracked.kind === "valid" ? tracked.config.apply.requirements : [];
-    const unmet = await unmetRequirements(api, requirements, pr);
-    if (unmet.length > 0) return refuse({ kind: "requirements-unmet", unmet });
   }
 
   const stale = await staleComponents(deps, unconfirmed);
@@ -110,7 +120,7 @@ export async function confirmPullRequest(
         kind: "component-busy",
         busy: components.map((c) => ({
           component: `${c.stack}@${run.environment}`,
-          runUrl: `${deps.publicUrl}/runs/${run.runId}`,
+          runUrl: deps.runLink(run.runId),
         })),
       });
     }
@@ -163,15 +173,15 @@ export async function selectRuns(
 
 /**
  * The runs a pull request's commands act on: its open changesets' latest runs; once it is merged,
- * the tracked runs its merge started (the newest per environment).
+ * the tracked runs its merge started (the newest per environment), except in an environment where
+ * a revert or a promotion opened a changeset of the pull request since.
  */
 async function runsOf(deps: PlanDeps, repositoryId: number, number: number): Promise<RunView[]> {
   const open = await deps.changesets.latestRunsOfPullRequest(repositoryId, number);
-  if (open.length > 0) return open;
+  const newest = new Map<string, RunView>(open.map((run) => [run.environment, run]));
   const tracked = await deps.changesets.trackedRunsOfPullRequest(repositoryId, number);
-  const newest = new Map<string, RunView>();
   for (const run of tracked) if (!newest.has(run.environment)) newest.set(run.environment, run);
-  return [...newest.values()];
+  return [...newest.values()].sort((a, b) => a.environment.localeCompare(b.environment));
 }
 
 async function unmetRequirements(
@@ -223,7 +233,7 @@ export async function startApplying(
   run: RunView,
   confirmed: string[],
 ): Promise<void> {
-  const logUrl = `${deps.publicUrl}/runs/${run.runId}`;
+  const logUrl = deps.runLink(run.runId);
   const deploymentId = await api.createDeployment({
     ref: run.commitSha,
     environment: run.environment,

@@ -19,7 +19,8 @@ interface RawDiagnostic {
 export function buildChangesetReport(
   view: RunView,
   options: {
-    publicUrl: string;
+    /** The run page's (signed) URL. */
+    runUrl: string;
     currentHeads: Record<string, string | null>;
     headSha?: string | undefined;
   },
@@ -28,7 +29,9 @@ export function buildChangesetReport(
     const plan = component.plan;
     const waitingFor =
       component.phase === "DEFERRED"
-        ? (component.spec.dependsOn ?? []).map((d) => `${d.stack}@${view.environment}`)
+        ? (component.spec.waitsFor ?? component.spec.dependsOn ?? []).map(
+            (d) => `${d.stack}@${view.environment}`,
+          )
         : undefined;
     return {
       name: `${component.stack}@${view.environment}`,
@@ -42,9 +45,10 @@ export function buildChangesetReport(
       planText: plan?.planText,
       diagnostics: (plan?.diagnostics as RawDiagnostic[] | undefined)?.flatMap(toReportDiagnostic),
       failureReason: component.phase === "FAILED" ? component.failureReason : undefined,
+      // A plan that a policy denied has its digest too: only a confirmed run ever applies.
       failedDuring:
         component.phase === "FAILED"
-          ? component.planDigest && component.plan
+          ? view.confirmedBy !== undefined && component.planDigest && component.plan
             ? "apply"
             : "plan"
           : undefined,
@@ -77,7 +81,7 @@ export function buildChangesetReport(
         : undefined;
   return {
     runId: view.runId,
-    runUrl: `${options.publicUrl}/runs/${view.runId}`,
+    runUrl: options.runUrl,
     environment: view.environment,
     repository: view.repositoryFullName,
     commitSha: view.commitSha,

@@ -25,6 +25,8 @@ export interface NewRunComponent {
   note?: string;
   /** Queued but not started: it waits behind an earlier tracked run of the component. */
   held?: boolean;
+  /** Its dependency wave in the run (0: no upstream changes in the same changeset). */
+  wave?: number;
 }
 
 export interface NewChangesetRun {
@@ -42,6 +44,28 @@ export interface NewChangesetRun {
     scanFindings: unknown[];
   };
   components: NewRunComponent[];
+  /**
+   * A changeset that replays or copies another: always a new changeset (history is never
+   * rewritten), and the pull request's other open changeset of the environment is closed.
+   */
+  origin?: { revertsRunId: string } | { promotedFromId: string };
+}
+
+/** A component's revision as a revert replays it: the commit, inputs and spec it applied with. */
+export interface RevisionToReplay {
+  commitSha: string;
+  inputs: Record<string, unknown>;
+  spec: ComponentSpec;
+}
+
+/** What reverting a run means for one component it applied. */
+export interface RevertTarget {
+  componentId: string;
+  stack: string;
+  /** The revision this run applied (a create's is the one a destroy tears down). */
+  applied: RevisionToReplay;
+  /** The revision before it; undefined when this run created the component. */
+  previous: RevisionToReplay | undefined;
 }
 
 export interface RunComponentView {
@@ -64,6 +88,8 @@ export interface RunComponentView {
   failureReason: string | undefined;
   /** A revision of this run exists for the component. */
   applied: boolean;
+  /** Its dependency wave in the run (0: no upstream changes in the same changeset). */
+  wave: number;
 }
 
 export interface RunView {
@@ -166,12 +192,32 @@ export interface ChangesetStore {
     actor: string,
     cause: string,
   ): Promise<string[]>;
-  /** A DEFERRED component moves on: QUEUED once its upstreams applied, BLOCKED when one failed. */
+  /**
+   * A confirmed run's later wave: UNCONFIRMED → CONFIRMED for each listed component whose deployed
+   * head is still the one its changeset was based on, compared and swapped in one transaction
+   * (DESIGN.md invariant 4); one whose head moved is refused: FAILED, with what moved.
+   */
+  confirmWave(
+    runId: string,
+    runComponentIds: readonly string[],
+    actor: string,
+    cause: string,
+  ): Promise<{ confirmed: string[]; stale: string[] }>;
+  /**
+   * A DEFERRED component moves on: QUEUED once its upstreams applied, BLOCKED when one failed,
+   * FAILED when it is refused (its deployed head moved). `cause` is kept as the reason of the last two.
+   */
   releaseDeferred(
     runComponentId: string,
-    to: "QUEUED" | "BLOCKED",
+    to: "QUEUED" | "BLOCKED" | "FAILED",
     cause: string,
   ): Promise<boolean>;
+  /** The run, when it belongs to that repository. */
+  runInRepository(repositoryId: number, runId: string): Promise<RunView | undefined>;
+  /** The latest run of every changeset of the pull request, open or closed, newest first. */
+  pullRequestRuns(repositoryId: number, number: number): Promise<RunView[]>;
+  /** Per component the run applied: that revision and the one before it (a revert's replay). */
+  revertTargets(runId: string): Promise<RevertTarget[]>;
   /** Every QUEUED, DEFERRED or UNCONFIRMED component of the run → DISCARDED; returns how many. */
   discard(runId: string, actor: string, cause: string): Promise<number>;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
 import { variableToEnv } from "../domain/component-spec.js";
@@ -23,6 +24,7 @@ import { createLogWriter, type LogWriter } from "./log-writer.js";
 import type {
   ComponentPhase,
   JobQueue,
+  LeaseStore,
   RunComponentRecord,
   RunStore,
   SecretStore,
@@ -44,6 +46,11 @@ export type StateBackendLender = (record: RunComponentRecord) => Promise<{
 
 export interface ExecutorDeps {
   runs: RunStore;
+  leases: LeaseStore;
+  /** This worker process, named in the leases it takes. */
+  workerId: string;
+  /** The lease is renewed three times per this period while a phase runs. */
+  leaseMs: number;
   secrets: SecretStore;
   fetchSource: SourceArchiveFetcher;
   engines: Record<EngineKind, Engine>;
@@ -52,11 +59,6 @@ export interface ExecutorDeps {
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
   stateBackend: StateBackendLender | undefined;
-  /**
-   * Crash recovery for managed state: releases the state lock a lost apply of this component
-   * still holds, so the component is usable again (other components of the run keep theirs).
-   */
-  releaseStateLock?: (runId: string, componentId: string) => Promise<void>;
   /** The state version an apply produced, for its revision (managed state only). */
   stateVersionOf?: (componentId: string) => Promise<string | undefined>;
   log: Logger;
@@ -64,12 +66,6 @@ export interface ExecutorDeps {
 }
 
 const ACTOR = "bosun";
-const PLANNING_PHASES: readonly ComponentPhase[] = [
-  "QUEUED",
-  "PREPARING",
-  "INITIALIZING",
-  "PLANNING",
-];
 export const APPLY_INTERRUPTED = "apply interrupted: state may be partially changed";
 export const SKIPPED_APPLYING = "apply skipped: the stack sets BOSUN_SKIP_APPLYING";
 
@@ -77,10 +73,15 @@ export const SKIPPED_APPLYING = "apply skipped: the stack sets BOSUN_SKIP_APPLYI
  * Executes one component's job and records every step: phase rows with their logs, lifecycle
  * transitions (each an event) and the plan or revision. Failures end the component FAILED with a
  * reason a user can act on; they are not thrown, so the job is not retried behind the user's back.
+ * The job holds the component's lease while it runs: it claims the component, renews the lease,
+ * and every transition it makes is fenced by its job id, so a worker that was presumed lost (and
+ * replaced) can no longer change anything.
  */
 export async function executeRunComponent(
   deps: ExecutorDeps,
   job: RunComponentJob,
+  /** The lease token: the queue job's id when a worker runs it. */
+  jobId: string = randomUUID(),
 ): Promise<ComponentPhase | undefined> {
   const record = await deps.runs.loadRunComponent(job.runComponentId);
   const log = deps.log.child({
@@ -92,22 +93,23 @@ export async function executeRunComponent(
     log.warn("run component not found; nothing to do");
     return undefined;
   }
-  return job.action === "plan" ? plan(deps, record, log) : apply(deps, record, log);
+  const leased: LeasedDeps = { ...deps, jobId };
+  return job.action === "plan" ? plan(leased, record, log) : apply(leased, record, log);
 }
 
+type LeasedDeps = ExecutorDeps & { jobId: string };
+
 async function plan(
-  deps: ExecutorDeps,
+  deps: LeasedDeps,
   record: RunComponentRecord,
   log: Logger,
 ): Promise<ComponentPhase | undefined> {
-  // A worker lost mid-plan leaves PREPARING…PLANNING behind: the plan is simply retried.
+  // Only a queued component is planned: one a lost worker left is queued again by recovery.
   if (
-    !(await deps.runs.transition(
+    !(await deps.leases.claim(
       record.runComponentId,
-      PLANNING_PHASES,
-      "PREPARING",
-      "plan started",
-      ACTOR,
+      { from: "QUEUED", to: "PREPARING", cause: "plan started" },
+      { workerId: deps.workerId, jobId: deps.jobId },
     ))
   ) {
     log.info({ phase: record.phase }, "not plannable in this phase; skipped");
@@ -160,8 +162,7 @@ async function plan(
           .filter((finding) => finding.level === "deny")
           .map((finding) => `denied by policy ${finding.policy}: ${finding.message}`)
           .join("\n");
-        await deps.runs.setFailureReason(record.runComponentId, reason);
-        await deps.runs.transition(record.runComponentId, [current()], "FAILED", reason, ACTOR);
+        await fail(deps, record, current(), reason);
         log.info({ policies: policyFindings.map((f) => f.policy) }, "plan denied by policy");
         return "FAILED";
       }
@@ -172,6 +173,7 @@ async function plan(
         next,
         planned.outcome === "changes" ? "planned with changes" : "no changes",
         ACTOR,
+        deps.jobId,
       );
       log.info({ outcome: planned.outcome, counts: planned.summary.counts }, "planned");
       return next;
@@ -180,23 +182,10 @@ async function plan(
 }
 
 async function apply(
-  deps: ExecutorDeps,
+  deps: LeasedDeps,
   record: RunComponentRecord,
   log: Logger,
 ): Promise<ComponentPhase | undefined> {
-  if (record.phase === "APPLYING") {
-    // Invariant 2: an apply a worker lost is never re-run by itself; the lock it held goes.
-    await deps.releaseStateLock?.(record.runId, record.componentId);
-    await deps.runs.setFailureReason(record.runComponentId, APPLY_INTERRUPTED);
-    await deps.runs.transition(
-      record.runComponentId,
-      ["APPLYING"],
-      "FAILED",
-      APPLY_INTERRUPTED,
-      ACTOR,
-    );
-    return "FAILED";
-  }
   if (record.phase === "CONFIRMED" && record.spec.skipApplying) {
     // BOSUN_SKIP_APPLYING: the run ends confirmed but never applied, and says so.
     await deps.runs.setFailureReason(record.runComponentId, SKIPPED_APPLYING);
@@ -209,13 +198,12 @@ async function apply(
     );
     return "FINISHED";
   }
+  // Invariant 2: only a confirmed component is applied; an interrupted apply is never re-run.
   if (
-    !(await deps.runs.transition(
+    !(await deps.leases.claim(
       record.runComponentId,
-      ["CONFIRMED"],
-      "APPLYING",
-      "apply started",
-      ACTOR,
+      { from: "CONFIRMED", to: "APPLYING", cause: "apply started" },
+      { workerId: deps.workerId, jobId: deps.jobId },
     ))
   ) {
     log.info({ phase: record.phase }, "not confirmed; apply skipped");
@@ -244,7 +232,14 @@ async function apply(
       stateVersionId: await deps.stateVersionOf?.(record.componentId),
       startedAt,
     });
-    await deps.runs.transition(record.runComponentId, ["APPLYING"], "FINISHED", "applied", ACTOR);
+    await deps.runs.transition(
+      record.runComponentId,
+      ["APPLYING"],
+      "FINISHED",
+      "applied",
+      ACTOR,
+      deps.jobId,
+    );
     log.info({ outputs: Object.keys(applied.outputs) }, "applied");
     return "FINISHED";
   });
@@ -322,7 +317,7 @@ type Context = Parameters<typeof planComponent>[0];
 
 /** Builds the runner's context (masking, phase reporting, state backend) and runs `work` in it. */
 async function withContext(
-  deps: ExecutorDeps,
+  deps: LeasedDeps,
   record: RunComponentRecord,
   secrets: Record<string, string>,
   log: Logger,
@@ -332,6 +327,7 @@ async function withContext(
   let lent: Awaited<ReturnType<StateBackendLender>> | undefined;
   const applying = record.phase === "CONFIRMED";
   let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
+  const lease = keepLeaseAlive(deps, record, log);
   try {
     lent = deps.stateBackend ? await deps.stateBackend(record) : undefined;
     masker.add(...(lent?.secrets ?? []));
@@ -348,7 +344,7 @@ async function withContext(
           }),
         workspaceRoot: deps.workspaceRoot,
         timeoutMs: deps.timeoutMs,
-        ...(deps.signal ? { signal: deps.signal } : {}),
+        signal: lease.signal,
         secrets,
         managedBackend: lent?.wiring,
         masker,
@@ -363,12 +359,45 @@ async function withContext(
     await fail(deps, record, current, reason);
     return "FAILED";
   } finally {
+    lease.stop();
     await lent?.release();
   }
 }
 
+/**
+ * Renews the component's lease while the phase runs. When the lease turns out to be lost (a
+ * recovery took the component back after this worker went silent), the engine is stopped: this
+ * worker must not go on changing what another may now be running. A renewal that fails because
+ * the database is unreachable is only logged; the lease then lapses on its own.
+ */
+function keepLeaseAlive(
+  deps: LeasedDeps,
+  record: RunComponentRecord,
+  log: Logger,
+): { signal: AbortSignal; stop(): void } {
+  const lost = new AbortController();
+  const timer = setInterval(
+    () => {
+      deps.leases.heartbeat(record.runComponentId, deps.jobId).then(
+        (held) => {
+          if (held) return;
+          log.warn("lease lost to recovery; stopping the engine");
+          lost.abort(new Error("this worker lost its lease on the component"));
+        },
+        (error: unknown) => log.warn({ err: error }, "lease renewal failed"),
+      );
+    },
+    Math.max(100, Math.floor(deps.leaseMs / 3)),
+  );
+  timer.unref();
+  return {
+    signal: deps.signal ? AbortSignal.any([deps.signal, lost.signal]) : lost.signal,
+    stop: () => clearInterval(timer),
+  };
+}
+
 function createReporter(
-  deps: ExecutorDeps,
+  deps: LeasedDeps,
   record: RunComponentRecord,
   masker: Masker,
   applying: boolean,
@@ -380,13 +409,15 @@ function createReporter(
     async start(phase) {
       // While applying, preparing and init are steps of APPLYING, not lifecycle states.
       if (!applying && phase !== current) {
-        await deps.runs.transition(
+        const moved = await deps.runs.transition(
           record.runComponentId,
           [current],
           phase,
           `${phase.toLowerCase()} started`,
           ACTOR,
+          deps.jobId,
         );
+        if (!moved) throw new Error("this worker lost its lease on the component");
         current = phase;
         entered(phase);
       }
@@ -405,13 +436,15 @@ function createReporter(
 }
 
 async function fail(
-  deps: ExecutorDeps,
+  deps: LeasedDeps,
   record: RunComponentRecord,
   from: ComponentPhase,
   reason: string,
 ): Promise<void> {
-  await deps.runs.setFailureReason(record.runComponentId, reason);
-  await deps.runs.transition(record.runComponentId, [from], "FAILED", reason, ACTOR);
+  if (
+    await deps.runs.transition(record.runComponentId, [from], "FAILED", reason, ACTOR, deps.jobId)
+  )
+    await deps.runs.setFailureReason(record.runComponentId, reason);
 }
 
 function describeFailure(error: unknown, masker: Masker): string {

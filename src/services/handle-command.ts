@@ -4,6 +4,8 @@ import { renderHelp, renderRefusal, type Refusal } from "../render/command-reply
 import { confirmPullRequest, selectRuns } from "./apply-pull-request.js";
 import { canWrite, type GithubRepoApi, type Reaction } from "./github-port.js";
 import { openEnvironmentRun } from "./open-environment-run.js";
+import { promoteChangeset } from "./promote-changeset.js";
+import { type OpenedOutcome, revertRun } from "./revert-run.js";
 import {
   loadTrackedConfig,
   planPullRequest,
@@ -80,14 +82,16 @@ async function run(
     case "destroy":
       return destroy(deps, api, input, command.stack, command.environment);
     case "promote":
+      return opened(await promoteChangeset(deps, api, input, command.environment));
     case "revert":
-      return {
-        kind: "reply",
-        body: `\`/${command.kind}\` is not available in this version of Bosun yet; nothing was done.\n\n${renderHelp(HELP_TEXT)}`,
-      };
+      return opened(await revertRun(deps, api, input, command.run));
     default:
       return assertNever(command, "command");
   }
+}
+
+function opened(outcome: OpenedOutcome): CommandResult {
+  return outcome.kind === "opened" ? { kind: "ok", reaction: "+1" } : outcome;
 }
 
 /**

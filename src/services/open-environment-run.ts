@@ -1,8 +1,9 @@
 import type { RepoConfig } from "../config/repo-config.js";
-import type { AffectedEnvironment } from "../domain/affected-components.js";
+import type { AffectedEnvironment, ComponentChangeKind } from "../domain/affected-components.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
+import { deferredNote, placeInWaves } from "../domain/dependency-waves.js";
 import type { HclFinding } from "../runner/local-modules.js";
-import type { NewRunComponent } from "./changeset-store.js";
+import type { NewChangesetRun, NewRunComponent } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { PlanDeps } from "./plan-pull-request.js";
 import { requestReport } from "./report-run.js";
@@ -31,6 +32,15 @@ export interface RunOrigin {
   trigger: string;
   triggeredBy: string;
   targets?: readonly string[] | undefined;
+  /** A revert or a promotion: the changeset it replays or copies (NewChangesetRun.origin). */
+  replays?: NewChangesetRun["origin"];
+}
+
+/** One component of a new run before waves and heads are known. */
+export interface ComponentToRun {
+  stack: string;
+  change: ComponentChangeKind;
+  spec: ComponentSpec;
 }
 
 /**
@@ -55,71 +65,127 @@ export async function openEnvironmentRun(
   const stackConfig = (name: string) =>
     context.head.stacks.find((stack) => stack.name === name) ??
     context.base?.stacks.find((stack) => stack.name === name);
-  const wanted = affected.components.map((component) => {
-    const stack = stackConfig(component.stack)!;
-    return {
-      stack: stack.name,
-      environment,
-      dir: stack.dir,
-      engine: stack.engine,
-      production: context.head.environments[environment]?.production ?? false,
-    };
-  });
-  // Upstreams are resolved to components too, for their deployed outputs.
-  const upstreamNames = affected.components.flatMap((c) =>
-    (stackConfig(c.stack)?.depends_on ?? []).map((d) => d.stack),
-  );
-  for (const name of upstreamNames) {
-    const stack = stackConfig(name);
-    if (stack && !wanted.some((w) => w.stack === name)) {
-      wanted.push({
-        stack: name,
-        environment,
-        dir: stack.dir,
-        engine: stack.engine,
-        production: false,
-      });
-    }
-  }
-  const ids = await deps.changesets.ensureComponents(origin.repositoryId, wanted);
-  const componentIds = affected.components.map((c) => ids.get(`${c.stack}@${environment}`)!);
-  const heads = await deps.changesets.deployedHeads([...ids.values()]);
-  const inChangeset = new Set(affected.components.map((c) => c.stack));
-  const held = new Set(
-    origin.kind === "tracked" ? await deps.changesets.withOpenTrackedRuns(componentIds) : [],
-  );
-
-  const components: NewRunComponent[] = affected.components.map((component, index) => {
+  const production = context.head.environments[environment]?.production ?? false;
+  const variables = context.head.environments[environment]?.variables;
+  const toRun: ComponentToRun[] = affected.components.map((component) => {
     const stack = stackConfig(component.stack)!;
     const fromBase = component.change === "destroy" || component.change === "orphan";
-    const dependsOn = stack.depends_on.map((dependency) => ({
-      stack: dependency.stack,
-      componentId: ids.get(`${dependency.stack}@${environment}`)!,
-      inputs: dependency.inputs,
-    }));
     const spec: ComponentSpec = {
       stack: stack.name,
       environment,
       dir: stack.dir,
       engine: stack.engine,
       varFiles: stack.var_files,
-      variables: engineVariables(context.head.environments[environment]?.variables ?? {}),
+      variables: engineVariables(variables ?? {}),
       state: stack.state,
       autodeploy: stack.autodeploy,
-      production: context.head.environments[environment]?.production ?? false,
+      production,
       policies: context.head.policies,
-      ...(skipApplying(context.head.environments[environment]?.variables)
-        ? { skipApplying: true }
-        : {}),
+      ...(skipApplying(variables) ? { skipApplying: true } : {}),
       ...(component.change === "destroy" ? { destroy: true } : {}),
       ...(fromBase ? { sourceSha: context.baseSha } : {}),
       ...(origin.targets?.length ? { targets: [...origin.targets] } : {}),
-      ...(dependsOn.length ? { dependsOn } : {}),
     };
-    const waitsFor = dependsOn.filter(
-      (d) => inChangeset.has(d.stack) || (heads[d.componentId] ?? null) === null,
-    );
-    const base = { componentId: componentIds[index]!, changeKind: component.change, spec };
+    return { stack: stack.name, change: component.change, spec };
+  });
+  const upstreams = (name: string) =>
+    (stackConfig(name)?.depends_on ?? []).map((dependency) => ({
+      stack: dependency.stack,
+      inputs: dependency.inputs,
+    }));
+  return startChangesetRun(deps, origin, environment, toRun, {
+    upstreams,
+    stackOf: (name) => {
+      const stack = stackConfig(name);
+      return stack && { dir: stack.dir, engine: stack.engine };
+    },
+    production,
+    findings: context.findings,
+  });
+}
+
+/**
+ * Starts the run of a changeset whose component specs are already made (from bosun.yml, or from
+ * revisions a revert replays): resolves upstreams to components, places every component in its
+ * dependency wave (DEFERRED beyond the first), records the deployed heads it is based on, and
+ * queues the plans of the first wave.
+ */
+export async function startChangesetRun(
+  deps: PlanDeps,
+  origin: RunOrigin,
+  environment: string,
+  toRun: readonly ComponentToRun[],
+  context: {
+    /**
+     * A stack's `depends_on`: upstream stack and input variable → upstream output, and the
+     * upstream's component when it is known already (a revision's spec names it).
+     */
+    upstreams: (stack: string) => {
+      stack: string;
+      inputs: Readonly<Record<string, string>>;
+      componentId?: string;
+    }[];
+    stackOf: (stack: string) => { dir: string; engine: "opentofu" | "terraform" } | undefined;
+    production: boolean;
+    findings: HclFinding[];
+  },
+): Promise<string> {
+  const wanted = toRun.map((component) => ({
+    stack: component.stack,
+    environment,
+    dir: component.spec.dir,
+    engine: component.spec.engine,
+    production: context.production,
+  }));
+  // Upstreams are resolved to components too, for their deployed outputs.
+  for (const component of toRun) {
+    for (const upstream of context.upstreams(component.stack)) {
+      const stack = context.stackOf(upstream.stack);
+      if (stack && !wanted.some((w) => w.stack === upstream.stack)) {
+        wanted.push({
+          stack: upstream.stack,
+          environment,
+          ...stack,
+          production: context.production,
+        });
+      }
+    }
+  }
+  const ids = await deps.changesets.ensureComponents(origin.repositoryId, wanted);
+  const componentIds = toRun.map((c) => ids.get(`${c.stack}@${environment}`)!);
+  const heads = await deps.changesets.deployedHeads([...ids.values()]);
+  const held = new Set(
+    origin.kind === "tracked" ? await deps.changesets.withOpenTrackedRuns(componentIds) : [],
+  );
+  const waves = placeInWaves(
+    toRun.map((component) => ({
+      stack: component.stack,
+      change: component.change,
+      upstreams: context.upstreams(component.stack).map((upstream) => upstream.stack),
+    })),
+  );
+
+  const components: NewRunComponent[] = toRun.map((component, index) => {
+    const dependsOn = context.upstreams(component.stack).flatMap((dependency) => {
+      const componentId = ids.get(`${dependency.stack}@${environment}`) ?? dependency.componentId;
+      return componentId === undefined
+        ? []
+        : [{ stack: dependency.stack, componentId, inputs: { ...dependency.inputs } }];
+    });
+    const { wave, waitsFor } = waves.get(component.stack)!;
+    const spec: ComponentSpec = {
+      ...component.spec,
+      ...(dependsOn.length ? { dependsOn } : {}),
+      ...(waitsFor.length
+        ? {
+            waitsFor: waitsFor.map((stack) => ({
+              stack,
+              componentId: ids.get(`${stack}@${environment}`)!,
+            })),
+          }
+        : {}),
+    };
+    const base = { componentId: componentIds[index]!, changeKind: component.change, spec, wave };
     if (component.change === "orphan") {
       return {
         ...base,
@@ -131,7 +197,7 @@ export async function openEnvironmentRun(
       return {
         ...base,
         phase: "DEFERRED",
-        note: `waits for the outputs of ${waitsFor.map((d) => d.stack).join(", ")}`,
+        note: deferredNote(waitsFor, environment, component.change === "destroy"),
       };
     }
     if (origin.kind === "tracked" && held.has(base.componentId)) {
@@ -159,6 +225,7 @@ export async function openEnvironmentRun(
       scanFindings: context.findings,
     },
     components,
+    ...(origin.replays ? { origin: origin.replays } : {}),
   });
   for (const runId of opened.supersededRunIds) await requestReport(deps.queue, runId);
   await requestReport(deps.queue, opened.runId);

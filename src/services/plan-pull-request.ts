@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.js";
-import { parseRepoConfig, splitTrust } from "../config/repo-config.js";
+import { parseRepoConfig, splitTrust, undeclaredInputProblems } from "../config/repo-config.js";
 import {
   affectedComponents,
   type AffectedEnvironment,
@@ -37,8 +37,8 @@ export interface PullRequestTrigger {
   baseRef: string;
   author: string;
   fork: boolean;
-  /** What started it: the pull request event, or a comment command. */
-  trigger: "pull_request" | "comment";
+  /** What started it: the pull request event, a comment command, or a run page's Re-run button. */
+  trigger: "pull_request" | "comment" | "button";
   triggeredBy: string;
   /** Narrowing from `/plan STACK… -e ENV` and `/replan -target=…`. */
   stacks?: readonly string[];
@@ -123,6 +123,15 @@ export async function planPullRequest(
     headArchive,
     headStacks.map((stack) => stack.dir),
   );
+  if (headText !== undefined && config) {
+    const undeclared = undeclaredInputProblems(headText, config, (dir) =>
+      inspection.declaredVariables.get(dir),
+    );
+    if (undeclared.length > 0) {
+      await reportConfigProblems(deps, api, input, undeclared);
+      return { kind: "config-error" };
+    }
+  }
   const baseFindings = base
     ? (
         await inspectSource(

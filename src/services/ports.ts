@@ -8,10 +8,29 @@ import type { ComponentSpec } from "../domain/component-spec.js";
 export const QUEUE_NAMES = ["github-event", "github-push", "run-component", "report-run"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
+/**
+ * An open database transaction: the store and the queue act inside it when handed one, so that
+ * what they write commits together or not at all. Services only pass it along.
+ */
+export interface Transaction {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** Runs `work` in one database transaction, committed when it resolves, rolled back when it throws. */
+export type InTransaction = <T>(work: (transaction: Transaction) => Promise<T>) => Promise<T>;
+
 export interface SendOptions {
   /** At most one queued job per key (deduplication of the same work). */
   singletonKey?: string;
   startAfterSeconds?: number;
+}
+
+/** A job queued with an id chosen by the caller, who records it elsewhere in the same transaction. */
+export interface JobToQueue {
+  name: QueueName;
+  id: string;
+  data: object;
+  singletonKey?: string;
 }
 
 export interface Job<T> {
@@ -28,8 +47,16 @@ export interface JobQueue {
     concurrency: number,
     handler: JobHandler<T>,
   ): Promise<void>;
+  /** Withdraws a job that has not completed (a lost worker's), so it is never run again. */
+  cancel(name: QueueName, jobId: string): Promise<void>;
   /** Stops taking jobs, waits for those in hand (up to the timeout), and closes. */
   stop(timeoutMs?: number): Promise<void>;
+}
+
+/** The queue as intake uses it: jobs written in the same transaction as the deliveries. */
+export interface TransactionalQueue {
+  /** Queues the jobs inside `transaction` (they exist once it commits); answers the ids queued. */
+  sendAll(jobs: readonly JobToQueue[], transaction: Transaction): Promise<string[]>;
 }
 
 export interface IncomingDelivery {
@@ -44,10 +71,16 @@ export interface IncomingDelivery {
 export type DeliveryOutcome = "processed" | "ignored" | "rejected" | "failed";
 
 export interface DeliveryStore {
-  /** Records the delivery unless one with its id was already queued; says which. */
-  record(delivery: IncomingDelivery): Promise<"new" | "duplicate">;
+  /**
+   * Records the deliveries, each with the id of the job that will handle it, inside `transaction`,
+   * skipping those whose delivery id was recorded before (or earlier in the list). Answers the job
+   * ids of the deliveries recorded now.
+   */
+  record(
+    transaction: Transaction,
+    deliveries: readonly (IncomingDelivery & { jobId: string })[],
+  ): Promise<Set<string>>;
   attachJob(deliveryId: string, jobId: string): Promise<void>;
-  forget(deliveryId: string): Promise<void>;
   load(deliveryId: string): Promise<IncomingDelivery | undefined>;
   finish(deliveryId: string, outcome: DeliveryOutcome, error?: string): Promise<void>;
   /** Deliveries recorded before `olderThan` whose job was never queued (the process died between). */
@@ -123,6 +156,8 @@ export interface RunStore {
     to: ComponentPhase,
     cause: string,
     actor: string,
+    /** The job that must still hold the component's lease (a fenced transition). */
+    holderJobId?: string,
   ): Promise<boolean>;
   startPhase(runComponentId: string, phase: ComponentPhase): Promise<string>;
   appendLog(
@@ -142,6 +177,43 @@ export interface RunStore {
   ): Promise<{ outputs: Record<string, unknown>; sealedOutputs: Buffer | undefined } | undefined>;
   /** Appends the revision and moves the component's deployed head to it, in one transaction. */
   recordRevision(revision: RevisionRecord): Promise<string>;
+}
+
+/** Who holds a component's lease: the worker process and the queue job it is executing. */
+export interface LeaseHolder {
+  workerId: string;
+  jobId: string;
+}
+
+/** A component whose worker stopped showing signs of life while executing it. */
+export interface LostComponent {
+  runComponentId: string;
+  runId: string;
+  componentId: string;
+  phase: ComponentPhase;
+  jobId: string;
+  workerId: string;
+  planAttempts: number;
+}
+
+/** Worker leases on run components (DESIGN.md invariant 2: lost workers are noticed). */
+export interface LeaseStore {
+  /** Moves the component from `from` to `to` and gives `holder` its lease; false if not in `from`. */
+  claim(
+    runComponentId: string,
+    move: { from: ComponentPhase; to: ComponentPhase; cause: string },
+    holder: LeaseHolder,
+  ): Promise<boolean>;
+  /** Renews the lease; false when `jobId` no longer holds it (another worker took over). */
+  heartbeat(runComponentId: string, jobId: string): Promise<boolean>;
+  /** Components in a leased phase whose holder has been silent for longer than `leaseMs`. */
+  findLost(leaseMs: number): Promise<LostComponent[]>;
+  /** Takes a lost component back (if it is still lost), moving it to `to`; false if it was not. */
+  release(
+    lost: LostComponent,
+    leaseMs: number,
+    outcome: { to: ComponentPhase; cause: string },
+  ): Promise<boolean>;
 }
 
 export interface SecretStore {

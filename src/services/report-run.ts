@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { ComponentPhase } from "../domain/component-phase.js";
+import { currentWave } from "../domain/dependency-waves.js";
 import { deriveRunStatus } from "../domain/run-status.js";
 import { renderAnnotations } from "../render/annotations.js";
 import { renderCheckRun } from "../render/check-run-output.js";
@@ -30,6 +31,8 @@ export interface ReportDeps {
   changesets: ChangesetStore;
   github: GithubGateway;
   publicUrl: string;
+  /** The signed URL of a run's page (src/lib/signed-link.ts), for check runs, comments and deployments. */
+  runLink: (runId: string) => string;
   log: Logger;
 }
 
@@ -44,11 +47,12 @@ export async function reportRun(deps: ReportDeps, runId: string): Promise<void> 
   const view = await deps.changesets.runView(runId);
   if (!view) return;
   // While components are still moving, GitHub hears only of a change of check-run status
-  // (queued → in progress): the details follow once the run is at rest, so a run's report costs
-  // the same whatever the number of components. Progress line by line is on the run page.
+  // (queued → in progress) or of the dependency wave the run has reached: the details follow once
+  // the run is at rest, so a run's report costs the same whatever the number of components.
+  // Progress line by line is on the run page.
   const moving = view.components.some((component) => ACTIVE.includes(component.phase));
   const content = await checkRunContent(deps, view);
-  if (moving && view.reportDigest?.startsWith(`${content.status}|`)) return;
+  if (moving && view.reportDigest?.startsWith(progressOf(view, content))) return;
   const api = await deps.github(view.installationId, view.repositoryFullName);
   await reportCheckRun(deps, api, view, { content });
   await reportDeployment(deps, api, view);
@@ -66,7 +70,7 @@ export async function checkRunContent(
   headSha?: string,
 ): Promise<CheckRunContent> {
   const report = buildChangesetReport(view, {
-    publicUrl: deps.publicUrl,
+    runUrl: deps.runLink(view.runId),
     currentHeads: await currentHeads(deps, view),
     headSha,
   });
@@ -87,6 +91,11 @@ export async function checkRunContent(
  * Creates or updates the run's check run. `fresh`: a new check run of the same name even though
  * one exists (DESIGN.md: confirmed and applying show as a fresh check run once the last completed).
  */
+/** The start of a report's digest: its check-run status, then the run's current wave. */
+function progressOf(view: RunView, content: CheckRunContent): string {
+  return `${content.status}|wave ${currentWave(view.components)}|`;
+}
+
 export async function reportCheckRun(
   deps: ReportDeps,
   api: GithubRepoApi,
@@ -94,7 +103,7 @@ export async function reportCheckRun(
   options: { fresh?: boolean; content?: CheckRunContent } = {},
 ): Promise<void> {
   const content = options.content ?? (await checkRunContent(deps, view));
-  const digest = `${content.status}|${sha256(content)}`;
+  const digest = `${progressOf(view, content)}${sha256(content)}`;
   const creating = view.checkRunId === undefined || options.fresh === true;
   if (!creating && digest === view.reportDigest) return;
   // GitHub appends the annotations of every update: send them once, when the run first completes.
@@ -130,7 +139,7 @@ async function reportDeployment(
         : undefined;
   if (!state || view.deploymentState === state) return;
   await api.setDeploymentStatus(view.deploymentId, state, {
-    logUrl: `${deps.publicUrl}/runs/${view.runId}`,
+    logUrl: deps.runLink(view.runId),
     description:
       state === "success"
         ? "Applied by Bosun"
@@ -154,7 +163,7 @@ export async function reportPullRequest(
   const reports = await Promise.all(
     views.map(async (view) =>
       buildChangesetReport(view, {
-        publicUrl: deps.publicUrl,
+        runUrl: deps.runLink(view.runId),
         currentHeads: await currentHeads(deps, view),
         headSha: pr.headSha,
       }),

@@ -1,4 +1,8 @@
-import { parseRepoConfig, type RepoConfig } from "../config/repo-config.js";
+import {
+  parseRepoConfig,
+  type RepoConfig,
+  undeclaredInputProblems,
+} from "../config/repo-config.js";
 import { affectedComponents, type ChangedFile } from "../domain/affected-components.js";
 import { inspectSource } from "../runner/inspect-source.js";
 import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
@@ -79,6 +83,18 @@ export async function trackPush(deps: PlanDeps, input: PushInput): Promise<PushO
     archive,
     config.stacks.map((stack) => stack.dir),
   );
+  const undeclared = undeclaredInputProblems(text, config, (dir) =>
+    inspection.declaredVariables.get(dir),
+  );
+  if (undeclared.length > 0) {
+    await reportConfigProblems(
+      deps,
+      api,
+      { repository: input.repository, number: undefined, headSha: input.after },
+      undeclared,
+    );
+    return { kind: "config-error" };
+  }
   const affected = affectedComponents({
     base,
     head: config,

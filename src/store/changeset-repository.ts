@@ -1,10 +1,13 @@
-import { and, desc, eq, inArray, isNotNull, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { ComponentSpec } from "../domain/component-spec.js";
+import { staleWaveReason } from "../domain/dependency-waves.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type {
   ChangesetStore,
   NewChangesetRun,
   PullRequestRecord,
+  RevertTarget,
+  RevisionToReplay,
   RunComponentView,
   RunView,
 } from "../services/changeset-store.js";
@@ -189,18 +192,47 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           );
         if (!environment)
           throw new Error(`opening a changeset: environment ${input.environment} is unknown`);
-        const scope = and(
+        const ofPullRequest = and(
           eq(changesets.repositoryId, input.repositoryId),
           eq(changesets.environmentId, environment.id),
           input.pullRequestNumber === undefined
             ? sql`false`
             : eq(changesets.pullRequestNumber, input.pullRequestNumber),
         );
-        const [existing] = await tx
+        // The pull request's own changeset is re-based in place; a revert or a promotion is a
+        // changeset of its own, next to which the pull request keeps one open per environment.
+        const [existing] = input.origin
+          ? []
+          : await tx
+              .select({ id: changesets.id })
+              .from(changesets)
+              .where(
+                and(
+                  ofPullRequest,
+                  isNull(changesets.revertsRunId),
+                  isNull(changesets.promotedFromId),
+                ),
+              )
+              .for("update");
+        const others = await tx
           .select({ id: changesets.id })
           .from(changesets)
-          .where(scope)
+          .where(
+            and(
+              ofPullRequest,
+              eq(changesets.status, "open"),
+              existing ? sql`${changesets.id} <> ${existing.id}` : sql`true`,
+            ),
+          )
           .for("update");
+        const supersededElsewhere: string[] = [];
+        for (const other of others) {
+          supersededElsewhere.push(...(await supersede(tx, other.id, input.run.triggeredBy)));
+          await tx
+            .update(changesets)
+            .set({ status: "closed", updatedAt: new Date() })
+            .where(eq(changesets.id, other.id));
+        }
         let changesetId: string;
         if (existing) {
           changesetId = existing.id;
@@ -223,6 +255,12 @@ export function createChangesetRepository(db: Db): ChangesetStore {
               pullRequestNumber: input.pullRequestNumber ?? null,
               headSha: input.headSha,
               baseHeads: input.baseHeads,
+              ...(input.origin && "revertsRunId" in input.origin
+                ? { revertsRunId: input.origin.revertsRunId }
+                : {}),
+              ...(input.origin && "promotedFromId" in input.origin
+                ? { promotedFromId: input.origin.promotedFromId }
+                : {}),
             })
             .returning({ id: changesets.id });
           changesetId = created!.id;
@@ -263,6 +301,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
                   spec: component.spec,
                   phase: component.phase,
                   held: component.held ?? false,
+                  wave: component.wave ?? 0,
                   failureReason: component.note ?? null,
                 })),
               )
@@ -282,7 +321,12 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             actor: input.run.triggeredBy,
           });
         }
-        return { changesetId, runId, components: created, supersededRunIds: superseded };
+        return {
+          changesetId,
+          runId,
+          components: created,
+          supersededRunIds: [...new Set([...supersededElsewhere, ...superseded])],
+        };
       });
     },
 
@@ -459,7 +503,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
         if (current?.phase !== "DEFERRED") return false;
         await tx
           .update(runComponents)
-          .set({ phase: to, failureReason: to === "BLOCKED" ? cause : null, updatedAt: new Date() })
+          .set({ phase: to, failureReason: to === "QUEUED" ? null : cause, updatedAt: new Date() })
           .where(eq(runComponents.id, runComponentId));
         await appendEvent(tx, {
           runId: current.runId,
@@ -471,6 +515,115 @@ export function createChangesetRepository(db: Db): ChangesetStore {
         });
         return true;
       });
+    },
+
+    async confirmWave(runId, runComponentIds, actor, cause) {
+      return db.transaction(async (tx) => {
+        const confirmed: string[] = [];
+        const stale: string[] = [];
+        for (const id of runComponentIds) {
+          // Locking the component row orders this against recordRevision, which moves the head.
+          const [current] = await tx
+            .select({
+              phase: runComponents.phase,
+              head: components.deployedRevisionId,
+              componentId: runComponents.componentId,
+              baseHeads: changesets.baseHeads,
+              stack: stacks.name,
+              environment: environments.name,
+            })
+            .from(runComponents)
+            .innerJoin(components, eq(components.id, runComponents.componentId))
+            .innerJoin(stacks, eq(stacks.id, components.stackId))
+            .innerJoin(environments, eq(environments.id, components.environmentId))
+            .innerJoin(runs, eq(runs.id, runComponents.runId))
+            .leftJoin(changesets, eq(changesets.id, runs.changesetId))
+            .where(eq(runComponents.id, id))
+            .for("update", { of: [runComponents, components] });
+          if (current?.phase !== "UNCONFIRMED") continue;
+          const base = current.baseHeads?.[current.componentId] ?? null;
+          const moved = (current.head ?? null) !== base;
+          const reason = staleWaveReason(`${current.stack}@${current.environment}`);
+          await tx
+            .update(runComponents)
+            .set({
+              phase: moved ? "FAILED" : "CONFIRMED",
+              ...(moved ? { failureReason: reason } : {}),
+              updatedAt: new Date(),
+            })
+            .where(eq(runComponents.id, id));
+          await appendEvent(tx, {
+            runId,
+            runComponentId: id,
+            fromState: "UNCONFIRMED",
+            toState: moved ? "FAILED" : "CONFIRMED",
+            cause: moved ? reason : cause,
+            actor: moved ? "bosun" : actor,
+          });
+          (moved ? stale : confirmed).push(id);
+        }
+        return { confirmed, stale };
+      });
+    },
+
+    async runInRepository(repositoryId, runId) {
+      const view = await loadRunView(db, runId);
+      return view?.repositoryId === repositoryId ? view : undefined;
+    },
+
+    async pullRequestRuns(repositoryId, number) {
+      const rows = await db
+        .selectDistinctOn([runs.changesetId], { id: runs.id, createdAt: runs.createdAt })
+        .from(runs)
+        .innerJoin(changesets, eq(changesets.id, runs.changesetId))
+        .where(
+          and(eq(changesets.repositoryId, repositoryId), eq(changesets.pullRequestNumber, number)),
+        )
+        .orderBy(runs.changesetId, desc(runs.createdAt), desc(runs.id));
+      rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      return loadRunViews(
+        db,
+        rows.map((row) => row.id),
+      );
+    },
+
+    async revertTargets(runId) {
+      const applied = await db
+        .select({
+          id: revisions.id,
+          componentId: revisions.componentId,
+          finishedAt: revisions.finishedAt,
+          stack: stacks.name,
+        })
+        .from(revisions)
+        .innerJoin(components, eq(components.id, revisions.componentId))
+        .innerJoin(stacks, eq(stacks.id, components.stackId))
+        .where(eq(revisions.runId, runId))
+        .orderBy(stacks.name);
+      const targets: RevertTarget[] = [];
+      for (const revision of applied) {
+        const [previous] = await db
+          .select({ id: revisions.id })
+          .from(revisions)
+          .where(
+            and(
+              eq(revisions.componentId, revision.componentId),
+              or(
+                lt(revisions.finishedAt, revision.finishedAt),
+                and(eq(revisions.finishedAt, revision.finishedAt), lt(revisions.id, revision.id)),
+              ),
+            ),
+          )
+          .orderBy(desc(revisions.finishedAt), desc(revisions.id))
+          .limit(1);
+        targets.push({
+          componentId: revision.componentId,
+          stack: revision.stack,
+          applied: await replayOf(db, revision.id),
+          previous: previous ? await replayOf(db, previous.id) : undefined,
+        });
+      }
+      return targets;
     },
 
     async discard(runId, actor, cause) {
@@ -509,8 +662,15 @@ async function supersede(tx: Tx, changesetId: string, actor: string): Promise<st
     .select({ id: runComponents.id, runId: runComponents.runId, phase: runComponents.phase })
     .from(runComponents)
     .innerJoin(runs, eq(runs.id, runComponents.runId))
-    .where(and(eq(runs.changesetId, changesetId), inArray(runComponents.phase, SUPERSEDABLE)))
-    .for("update");
+    .where(
+      and(
+        eq(runs.changesetId, changesetId),
+        inArray(runComponents.phase, SUPERSEDABLE),
+        // A confirmed run's deferred components are its later waves: nothing stops it (invariant 2).
+        or(isNull(runs.confirmedBy), sql`${runComponents.phase} <> 'DEFERRED'`),
+      ),
+    )
+    .for("update", { of: runComponents });
   for (const row of rows) {
     await tx
       .update(runComponents)
@@ -576,6 +736,7 @@ async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> 
       planDigest: runComponents.planDigest,
       planSummary: runComponents.planSummary,
       failureReason: runComponents.failureReason,
+      wave: runComponents.wave,
       stack: stacks.name,
     })
     .from(runComponents)
@@ -599,6 +760,7 @@ async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> 
     plan: (row.planSummary as RunComponentView["plan"]) ?? undefined,
     failureReason: row.failureReason ?? undefined,
     applied: appliedIds.has(row.componentId),
+    wave: row.wave,
   }));
   return {
     runId: run.id,
@@ -622,4 +784,25 @@ async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> 
     baseHeads: run.baseHeads ?? {},
     components: componentViews,
   };
+}
+
+/** A revision with the spec its run component ran: what replaying it needs. */
+async function replayOf(db: Db, revisionId: string): Promise<RevisionToReplay> {
+  const [row] = await db
+    .select({
+      commitSha: revisions.commitSha,
+      inputs: revisions.inputs,
+      spec: runComponents.spec,
+    })
+    .from(revisions)
+    .innerJoin(
+      runComponents,
+      and(
+        eq(runComponents.runId, revisions.runId),
+        eq(runComponents.componentId, revisions.componentId),
+      ),
+    )
+    .where(eq(revisions.id, revisionId));
+  if (!row) throw new Error(`reading revision ${revisionId}: its run component is gone`);
+  return { commitSha: row.commitSha, inputs: row.inputs, spec: row.spec as ComponentSpec };
 }

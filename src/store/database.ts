@@ -8,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import type { InTransaction, Transaction } from "../services/ports.js";
 import * as schema from "./schema/index.js";
 
 export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
@@ -32,6 +33,8 @@ export interface Database {
    * over the same single-session instance, which serialises every statement.
    */
   readonly queueConnection: { connectionString: string } | { executor: SqlExecutor };
+  /** One transaction on one connection, for raw statements of the store and the queue alike. */
+  readonly transaction: InTransaction;
   migrate(): Promise<void>;
   /** Database reachable and every migration in `migrations/` applied. */
   isReady(): Promise<boolean>;
@@ -68,6 +71,9 @@ async function openPostgres(target: { kind: "postgres"; url: string }): Promise<
     db,
     target,
     queueConnection: { connectionString: target.url },
+    transaction: async <T>(work: (transaction: Transaction) => Promise<T>) =>
+      // postgres.js types the result UnwrapPromiseArray<T>: T itself, unless T is an array of promises.
+      (await client.begin((tx) => work(preparedStatements(tx)))) as T,
     migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
     isReady: () => migrationsApplied(db),
     close: () => client.end({ timeout: 5 }),
@@ -101,10 +107,47 @@ async function openPglite(target: {
     db,
     target,
     queueConnection: { executor },
+    transaction: (work) =>
+      client.transaction((tx) =>
+        work({
+          executeSql: async (text, values = []) => ({ rows: (await tx.query(text, values)).rows }),
+        }),
+      ),
     migrate: () => migratePglite(drizzled, { migrationsFolder }),
     isReady: () => migrationsApplied(db),
     close: () => client.close(),
   };
+}
+
+/**
+ * Raw statements as named prepared statements: parsed and described once per connection, then one
+ * round trip each (postgres.js otherwise describes a parameterised statement before every run).
+ */
+function preparedStatements(tx: postgres.TransactionSql): Transaction {
+  return {
+    async executeSql(text, values = []) {
+      const parameters = values.map(asParameter) as postgres.ParameterOrJSON<never>[];
+      return { rows: await tx.unsafe(text, parameters, { prepare: true }) };
+    },
+  };
+}
+
+/**
+ * A value as node-postgres would send it, which is what pg-boss's statements are written for:
+ * undefined (an option left unset) is null, and an object is JSON (postgres.js would refuse both).
+ */
+function asParameter(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !(value instanceof Uint8Array)
+  ) {
+    return JSON.stringify(value);
+  }
+  return value;
 }
 
 async function migrationsApplied(db: Db): Promise<boolean> {

@@ -53,14 +53,19 @@ export function createRunRepository(db: Db): RunStore {
       return record;
     },
 
-    async transition(runComponentId, from, to, cause, actor) {
+    async transition(runComponentId, from, to, cause, actor, holderJobId) {
       return db.transaction(async (tx) => {
         const [current] = await tx
-          .select({ phase: runComponents.phase, runId: runComponents.runId })
+          .select({
+            phase: runComponents.phase,
+            runId: runComponents.runId,
+            jobId: runComponents.jobId,
+          })
           .from(runComponents)
           .where(eq(runComponents.id, runComponentId))
           .for("update");
         if (!current || !from.includes(current.phase)) return false;
+        if (holderJobId !== undefined && current.jobId !== holderJobId) return false;
         await tx
           .update(runComponents)
           .set({ phase: to, updatedAt: new Date() })
@@ -147,6 +152,7 @@ export function createRunRepository(db: Db): RunStore {
             componentId: runComponents.componentId,
             runId: runComponents.runId,
             commitSha: runs.commitSha,
+            spec: runComponents.spec,
           })
           .from(runComponents)
           .innerJoin(runs, eq(runs.id, runComponents.runId))
@@ -160,7 +166,8 @@ export function createRunRepository(db: Db): RunStore {
           .values({
             componentId: target.componentId,
             runId: target.runId,
-            commitSha: target.commitSha,
+            // The commit whose source was applied: a revert replays an older one than the run's.
+            commitSha: (target.spec as ComponentSpec).sourceSha ?? target.commitSha,
             inputs: revision.inputs,
             planDigest: revision.planDigest,
             outputs: revision.outputs,

@@ -8,7 +8,7 @@ export async function startWorkers(deps: {
   queue: JobQueue;
   concurrency: number;
   processDelivery: (deliveryId: string) => Promise<void>;
-  executeJob: (job: RunComponentJob) => Promise<unknown>;
+  executeJob: (job: RunComponentJob, jobId: string) => Promise<unknown>;
   reportJob: (job: { runId: string }) => Promise<unknown>;
   log: Logger;
 }): Promise<void> {
@@ -20,7 +20,7 @@ export async function startWorkers(deps: {
     await deps.processDelivery(job.data.deliveryId);
   });
   await deps.queue.work<RunComponentJob>("run-component", deps.concurrency, async (job) => {
-    await deps.executeJob(job.data);
+    await deps.executeJob(job.data, job.id);
   });
   await deps.queue.work<{ runId: string }>("report-run", deps.concurrency, async (job) => {
     await deps.reportJob(job.data);

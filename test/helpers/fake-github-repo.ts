@@ -66,6 +66,16 @@ export class FakeGithubRepo {
     behind_by: 0,
     merge_base_commit: { sha: "" },
   };
+  /** Requests answered with an injected failure (see failNext). */
+  readonly failed: { method: string; path: string; status: number }[] = [];
+  private readonly faults: {
+    method: string;
+    path: RegExp;
+    remaining: number;
+    status: number;
+    headers: Record<string, string>;
+    message: string;
+  }[] = [];
   /** GitHub's ids are unique across repositories: so are the fake's. */
   private static nextId = 1000;
 
@@ -91,8 +101,37 @@ export class FakeGithubRepo {
     return [...this.comments.values()].filter((c) => c.issue === issue).map((c) => c.body);
   }
 
-  private record(method: string, uri: string, body: unknown): void {
-    this.requests.push({ method, path: uri.split("?")[0]!, body });
+  /**
+   * GitHub failing: the next `times` requests matching `method` and `path` are answered with
+   * `status` (and the headers given, e.g. retry-after) instead of the fake's usual answer.
+   */
+  failNext(
+    method: string,
+    path: RegExp,
+    times: number,
+    status = 502,
+    headers: Record<string, string> = {},
+    message = "injected failure",
+  ): void {
+    this.faults.push({ method, path, remaining: times, status, headers, message });
+  }
+
+  /** Records the request; returns the injected failure it meets, if any. */
+  private record(
+    method: string,
+    uri: string,
+    body: unknown,
+  ): [number, { message: string }, Record<string, string>] | undefined {
+    const path = uri.split("?")[0]!;
+    this.requests.push({ method, path, body });
+    const fault = this.faults.find(
+      (candidate) =>
+        candidate.remaining > 0 && candidate.method === method && candidate.path.test(path),
+    );
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    this.failed.push({ method, path, status: fault.status });
+    return [fault.status, { message: fault.message }, fault.headers];
   }
 
   private install(): void {
@@ -111,7 +150,8 @@ export class FakeGithubRepo {
       .get(new RegExp(`^${repo}/contents/`))
       .query(true)
       .reply((uri) => {
-        this.record("GET", uri, undefined);
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
         const url = new URL(uri, "https://api.github.com");
         const path = decodeURIComponent(url.pathname.slice(`${repo}/contents/`.length));
         const content = this.files.get(url.searchParams.get("ref") ?? "")?.[path];
@@ -125,7 +165,8 @@ export class FakeGithubRepo {
     api
       .get(new RegExp(`^${repo}/collaborators/[^/]+/permission$`))
       .reply((uri) => {
-        this.record("GET", uri, undefined);
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
         const user = uri.split("/").at(-2)!;
         const permission = this.permissions.get(user);
         return permission === undefined
@@ -138,7 +179,8 @@ export class FakeGithubRepo {
     api
       .get(new RegExp(`^${repo}/compare/`))
       .reply((uri) => {
-        this.record("GET", uri, undefined);
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
         return [
           200,
           { ...this.compare, status: "ahead", ahead_by: 1, total_commits: 1, commits: [] },
@@ -150,7 +192,8 @@ export class FakeGithubRepo {
     api
       .get(new RegExp(`^${repo}/pulls/\\d+$`))
       .reply((uri) => {
-        this.record("GET", uri, undefined);
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
         return [200, this.pull];
       })
       .persist();
@@ -160,7 +203,8 @@ export class FakeGithubRepo {
       .get(new RegExp(`^${repo}/pulls/\\d+/reviews`))
       .query(true)
       .reply((uri) => {
-        this.record("GET", uri, undefined);
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
         return [200, this.reviews];
       })
       .persist();
@@ -169,7 +213,8 @@ export class FakeGithubRepo {
     api
       .get(new RegExp(`^${repo}/commits/[0-9a-f]+/pulls$`))
       .reply((uri) => {
-        this.record("GET", uri, undefined);
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
         const sha = uri.split("/").at(-2)!;
         const merged = this.mergedPulls.get(sha);
         return [
@@ -185,7 +230,8 @@ export class FakeGithubRepo {
     api
       .post(`${repo}/check-runs`)
       .reply((uri, body) => {
-        this.record("POST", uri, body);
+        const fault = this.record("POST", uri, body);
+        if (fault) return fault;
         const sent = body as Record<string, unknown>;
         const run = { id: id(), history: [sent], ...(sent as object) } as CheckRunRecord;
         this.checkRuns.push(run);
@@ -197,7 +243,8 @@ export class FakeGithubRepo {
     api
       .patch(new RegExp(`^${repo}/check-runs/\\d+$`))
       .reply((uri, body) => {
-        this.record("PATCH", uri, body);
+        const fault = this.record("PATCH", uri, body);
+        if (fault) return fault;
         const run = this.checkRuns.find((r) => r.id === Number(uri.split("/").at(-1)));
         if (!run) return [404, { message: "Not Found" }];
         Object.assign(run, body as object);
@@ -210,7 +257,8 @@ export class FakeGithubRepo {
     api
       .post(new RegExp(`^${repo}/issues/\\d+/comments$`))
       .reply((uri, body) => {
-        this.record("POST", uri, body);
+        const fault = this.record("POST", uri, body);
+        if (fault) return fault;
         const commentId = id();
         this.comments.set(commentId, {
           issue: Number(uri.split("/").at(-2)),
@@ -224,7 +272,8 @@ export class FakeGithubRepo {
     api
       .patch(new RegExp(`^${repo}/issues/comments/\\d+$`))
       .reply((uri, body) => {
-        this.record("PATCH", uri, body);
+        const fault = this.record("PATCH", uri, body);
+        if (fault) return fault;
         const comment = this.comments.get(Number(uri.split("/").at(-1)));
         if (!comment) return [404, { message: "Not Found" }];
         comment.body = (body as { body: string }).body;
@@ -236,7 +285,8 @@ export class FakeGithubRepo {
     api
       .post(new RegExp(`^${repo}/issues/comments/\\d+/reactions$`))
       .reply((uri, body) => {
-        this.record("POST", uri, body);
+        const fault = this.record("POST", uri, body);
+        if (fault) return fault;
         this.reactions.push({
           commentId: Number(uri.split("/").at(-2)),
           content: (body as { content: string }).content,
@@ -249,7 +299,8 @@ export class FakeGithubRepo {
     api
       .post(`${repo}/deployments`)
       .reply((uri, body) => {
-        this.record("POST", uri, body);
+        const fault = this.record("POST", uri, body);
+        if (fault) return fault;
         const deployment = { id: id(), body: body as Record<string, unknown>, statuses: [] };
         this.deployments.push(deployment);
         return [201, { id: deployment.id }];
@@ -260,7 +311,8 @@ export class FakeGithubRepo {
     api
       .post(new RegExp(`^${repo}/deployments/\\d+/statuses$`))
       .reply((uri, body) => {
-        this.record("POST", uri, body);
+        const fault = this.record("POST", uri, body);
+        if (fault) return fault;
         const deployment = this.deployments.find((d) => d.id === Number(uri.split("/").at(-2)));
         deployment?.statuses.push(body as Record<string, unknown>);
         return [201, { id: id() }];
@@ -271,7 +323,8 @@ export class FakeGithubRepo {
     api
       .get(new RegExp(`^${repo}/tarball/`))
       .reply((uri) => {
-        this.record("GET", uri, undefined);
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
         const ref = uri.split("/").at(-1)!;
         return [
           302,

@@ -228,3 +228,91 @@ export function nockDownloadTarball(
     .reply(302, "", { location: `${codeload}${path}` });
   return nock(codeload).get(path).reply(200, archive, { "content-type": "application/x-gzip" });
 }
+
+/*
+ * A user signing in to the run pages (the App's user authorization flow), and what GitHub tells
+ * Bosun with that user's token.
+ */
+
+/** POST {web}/login/oauth/access_token: the code exchange, on GitHub's web host (not the API). */
+export function nockExchangeOAuthCode(
+  webUrl: string,
+  request: { clientId: string; clientSecret: string; code: string; redirectUri: string },
+  reply: { token: string } | { error: "bad_verification_code" },
+): nock.Scope {
+  return nock(webUrl)
+    .post("/login/oauth/access_token", {
+      client_id: request.clientId,
+      client_secret: request.clientSecret,
+      code: request.code,
+      redirect_uri: request.redirectUri,
+    })
+    .matchHeader("accept", "application/json")
+    .reply(
+      200,
+      "token" in reply
+        ? { access_token: reply.token, token_type: "bearer", scope: "" }
+        : { error: reply.error, error_description: "The code passed is incorrect or expired." },
+    );
+}
+
+/** GET /user with the user's token. */
+export function nockGetAuthenticatedUser(
+  github: GithubFake,
+  token: string,
+  login: string,
+): nock.Scope {
+  return github.api
+    .get("/user")
+    .matchHeader("authorization", `token ${token}`)
+    .reply(200, { login, id: 1, type: "User" });
+}
+
+/** GET /repos/{owner}/{repo} with the user's token: 200 when they can read it, 404 when not. */
+export function nockGetRepositoryAsUser(
+  github: GithubFake,
+  repo: string,
+  token: string,
+  reply: { status: 200 | 404 },
+): nock.Scope {
+  const interceptor = github.api
+    .get(`/repos/${repo}`)
+    .matchHeader("authorization", `token ${token}`);
+  return reply.status === 200
+    ? interceptor.reply(200, { full_name: repo, private: true })
+    : interceptor.reply(404, { message: "Not Found" });
+}
+
+/**
+ * GET /app/hook/deliveries, newest first, one page per element of `pages`; every page but the
+ * last links to the next with a `cursor`, as GitHub does.
+ */
+export function nockListAppHookDeliveries(
+  github: GithubFake,
+  pages: readonly (readonly Record<string, unknown>[])[],
+): nock.Scope {
+  pages.forEach((items, index) => {
+    const next =
+      index + 1 < pages.length
+        ? {
+            link: `<${github.baseUrl}/app/hook/deliveries?per_page=100&cursor=page${index + 1}>; rel="next"`,
+          }
+        : undefined;
+    github.api
+      .get("/app/hook/deliveries")
+      .query(index === 0 ? { per_page: "100" } : { per_page: "100", cursor: `page${index}` })
+      .reply(200, items as Record<string, unknown>[], next);
+  });
+  return github.api;
+}
+
+/** POST /app/hook/deliveries/{delivery_id}/attempts: GitHub accepts the redelivery (202). */
+export function nockRedeliverAppHookDelivery(
+  github: GithubFake,
+  deliveryId: number,
+  status: 202 | 422 = 202,
+): nock.Scope {
+  return github.api
+    .post(`/app/hook/deliveries/${deliveryId}/attempts`)
+    .reply(status, status === 202 ? {} : { message: "Validation Failed" });
+}

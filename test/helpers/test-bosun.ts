@@ -30,6 +30,8 @@ export async function startTestBosun(
     env?: Record<string, string>;
     scratch?: ScratchDatabase;
     port?: number;
+    /** GitHub's client: by default without retries and throttling, to keep tests quick. */
+    octokit?: typeof ProbotOctokit;
   } = {},
 ): Promise<TestBosun> {
   const scratch = options.scratch ?? (await scratchDatabase(kind));
@@ -46,7 +48,7 @@ export async function startTestBosun(
     },
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     port: options.port ?? 0,
-    octokit: TestOctokit,
+    octokit: options.octokit ?? TestOctokit,
   });
   return {
     ...bosun,

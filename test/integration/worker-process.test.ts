@@ -11,6 +11,7 @@ import {
 import { createManagedState } from "../../src/state/create-managed-state.js";
 import { createStateBackendLender } from "../../src/state/lend-state-backend.js";
 import { createRunRepository } from "../../src/store/run-repository.js";
+import { createLeaseRepository } from "../../src/store/lease-repository.js";
 import { revisions, runComponents } from "../../src/store/schema/index.js";
 import { createSecretRepository } from "../../src/store/secret-repository.js";
 import { createStateCredentialRepository } from "../../src/store/state-credential-repository.js";
@@ -65,6 +66,9 @@ describe.runIf(databaseKinds.includes("postgres"))(
       const planned = await executeRunComponent(
         {
           runs: createRunRepository(db),
+          leases: createLeaseRepository(db),
+          workerId: "test-worker",
+          leaseMs: 30_000,
           secrets: createSecretRepository(db, web.config.encryptionKey),
           fetchSource: async () => tarball,
           engines: {

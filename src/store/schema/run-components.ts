@@ -46,6 +46,8 @@ export const runComponents = pgTable(
     failureReason: text("failure_reason"),
     /** The worker process executing the current phase, and its last sign of life (the lease). */
     workerId: text("worker_id"),
+    /** The queue job that holds the lease: transitions and heartbeats of any other job are refused. */
+    jobId: text("job_id"),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     /** Plan attempts started: a plan a lost worker left is retried, up to a bound. */
     planAttempts: integer("plan_attempts").notNull().default(0),

@@ -127,7 +127,10 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     expect(check.output?.title).toMatch(/1 to add/);
     expect(check.output?.summary).toMatch(/sha256:[0-9a-f]{64}/);
     expect(check.actions?.map((action) => action.identifier)).toEqual(["apply", "discard"]);
-    expect(check.details_url).toMatch(new RegExp(`^${bosun.url}/runs/[0-9a-f-]{36}$`));
+    // A signed link to the run page (src/lib/signed-link.ts).
+    expect(check.details_url).toMatch(
+      new RegExp(`^${bosun.url}/runs/[0-9a-f-]{36}\\?token=[\\w-]+\\.\\d+\\.[\\w-]{43}$`),
+    );
     // The comment is edited by the same report, right after the check run.
     const comments = await eventually(async () => {
       const bodies = repo.commentsOn(pr.number);
@@ -163,7 +166,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
       payload: { runId: expect.any(String), components: ["network"] },
     });
     expect(deployment.statuses.map((s) => s.state)).toEqual(["in_progress", "success"]);
-    expect(deployment.statuses[0]?.log_url).toMatch(/\/runs\/[0-9a-f-]{36}$/);
+    expect(deployment.statuses[0]?.log_url).toMatch(/\/runs\/[0-9a-f-]{36}\?token=[\w.-]+$/);
     const applied = await waitForCheck("bosun/dev", "success");
     expect(repo.checkRuns.filter((run) => run.name === "bosun/dev")).toHaveLength(2);
     expect(applied.actions ?? []).toEqual([]);

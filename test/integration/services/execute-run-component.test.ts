@@ -8,8 +8,14 @@ import {
   executeRunComponent,
   type ExecutorDeps,
 } from "../../../src/services/execute-run-component.js";
+import type { JobQueue } from "../../../src/services/ports.js";
+import {
+  MAX_PLAN_ATTEMPTS,
+  recoverLostComponents,
+} from "../../../src/services/recover-lost-components.js";
 import { openDatabase, type Database } from "../../../src/store/database.js";
 import { createRunRepository } from "../../../src/store/run-repository.js";
+import { createLeaseRepository } from "../../../src/store/lease-repository.js";
 import {
   components,
   phaseLogLines,
@@ -54,6 +60,9 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
 
   const deps = (overrides: Partial<ExecutorDeps> = {}): ExecutorDeps => ({
     runs: createRunRepository(database.db),
+    leases: createLeaseRepository(database.db),
+    workerId: "test-worker",
+    leaseMs: 30_000,
     secrets: createSecretRepository(database.db, key),
     fetchSource: async () => tarball,
     engines: {
@@ -362,28 +371,161 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
     );
   });
 
-  it("fails an apply that a lost worker left APPLYING, and never re-runs it", async () => {
-    const { runComponentId } = await seedRun(database.db, ownState());
-    await executeRunComponent(deps(), { runComponentId, action: "plan" });
-    await database.db
-      .update(runComponents)
-      .set({ phase: "APPLYING" })
-      .where(eq(runComponents.id, runComponentId));
-    expect(await executeRunComponent(deps(), { runComponentId, action: "apply" })).toBe("FAILED");
-    const row = await component(runComponentId);
-    expect(row.failureReason).toBe(APPLY_INTERRUPTED);
-    expect(await executeRunComponent(deps(), { runComponentId, action: "apply" })).toBeUndefined();
-  });
+  describe("leases", () => {
+    const leases = () => createLeaseRepository(database.db);
+    const lostWorker = { workerId: "lost-host:1:dead", jobId: "lost-job" };
+    /** The queue as recovery sees it: what it cancels and what it queues again. */
+    const recordingQueue = () => {
+      const calls = { sent: [] as object[], cancelled: [] as string[] };
+      const queue: JobQueue = {
+        send: async (_name, data) => {
+          calls.sent.push(data);
+          return "next-job";
+        },
+        work: async () => undefined,
+        cancel: async (_name, jobId) => {
+          calls.cancelled.push(jobId);
+        },
+        stop: async () => undefined,
+      };
+      return { queue, calls };
+    };
+    const silence = async (runComponentId: string) => {
+      await database.db
+        .update(runComponents)
+        .set({ heartbeatAt: new Date(Date.now() - 3_600_000), updatedAt: new Date(0) })
+        .where(eq(runComponents.id, runComponentId));
+    };
+    const recover = async (queue: JobQueue) =>
+      recoverLostComponents({
+        leases: leases(),
+        queue,
+        leaseMs: 30_000,
+        afterRecovery: async () => undefined,
+        log: pino({ level: "silent" }),
+      });
 
-  it("retries a plan a lost worker left PLANNING", async () => {
-    const { runComponentId } = await seedRun(database.db, ownState());
-    await database.db
-      .update(runComponents)
-      .set({ phase: "PLANNING" })
-      .where(eq(runComponents.id, runComponentId));
-    expect(await executeRunComponent(deps(), { runComponentId, action: "plan" })).toBe(
-      "UNCONFIRMED",
-    );
+    it("queues a plan whose worker went silent again; the next worker plans it", async () => {
+      const { runComponentId } = await seedRun(database.db, ownState());
+      expect(
+        await leases().claim(
+          runComponentId,
+          { from: "QUEUED", to: "PREPARING", cause: "plan started" },
+          lostWorker,
+        ),
+      ).toBe(true);
+      // While the lost worker's lease stands, nobody else plans the component.
+      expect(await executeRunComponent(deps(), { runComponentId, action: "plan" })).toBeUndefined();
+      await silence(runComponentId);
+      const { queue, calls } = recordingQueue();
+      const recovered = await recover(queue);
+      expect(recovered.map((lost) => lost.runComponentId)).toEqual([runComponentId]);
+      expect(calls.cancelled).toEqual(["lost-job"]);
+      expect(calls.sent).toEqual([{ runComponentId, action: "plan" }]);
+      const events = await database.db
+        .select()
+        .from(runEvents)
+        .where(eq(runEvents.runComponentId, runComponentId));
+      expect(events.at(-1)).toMatchObject({
+        fromState: "PREPARING",
+        toState: "QUEUED",
+        cause: "plan interrupted: its worker was lost; planning again",
+      });
+      expect(await executeRunComponent(deps(), { runComponentId, action: "plan" })).toBe(
+        "UNCONFIRMED",
+      );
+      expect((await component(runComponentId)).planAttempts).toBe(2);
+    });
+
+    it("fails an apply whose worker went silent, and never re-runs it", async () => {
+      const { runComponentId } = await seedRun(database.db, ownState());
+      await executeRunComponent(deps(), { runComponentId, action: "plan" });
+      await createRunRepository(database.db).transition(
+        runComponentId,
+        ["UNCONFIRMED"],
+        "CONFIRMED",
+        "confirmed",
+        "octocat",
+      );
+      await leases().claim(
+        runComponentId,
+        { from: "CONFIRMED", to: "APPLYING", cause: "apply started" },
+        lostWorker,
+      );
+      await silence(runComponentId);
+      const { queue, calls } = recordingQueue();
+      await recover(queue);
+      const row = await component(runComponentId);
+      expect(row.phase).toBe("FAILED");
+      expect(row.failureReason).toBe(APPLY_INTERRUPTED);
+      expect(calls.sent).toEqual([]);
+      expect(calls.cancelled).toEqual(["lost-job"]);
+      expect(
+        await executeRunComponent(deps(), { runComponentId, action: "apply" }),
+      ).toBeUndefined();
+      expect(
+        await database.db.select().from(revisions).where(eq(revisions.runId, row.runId)),
+      ).toEqual([]);
+    });
+
+    it("leaves a component alone while its worker keeps the lease", async () => {
+      const { runComponentId } = await seedRun(database.db, ownState());
+      await leases().claim(
+        runComponentId,
+        { from: "QUEUED", to: "PREPARING", cause: "plan started" },
+        lostWorker,
+      );
+      await silence(runComponentId);
+      expect(await leases().heartbeat(runComponentId, "lost-job")).toBe(true);
+      const { queue, calls } = recordingQueue();
+      expect(await recover(queue)).toEqual([]);
+      expect(calls.cancelled).toEqual([]);
+      expect((await component(runComponentId)).phase).toBe("PREPARING");
+    });
+
+    it("fences a worker presumed lost: its heartbeats and transitions are refused", async () => {
+      const { runComponentId } = await seedRun(database.db, ownState());
+      await leases().claim(
+        runComponentId,
+        { from: "QUEUED", to: "PREPARING", cause: "plan started" },
+        lostWorker,
+      );
+      await silence(runComponentId);
+      await recover(recordingQueue().queue);
+      expect(await leases().heartbeat(runComponentId, "lost-job")).toBe(false);
+      const runsStore = createRunRepository(database.db);
+      expect(
+        await runsStore.transition(
+          runComponentId,
+          ["QUEUED"],
+          "UNCONFIRMED",
+          "planned with changes",
+          "bosun",
+          "lost-job",
+        ),
+      ).toBe(false);
+      expect((await component(runComponentId)).phase).toBe("QUEUED");
+    });
+
+    it(`fails a plan whose worker was lost ${MAX_PLAN_ATTEMPTS} times`, async () => {
+      const { runComponentId } = await seedRun(database.db, ownState());
+      await database.db
+        .update(runComponents)
+        .set({ planAttempts: MAX_PLAN_ATTEMPTS - 1 })
+        .where(eq(runComponents.id, runComponentId));
+      await leases().claim(
+        runComponentId,
+        { from: "QUEUED", to: "PREPARING", cause: "plan started" },
+        lostWorker,
+      );
+      await silence(runComponentId);
+      const { queue, calls } = recordingQueue();
+      await recover(queue);
+      const row = await component(runComponentId);
+      expect(row.phase).toBe("FAILED");
+      expect(row.failureReason).toMatch(/worker was lost 3 times; run \/plan to try again/);
+      expect(calls.sent).toEqual([]);
+    });
   });
 
   it("runs Terraform stacks with the terraform executable", async () => {

@@ -7,9 +7,11 @@ import {
   executeRunComponent,
   type ExecutorDeps,
 } from "../../../src/services/execute-run-component.js";
+import { recoverLostComponents } from "../../../src/services/recover-lost-components.js";
 import { createManagedState } from "../../../src/state/create-managed-state.js";
 import { createStateBackendLender } from "../../../src/state/lend-state-backend.js";
 import { createRunRepository } from "../../../src/store/run-repository.js";
+import { createLeaseRepository } from "../../../src/store/lease-repository.js";
 import { revisions, runComponents, stateVersions } from "../../../src/store/schema/index.js";
 import { createSecretRepository } from "../../../src/store/secret-repository.js";
 import { createStateCredentialRepository } from "../../../src/store/state-credential-repository.js";
@@ -41,6 +43,9 @@ describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
     const tarball = await repoTarball(networkStackFiles);
     deps = {
       runs: createRunRepository(db),
+      leases: createLeaseRepository(db),
+      workerId: "test-worker",
+      leaseMs: 30_000,
       secrets: createSecretRepository(db, bosun.config.encryptionKey),
       fetchSource: async () => tarball,
       engines: {
@@ -52,9 +57,6 @@ describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
       timeoutMs: 30_000,
       hostEnv: { PATH: process.env.PATH },
       stateBackend: createStateBackendLender({ managedState, stateUrl: bosun.url }),
-      releaseStateLock: async (runId, componentId) => {
-        await managedState.releaseLocksOfRun(runId, componentId);
-      },
       stateVersionOf: async (componentId) =>
         (await managedState.latestStateVersion(componentId))?.id,
       log: pino({ level: "silent" }),
@@ -163,9 +165,25 @@ describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
     const held = stateClient(`${bosun.url}/state/${componentId}`, credential);
     const lost = lockInfo("lost-worker");
     expect((await held.lock(lost)).status).toBe(200);
-    await deps.runs.transition(runComponentId, ["CONFIRMED"], "APPLYING", "apply started", "bosun");
-
-    expect(await executeRunComponent(deps, { runComponentId, action: "apply" })).toBe("FAILED");
+    await deps.leases.claim(
+      runComponentId,
+      { from: "CONFIRMED", to: "APPLYING", cause: "apply started" },
+      { workerId: "lost-worker", jobId: randomUUID() },
+    );
+    await bosun.database.db
+      .update(runComponents)
+      .set({ heartbeatAt: new Date(Date.now() - 3_600_000), updatedAt: new Date(0) })
+      .where(eq(runComponents.id, runComponentId));
+    const recovered = await recoverLostComponents({
+      leases: deps.leases,
+      queue: bosun.queue,
+      leaseMs: 30_000,
+      releaseStateLock: (lostRunId, lostComponentId) =>
+        managedState.releaseLocksOfRun(lostRunId, lostComponentId),
+      afterRecovery: async () => undefined,
+      log: pino({ level: "silent" }),
+    });
+    expect(recovered.map((lostOne) => lostOne.runComponentId)).toEqual([runComponentId]);
     const other = await seedRun(bosun.database.db, networkSpec({ stack: "crashed-network" }));
     const next = await managedState.issueStateCredential({
       componentId,

@@ -10,6 +10,7 @@ import {
   installations,
   repositories,
   stacks,
+  webhookDeliveries,
 } from "../../../src/store/schema/index.js";
 import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
 import { eq } from "drizzle-orm";
@@ -68,7 +69,7 @@ describe.each(databaseKinds)("storage on %s", (kind) => {
     ).rejects.toThrow();
   });
 
-  it("records a delivery once, and finds it again", async () => {
+  it("records each delivery once, with its job, only when the transaction commits", async () => {
     const deliveries = createDeliveryRepository(database.db);
     const delivery = {
       deliveryId: "d-1",
@@ -76,13 +77,43 @@ describe.each(databaseKinds)("storage on %s", (kind) => {
       action: undefined,
       installationId: 11,
       repositoryFullName: "acme/infra",
-      payload: { ref: "refs/heads/main" },
+      payload: { ref: "refs/heads/main", head_commit: { message: "fix: \u00e9t\u00e9" } },
     };
-    expect(await deliveries.record(delivery)).toBe("new");
-    expect(await deliveries.record(delivery)).toBe("duplicate");
+    const rolledBack = database.transaction(async (transaction) => {
+      await deliveries.record(transaction, [{ ...delivery, jobId: "job-0" }]);
+      throw new Error("the job could not be queued");
+    });
+    await expect(rolledBack).rejects.toThrow("the job could not be queued");
+    expect(await deliveries.load("d-1")).toBeUndefined();
+
+    const recorded = await database.transaction((transaction) =>
+      deliveries.record(transaction, [
+        { ...delivery, jobId: "job-1" },
+        { ...delivery, deliveryId: "d-2", jobId: "job-2" },
+        { ...delivery, jobId: "job-3" },
+      ]),
+    );
+    expect(recorded).toEqual(new Set(["job-1", "job-2"]));
+    const again = await database.transaction((transaction) =>
+      deliveries.record(transaction, [{ ...delivery, jobId: "job-4" }]),
+    );
+    expect(again).toEqual(new Set());
     expect(await deliveries.load("d-1")).toEqual(delivery);
-    expect(await deliveries.unqueued(new Date(Date.now() + 1000))).toEqual(["d-1"]);
-    await deliveries.attachJob("d-1", "job-1");
+    const [row] = await database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, "d-1"));
+    expect(row?.jobId).toBe("job-1");
+    expect(await deliveries.unqueued(new Date(Date.now() + 1000))).toEqual([]);
+  });
+
+  it("finds a delivery recorded without a job, until one is attached", async () => {
+    const deliveries = createDeliveryRepository(database.db);
+    await database.db
+      .insert(webhookDeliveries)
+      .values({ deliveryId: "d-orphan", event: "push", payload: {} });
+    expect(await deliveries.unqueued(new Date(Date.now() + 1000))).toEqual(["d-orphan"]);
+    await deliveries.attachJob("d-orphan", "job-3");
     expect(await deliveries.unqueued(new Date(Date.now() + 1000))).toEqual([]);
   });
 

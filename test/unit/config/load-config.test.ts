@@ -51,6 +51,30 @@ describe("loadConfig", () => {
     expect(config.publicUrl).toBe("https://bosun.example.com");
   });
 
+  it("turns on GitHub sign-in for the run pages with both OAuth variables, on GHE_HOST", async () => {
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      GITHUB_CLIENT_ID: "Iv1.abc",
+      GITHUB_CLIENT_SECRET: "secret",
+      GHE_HOST: "ghe.example.com",
+    });
+    expect(config.githubSignIn).toEqual({
+      clientId: "Iv1.abc",
+      clientSecret: "secret",
+      webUrl: "https://ghe.example.com",
+      apiUrl: "https://ghe.example.com/api/v3",
+    });
+    expect(config.githubWebUrl).toBe("https://ghe.example.com");
+    const plain = await loadConfig({ BOSUN_DATA_DIR: dataDir });
+    expect(plain.githubSignIn).toBeUndefined();
+    expect(plain.githubWebUrl).toBe("https://github.com");
+    await expect(
+      loadConfig({ BOSUN_DATA_DIR: dataDir, GITHUB_CLIENT_ID: "Iv1.abc" }),
+    ).rejects.toMatchObject({
+      problems: ["GITHUB_CLIENT_SECRET: required with the other GitHub OAuth variable"],
+    });
+  });
+
   const problemsOf = async (env: Record<string, string>) => {
     try {
       await loadConfig({ BOSUN_DATA_DIR: dataDir, ...env });

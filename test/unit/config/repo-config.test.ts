@@ -778,6 +778,18 @@ describe("parseRepoConfig: hostile or broken YAML", () => {
     expect(problems[0]?.message).toMatch(/resource exhaustion/);
   });
 
+  it.each([
+    ["a little over the limit", 65],
+    ["deep enough to exhaust the parser's stack", 50_000],
+  ])("refuses lists nested %s, with the line", (_, depth) => {
+    const problems = problemsOf(
+      `version: 1\nenvironments:\n  dev:\n    variables:\n      x: ${"[".repeat(depth)}${"]".repeat(depth)}\n`,
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ path: "", line: 5 });
+    expect(problems[0]?.message).toMatch(/nested (more than 64 levels deep|too deeply)/);
+  });
+
   it("refuses a file over 1 MB before parsing it", () => {
     const problems = problemsOf(`version: 1\n# ${"x".repeat(MAX_CONFIG_BYTES)}\n`);
     expect(problems).toEqual([

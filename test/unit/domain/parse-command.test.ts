@@ -232,3 +232,17 @@ describe("HELP_TEXT", () => {
     expect(HELP_TEXT).toContain("`/replan -target=ADDR… [-e ENV]`");
   });
 });
+
+describe("parseCommand: would-be commands it cannot read", () => {
+  it.each([
+    ["punctuation glued on", "/plan; rm -rf /", "`;` (U+003B)"],
+    ["a command substitution glued on", "/plan$(id)", "`$` (U+0024)"],
+    ["a Cyrillic lookalike letter", "/\u0430pply", "U+0430"],
+    ["a zero-width space", "/ap\u200Bply", "U+200B"],
+  ])("answers %s with what is wrong", (_, body, named) => {
+    const result = parseCommand(body);
+    expect(result.kind).toBe("error");
+    expect(result.kind === "error" && result.message).toContain("unknown command");
+    expect(result.kind === "error" && result.message).toContain(named);
+  });
+});

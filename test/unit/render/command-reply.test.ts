@@ -54,6 +54,14 @@ const examples = {
     kind: "component-busy",
     busy: [{ component: "network@prod", runUrl: "https://bosun.example.com/runs/01J9Z7" }],
   },
+  "unknown-run": { kind: "unknown-run", run: "not-a-run", help },
+  "nothing-to-revert": { kind: "nothing-to-revert", run: "0b5f1c0e-4b7e-4f55-9d59-7f1d2a3b4c5d" },
+  "not-promotable": {
+    kind: "not-promotable",
+    environment: "prod",
+    reason:
+      "prod is promoted from dev (promote_from), and this pull request's change has not been applied in dev: apply it there first",
+  },
 } satisfies { [K in RefusalKind]: Extract<Refusal, { kind: K }> };
 
 describe("renderRefusal", () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "run_components" ADD COLUMN "job_id" text;

@@ -1,0 +1,136 @@
+import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import type { ComponentPhase, LeaseStore, LostComponent } from "../services/ports.js";
+import type { Db } from "./database.js";
+import { appendEvent } from "./run-repository.js";
+import { runComponents } from "./schema/index.js";
+
+/** Phases in which a worker is executing the component and must keep its lease alive. */
+export const LEASED_PHASES: readonly ComponentPhase[] = [
+  "PREPARING",
+  "INITIALIZING",
+  "PLANNING",
+  "APPLYING",
+];
+
+/**
+ * Worker leases on run components, kept in the database so every worker on every machine sees
+ * them. Times come from the database's clock (`now()`), never from the workers' own clocks.
+ */
+export function createLeaseRepository(db: Db): LeaseStore {
+  const staleBefore = (leaseMs: number) => sql`now() - make_interval(secs => ${leaseMs / 1000})`;
+  const lastSignOfLife = sql`coalesce(${runComponents.heartbeatAt}, ${runComponents.updatedAt})`;
+
+  return {
+    async claim(runComponentId, move, holder) {
+      return db.transaction(async (tx) => {
+        const [current] = await tx
+          .select({ phase: runComponents.phase, runId: runComponents.runId })
+          .from(runComponents)
+          .where(eq(runComponents.id, runComponentId))
+          .for("update");
+        if (!current || current.phase !== move.from) return false;
+        await tx
+          .update(runComponents)
+          .set({
+            phase: move.to,
+            workerId: holder.workerId,
+            jobId: holder.jobId,
+            heartbeatAt: sql`now()`,
+            updatedAt: sql`now()`,
+            ...(move.to === "APPLYING"
+              ? {}
+              : { planAttempts: sql`${runComponents.planAttempts} + 1` }),
+          })
+          .where(eq(runComponents.id, runComponentId));
+        await appendEvent(tx, {
+          runId: current.runId,
+          runComponentId,
+          fromState: current.phase,
+          toState: move.to,
+          cause: move.cause,
+          actor: holder.workerId,
+        });
+        return true;
+      });
+    },
+
+    async heartbeat(runComponentId, jobId) {
+      const beaten = await db
+        .update(runComponents)
+        .set({ heartbeatAt: sql`now()` })
+        .where(
+          and(
+            eq(runComponents.id, runComponentId),
+            eq(runComponents.jobId, jobId),
+            inArray(runComponents.phase, [...LEASED_PHASES]),
+          ),
+        )
+        .returning({ id: runComponents.id });
+      return beaten.length > 0;
+    },
+
+    async findLost(leaseMs) {
+      const rows = await db
+        .select({
+          runComponentId: runComponents.id,
+          runId: runComponents.runId,
+          componentId: runComponents.componentId,
+          phase: runComponents.phase,
+          jobId: runComponents.jobId,
+          workerId: runComponents.workerId,
+          planAttempts: runComponents.planAttempts,
+        })
+        .from(runComponents)
+        .where(
+          and(
+            inArray(runComponents.phase, [...LEASED_PHASES]),
+            isNotNull(runComponents.jobId),
+            lt(lastSignOfLife, staleBefore(leaseMs)),
+          ),
+        );
+      return rows.map((row): LostComponent => ({
+        ...row,
+        jobId: row.jobId ?? "",
+        workerId: row.workerId ?? "unknown worker",
+      }));
+    },
+
+    async release(lost, leaseMs, outcome) {
+      return db.transaction(async (tx) => {
+        // Re-checked under the row lock: a worker that beat in the meantime keeps its lease.
+        const [current] = await tx
+          .select({ phase: runComponents.phase })
+          .from(runComponents)
+          .where(
+            and(
+              eq(runComponents.id, lost.runComponentId),
+              eq(runComponents.jobId, lost.jobId),
+              inArray(runComponents.phase, [...LEASED_PHASES]),
+              lt(lastSignOfLife, staleBefore(leaseMs)),
+            ),
+          )
+          .for("update");
+        if (!current) return false;
+        await tx
+          .update(runComponents)
+          .set({
+            phase: outcome.to,
+            jobId: null,
+            workerId: null,
+            updatedAt: sql`now()`,
+            ...(outcome.to === "FAILED" ? { failureReason: outcome.cause } : {}),
+          })
+          .where(eq(runComponents.id, lost.runComponentId));
+        await appendEvent(tx, {
+          runId: lost.runId,
+          runComponentId: lost.runComponentId,
+          fromState: current.phase,
+          toState: outcome.to,
+          cause: outcome.cause,
+          actor: "bosun",
+        });
+        return true;
+      });
+    },
+  };
+}

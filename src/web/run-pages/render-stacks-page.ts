@@ -1,0 +1,38 @@
+import type { RepositorySummary, StackEntry } from "../../services/run-page-port.js";
+import { html, type SafeHtml } from "./html.js";
+
+/** A repository's stacks and their components: where the run page's breadcrumb leads. */
+export function renderStacksPage(repository: RepositorySummary, stacks: StackEntry[]): SafeHtml {
+  return html`<nav class="crumbs">${repository.fullName} › stacks</nav>
+    <h1>${repository.fullName}</h1>
+    <p><a href="/repos/${repository.fullName}/runs">All runs</a></p>
+    <table class="runs">
+      <thead>
+        <tr>
+          <th>Stack</th>
+          <th>Directory</th>
+          <th>Engine</th>
+          <th>Environments</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${stacks.map(
+          (stack) =>
+            html`<tr>
+              <td><b>${stack.name}</b></td>
+              <td><code>${stack.dir}</code></td>
+              <td>${stack.engine}</td>
+              <td>
+                ${stack.components.map(
+                  (component) =>
+                    html`<a href="/components/${component.id}">${component.environment}</a
+                      >${component.deployedRevisionId ? "" : html` <span class="muted">(not deployed)</span>`} `,
+                )}
+              </td>
+              <td><a href="/repos/${repository.fullName}/stacks/${stack.name}/runs">Runs</a></td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}

@@ -1,0 +1,299 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { expect } from "vitest";
+import { deliver, eventually } from "../../helpers/deliver.js";
+import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
+import type { GithubFake } from "../../helpers/github-fake.js";
+import { networkStackFiles } from "../../helpers/network-stack.js";
+import { repoTarball } from "../../helpers/repo-tarball.js";
+import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
+import {
+  freePort,
+  settled,
+  startTestBosun,
+  type TestBosun,
+} from "../../helpers/test-bosun.js";
+import { example } from "../../helpers/webhook-examples.js";
+
+/**
+ * What every hostile-input case shares: the real server (HTTP intake, queue, workers, stand-in
+ * engines) on one database per test file, a fresh fake repository per case, and the three checks
+ * each case ends with — the process is still up, every accepted delivery reached a final status,
+ * and nothing was applied.
+ */
+
+export const openedExample = example(
+  "pull_request",
+  (p) => p.action === "opened" && !!p.installation,
+);
+const pr = openedExample.pull_request as { number: number; head: { sha: string } };
+export const PR_NUMBER = pr.number;
+export const HEAD = pr.head.sha;
+export const MERGE_BASE = "1111111111111111111111111111111111111111";
+
+export const validBosunYml = `version: 1
+environments:
+  dev:
+    variables:
+      region: eu-west-1
+stacks:
+  - name: network
+    dir: infra/network
+    environments: [dev]
+    var_files: ["env/\${environment}.tfvars"]
+`;
+
+export interface HostileBosun {
+  bosun: TestBosun;
+  /** Sets the stand-in's test knobs (STANDIN_CRASH, …) for the engine runs that follow. */
+  setEngineKnobs(knobs: Record<string, string>): Promise<void>;
+  /** Every engine command line run so far (the stand-in's STANDIN_LOG). */
+  engineCommands(): Promise<string[][]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Bosun as the flows need it (startFlowBosun), with engine executables that log every
+ * invocation and read their knobs from a file, so one server serves cases that need different
+ * engine behaviour. Bosun starts them like any engine binary.
+ */
+export async function startHostileBosun(kind: "pglite" | "postgres"): Promise<HostileBosun> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "bosun-hostile-engine-"));
+  const log = path.join(dir, "engine.log");
+  const knobs = path.join(dir, "knobs.sh");
+  await writeFile(knobs, "");
+  const wrapper = async (name: string, target: string) => {
+    const file = path.join(dir, name);
+    await writeFile(
+      file,
+      `#!/bin/sh\nexport STANDIN_LOG='${log}'\n. '${knobs}'\nexec '${target}' "$@"\n`,
+    );
+    await chmod(file, 0o755);
+    return file;
+  };
+  const port = await freePort();
+  const bosun = await startTestBosun(kind, {
+    port,
+    env: {
+      BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      BOSUN_TOFU_BIN: await wrapper("tofu", STAND_IN_TOFU),
+      BOSUN_TERRAFORM_BIN: await wrapper("terraform", STAND_IN_TERRAFORM),
+      BOSUN_WORKERS: "2",
+    },
+  });
+  return {
+    bosun,
+    async setEngineKnobs(values) {
+      const lines = Object.entries(values).map(
+        ([name, value]) => `export ${name}='${value.replaceAll("'", "'\\''")}'`,
+      );
+      await writeFile(knobs, lines.join("\n") + "\n");
+    },
+    async engineCommands() {
+      const text = await readFile(log, "utf8").catch(() => "");
+      return text
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => (JSON.parse(line) as { argv: string[] }).argv);
+    },
+    async close() {
+      await bosun.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Rows of a raw query, on either driver. */
+export async function rows<T>(bosun: TestBosun, query: ReturnType<typeof sql>): Promise<T[]> {
+  const result = await bosun.database.db.execute(query);
+  return (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as T[];
+}
+
+export interface DeliveryRecord {
+  status: string;
+  error: string | null;
+}
+
+export async function deliveryRecord(
+  bosun: TestBosun,
+  deliveryId: string,
+): Promise<DeliveryRecord | undefined> {
+  const [row] = await rows<DeliveryRecord>(
+    bosun,
+    sql`select status::text as status, error from webhook_deliveries where delivery_id = ${deliveryId}`,
+  );
+  return row;
+}
+
+/** The delivery's final status (and error), once its job is done. */
+export async function finalDelivery(
+  bosun: TestBosun,
+  deliveryId: string,
+): Promise<DeliveryRecord> {
+  return eventually(
+    async () => {
+      const row = await deliveryRecord(bosun, deliveryId);
+      return row && row.status !== "queued" ? row : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+}
+
+/** The process answers, and nothing it accepted is left without a final status. */
+export async function expectStillUp(bosun: TestBosun): Promise<void> {
+  expect((await fetch(`${bosun.url}/healthz`)).status).toBe(200);
+  await settled(bosun);
+  const pending = await rows<{ delivery_id: string }>(
+    bosun,
+    sql`select delivery_id from webhook_deliveries where status = 'queued'`,
+  );
+  expect(pending).toEqual([]);
+}
+
+/** No component of the repository ever confirmed, applied or got a revision. */
+export async function expectNothingApplied(
+  bosun: TestBosun,
+  repositoryId: number,
+): Promise<void> {
+  const applied = await rows<{ to_state: string }>(
+    bosun,
+    sql`select e.to_state from run_events e join runs r on r.id = e.run_id
+        where r.repository_id = ${repositoryId} and e.to_state in ('CONFIRMED', 'APPLYING')`,
+  );
+  expect(applied).toEqual([]);
+  const revisions = await rows<{ n: number | string }>(
+    bosun,
+    sql`select count(*)::int as n from revisions v join runs r on r.id = v.run_id
+        where r.repository_id = ${repositoryId}`,
+  );
+  expect(Number(revisions[0]?.n)).toBe(0);
+}
+
+/** Every engine invocation is something other than `apply`. */
+export function expectNoEngineApply(commands: readonly string[][]): void {
+  expect(commands.filter((argv) => argv.includes("apply"))).toEqual([]);
+}
+
+let repositoryCounter = 0;
+
+/**
+ * One fake repository on a fake GitHub for one case: a pull request whose head holds a valid
+ * bosun.yml and the network stack, unless the case says otherwise.
+ */
+export class HostileRepo {
+  readonly id: number;
+  readonly fullName: string;
+  readonly github: GithubFake;
+  readonly repo: FakeGithubRepo;
+
+  private constructor(github: GithubFake, label: string) {
+    repositoryCounter += 1;
+    this.id = 880_000 + repositoryCounter;
+    this.fullName = `Codertocat/${label}-${repositoryCounter}`;
+    this.github = github;
+    this.repo = new FakeGithubRepo(github, this.fullName);
+  }
+
+  /** Many repositories may share one fake GitHub; each fakes only its own paths. */
+  static async create(
+    github: GithubFake,
+    label: string,
+    options: { headFiles?: Record<string, string>; tarball?: Buffer } = {},
+  ): Promise<HostileRepo> {
+    const hostile = new HostileRepo(github, label);
+    const { repo } = hostile;
+    const files = options.headFiles ?? { "bosun.yml": validBosunYml, ...networkStackFiles };
+    repo.pull.head.sha = HEAD;
+    repo.pull.base.sha = MERGE_BASE;
+    repo.compare.merge_base_commit.sha = MERGE_BASE;
+    repo.compare.files = [{ filename: "infra/network/main.tf", status: "modified" }];
+    repo.permissions.set("Codertocat", "admin");
+    repo.files.set("master", { "bosun.yml": validBosunYml });
+    repo.files.set(MERGE_BASE, { "bosun.yml": validBosunYml });
+    repo.files.set(HEAD, files);
+    repo.tarballs.set(HEAD, options.tarball ?? (await repoTarball(files)));
+    repo.tarballs.set(
+      MERGE_BASE,
+      await repoTarball({ "bosun.yml": validBosunYml, ...networkStackFiles }),
+    );
+    return hostile;
+  }
+
+  /** A payload of the examples, moved into this repository. */
+  adapt<T extends Record<string, unknown>>(payload: T): T {
+    const copy = structuredClone(payload);
+    const repository = copy.repository as { id: number; full_name: string; name: string };
+    repository.id = this.id;
+    repository.full_name = this.fullName;
+    repository.name = this.fullName.split("/")[1]!;
+    const pull = copy.pull_request as
+      | { head?: { repo?: { full_name: string } }; base?: { repo?: { full_name: string } } }
+      | undefined;
+    if (pull?.head?.repo) pull.head.repo.full_name = this.fullName;
+    if (pull?.base?.repo) pull.base.repo.full_name = this.fullName;
+    return copy;
+  }
+
+  commentPayload(body: string, user = "Codertocat") {
+    const payload = this.adapt(
+      example("issue_comment", (p) => p.action === "created" && !!p.installation),
+    );
+    const issue = payload.issue as Record<string, unknown>;
+    issue.number = PR_NUMBER;
+    issue.pull_request = {
+      url: `https://api.github.com/repos/${this.fullName}/pulls/${PR_NUMBER}`,
+    };
+    const comment = payload.comment as {
+      id: number;
+      body: string;
+      user: { login: string; type: string };
+    };
+    comment.body = body;
+    comment.user.login = user;
+    comment.id = Math.floor(Math.random() * 1e9);
+    return { payload, commentId: comment.id };
+  }
+
+  async openPullRequest(bosun: TestBosun): Promise<string> {
+    const { status, deliveryId } = await deliver(
+      bosun.url,
+      "pull_request",
+      this.adapt(openedExample),
+    );
+    expect(status).toBe(200);
+    return deliveryId;
+  }
+
+  /** Comments `body` on the pull request; resolves with the reply that mentions the author. */
+  async comment(
+    bosun: TestBosun,
+    body: string,
+  ): Promise<{ reply: string; deliveryId: string; commentId: number }> {
+    const { payload, commentId } = this.commentPayload(body);
+    const { status, deliveryId } = await deliver(bosun.url, "issue_comment", payload);
+    expect(status).toBe(200);
+    const reply = await eventually(
+      async () => this.repo.commentsOn(PR_NUMBER).find((text) => text.startsWith("@Codertocat")),
+      { timeoutMs: 30_000 },
+    );
+    return { reply, deliveryId, commentId };
+  }
+
+  check(name: string, conclusion: string) {
+    return eventually(
+      async () => {
+        const run = this.repo.checkRun(name);
+        return run?.conclusion === conclusion ? run : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+  }
+
+  /** Ends the case: no request GitHub would not have answered. The fake is the caller's. */
+  close(): void {
+    this.repo.close();
+    expect(this.repo.unexpected).toEqual([]);
+  }
+}
