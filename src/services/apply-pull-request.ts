@@ -155,6 +155,8 @@ export async function selectRuns(
   }
   const latest =
     request.number === undefined ? [] : await runsOf(deps, request.repository.id, request.number);
+  // With no plan at all, every environment would read as unknown, however bosun.yml declares it.
+  if (latest.length === 0) return { refusal: { kind: "nothing-to-apply" } };
   const known = latest.map((run) => run.environment);
   if (request.environment !== undefined && !known.includes(request.environment)) {
     return { refusal: { kind: "unknown-environment", names: [request.environment], known } };

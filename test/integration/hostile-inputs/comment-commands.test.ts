@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
 import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
@@ -171,30 +171,33 @@ const refusedCases: CommandCase[] = [
 
 describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
   let hostile: HostileBosun;
-  let repo: HostileRepo;
   let github: GithubFake;
   const bosun = () => hostile.bosun;
+  /** Every case comments on a pull request of its own, all at once: the workers take them in turn. */
+  const cases = new Map<string, { repo: HostileRepo; deliveryId: string; commentId: number }>();
 
   beforeAll(async () => {
     hostile = await startHostileBosun(kind);
+    github = createGithubFake();
+    for (const { name, body } of refusedCases) {
+      const repo = await HostileRepo.create(github, `comments-${kind}`);
+      const { payload, commentId } = repo.commentPayload(body);
+      const { status, deliveryId } = await deliver(bosun().url, "issue_comment", payload);
+      expect(status).toBe(200);
+      cases.set(name, { repo, deliveryId, commentId });
+    }
   });
   afterAll(async () => {
+    github?.restore();
     await hostile?.close();
   });
-  beforeEach(async () => {
-    github = createGithubFake();
-    repo = await HostileRepo.create(github, `comments-${kind}`);
-  });
-  afterEach(async () => {
-    await expectStillUp(bosun());
-    repo.close();
-    github.restore();
-    await expectNothingApplied(bosun(), repo.id);
-    expectNoEngineApply(await hostile.engineCommands());
-  });
 
-  it.each(refusedCases)("refuses $name, saying what was wrong", async ({ body, says }) => {
-    const { reply, deliveryId, commentId } = await repo.comment(bosun(), body);
+  it.each(refusedCases)("refuses $name, saying what was wrong", async ({ name, says }) => {
+    const { repo, deliveryId, commentId } = cases.get(name)!;
+    const reply = await eventually(
+      async () => repo.repo.commentsOn(PR_NUMBER).find((text) => text.startsWith("@Codertocat")),
+      { timeoutMs: 60_000 },
+    );
     for (const pattern of says) expect(reply).toMatch(pattern);
     // Nothing from the comment reaches the reply outside a code span: no mention, no link.
     expect(reply.replace(/(`+)[^`]*?\1/g, "")).not.toMatch(/@acme|\]\(https:\/\/evil/);
@@ -208,15 +211,19 @@ describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
   });
 
   it("reads only the first line: a second line's /apply never runs", async () => {
+    const repo = await HostileRepo.create(github, `comments-lines-${kind}`);
     const { payload } = repo.commentPayload("/help\n/apply -e dev");
     const { deliveryId } = await deliver(bosun().url, "issue_comment", payload);
     const reply = await eventually(async () => repo.repo.commentsOn(PR_NUMBER)[0]);
     expect(reply).toContain("Bosun commands");
     expect((await finalDelivery(bosun(), deliveryId)).status).toBe("processed");
     expect(repo.repo.checkRuns).toEqual([]);
+    cases.set("first line", { repo, deliveryId, commentId: 0 });
   });
 
   it("applies nothing when a plan waits and every way of sneaking in /apply is tried", async () => {
+    const repo = await HostileRepo.create(github, `comments-sneak-${kind}`);
+    cases.set("sneak", { repo, deliveryId: "", commentId: 0 });
     await repo.openPullRequest(bosun());
     await repo.check("bosun/dev", "action_required");
     const attempts = [
@@ -238,5 +245,14 @@ describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
     const check = await repo.check("bosun/dev", "action_required");
     expect(check.actions?.map((action) => action.identifier)).toEqual(["apply", "discard"]);
     expect(repo.repo.deployments).toEqual([]);
+  });
+
+  it("stays up and applies nothing anywhere", async () => {
+    await expectStillUp(bosun());
+    for (const { repo } of cases.values()) {
+      await expectNothingApplied(bosun(), repo.id);
+      repo.close();
+    }
+    expectNoEngineApply(await hostile.engineCommands());
   });
 });

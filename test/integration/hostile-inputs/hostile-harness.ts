@@ -9,12 +9,7 @@ import type { GithubFake } from "../../helpers/github-fake.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
-import {
-  freePort,
-  settled,
-  startTestBosun,
-  type TestBosun,
-} from "../../helpers/test-bosun.js";
+import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 import { example } from "../../helpers/webhook-examples.js";
 
 /**
@@ -128,10 +123,7 @@ export async function deliveryRecord(
 }
 
 /** The delivery's final status (and error), once its job is done. */
-export async function finalDelivery(
-  bosun: TestBosun,
-  deliveryId: string,
-): Promise<DeliveryRecord> {
+export async function finalDelivery(bosun: TestBosun, deliveryId: string): Promise<DeliveryRecord> {
   return eventually(
     async () => {
       const row = await deliveryRecord(bosun, deliveryId);
@@ -153,10 +145,7 @@ export async function expectStillUp(bosun: TestBosun): Promise<void> {
 }
 
 /** No component of the repository ever confirmed, applied or got a revision. */
-export async function expectNothingApplied(
-  bosun: TestBosun,
-  repositoryId: number,
-): Promise<void> {
+export async function expectNothingApplied(bosun: TestBosun, repositoryId: number): Promise<void> {
   const applied = await rows<{ to_state: string }>(
     bosun,
     sql`select e.to_state from run_events e join runs r on r.id = e.run_id
@@ -264,21 +253,6 @@ export class HostileRepo {
     );
     expect(status).toBe(200);
     return deliveryId;
-  }
-
-  /** Comments `body` on the pull request; resolves with the reply that mentions the author. */
-  async comment(
-    bosun: TestBosun,
-    body: string,
-  ): Promise<{ reply: string; deliveryId: string; commentId: number }> {
-    const { payload, commentId } = this.commentPayload(body);
-    const { status, deliveryId } = await deliver(bosun.url, "issue_comment", payload);
-    expect(status).toBe(200);
-    const reply = await eventually(
-      async () => this.repo.commentsOn(PR_NUMBER).find((text) => text.startsWith("@Codertocat")),
-      { timeoutMs: 30_000 },
-    );
-    return { reply, deliveryId, commentId };
   }
 
   check(name: string, conclusion: string) {

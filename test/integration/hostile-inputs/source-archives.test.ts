@@ -94,13 +94,6 @@ const archiveCases: ArchiveCase[] = [
     says: [/infra\/network\/huge\.tf/, /more than 536870912 bytes/],
   },
   {
-    name: "more than 100,000 entries",
-    archive: withEntries(
-      Array.from({ length: 100_001 }, (_, i) => ({ name: `infra/network/f${i}`, body: "" })),
-    ),
-    says: [/more than 100000 entries/],
-  },
-  {
     name: "an entry outside the top-level folder",
     archive: () =>
       hostileTarball(files, [{ name: "elsewhere/main.tf", body: "x" }], { prefixHostile: false }),
@@ -108,7 +101,9 @@ const archiveCases: ArchiveCase[] = [
   },
   {
     name: "an entry that appears twice",
-    archive: withEntries([{ name: "infra/network/main.tf", body: 'resource "null_resource" "x" {}' }]),
+    archive: withEntries([
+      { name: "infra/network/main.tf", body: 'resource "null_resource" "x" {}' },
+    ]),
     says: [/infra\/network\/main\.tf/, /has it twice/],
   },
   {

@@ -213,6 +213,22 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
     expect(html).not.toContain("<script>alert(1)</script>");
     // A reader without write permission is offered no Re-run.
     expect(html).not.toContain("/rerun");
+
+    // The runs of a repository, of one stack, and by who triggered them.
+    const runsOf = async (query: string) =>
+      (await (await get(`/api/repos/${REPO}/runs?${query}`, session)).json()) as {
+        rows: { id: string; stacks: string[] }[];
+        total: number;
+        triggerers: string[];
+      };
+    const all = await runsOf("per_page=10");
+    expect(all.total).toBe(2);
+    expect(all.rows.map((row) => row.id)).toEqual([runId, olderRunId]);
+    expect(all.rows[0]?.stacks).toEqual(["app", "network"]);
+    expect(all.triggerers).toEqual(["octocat"]);
+    expect((await runsOf("stack=app")).rows.map((row) => row.id)).toEqual([runId]);
+    expect((await runsOf("per_page=10&page=2")).rows).toEqual([]);
+    expect((await runsOf("triggered_by=nobody")).total).toBe(0);
   });
 
   it("lists a component's revisions newest first, without sealed values", async () => {
