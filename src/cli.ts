@@ -4,7 +4,7 @@ import { ConfigError } from "./config/load-config.js";
 import { type Mode, startBosun } from "./main.js";
 import { DatabaseError } from "./store/database.js";
 import { loadConfig } from "./config/load-config.js";
-import { type Database, openDatabase } from "./store/database.js";
+import { type Database, type DatabaseTarget, openDatabase } from "./store/database.js";
 import { createLogger } from "./lib/logger.js";
 import { SealError } from "./lib/seal.js";
 import { createComponentDirectory } from "./store/component-directory.js";
@@ -95,31 +95,55 @@ type StateCommandDeps = Pick<ManagedStateDeps, "store" | "key" | "log"> & {
   directory: ComponentDirectory;
 };
 
-/** Opens the database (already migrated), runs one `bosun state` command and exits with its code. */
+/**
+ * Opens the database, which must already be migrated, for one operator command, and closes it
+ * whether the command succeeds or throws.
+ */
+async function onMigratedDatabase(
+  target: DatabaseTarget,
+  run: (database: Database) => Promise<CommandResult>,
+): Promise<CommandResult> {
+  const database = await openDatabase(target);
+  try {
+    if (!(await database.isReady())) {
+      throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
+    }
+    const result = await run(database);
+    await database.close();
+    return result;
+  } catch (error) {
+    // The command's own error is the one to report, not a failure to close after it.
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Prints what an operator command says and exits with its code. */
+function report(result: CommandResult): void {
+  process.stderr.write(result.stderr);
+  process.stdout.write(result.stdout);
+  process.exitCode = result.exitCode;
+}
+
+/** Runs one `bosun state` command on the (already migrated) database. */
 async function stateCommand(run: (deps: StateCommandDeps) => Promise<CommandResult>) {
-  let database: Database | undefined;
   try {
     const config = await loadConfig(process.env);
     // stdout carries the command's product (an exported state), so logs go to stderr.
     const log = createLogger(config.logLevel, process.stderr);
     // A key generated just now opens no state sealed before: say so before anything fails.
     if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
-    database = await openDatabase(config.database);
-    if (!(await database.isReady())) {
-      throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
-    }
-    const result = await run({
-      store: createStateRepository(database.db),
-      directory: createComponentDirectory(database.db),
-      key: config.encryptionKey,
-      log,
-    });
-    await database.close();
-    process.stderr.write(result.stderr);
-    process.stdout.write(result.stdout);
-    process.exitCode = result.exitCode;
+    report(
+      await onMigratedDatabase(config.database, (database) =>
+        run({
+          store: createStateRepository(database.db),
+          directory: createComponentDirectory(database.db),
+          key: config.encryptionKey,
+          log,
+        }),
+      ),
+    );
   } catch (error) {
-    await database?.close().catch(() => undefined);
     if (error instanceof SealError) {
       process.stderr.write(
         `bosun: ${error.message}: is BOSUN_ENCRYPTION_KEY the key Bosun runs with?\n`,
@@ -150,7 +174,6 @@ program
   .requiredOption("--since <duration>", "how far back to look, e.g. 2h or 3d (GitHub keeps 3 days)")
   .option("--dry-run", "list what would be redelivered, and redeliver nothing")
   .action(async (options: { since: string; dryRun?: boolean }) => {
-    let database: Database | undefined;
     try {
       const window = parseDuration(options.since);
       if (window === undefined) {
@@ -162,25 +185,20 @@ program
           "APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are needed to reach GitHub",
         ]);
       }
+      const github = config.github;
       const log = createLogger(config.logLevel, process.stderr);
-      database = await openDatabase(config.database);
-      if (!(await database.isReady())) {
-        throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
-      }
-      const db = database.db;
-      const result = await replayMissedDeliveries(
-        {
-          github: createAppDeliveriesApi(createProbot(config.github, log)),
-          received: (ids) => receivedDeliveries(db, ids),
-        },
-        { since: new Date(Date.now() - window), dryRun: options.dryRun ?? false },
+      report(
+        await onMigratedDatabase(config.database, (database) =>
+          replayMissedDeliveries(
+            {
+              github: createAppDeliveriesApi(createProbot(github, log)),
+              received: (ids) => receivedDeliveries(database.db, ids),
+            },
+            { since: new Date(Date.now() - window), dryRun: options.dryRun ?? false },
+          ),
+        ),
       );
-      await database.close();
-      process.stderr.write(result.stderr);
-      process.stdout.write(result.stdout);
-      process.exitCode = result.exitCode;
     } catch (error) {
-      await database?.close().catch(() => undefined);
       fail(error);
     }
   });
@@ -210,22 +228,16 @@ state
   .argument("<component>", COMPONENT_HELP)
   .action((component: string) => stateCommand((deps) => exportStateCommand(deps, { component })));
 
-/** Opens the database (already migrated), runs one `bosun secrets` command and exits with its code. */
+/** Runs one `bosun secrets` command on the (already migrated) database. */
 async function secretsCommand(run: (admin: SecretRepository) => Promise<CommandResult>) {
-  let database: Database | undefined;
   try {
     const config = await loadConfig(process.env);
-    database = await openDatabase(config.database);
-    if (!(await database.isReady())) {
-      throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
-    }
-    const result = await run(createSecretRepository(database.db, config.encryptionKey));
-    await database.close();
-    process.stderr.write(result.stderr);
-    process.stdout.write(result.stdout);
-    process.exitCode = result.exitCode;
+    report(
+      await onMigratedDatabase(config.database, (database) =>
+        run(createSecretRepository(database.db, config.encryptionKey)),
+      ),
+    );
   } catch (error) {
-    await database?.close().catch(() => undefined);
     fail(error);
   }
 }

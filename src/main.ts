@@ -99,8 +99,9 @@ export async function startBosun(options: {
   const queue = await startJobQueue(
     database,
     [
-      { name: "github-event" },
-      { name: "github-push", policy: "singleton" },
+      // A delivery's job takes seconds; one a dead worker held is retried after 5 minutes.
+      { name: "github-event", expireInSeconds: 300 },
+      { name: "github-push", policy: "singleton", expireInSeconds: 300 },
       // One job at a time per component (singletonKey = component id): plans and applies of one
       // component never overlap, on any number of workers.
       {
@@ -111,7 +112,8 @@ export async function startBosun(options: {
         expireInSeconds: Math.ceil(config.runTimeoutMs / 1000) + 600,
       },
       // Reports collapse: at most one queued and one running per run (singletonKey = run id).
-      { name: "report-run", policy: "stately", retryLimit: 10 },
+      // A report takes seconds; one a dead worker held is taken back after a minute.
+      { name: "report-run", policy: "stately", retryLimit: 10, expireInSeconds: 60 },
     ],
     log,
   );

@@ -12,6 +12,8 @@ import type {
 import type { Database } from "../store/database.js";
 
 const POLL_SECONDS = 0.5;
+/** How often expired jobs (those a dead worker held) are taken back and retried. */
+const MAINTENANCE_SECONDS = 15;
 
 /**
  * The durable job queue, on pg-boss in Bosun's own database (schema `pgboss`). On PGlite it runs
@@ -32,9 +34,15 @@ export async function startJobQueue(
   const connection = database.queueConnection;
   const boss =
     "connectionString" in connection
-      ? new PgBoss({ connectionString: connection.connectionString, schema: "pgboss", max: 4 })
+      ? new PgBoss({
+          connectionString: connection.connectionString,
+          schema: "pgboss",
+          max: 4,
+          maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
+        })
       : new PgBoss({
           schema: "pgboss",
+          maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
           db: { executeSql: (text, values) => connection.executor.executeSql(text, values) },
         });
   boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));

@@ -7,12 +7,17 @@ import { runComponents } from "../../src/store/schema/index.js";
 import { deliver, eventually } from "../helpers/deliver.js";
 import { FakeGithubRepo } from "../helpers/fake-github-repo.js";
 import { createGithubFake, type GithubFake } from "../helpers/github-fake.js";
-import { networkStackFiles } from "../helpers/network-stack.js";
-import { repoTarball } from "../helpers/repo-tarball.js";
+import {
+  commentOnPullRequest,
+  HEAD,
+  inRepository,
+  openedExample,
+  stagePullRequest,
+  type ScenarioRepository,
+} from "../helpers/pull-request-scenario.js";
 import { networkSpec, seedRun } from "../helpers/seed.js";
 import { standInWith } from "../helpers/stand-in.js";
 import { freePort, settled, startTestBosun, type TestBosun } from "../helpers/test-bosun.js";
-import { example } from "../helpers/webhook-examples.js";
 
 /**
  * The run pages in a real headless Chromium (Debian's `chromium`, which .ci/run installs), on
@@ -21,55 +26,11 @@ import { example } from "../helpers/webhook-examples.js";
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const openedExample = example("pull_request", (p) => p.action === "opened" && !!p.installation);
-const pr = openedExample.pull_request as { number: number; head: { sha: string } };
-const HEAD = pr.head.sha;
-const MERGE_BASE = "1111111111111111111111111111111111111111";
-const REPO = "Codertocat/run-pages";
-const REPOSITORY_ID = 810_001;
-const bosunYml = `version: 1
-environments:
-  dev:
-    variables:
-      region: eu-west-1
-stacks:
-  - name: network
-    dir: infra/network
-    environments: [dev]
-    var_files: ["env/\${environment}.tfvars"]
-`;
-
-function inRepository<T extends Record<string, unknown>>(payload: T): T {
-  const copy = structuredClone(payload);
-  const repository = copy.repository as { id: number; full_name: string; name: string };
-  repository.id = REPOSITORY_ID;
-  repository.full_name = REPO;
-  repository.name = REPO.split("/")[1]!;
-  const pull = copy.pull_request as
-    | { head?: { repo?: { full_name: string } }; base?: { repo?: { full_name: string } } }
-    | undefined;
-  if (pull?.head?.repo) pull.head.repo.full_name = REPO;
-  if (pull?.base?.repo) pull.base.repo.full_name = REPO;
-  return copy;
-}
+const REPOSITORY: ScenarioRepository = { id: 810_001, fullName: "Codertocat/run-pages" };
 
 /** Waits for what the page shows (Playwright's own matchers belong to @playwright/test). */
 const shows = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 60_000, interval: 200 });
 const textOf = async (locator: Locator) => (await locator.innerText()).trim();
-
-function applyComment() {
-  const payload = inRepository(
-    example("issue_comment", (p) => p.action === "created" && !!p.installation),
-  );
-  const issue = payload.issue as Record<string, unknown>;
-  issue.number = pr.number;
-  issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${pr.number}` };
-  const comment = payload.comment as { id: number; body: string; user: { login: string } };
-  comment.body = "/apply";
-  comment.user.login = "Codertocat";
-  comment.id = 4242;
-  return payload;
-}
 
 describe("run pages in Chromium", () => {
   let bosun: TestBosun;
@@ -118,20 +79,14 @@ describe("run pages in Chromium", () => {
       },
     });
     github = createGithubFake();
-    repo = new FakeGithubRepo(github, REPO);
-    repo.pull.head.sha = HEAD;
-    repo.pull.base.sha = MERGE_BASE;
-    repo.compare.merge_base_commit.sha = MERGE_BASE;
-    repo.compare.files = [{ filename: "infra/network/main.tf", status: "modified" }];
-    repo.permissions.set("Codertocat", "admin");
-    repo.files.set("master", { "bosun.yml": bosunYml });
-    repo.files.set(HEAD, { "bosun.yml": bosunYml, ...networkStackFiles });
-    repo.files.set(MERGE_BASE, { "bosun.yml": bosunYml });
-    const tarball = await repoTarball({ "bosun.yml": bosunYml, ...networkStackFiles });
-    repo.tarballs.set(HEAD, tarball);
-    repo.tarballs.set(MERGE_BASE, tarball);
+    repo = new FakeGithubRepo(github, REPOSITORY.fullName);
+    await stagePullRequest(repo);
 
-    const opened = await deliver(bosun.url, "pull_request", inRepository(openedExample));
+    const opened = await deliver(
+      bosun.url,
+      "pull_request",
+      inRepository(openedExample, REPOSITORY),
+    );
     expect(opened.status).toBe(200);
     runLink = await eventually(async () => repo.checkRun("bosun/dev")?.details_url, {
       timeoutMs: 30_000,
@@ -162,7 +117,10 @@ describe("run pages in Chromium", () => {
     expect(await page.locator("#run").getAttribute("data-finished")).toBe("false");
     await shows(() => page.locator(".component .phase", { hasText: "Planning" }).count()).toBe(1);
 
-    expect((await deliver(bosun.url, "issue_comment", applyComment())).status).toBe(200);
+    expect(
+      (await deliver(bosun.url, "issue_comment", commentOnPullRequest(REPOSITORY, "/apply")))
+        .status,
+    ).toBe(200);
     await page.locator('#run[data-status="SUCCEEDED"]').waitFor({ timeout: 60_000 });
     expect(await page.locator("#run").getAttribute("data-finished")).toBe("true");
     await shows(() => page.locator("#live").count()).toBe(0);
@@ -240,7 +198,7 @@ describe("run pages in Chromium", () => {
   it("filters and pages a repository's runs", async () => {
     const seeded = await Promise.all(
       Array.from({ length: 12 }, () =>
-        seedRun(bosun.database.db, networkSpec(), HEAD.replace(/.$/, "9"), REPOSITORY_ID),
+        seedRun(bosun.database.db, networkSpec(), HEAD.replace(/.$/, "9"), REPOSITORY.id),
       ),
     );
     for (const run of seeded) {
@@ -251,7 +209,9 @@ describe("run pages in Chromium", () => {
     }
     const context = await newContext();
     const page = await context.newPage();
-    await page.goto(`${bosun.url}/repos/${REPO}/runs?token=${sign(`repo:${REPOSITORY_ID}`)}`);
+    await page.goto(
+      `${bosun.url}/repos/${REPOSITORY.fullName}/runs?token=${sign(`repo:${REPOSITORY.id}`)}`,
+    );
     await shows(() => textOf(page.locator("#page-info"))).toBe("Page 1 of 1 · 13 runs");
 
     await page.locator("#per-page").selectOption("10");
@@ -292,7 +252,7 @@ describe("run pages in Chromium", () => {
     });
     expect((await page.goto(`${bosun.url}/runs/${runId}?token=${expired}`))?.status()).toBe(401);
     expect((await page.goto(`${bosun.url}/api/runs/${runId}/logs`))?.status()).toBe(401);
-    expect((await page.goto(`${bosun.url}/repos/${REPO}/runs`))?.status()).toBe(401);
+    expect((await page.goto(`${bosun.url}/repos/${REPOSITORY.fullName}/runs`))?.status()).toBe(401);
 
     // A valid link to another run opens that run only: this one is "not found".
     const other = sign("run:00000000-0000-4000-8000-000000000000");
@@ -301,7 +261,7 @@ describe("run pages in Chromium", () => {
     const api = await page.goto(`${bosun.url}/api/runs/${runId}`);
     expect(api?.status()).toBe(404);
     expect(await api?.json()).toEqual({ error: "Not found, or not visible to you." });
-    expect((await page.goto(`${bosun.url}/repos/${REPO}/runs`))?.status()).toBe(404);
+    expect((await page.goto(`${bosun.url}/repos/${REPOSITORY.fullName}/runs`))?.status()).toBe(404);
     await context.close();
   });
 });

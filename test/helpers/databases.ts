@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
+import { openDatabase, type Database } from "../../src/store/database.js";
 
 export const POSTGRES_ADMIN_URL =
   process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -64,6 +65,46 @@ export async function scratchDatabase(kind: "pglite" | "postgres"): Promise<Scra
       await sql.unsafe(`drop database if exists ${name} with (force)`);
       await sql.end();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface OpenScratchDatabase {
+  scratch: ScratchDatabase;
+  database: Database;
+  /** Closes the database, then drops it with its data dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * A scratch database of the given kind, opened as Bosun opens it and migrated unless `migrate`
+ * is false (for tests of migrating itself). Nothing is left behind if opening or migrating fails.
+ */
+export async function openScratchDatabase(
+  kind: "pglite" | "postgres",
+  { migrate = true } = {},
+): Promise<OpenScratchDatabase> {
+  const scratch = await scratchDatabase(kind);
+  let database: Database | undefined;
+  try {
+    database = await openDatabase(
+      scratch.url
+        ? { kind: "postgres", url: scratch.url }
+        : { kind: "pglite", dataDir: scratch.dataDir },
+    );
+    if (migrate) await database.migrate();
+  } catch (error) {
+    await database?.close();
+    await scratch.drop();
+    throw error;
+  }
+  const opened = database;
+  return {
+    scratch,
+    database: opened,
+    async close() {
+      await opened.close();
+      await scratch.drop();
     },
   };
 }

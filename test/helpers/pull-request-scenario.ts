@@ -17,6 +17,8 @@ export const PULL_NUMBER = pull.number;
 export const HEAD = pull.head.sha;
 export const BASE = pull.base.sha;
 export const MERGE_BASE = "1111111111111111111111111111111111111111";
+/** A later head commit, for scenarios where the pull request moves on. */
+export const NEXT_HEAD = "2222222222222222222222222222222222222222";
 
 export const networkOnlyYml = `version: 1
 environments:
@@ -54,39 +56,59 @@ export function inRepository<T extends Record<string, unknown>>(
   return copy;
 }
 
-/** GitHub's `issue_comment.created` example, as `user` commenting `body` on the pull request. */
+/** A comment payload, with the fields scenarios read back (e.g. the id reactions refer to). */
+export type CommentPayload = Record<string, unknown> & {
+  comment: { id: number; body: string; user: { login: string } };
+};
+
+/** GitHub's `issue_comment.created` example, as `user` commenting `body` on pull request `number`. */
 export function commentOnPullRequest(
   repository: ScenarioRepository,
   body: string,
   user = "Codertocat",
-): Record<string, unknown> {
+  number = PULL_NUMBER,
+): CommentPayload {
   const payload = inRepository(
     example("issue_comment", (p) => p.action === "created" && !!p.installation),
     repository,
-  );
+  ) as CommentPayload;
   const issue = payload.issue as Record<string, unknown>;
-  issue.number = PULL_NUMBER;
+  issue.number = number;
   issue.pull_request = {
-    url: `https://api.github.com/repos/${repository.fullName}/pulls/${PULL_NUMBER}`,
+    url: `https://api.github.com/repos/${repository.fullName}/pulls/${number}`,
   };
-  const comment = payload.comment as { id: number; body: string; user: { login: string } };
-  comment.body = body;
-  comment.user.login = user;
-  comment.id = Math.floor(Math.random() * 1e9);
+  payload.comment.body = body;
+  payload.comment.user.login = user;
+  payload.comment.id = Math.floor(Math.random() * 1e9);
   return payload;
 }
 
+export interface StageOptions {
+  /** The head commit's files, when a case puts something other than the valid config there. */
+  headFiles?: Record<string, string>;
+  /** The head commit's archive, when it is not `headFiles` packed (a hostile archive). */
+  headTarball?: Buffer;
+}
+
 /** The fake repository as the opened pull request sees it: one changed stack, `network`. */
-export async function stagePullRequest(repo: FakeGithubRepo, yml = networkOnlyYml): Promise<void> {
+export async function stagePullRequest(
+  repo: FakeGithubRepo,
+  options: StageOptions = {},
+): Promise<void> {
+  const baseFiles = { "bosun.yml": networkOnlyYml, ...networkStackFiles };
+  const headFiles = options.headFiles ?? baseFiles;
   repo.pull.head.sha = HEAD;
   repo.pull.base.sha = BASE;
   repo.compare.merge_base_commit.sha = MERGE_BASE;
   repo.compare.files = [{ filename: "infra/network/main.tf", status: "modified" }];
   repo.permissions.set("Codertocat", "admin");
-  repo.files.set("master", { "bosun.yml": yml });
-  repo.files.set(HEAD, { "bosun.yml": yml, ...networkStackFiles });
-  repo.files.set(MERGE_BASE, { "bosun.yml": yml });
-  const tarball = await repoTarball({ "bosun.yml": yml, ...networkStackFiles });
-  repo.tarballs.set(HEAD, tarball);
-  repo.tarballs.set(MERGE_BASE, tarball);
+  repo.files.set("master", { "bosun.yml": networkOnlyYml });
+  repo.files.set(HEAD, headFiles);
+  repo.files.set(MERGE_BASE, { "bosun.yml": networkOnlyYml });
+  const baseTarball = await repoTarball(baseFiles);
+  repo.tarballs.set(
+    HEAD,
+    options.headTarball ?? (options.headFiles ? await repoTarball(headFiles) : baseTarball),
+  );
+  repo.tarballs.set(MERGE_BASE, baseTarball);
 }

@@ -4,10 +4,19 @@ import { deliver, eventually } from "./deliver.js";
 import { FakeGithubRepo } from "./fake-github-repo.js";
 import { createGithubFake, type GithubFake } from "./github-fake.js";
 import { networkStackFiles } from "./network-stack.js";
+import {
+  BASE,
+  commentOnPullRequest,
+  HEAD,
+  inRepository,
+  MERGE_BASE,
+  openedExample,
+  PULL_NUMBER,
+  type ScenarioRepository,
+} from "./pull-request-scenario.js";
 import { repoTarball } from "./repo-tarball.js";
 import { standInWith } from "./stand-in.js";
 import { freePort, settled, startTestBosun, type TestBosun } from "./test-bosun.js";
-import { example } from "./webhook-examples.js";
 
 /**
  * The flows of dependency waves, reverts and promotion (test/integration/github/waves-flow,
@@ -17,19 +26,6 @@ import { example } from "./webhook-examples.js";
  * would take a file well past its time budget.
  */
 
-export const openedExample = example(
-  "pull_request",
-  (p) => p.action === "opened" && !!p.installation,
-);
-export const pr = openedExample.pull_request as {
-  number: number;
-  head: { sha: string };
-  base: { sha: string };
-};
-export const HEAD = pr.head.sha;
-export const BASE = pr.base.sha;
-export const MERGE_BASE = "1111111111111111111111111111111111111111";
-export const NEXT_HEAD = "2222222222222222222222222222222222222222";
 export const OTHER_HEAD = "3333333333333333333333333333333333333333";
 /** Applying this resource fails (the stand-in's STANDIN_FAIL_RESOURCE): the failing middle. */
 export const FAILING_RESOURCE = "null_resource.boom";
@@ -111,36 +107,8 @@ export function useWavesFlow(prefix: string, firstRepositoryId: number) {
   let bosun: TestBosun;
   let github: GithubFake;
   let repo: FakeGithubRepo;
-  let REPO = "";
-  let repositoryId = 0;
+  let repository: ScenarioRepository;
 
-  function inRepository<T extends Record<string, unknown>>(payload: T): T {
-    const copy = structuredClone(payload);
-    const repository = copy.repository as { id: number; full_name: string; name: string };
-    repository.id = repositoryId;
-    repository.full_name = REPO;
-    repository.name = REPO.split("/")[1]!;
-    const pull = copy.pull_request as
-      | { head?: { repo?: { full_name: string } }; base?: { repo?: { full_name: string } } }
-      | undefined;
-    if (pull?.head?.repo) pull.head.repo.full_name = REPO;
-    if (pull?.base?.repo) pull.base.repo.full_name = REPO;
-    return copy;
-  }
-
-  function commentPayload(body: string, user: string, number: number) {
-    const payload = inRepository(
-      example("issue_comment", (p) => p.action === "created" && !!p.installation),
-    );
-    const issue = payload.issue as Record<string, unknown>;
-    issue.number = number;
-    issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${number}` };
-    const comment = payload.comment as { id: number; body: string; user: { login: string } };
-    comment.body = body;
-    comment.user.login = user;
-    comment.id = Math.floor(Math.random() * 1e9);
-    return payload;
-  }
   beforeAll(async () => {
     const port = await freePort();
     bosun = await startTestBosun("pglite", {
@@ -159,10 +127,12 @@ export function useWavesFlow(prefix: string, firstRepositoryId: number) {
   let testNumber = 0;
   beforeEach(() => {
     testNumber += 1;
-    repositoryId = firstRepositoryId + testNumber;
-    REPO = `Codertocat/${prefix}-${testNumber}`;
+    repository = {
+      id: firstRepositoryId + testNumber,
+      fullName: `Codertocat/${prefix}-${testNumber}`,
+    };
     github = createGithubFake();
-    repo = new FakeGithubRepo(github, REPO);
+    repo = new FakeGithubRepo(github, repository.fullName);
     repo.pull.head.sha = HEAD;
     repo.pull.base.sha = BASE;
     repo.compare.merge_base_commit.sha = MERGE_BASE;
@@ -194,15 +164,15 @@ export function useWavesFlow(prefix: string, firstRepositoryId: number) {
       status: "modified",
     }));
   };
-  const openPullRequest = async (number = pr.number, headSha = HEAD) => {
+  const openPullRequest = async (number = PULL_NUMBER, headSha = HEAD) => {
     const payload = structuredClone(openedExample);
     (payload.pull_request as { number: number; head: { sha: string } }).number = number;
     (payload.pull_request as { head: { sha: string } }).head.sha = headSha;
-    const { status } = await deliver(bosun.url, "pull_request", inRepository(payload));
+    const { status } = await deliver(bosun.url, "pull_request", inRepository(payload, repository));
     expect(status).toBe(200);
   };
-  const comment = async (body: string, user = "Codertocat", number = pr.number) => {
-    await deliver(bosun.url, "issue_comment", commentPayload(body, user, number));
+  const comment = async (body: string, user = "Codertocat", number = PULL_NUMBER) => {
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, body, user, number));
   };
   const waitForCheck = (name: string, conclusion: string, after = 0) =>
     eventually(
@@ -216,7 +186,7 @@ export function useWavesFlow(prefix: string, firstRepositoryId: number) {
     );
   const replyTo = (user: string, count = 1) =>
     eventually(async () => {
-      const replies = repo.commentsOn(pr.number).filter((body) => body.startsWith(`@${user}`));
+      const replies = repo.commentsOn(PULL_NUMBER).filter((body) => body.startsWith(`@${user}`));
       return replies.length >= count ? replies.at(-1) : undefined;
     });
 
@@ -243,7 +213,7 @@ export function useWavesFlow(prefix: string, firstRepositoryId: number) {
            join components c on c.id = rc.component_id
            join stacks s on s.id = c.stack_id
            join environments e on e.id = c.environment_id
-           where r.repository_id = ${repositoryId}
+           where r.repository_id = ${repository.id}
            order by r.created_at, rc.wave, s.name`);
   const revisionsOf = (stack: string, environment = "dev") =>
     query<{
@@ -256,12 +226,12 @@ export function useWavesFlow(prefix: string, firstRepositoryId: number) {
            join components c on c.id = v.component_id
            join stacks s on s.id = c.stack_id
            join environments e on e.id = c.environment_id
-           where s.repository_id = ${repositoryId} and s.name = ${stack} and e.name = ${environment}
+           where s.repository_id = ${repository.id} and s.name = ${stack} and e.name = ${environment}
            order by v.finished_at`);
   const confirmations = () =>
     query<{ actor: string; cause: string }>(sql`select ev.actor, ev.cause from run_events ev
            join runs r on r.id = ev.run_id
-           where r.repository_id = ${repositoryId} and ev.to_state = 'CONFIRMED'`);
+           where r.repository_id = ${repository.id} and ev.to_state = 'CONFIRMED'`);
 
   return {
     get bosun() {
@@ -271,7 +241,7 @@ export function useWavesFlow(prefix: string, firstRepositoryId: number) {
       return repo;
     },
     get repositoryId() {
-      return repositoryId;
+      return repository.id;
     },
     useConfig,
     useCommit,

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { getCookie } from "hono/cookie";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { verifyGrant } from "../../lib/signed-link.js";
@@ -14,8 +14,8 @@ import { PAGE_SIZES, renderRunsTable, RUNS_TABLE_SCRIPT } from "./render-runs-ta
 import { renderStacksPage } from "./render-stacks-page.js";
 import {
   readSession,
+  saveSession,
   SESSION_COOKIE,
-  writeSession,
   type Session,
   type SessionKeys,
 } from "./session.js";
@@ -81,7 +81,7 @@ export function runPageRoutes(deps: RunPageDeps): Hono<Env> {
         grants: [...session.grants, grant],
         grantTokens: [...session.grantTokens, token],
       };
-      saveSession(c, session);
+      saveSession(c, deps.keys, session, { nowMs: now(), secure: deps.secureCookies });
     }
     c.set("session", session);
     if (grant && c.req.method === "GET" && !c.req.path.startsWith("/api/")) {
@@ -111,18 +111,6 @@ export function runPageRoutes(deps: RunPageDeps): Hono<Env> {
   ]) {
     app.use(`${prefix}/*`, withSession);
   }
-
-  const saveSession = (c: Context<Env>, session: Session) => {
-    const cookie = writeSession(deps.keys, session, now());
-    if (!cookie) return;
-    setCookie(c, SESSION_COOKIE, cookie.value, {
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: deps.secureCookies,
-      path: "/",
-      maxAge: cookie.maxAge,
-    });
-  };
 
   const page = (c: Context<Env>, title: string, body: SafeHtml, script?: string) =>
     c.html(

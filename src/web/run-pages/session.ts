@@ -1,4 +1,6 @@
 import { createSecretKey, type KeyObject } from "node:crypto";
+import type { Context } from "hono";
+import { setCookie } from "hono/cookie";
 import { z } from "zod";
 import { open, seal } from "../../lib/seal.js";
 import { deriveKey, verifyGrant, type Grant } from "../../lib/signed-link.js";
@@ -91,4 +93,22 @@ export function writeSession(
     value: sealed.toString("base64url"),
     maxAge: Math.max(1, Math.max(...expiries) - Math.floor(nowMs / 1000)),
   };
+}
+
+/** Stores the session in its cookie; one with nothing left in it leaves the cookie as it was. */
+export function saveSession(
+  c: Context,
+  keys: SessionKeys,
+  session: Parameters<typeof writeSession>[1],
+  options: { nowMs: number; secure: boolean },
+): void {
+  const cookie = writeSession(keys, session, options.nowMs);
+  if (!cookie) return;
+  setCookie(c, SESSION_COOKIE, cookie.value, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: options.secure,
+    path: "/",
+    maxAge: cookie.maxAge,
+  });
 }

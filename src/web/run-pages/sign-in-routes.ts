@@ -5,9 +5,9 @@ import type { Logger } from "pino";
 import type { GithubUserAuth } from "../../services/github-user-port.js";
 import {
   readSession,
+  saveSession,
   SESSION_COOKIE,
   USER_SESSION_SECONDS,
-  writeSession,
   type SessionKeys,
 } from "./session.js";
 
@@ -76,23 +76,15 @@ export function signInRoutes(deps: {
     if (!token) return c.text("Sign-in failed: GitHub refused the code; try again.", 400);
     const login = await deps.users.login(token);
     const session = readSession(deps.keys, getCookie(c, SESSION_COOKIE), now());
-    const cookie = writeSession(
+    saveSession(
+      c,
       deps.keys,
       {
         ...session,
         user: { login, token, expiresAt: Math.floor(now() / 1000) + USER_SESSION_SECONDS },
       },
-      now(),
+      { nowMs: now(), secure: deps.secureCookies },
     );
-    if (cookie) {
-      setCookie(c, SESSION_COOKIE, cookie.value, {
-        httpOnly: true,
-        sameSite: "Lax",
-        secure: deps.secureCookies,
-        path: "/",
-        maxAge: cookie.maxAge,
-      });
-    }
     deps.log.info({ user: login }, "signed in to the run pages");
     return c.redirect(returnTo, 303);
   });

@@ -118,7 +118,8 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
         repo.checkRun("bosun/dev")?.conclusion === "action_required"
           ? repo.checkRun("bosun/dev")
           : undefined,
-      { timeoutMs: 60_000 },
+      // A report the killed worker was sending is taken back when its job expires (a minute).
+      { timeoutMs: 120_000 },
     );
     expect(check.output?.title).toMatch(/1 to add/);
     const row = await network();
@@ -156,7 +157,7 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
         repo.checkRun("bosun/dev")?.conclusion === "failure"
           ? repo.checkRun("bosun/dev")
           : undefined,
-      { timeoutMs: 60_000 },
+      { timeoutMs: 120_000 },
     );
     expect(JSON.stringify(check.output)).toContain("apply interrupted");
     const row = await network();

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../../helpers/deliver.js";
+import { HEAD, PULL_NUMBER } from "../../helpers/pull-request-scenario.js";
 import { settled } from "../../helpers/test-bosun.js";
-import { HEAD, OTHER_HEAD, pr, single, useWavesFlow } from "../../helpers/waves-flow.js";
+import { OTHER_HEAD, single, useWavesFlow } from "../../helpers/waves-flow.js";
 
 /**
  * `/promote ENV`: a changeset copied into another environment, re-based on its own head
@@ -80,7 +81,7 @@ describe("promoting a pull request", () => {
     flow.repo.pull.head.sha = HEAD;
     await flow.comment("/apply -e prod");
     const refusal = await eventually(async () =>
-      flow.repo.commentsOn(pr.number).find((body) => body.includes("this plan is stale")),
+      flow.repo.commentsOn(PULL_NUMBER).find((body) => body.includes("this plan is stale")),
     );
     expect(refusal).toMatch(/network@prod/);
     expect(await flow.revisionsOf("network", "prod")).toHaveLength(1);

@@ -6,71 +6,27 @@ import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
 import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
+import {
+  commentOnPullRequest,
+  HEAD,
+  inRepository,
+  MERGE_BASE,
+  networkOnlyYml,
+  NEXT_HEAD,
+  openedExample,
+  PULL_NUMBER,
+  stagePullRequest,
+  type ScenarioRepository,
+} from "../../helpers/pull-request-scenario.js";
 import { settled, startFlowBosun, type TestBosun } from "../../helpers/test-bosun.js";
 import { example } from "../../helpers/webhook-examples.js";
-
-const openedExample = example("pull_request", (p) => p.action === "opened" && !!p.installation);
-const pr = openedExample.pull_request as {
-  number: number;
-  head: { sha: string };
-  base: { sha: string };
-};
-const HEAD = pr.head.sha;
-const BASE = pr.base.sha;
-const MERGE_BASE = "1111111111111111111111111111111111111111";
-const NEXT_HEAD = "2222222222222222222222222222222222222222";
-
-const bosunYml = (apply = "") => `version: 1
-environments:
-  dev:
-    variables:
-      region: eu-west-1
-stacks:
-  - name: network
-    dir: infra/network
-    environments: [dev]
-    var_files: ["env/\${environment}.tfvars"]
-${apply}`;
-
-/** Each test works on a repository of its own, so nothing carries over between tests. */
-let REPO = "";
-let repositoryId = 0;
-function inRepository<T extends Record<string, unknown>>(payload: T): T {
-  const copy = structuredClone(payload);
-  const repository = copy.repository as { id: number; full_name: string; name: string };
-  repository.id = repositoryId;
-  repository.full_name = REPO;
-  repository.name = REPO.split("/")[1]!;
-  const pull = copy.pull_request as
-    | { head?: { repo?: { full_name: string } }; base?: { repo?: { full_name: string } } }
-    | undefined;
-  if (pull?.head?.repo) pull.head.repo.full_name = REPO;
-  if (pull?.base?.repo) pull.base.repo.full_name = REPO;
-  return copy;
-}
-
-function commentPayload(body: string, user = "Codertocat") {
-  const payload = inRepository(
-    example("issue_comment", (p) => p.action === "created" && !!p.installation),
-  );
-  const issue = payload.issue as Record<string, unknown>;
-  issue.number = pr.number;
-  issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${pr.number}` };
-  const comment = payload.comment as {
-    id: number;
-    body: string;
-    user: { login: string; type: string };
-  };
-  comment.body = body;
-  comment.user.login = user;
-  comment.id = Math.floor(Math.random() * 1e9);
-  return { payload, commentId: comment.id };
-}
 
 describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   let bosun: TestBosun;
   let github: GithubFake;
   let repo: FakeGithubRepo;
+  /** Each test works on a repository of its own, so nothing carries over between tests. */
+  let repository: ScenarioRepository;
 
   beforeAll(async () => {
     bosun = await startFlowBosun(kind);
@@ -82,23 +38,10 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   let testNumber = 0;
   beforeEach(async () => {
     testNumber += 1;
-    repositoryId = 700_000 + testNumber;
-    REPO = `Codertocat/hello-${kind}-${testNumber}`;
+    repository = { id: 700_000 + testNumber, fullName: `Codertocat/hello-${kind}-${testNumber}` };
     github = createGithubFake();
-    repo = new FakeGithubRepo(github, REPO);
-    repo.pull.head.sha = HEAD;
-    repo.pull.base.sha = BASE;
-    repo.compare.merge_base_commit.sha = MERGE_BASE;
-    repo.compare.files = [{ filename: "infra/network/main.tf", status: "modified" }];
-    repo.permissions.set("Codertocat", "admin");
-    repo.files.set("master", { "bosun.yml": bosunYml() });
-    repo.files.set(HEAD, { "bosun.yml": bosunYml(), ...networkStackFiles });
-    repo.files.set(MERGE_BASE, { "bosun.yml": bosunYml() });
-    repo.tarballs.set(HEAD, await repoTarball({ "bosun.yml": bosunYml(), ...networkStackFiles }));
-    repo.tarballs.set(
-      MERGE_BASE,
-      await repoTarball({ "bosun.yml": bosunYml(), ...networkStackFiles }),
-    );
+    repo = new FakeGithubRepo(github, repository.fullName);
+    await stagePullRequest(repo);
   });
   afterEach(async () => {
     await settled(bosun);
@@ -108,7 +51,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   });
 
   const openPullRequest = async (payload = openedExample) => {
-    const { status } = await deliver(bosun.url, "pull_request", inRepository(payload));
+    const { status } = await deliver(bosun.url, "pull_request", inRepository(payload, repository));
     expect(status).toBe(200);
   };
   const waitForCheck = (name: string, conclusion: string) =>
@@ -133,7 +76,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     );
     // The comment is edited by the same report, right after the check run.
     const comments = await eventually(async () => {
-      const bodies = repo.commentsOn(pr.number);
+      const bodies = repo.commentsOn(PULL_NUMBER);
       return bodies[0]?.includes("null_resource.vpc") ? bodies : undefined;
     });
     expect(comments).toHaveLength(1);
@@ -149,7 +92,8 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   it("applies on a writer's /apply: deployment, a fresh check run, success", async () => {
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
-    const { payload, commentId } = commentPayload("/apply");
+    const payload = commentOnPullRequest(repository, "/apply");
+    const commentId = payload.comment.id;
     await deliver(bosun.url, "issue_comment", payload);
     const deployment = await eventually(
       async () =>
@@ -176,17 +120,18 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
         { commentId, content: "rocket" },
       ]),
     );
-    expect(repo.commentsOn(pr.number)).toHaveLength(1);
+    expect(repo.commentsOn(PULL_NUMBER)).toHaveLength(1);
   });
 
   it("refuses /apply from a user without write permission, and changes nothing", async () => {
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
     repo.permissions.set("mallory", "read");
-    const { payload, commentId } = commentPayload("/apply", "mallory");
+    const payload = commentOnPullRequest(repository, "/apply", "mallory");
+    const commentId = payload.comment.id;
     await deliver(bosun.url, "issue_comment", payload);
     const reply = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.startsWith("@mallory")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.startsWith("@mallory")),
     );
     expect(reply).toMatch(/write/);
     await eventually(async () =>
@@ -198,17 +143,17 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   });
 
   it("answers an unknown command with what was wrong and the help", async () => {
-    const { payload } = commentPayload("/aply");
+    const payload = commentOnPullRequest(repository, "/aply");
     await deliver(bosun.url, "issue_comment", payload);
     const reply = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.includes("/aply")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.includes("/aply")),
     );
     expect(reply).toContain("/apply");
     expect(reply).toContain("/help");
   });
 
   it("ignores commands that are quoted or fenced", async () => {
-    const { payload } = commentPayload("> /apply\n```\n/apply\n```\nthanks");
+    const payload = commentOnPullRequest(repository, "> /apply\n```\n/apply\n```\nthanks");
     const { status, deliveryId } = await deliver(bosun.url, "issue_comment", payload);
     expect(status).toBe(200);
     await eventually(async () => {
@@ -228,7 +173,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     await openPullRequest();
     const check = await waitForCheck("bosun", "neutral");
     expect(check.output?.title).toBe("No stacks affected");
-    expect(repo.commentsOn(pr.number)).toEqual([]);
+    expect(repo.commentsOn(PULL_NUMBER)).toEqual([]);
   });
 
   it("fails a bad bosun.yml with every problem and its line, and plans nothing", async () => {
@@ -240,22 +185,22 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     const check = await waitForCheck("bosun/config", "failure");
     expect(check.output?.summary).toMatch(/line 3/);
     expect(check.output?.summary).toMatch(/line 4/);
-    const comment = await eventually(async () => repo.commentsOn(pr.number)[0]);
+    const comment = await eventually(async () => repo.commentsOn(PULL_NUMBER)[0]);
     expect(comment).toMatch(/line 3/);
-    expect(repo.commentsOn(pr.number)).toHaveLength(1);
+    expect(repo.commentsOn(PULL_NUMBER)).toHaveLength(1);
     expect(repo.count("GET", /\/tarball\//)).toBe(0);
   });
 
   it("does not plan a fork unless allowed, and says why once", async () => {
-    const forked = inRepository(openedExample);
+    const forked = inRepository(openedExample, repository);
     (forked.pull_request as { head: { repo: { full_name: string } } }).head.repo.full_name =
       "mallory/Hello-World";
     await deliver(bosun.url, "pull_request", forked);
     await deliver(bosun.url, "pull_request", forked);
-    const notice = await eventually(async () => repo.commentsOn(pr.number)[0]);
+    const notice = await eventually(async () => repo.commentsOn(PULL_NUMBER)[0]);
     expect(notice).toMatch(/fork/i);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(repo.commentsOn(pr.number)).toHaveLength(1);
+    expect(repo.commentsOn(PULL_NUMBER)).toHaveLength(1);
     expect(repo.checkRuns).toEqual([]);
   });
 
@@ -263,24 +208,24 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     repo.permissions.set("Codertocat", "read");
     repo.permissions.set("octocat", "write");
     await openPullRequest();
-    const notice = await eventually(async () => repo.commentsOn(pr.number)[0]);
+    const notice = await eventually(async () => repo.commentsOn(PULL_NUMBER)[0]);
     expect(notice).toMatch(/write permission/);
     expect(repo.checkRuns).toEqual([]);
-    const { payload } = commentPayload("/plan", "octocat");
+    const payload = commentOnPullRequest(repository, "/plan", "octocat");
     await deliver(bosun.url, "issue_comment", payload);
     await waitForCheck("bosun/dev", "action_required");
   });
 
   it("names each unmet requirement", async () => {
     repo.files.set("master", {
-      "bosun.yml": bosunYml("apply:\n  requirements: [approved, undiverged]\n"),
+      "bosun.yml": `${networkOnlyYml}apply:\n  requirements: [approved, undiverged]\n`,
     });
     repo.compare.behind_by = 2;
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
-    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/apply"));
     const reply = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.startsWith("@Codertocat")),
     );
     expect(reply).toMatch(/approved/);
     expect(reply).toMatch(/undiverged/);
@@ -291,21 +236,24 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
     repo.pull.head.sha = NEXT_HEAD;
-    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/apply"));
     const reply = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.startsWith("@Codertocat")),
     );
     expect(reply).toContain(NEXT_HEAD.slice(0, 7));
     expect(repo.deployments).toHaveLength(0);
   });
 
   it("confirms on an approving review from a writer when approve_on_review is set", async () => {
-    repo.files.set("master", { "bosun.yml": bosunYml("apply:\n  approve_on_review: true\n") });
+    repo.files.set("master", {
+      "bosun.yml": `${networkOnlyYml}apply:\n  approve_on_review: true\n`,
+    });
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
     repo.permissions.set("reviewer", "write");
     const review = inRepository(
       example("pull_request_review", (p) => p.action === "submitted" && !!p.installation),
+      repository,
     );
     (review.review as { state: string; user: { login: string } }).state = "approved";
     (review.review as { user: { login: string } }).user.login = "reviewer";
@@ -323,7 +271,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
         (p) => p.action === "requested_action" && !!p.installation,
       );
       payload.repository = structuredClone(openedExample.repository);
-      const adapted = inRepository(payload);
+      const adapted = inRepository(payload, repository);
       (adapted.check_run as { id: number }).id = check.id;
       (adapted.requested_action as { identifier: string }).identifier = identifier;
       (adapted.sender as { login: string }).login = login;
@@ -332,7 +280,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     repo.permissions.set("reader", "read");
     await deliver(bosun.url, "check_run", button("apply", "reader"));
     const refusal = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.startsWith("@reader")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.startsWith("@reader")),
     );
     expect(refusal).toMatch(/write/);
     await deliver(bosun.url, "check_run", button("discard", "Codertocat"));
@@ -344,13 +292,14 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
     const closed = example("pull_request", (p) => p.action === "closed" && !!p.installation);
-    await deliver(bosun.url, "pull_request", inRepository(closed));
+    await deliver(bosun.url, "pull_request", inRepository(closed, repository));
     await waitForCheck("bosun/dev", "neutral");
   });
   it("answers /help with the commands", async () => {
-    const { payload, commentId } = commentPayload("/help");
+    const payload = commentOnPullRequest(repository, "/help");
+    const commentId = payload.comment.id;
     await deliver(bosun.url, "issue_comment", payload);
-    const reply = await eventually(async () => repo.commentsOn(pr.number)[0]);
+    const reply = await eventually(async () => repo.commentsOn(PULL_NUMBER)[0]);
     for (const command of [
       "/plan",
       "/apply",
@@ -368,12 +317,12 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   it("discards on /discard, and refuses /discard in an unknown environment", async () => {
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
-    await deliver(bosun.url, "issue_comment", commentPayload("/discard -e prod").payload);
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/discard -e prod"));
     const refusal = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.startsWith("@Codertocat")),
     );
     expect(refusal).toMatch(/prod/);
-    await deliver(bosun.url, "issue_comment", commentPayload("/discard -e dev").payload);
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/discard -e dev"));
     await waitForCheck("bosun/dev", "neutral");
   });
 
@@ -383,17 +332,17 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     await deliver(
       bosun.url,
       "issue_comment",
-      commentPayload("/replan -target=null_resource.nope").payload,
+      commentOnPullRequest(repository, "/replan -target=null_resource.nope"),
     );
     const refusal = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.startsWith("@Codertocat")),
     );
     expect(refusal).toContain("null_resource.nope");
     const before = repo.checkRuns.length;
     await deliver(
       bosun.url,
       "issue_comment",
-      commentPayload("/replan -target=null_resource.vpc").payload,
+      commentOnPullRequest(repository, "/replan -target=null_resource.vpc"),
     );
     await eventually(async () => (repo.checkRuns.length > before ? true : undefined));
     const check = await waitForCheck("bosun/dev", "action_required");
@@ -410,18 +359,20 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
       repo.checkRuns.filter((run) => run.name === "bosun/dev").length === 2 ? true : undefined,
     );
     await settled(bosun);
-    const applyOther = commentPayload("/apply");
-    (applyOther.payload.issue as { number: number }).number = 3;
-    await deliver(bosun.url, "issue_comment", applyOther.payload);
+    await deliver(
+      bosun.url,
+      "issue_comment",
+      commentOnPullRequest(repository, "/apply", "Codertocat", 3),
+    );
     await eventually(
       async () =>
         repo.deployments[0]?.statuses.some((s) => s.state === "success") ? true : undefined,
       { timeoutMs: 60_000 },
     );
     await settled(bosun);
-    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/apply"));
     const refusal = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.startsWith("@Codertocat")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.startsWith("@Codertocat")),
     );
     expect(refusal).toMatch(/network@dev/);
     expect(refusal).toMatch(/\/plan/);
@@ -434,7 +385,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
       "infra/network/external.tf":
         'data "external" "probe" {\n  program = ["sh", "-c", "curl example.com"]\n}\n',
     };
-    repo.tarballs.set(HEAD, await repoTarball({ "bosun.yml": bosunYml(), ...risky }));
+    repo.tarballs.set(HEAD, await repoTarball({ "bosun.yml": networkOnlyYml, ...risky }));
     await openPullRequest();
     const check = await eventually(async () => repo.checkRun("bosun/dev"), { timeoutMs: 60_000 });
     await settled(bosun);
@@ -445,24 +396,28 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   it("plans a destroy on /destroy from a writer, applied like any plan", async () => {
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
-    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/apply"));
     await waitForCheck("bosun/dev", "success");
     repo.permissions.set("reader", "read");
     await deliver(
       bosun.url,
       "issue_comment",
-      commentPayload("/destroy network -e dev", "reader").payload,
+      commentOnPullRequest(repository, "/destroy network -e dev", "reader"),
     );
     const refusal = await eventually(async () =>
-      repo.commentsOn(pr.number).find((body) => body.startsWith("@reader")),
+      repo.commentsOn(PULL_NUMBER).find((body) => body.startsWith("@reader")),
     );
     expect(refusal).toMatch(/write/);
     const before = repo.checkRuns.length;
-    await deliver(bosun.url, "issue_comment", commentPayload("/destroy network -e dev").payload);
+    await deliver(
+      bosun.url,
+      "issue_comment",
+      commentOnPullRequest(repository, "/destroy network -e dev"),
+    );
     await eventually(async () => (repo.checkRuns.length > before ? true : undefined));
     const destroy = await waitForCheck("bosun/dev", "action_required");
     expect(destroy.output?.title).toMatch(/1 to destroy/);
-    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/apply"));
     await waitForCheck("bosun/dev", "success");
     expect(repo.deployments).toHaveLength(2);
   });
@@ -502,7 +457,7 @@ stacks:
     const planned = await waitForCheck("bosun/dev", "action_required");
     expect(planned.output?.summary).toMatch(/app@dev/);
     expect(planned.output?.summary).toMatch(/network@dev/);
-    await deliver(bosun.url, "issue_comment", commentPayload("/apply").payload);
+    await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/apply"));
     const done = await waitForCheck("bosun/dev", "success");
     expect(done.output?.text).toMatch(/null_resource\.app/);
     const deployment = await eventually(async () =>
@@ -513,7 +468,7 @@ stacks:
     expect(repo.deployments).toHaveLength(1);
     expect(deployment.statuses.map((status) => status.state)).toEqual(["in_progress", "success"]);
     const revisions = await bosun.database.db.execute(
-      sql`select count(*)::int as n from revisions v join runs r on r.id = v.run_id where r.repository_id = ${repositoryId}`,
+      sql`select count(*)::int as n from revisions v join runs r on r.id = v.run_id where r.repository_id = ${repository.id}`,
     );
     const rows = (
       Array.isArray(revisions) ? revisions : (revisions as unknown as { rows: unknown[] }).rows

@@ -3,11 +3,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createAppDeliveriesApi } from "../../../src/github/app-deliveries-api.js";
 import { createProbot } from "../../../src/github/create-probot.js";
 import { replayMissedDeliveries } from "../../../src/services/replay-deliveries.js";
-import { openDatabase, type Database } from "../../../src/store/database.js";
+import type { Database } from "../../../src/store/database.js";
 import { receivedDeliveries } from "../../../src/store/received-deliveries.js";
 import { webhookDeliveries } from "../../../src/store/schema/index.js";
 import { testApp } from "../../helpers/app-credentials.js";
-import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
+import {
+  databaseKinds,
+  openScratchDatabase,
+  type OpenScratchDatabase,
+} from "../../helpers/databases.js";
 import {
   createGithubFake,
   type GithubFake,
@@ -33,18 +37,13 @@ const attempt = (id: number, guid: string, minutesAgo: number, statusCode = 0) =
 });
 
 describe.each(databaseKinds)("replaying missed webhooks on %s", (kind) => {
-  let scratch: ScratchDatabase;
+  let opened: OpenScratchDatabase;
   let database: Database;
   let github: GithubFake;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(kind);
-    database = await openDatabase(
-      scratch.url
-        ? { kind: "postgres", url: scratch.url }
-        : { kind: "pglite", dataDir: scratch.dataDir },
-    );
-    await database.migrate();
+    opened = await openScratchDatabase(kind);
+    database = opened.database;
     // Bosun recorded this one; GitHub also lists it.
     await database.db.insert(webhookDeliveries).values({
       deliveryId: "received-1",
@@ -55,8 +54,7 @@ describe.each(databaseKinds)("replaying missed webhooks on %s", (kind) => {
     });
   });
   afterAll(async () => {
-    await database?.close();
-    await scratch?.drop();
+    await opened?.close();
   });
   beforeEach(() => {
     github = createGithubFake();

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { HEAD, NEXT_HEAD } from "../../helpers/pull-request-scenario.js";
 import { settled } from "../../helpers/test-bosun.js";
-import { HEAD, NEXT_HEAD, single, useWavesFlow } from "../../helpers/waves-flow.js";
+import { single, useWavesFlow } from "../../helpers/waves-flow.js";
 
 /**
  * `/revert`: a new changeset replaying previous revisions, planned and applied like any other

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { HEAD } from "../../helpers/pull-request-scenario.js";
 import { settled } from "../../helpers/test-bosun.js";
 import {
   downstream,
   environments,
-  HEAD,
   network,
   OTHER_HEAD,
   useWavesFlow,

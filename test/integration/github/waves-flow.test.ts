@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { eventually } from "../../helpers/deliver.js";
+import { HEAD, NEXT_HEAD, PULL_NUMBER } from "../../helpers/pull-request-scenario.js";
 import { settled } from "../../helpers/test-bosun.js";
 import {
   chain,
   diamond,
   downstream,
   environments,
-  HEAD,
   network,
-  NEXT_HEAD,
-  pr,
   useWavesFlow,
 } from "../../helpers/waves-flow.js";
 
@@ -28,7 +26,7 @@ describe("the dependency waves of a pull request", () => {
     const planned = await flow.waitForCheck("bosun/dev", "action_required");
     expect(planned.output?.summary).toMatch(/network@dev/);
     const comment0 = await eventually(async () => {
-      const body = flow.repo.commentsOn(pr.number)[0];
+      const body = flow.repo.commentsOn(PULL_NUMBER)[0];
       return body?.includes("waits for the outputs of") ? body : undefined;
     });
     expect(comment0).toMatch(/app@dev waits for the outputs of cache@dev, db@dev/);
@@ -123,7 +121,7 @@ describe("the dependency waves of a pull request", () => {
     expect(await flow.revisionsOf("db")).toHaveLength(1);
     expect(await flow.revisionsOf("app")).toHaveLength(0);
     const body = await eventually(async () => {
-      const text = flow.repo.commentsOn(pr.number)[0];
+      const text = flow.repo.commentsOn(PULL_NUMBER)[0];
       return text?.includes("was not run") ? text : undefined;
     });
     expect(body).toMatch(/app@dev/);

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
 import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import { PULL_NUMBER } from "../../helpers/pull-request-scenario.js";
 import {
   expectNoEngineApply,
   expectNothingApplied,
   expectStillUp,
   finalDelivery,
   HostileRepo,
-  PR_NUMBER,
   startHostileBosun,
   type HostileBosun,
 } from "./hostile-harness.js";
@@ -195,7 +195,7 @@ describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
   it.each(refusedCases)("refuses $name, saying what was wrong", async ({ name, says }) => {
     const { repo, deliveryId, commentId } = cases.get(name)!;
     const reply = await eventually(
-      async () => repo.repo.commentsOn(PR_NUMBER).find((text) => text.startsWith("@Codertocat")),
+      async () => repo.repo.commentsOn(PULL_NUMBER).find((text) => text.startsWith("@Codertocat")),
       { timeoutMs: 60_000 },
     );
     for (const pattern of says) expect(reply).toMatch(pattern);
@@ -214,7 +214,7 @@ describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
     const repo = await HostileRepo.create(github, `comments-lines-${kind}`);
     const { payload } = repo.commentPayload("/help\n/apply -e dev");
     const { deliveryId } = await deliver(bosun().url, "issue_comment", payload);
-    const reply = await eventually(async () => repo.repo.commentsOn(PR_NUMBER)[0]);
+    const reply = await eventually(async () => repo.repo.commentsOn(PULL_NUMBER)[0]);
     expect(reply).toContain("Bosun commands");
     expect((await finalDelivery(bosun(), deliveryId)).status).toBe("processed");
     expect(repo.repo.checkRuns).toEqual([]);
@@ -240,7 +240,7 @@ describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
     }
     await expectStillUp(bosun());
     // "/plan\n/apply" re-plans (its first line); each of the others is answered.
-    const replies = repo.repo.commentsOn(PR_NUMBER).filter((body) => body.startsWith("@"));
+    const replies = repo.repo.commentsOn(PULL_NUMBER).filter((body) => body.startsWith("@"));
     expect(replies).toHaveLength(attempts.length - 1);
     const check = await repo.check("bosun/dev", "action_required");
     expect(check.actions?.map((action) => action.identifier)).toEqual(["apply", "discard"]);

@@ -6,11 +6,16 @@ import { expect } from "vitest";
 import { deliver, eventually } from "../../helpers/deliver.js";
 import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
 import type { GithubFake } from "../../helpers/github-fake.js";
-import { networkStackFiles } from "../../helpers/network-stack.js";
-import { repoTarball } from "../../helpers/repo-tarball.js";
+import {
+  commentOnPullRequest,
+  inRepository,
+  openedExample,
+  stagePullRequest,
+  type ScenarioRepository,
+  type StageOptions,
+} from "../../helpers/pull-request-scenario.js";
 import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
 import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
-import { example } from "../../helpers/webhook-examples.js";
 
 /**
  * What every hostile-input case shares: the real server (HTTP intake, queue, workers, stand-in
@@ -18,27 +23,6 @@ import { example } from "../../helpers/webhook-examples.js";
  * each case ends with — the process is still up, every accepted delivery reached a final status,
  * and nothing was applied.
  */
-
-export const openedExample = example(
-  "pull_request",
-  (p) => p.action === "opened" && !!p.installation,
-);
-const pr = openedExample.pull_request as { number: number; head: { sha: string } };
-export const PR_NUMBER = pr.number;
-export const HEAD = pr.head.sha;
-export const MERGE_BASE = "1111111111111111111111111111111111111111";
-
-export const validBosunYml = `version: 1
-environments:
-  dev:
-    variables:
-      region: eu-west-1
-stacks:
-  - name: network
-    dir: infra/network
-    environments: [dev]
-    var_files: ["env/\${environment}.tfvars"]
-`;
 
 export interface HostileBosun {
   bosun: TestBosun;
@@ -171,7 +155,7 @@ let repositoryCounter = 0;
  * One fake repository on a fake GitHub for one case: a pull request whose head holds a valid
  * bosun.yml and the network stack, unless the case says otherwise.
  */
-export class HostileRepo {
+export class HostileRepo implements ScenarioRepository {
   readonly id: number;
   readonly fullName: string;
   readonly github: GithubFake;
@@ -189,60 +173,21 @@ export class HostileRepo {
   static async create(
     github: GithubFake,
     label: string,
-    options: { headFiles?: Record<string, string>; tarball?: Buffer } = {},
+    options: StageOptions = {},
   ): Promise<HostileRepo> {
     const hostile = new HostileRepo(github, label);
-    const { repo } = hostile;
-    const files = options.headFiles ?? { "bosun.yml": validBosunYml, ...networkStackFiles };
-    repo.pull.head.sha = HEAD;
-    repo.pull.base.sha = MERGE_BASE;
-    repo.compare.merge_base_commit.sha = MERGE_BASE;
-    repo.compare.files = [{ filename: "infra/network/main.tf", status: "modified" }];
-    repo.permissions.set("Codertocat", "admin");
-    repo.files.set("master", { "bosun.yml": validBosunYml });
-    repo.files.set(MERGE_BASE, { "bosun.yml": validBosunYml });
-    repo.files.set(HEAD, files);
-    repo.tarballs.set(HEAD, options.tarball ?? (await repoTarball(files)));
-    repo.tarballs.set(
-      MERGE_BASE,
-      await repoTarball({ "bosun.yml": validBosunYml, ...networkStackFiles }),
-    );
+    await stagePullRequest(hostile.repo, options);
     return hostile;
   }
 
   /** A payload of the examples, moved into this repository. */
   adapt<T extends Record<string, unknown>>(payload: T): T {
-    const copy = structuredClone(payload);
-    const repository = copy.repository as { id: number; full_name: string; name: string };
-    repository.id = this.id;
-    repository.full_name = this.fullName;
-    repository.name = this.fullName.split("/")[1]!;
-    const pull = copy.pull_request as
-      | { head?: { repo?: { full_name: string } }; base?: { repo?: { full_name: string } } }
-      | undefined;
-    if (pull?.head?.repo) pull.head.repo.full_name = this.fullName;
-    if (pull?.base?.repo) pull.base.repo.full_name = this.fullName;
-    return copy;
+    return inRepository(payload, this);
   }
 
   commentPayload(body: string, user = "Codertocat") {
-    const payload = this.adapt(
-      example("issue_comment", (p) => p.action === "created" && !!p.installation),
-    );
-    const issue = payload.issue as Record<string, unknown>;
-    issue.number = PR_NUMBER;
-    issue.pull_request = {
-      url: `https://api.github.com/repos/${this.fullName}/pulls/${PR_NUMBER}`,
-    };
-    const comment = payload.comment as {
-      id: number;
-      body: string;
-      user: { login: string; type: string };
-    };
-    comment.body = body;
-    comment.user.login = user;
-    comment.id = Math.floor(Math.random() * 1e9);
-    return { payload, commentId: comment.id };
+    const payload = commentOnPullRequest(this, body, user);
+    return { payload, commentId: payload.comment.id };
   }
 
   async openPullRequest(bosun: TestBosun): Promise<string> {

@@ -2,16 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../helpers/deliver.js";
 import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
+import { HEAD, networkOnlyYml, PULL_NUMBER } from "../../helpers/pull-request-scenario.js";
 import {
   expectNoEngineApply,
   expectNothingApplied,
   expectStillUp,
   finalDelivery,
-  HEAD,
   HostileRepo,
-  PR_NUMBER,
   startHostileBosun,
-  validBosunYml,
   type HostileBosun,
 } from "./hostile-harness.js";
 
@@ -150,12 +148,12 @@ stacks:
   },
   {
     name: "a policy that is not valid CEL",
-    bosunYml: `${validBosunYml}policies:\n  - name: broken\n    deny: "plan.resource_changes.exists(rc, "\n`,
+    bosunYml: `${networkOnlyYml}policies:\n  - name: broken\n    deny: "plan.resource_changes.exists(rc, "\n`,
     says: [/line 13/, /broken|policies/],
   },
   {
     name: "a policy longer than the limit",
-    bosunYml: `${validBosunYml}policies:\n  - name: long\n    deny: "${"true && ".repeat(600)}true"\n`,
+    bosunYml: `${networkOnlyYml}policies:\n  - name: long\n    deny: "${"true && ".repeat(600)}true"\n`,
     says: [/line 13/, /4096/],
   },
 ];
@@ -184,7 +182,7 @@ describe.each(["pglite"] as const)("hostile bosun.yml files on %s", (kind) => {
     }
     bombRepo = await HostileRepo.create(github, `policy-${kind}`);
     bombRepo.repo.files.set("master", {
-      "bosun.yml": `${validBosunYml}policies:\n  - name: bomb\n    deny: "${policyBomb}"\n`,
+      "bosun.yml": `${networkOnlyYml}policies:\n  - name: bomb\n    deny: "${policyBomb}"\n`,
     });
     await bombRepo.openPullRequest(bosun());
   });
@@ -203,7 +201,7 @@ describe.each(["pglite"] as const)("hostile bosun.yml files on %s", (kind) => {
       expect((await finalDelivery(bosun(), deliveryId)).status).toBe("processed");
       expect(repo.repo.count("GET", /\/tarball\//)).toBe(0);
       expect(repo.repo.checkRuns.map((run) => run.name)).toEqual(["bosun/config"]);
-      const comment = await eventually(async () => repo.repo.commentsOn(PR_NUMBER)[0]);
+      const comment = await eventually(async () => repo.repo.commentsOn(PULL_NUMBER)[0]);
       expect(comment).toContain("bosun.yml");
     },
   );

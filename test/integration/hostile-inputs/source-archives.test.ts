@@ -2,6 +2,13 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
+import { networkOnlyYml } from "../../helpers/pull-request-scenario.js";
+import {
+  hostileTarball,
+  RAW_PREFIX,
+  rawTarEntries,
+  type RawEntry,
+} from "../../helpers/raw-tarball.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import {
   expectNoEngineApply,
@@ -10,10 +17,8 @@ import {
   finalDelivery,
   HostileRepo,
   startHostileBosun,
-  validBosunYml,
   type HostileBosun,
 } from "./hostile-harness.js";
-import { hostileTarball, RAW_PREFIX, rawTarEntries, type RawEntry } from "./raw-tarball.js";
 
 /**
  * Hostile repository tarballs behind a pull request, through the webhook, the planner and the
@@ -21,7 +26,7 @@ import { hostileTarball, RAW_PREFIX, rawTarEntries, type RawEntry } from "./raw-
  * engine never runs on it, and the process carries on.
  */
 
-const files = { "bosun.yml": validBosunYml, ...networkStackFiles };
+const files = { "bosun.yml": networkOnlyYml, ...networkStackFiles };
 
 interface ArchiveCase {
   name: string;
@@ -145,7 +150,7 @@ describe.each(["pglite"] as const)("hostile source archives on %s", (kind) => {
     for (const { name, archive } of archiveCases) {
       const repo = await HostileRepo.create(github, `archive-${kind}`, {
         headFiles: files,
-        tarball: await archive(),
+        headTarball: await archive(),
       });
       cases.set(name, { repo, deliveryId: await repo.openPullRequest(bosun()) });
     }

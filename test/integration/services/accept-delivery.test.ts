@@ -9,9 +9,13 @@ import type {
   JobToQueue,
   TransactionalQueue,
 } from "../../../src/services/ports.js";
-import { openDatabase, type Database } from "../../../src/store/database.js";
+import type { Database } from "../../../src/store/database.js";
 import { createDeliveryRepository } from "../../../src/store/delivery-repository.js";
-import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
+import {
+  databaseKinds,
+  openScratchDatabase,
+  type OpenScratchDatabase,
+} from "../../helpers/databases.js";
 import { example } from "../../helpers/webhook-examples.js";
 
 function delivery(deliveryId: string, event: "issue_comment" | "push"): IncomingDelivery {
@@ -26,18 +30,13 @@ function delivery(deliveryId: string, event: "issue_comment" | "push"): Incoming
 }
 
 describe.each(databaseKinds)("accepting deliveries on %s", (kind) => {
-  let scratch: ScratchDatabase;
+  let opened: OpenScratchDatabase;
   let database: Database;
   let queue: JobQueue & TransactionalQueue;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(kind);
-    database = await openDatabase(
-      scratch.url
-        ? { kind: "postgres", url: scratch.url }
-        : { kind: "pglite", dataDir: scratch.dataDir },
-    );
-    await database.migrate();
+    opened = await openScratchDatabase(kind);
+    database = opened.database;
     queue = await startJobQueue(
       database,
       [{ name: "github-event" }, { name: "github-push", policy: "singleton" }],
@@ -46,8 +45,7 @@ describe.each(databaseKinds)("accepting deliveries on %s", (kind) => {
   });
   afterAll(async () => {
     await queue?.stop(1000);
-    await database?.close();
-    await scratch?.drop();
+    await opened?.close();
   });
 
   const rows = async <T>(query: ReturnType<typeof sql>): Promise<T[]> => {

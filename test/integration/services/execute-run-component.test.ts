@@ -13,7 +13,7 @@ import {
   MAX_PLAN_ATTEMPTS,
   recoverLostComponents,
 } from "../../../src/services/recover-lost-components.js";
-import { openDatabase, type Database } from "../../../src/store/database.js";
+import type { Database } from "../../../src/store/database.js";
 import { createRunRepository } from "../../../src/store/run-repository.js";
 import { createLeaseRepository } from "../../../src/store/lease-repository.js";
 import {
@@ -26,7 +26,12 @@ import {
   runs,
 } from "../../../src/store/schema/index.js";
 import { createSecretRepository } from "../../../src/store/secret-repository.js";
-import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
+import {
+  databaseKinds,
+  openScratchDatabase,
+  type OpenScratchDatabase,
+  type ScratchDatabase,
+} from "../../helpers/databases.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import { networkSpec, seedRepository, seedRun } from "../../helpers/seed.js";
@@ -37,25 +42,20 @@ const ownState = (overrides: Partial<ComponentSpec> = {}) =>
   networkSpec({ state: "own", ...overrides });
 
 describe.each(databaseKinds)("executing a run component on %s", (kind) => {
+  let opened: OpenScratchDatabase;
   let scratch: ScratchDatabase;
   let database: Database;
   const { key } = generateEncryptionKey();
   let tarball: Buffer;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(kind);
-    database = await openDatabase(
-      scratch.url
-        ? { kind: "postgres", url: scratch.url }
-        : { kind: "pglite", dataDir: scratch.dataDir },
-    );
-    await database.migrate();
+    opened = await openScratchDatabase(kind);
+    ({ scratch, database } = opened);
     await seedRepository(database.db);
     tarball = await repoTarball(networkStackFiles);
   });
   afterAll(async () => {
-    await database.close();
-    await scratch.drop();
+    await opened.close();
   });
 
   const deps = (overrides: Partial<ExecutorDeps> = {}): ExecutorDeps => ({

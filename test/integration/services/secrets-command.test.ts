@@ -12,29 +12,29 @@ import {
   createSecretRepository,
   type SecretRepository,
 } from "../../../src/store/secret-repository.js";
-import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
+import {
+  databaseKinds,
+  openScratchDatabase,
+  scratchDatabase,
+  type OpenScratchDatabase,
+  type ScratchDatabase,
+} from "../../helpers/databases.js";
 import { seedRepository } from "../../helpers/seed.js";
 
 describe.each(databaseKinds)("bosun secrets on %s", (kind) => {
-  let scratch: ScratchDatabase;
+  let opened: OpenScratchDatabase;
   let database: Database;
   let admin: SecretRepository;
   const { key } = generateEncryptionKey();
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(kind);
-    database = await openDatabase(
-      scratch.url
-        ? { kind: "postgres", url: scratch.url }
-        : { kind: "pglite", dataDir: scratch.dataDir },
-    );
-    await database.migrate();
+    opened = await openScratchDatabase(kind);
+    database = opened.database;
     await seedRepository(database.db);
     admin = createSecretRepository(database.db, key);
   });
   afterAll(async () => {
-    await database.close();
-    await scratch.drop();
+    await opened.close();
   });
 
   it("sets, lists (names only), scopes and deletes a secret, sealed at rest", async () => {

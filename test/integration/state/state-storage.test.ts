@@ -17,7 +17,7 @@ import { stateRoutes } from "../../../src/state/state-routes.js";
 import { unlockStateCommand } from "../../../src/state/unlock-state-command.js";
 import { writeState } from "../../../src/state/write-state.js";
 import { createComponentDirectory } from "../../../src/store/component-directory.js";
-import { openDatabase, type Database } from "../../../src/store/database.js";
+import type { Database } from "../../../src/store/database.js";
 import {
   revisions,
   stateCredentials,
@@ -27,7 +27,12 @@ import {
 import { createStateCredentialRepository } from "../../../src/store/state-credential-repository.js";
 import { createStateRepository } from "../../../src/store/state-repository.js";
 import { createHttpServer, listen } from "../../../src/web/http-server.js";
-import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
+import {
+  databaseKinds,
+  openScratchDatabase,
+  type OpenScratchDatabase,
+  type ScratchDatabase,
+} from "../../helpers/databases.js";
 import { networkSpec, seedComponent, seedRun, SHA } from "../../helpers/seed.js";
 import { lockInfo, stateClient, stateJson } from "../../helpers/state-client.js";
 
@@ -40,6 +45,7 @@ function capturingLogger() {
 }
 
 describe.each(databaseKinds)("managed state storage on %s", (kind) => {
+  let opened: OpenScratchDatabase;
   let scratch: ScratchDatabase;
   let database: Database;
   let deps: ManagedStateDeps & { directory: ReturnType<typeof createComponentDirectory> };
@@ -49,13 +55,8 @@ describe.each(databaseKinds)("managed state storage on %s", (kind) => {
   let stacks = 0;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(kind);
-    database = await openDatabase(
-      scratch.url
-        ? { kind: "postgres", url: scratch.url }
-        : { kind: "pglite", dataDir: scratch.dataDir },
-    );
-    await database.migrate();
+    opened = await openScratchDatabase(kind);
+    ({ scratch, database } = opened);
     const captured = capturingLogger();
     lines = captured.lines;
     deps = {
@@ -76,8 +77,7 @@ describe.each(databaseKinds)("managed state storage on %s", (kind) => {
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
-    await database?.close();
-    await scratch?.drop();
+    await opened?.close();
   });
 
   async function component() {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../../src/store/database.js";
+import type { Database } from "../../../src/store/database.js";
 import { createDeliveryRepository } from "../../../src/store/delivery-repository.js";
 import { createInstallationRepository } from "../../../src/store/installation-repository.js";
 import {
@@ -12,24 +12,23 @@ import {
   stacks,
   webhookDeliveries,
 } from "../../../src/store/schema/index.js";
-import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
+import {
+  databaseKinds,
+  openScratchDatabase,
+  type OpenScratchDatabase,
+} from "../../helpers/databases.js";
 import { eq } from "drizzle-orm";
 
 describe.each(databaseKinds)("storage on %s", (kind) => {
-  let scratch: ScratchDatabase;
+  let opened: OpenScratchDatabase;
   let database: Database;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(kind);
-    database = await openDatabase(
-      scratch.url
-        ? { kind: "postgres", url: scratch.url }
-        : { kind: "pglite", dataDir: scratch.dataDir },
-    );
+    opened = await openScratchDatabase(kind, { migrate: false });
+    database = opened.database;
   });
   afterAll(async () => {
-    await database.close();
-    await scratch.drop();
+    await opened.close();
   });
 
   it("is not ready before migrating, and migrating twice is a no-op", async () => {

@@ -8,49 +8,22 @@ import {
   nockGetRepositoryAsUser,
   type GithubFake,
 } from "../../helpers/github-fake.js";
-import { networkStackFiles } from "../../helpers/network-stack.js";
-import { repoTarball } from "../../helpers/repo-tarball.js";
+import {
+  inRepository,
+  openedExample,
+  stagePullRequest,
+  type ScenarioRepository,
+} from "../../helpers/pull-request-scenario.js";
 import { STAND_IN_TOFU } from "../../helpers/stand-in.js";
 import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
-import { example } from "../../helpers/webhook-examples.js";
 
 /**
  * The run page's Re-run, end to end: a writer signed in with GitHub presses it on a planned pull
  * request's run, and a new run plans the same pull request, linking back to the one it repeats.
  */
 
-const openedExample = example("pull_request", (p) => p.action === "opened" && !!p.installation);
-const HEAD = (openedExample.pull_request as { head: { sha: string } }).head.sha;
-const MERGE_BASE = "1111111111111111111111111111111111111111";
-const REPO = "Codertocat/rerun";
-const REPOSITORY_ID = 820_001;
+const REPOSITORY: ScenarioRepository = { id: 820_001, fullName: "Codertocat/rerun" };
 const CLIENT = { clientId: "Iv1.rerun", clientSecret: "rerun-secret" };
-const bosunYml = `version: 1
-environments:
-  dev:
-    variables:
-      region: eu-west-1
-stacks:
-  - name: network
-    dir: infra/network
-    environments: [dev]
-    var_files: ["env/\${environment}.tfvars"]
-`;
-
-function inRepository<T extends Record<string, unknown>>(payload: T): T {
-  const copy = structuredClone(payload);
-  const repository = copy.repository as { id: number; full_name: string; name: string };
-  repository.id = REPOSITORY_ID;
-  repository.full_name = REPO;
-  repository.name = "rerun";
-  const pull = copy.pull_request as {
-    head: { repo: { full_name: string } };
-    base: { repo: { full_name: string } };
-  };
-  pull.head.repo.full_name = REPO;
-  pull.base.repo.full_name = REPO;
-  return copy;
-}
 
 describe("Re-run from the run page", () => {
   let bosun: TestBosun;
@@ -69,18 +42,8 @@ describe("Re-run from the run page", () => {
       },
     });
     github = createGithubFake();
-    repo = new FakeGithubRepo(github, REPO);
-    repo.pull.head.sha = HEAD;
-    repo.pull.base.sha = MERGE_BASE;
-    repo.compare.merge_base_commit.sha = MERGE_BASE;
-    repo.compare.files = [{ filename: "infra/network/main.tf", status: "modified" }];
-    repo.permissions.set("Codertocat", "admin");
-    repo.files.set("master", { "bosun.yml": bosunYml });
-    repo.files.set(HEAD, { "bosun.yml": bosunYml, ...networkStackFiles });
-    repo.files.set(MERGE_BASE, { "bosun.yml": bosunYml });
-    const tarball = await repoTarball({ "bosun.yml": bosunYml, ...networkStackFiles });
-    repo.tarballs.set(HEAD, tarball);
-    repo.tarballs.set(MERGE_BASE, tarball);
+    repo = new FakeGithubRepo(github, REPOSITORY.fullName);
+    await stagePullRequest(repo);
   });
   afterAll(async () => {
     if (bosun) await settled(bosun);
@@ -90,9 +53,9 @@ describe("Re-run from the run page", () => {
   });
 
   it("plans the pull request again as a new run that links to the one it repeats", async () => {
-    expect((await deliver(bosun.url, "pull_request", inRepository(openedExample))).status).toBe(
-      200,
-    );
+    expect(
+      (await deliver(bosun.url, "pull_request", inRepository(openedExample, REPOSITORY))).status,
+    ).toBe(200);
     const planned = await eventually(
       async () => {
         const check = repo.checkRun("bosun/dev");
@@ -122,7 +85,7 @@ describe("Re-run from the run page", () => {
       .getSetCookie()
       .find((line) => line.startsWith("bosun_session="))!
       .split(";")[0]!;
-    nockGetRepositoryAsUser(github, REPO, "ghu_writer", { status: 200 });
+    nockGetRepositoryAsUser(github, REPOSITORY.fullName, "ghu_writer", { status: 200 });
 
     const page = await (
       await fetch(`${bosun.url}/runs/${runId}`, { headers: { cookie: session } })

@@ -2,17 +2,18 @@ import { gzipSync } from "node:zlib";
 
 /**
  * Tarballs no well-behaved tool writes, byte by byte: what a hostile repository archive can hold
- * (links out, `..`, absolute paths, devices, lying sizes). Shaped like GitHub's: a pax global
- * header with the commit, then everything under one `owner-repo-sha/` folder.
+ * (links out, `..`, absolute paths, devices, lying sizes, pax headers, a missing end). Shaped like
+ * GitHub's: a pax global header with the commit, then everything under one `owner-repo-sha/`
+ * folder.
  */
 
 export const RAW_PREFIX = "acme-infra-0123abc";
 
 export interface RawEntry {
   name: string;
-  /** ustar typeflag: "0" file, "1" hard link, "2" symlink, "3" char device, "5" dir, "6" FIFO. */
+  /** ustar typeflag: "0" file, "1" hard link, "2" symlink, "3" char device, "5" dir, "6" FIFO… */
   type?: string;
-  body?: string;
+  body?: Buffer | string;
   /** Size to declare; defaults to the body's length. */
   size?: number;
   linkname?: string;
@@ -27,7 +28,8 @@ function octal(value: number, width: number): string {
   return `${value.toString(8).padStart(width - 1, "0")}\0`;
 }
 
-function ustarHeader(entry: RawEntry, size: number): Buffer {
+/** One ustar header block for `entry`, declaring `size` bytes. */
+export function ustarHeader(entry: RawEntry, size: number): Buffer {
   const header = Buffer.alloc(512);
   field(header, 0, 100, entry.name);
   field(header, 100, 8, octal(entry.mode ?? 0o644, 8));
@@ -39,7 +41,7 @@ function ustarHeader(entry: RawEntry, size: number): Buffer {
   field(header, 157, 100, entry.linkname ?? "");
   field(header, 257, 6, "ustar\0");
   field(header, 263, 2, "00");
-  // The checksum is computed with its own field as spaces.
+  // The checksum is computed with its own field read as eight spaces.
   header.fill(0x20, 148, 156);
   let sum = 0;
   for (const byte of header) sum += byte;
@@ -47,19 +49,20 @@ function ustarHeader(entry: RawEntry, size: number): Buffer {
   return header;
 }
 
-/** An uncompressed tar of exactly these entries. */
-export function rawTar(entries: readonly RawEntry[]): Buffer {
+/** An uncompressed tar of exactly these entries; without `end`, cut off before its end blocks. */
+export function rawTar(entries: readonly RawEntry[], { end = true } = {}): Buffer {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
     const body = Buffer.from(entry.body ?? "");
     blocks.push(ustarHeader(entry, entry.size ?? body.length));
     if (body.length > 0) blocks.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
-  blocks.push(Buffer.alloc(1024));
+  if (end) blocks.push(Buffer.alloc(1024));
   return Buffer.concat(blocks);
 }
 
-function paxRecord(key: string, value: string): string {
+/** A pax record: "<length> key=value\n", the length counting itself. */
+export function paxRecord(key: string, value: string): string {
   const rest = ` ${key}=${value}\n`;
   let length = rest.length + 1;
   while (`${length}${rest}`.length !== length) length += 1;
