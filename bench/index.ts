@@ -10,7 +10,7 @@ import os from "node:os";
 import { benchGithubRequests, extraRequests } from "./github-requests.js";
 import { benchOrchestration } from "./orchestration.js";
 import { benchParallelPlans } from "./parallel-plans.js";
-import { benchPlanParse } from "./plan-parse.js";
+import { inOwnProcess } from "./in-own-process.js";
 import { benchWebhookIntake } from "./webhook-intake.js";
 
 interface SummaryRow {
@@ -56,7 +56,7 @@ if (runs("intake")) {
 
 if (runs("parse")) {
   console.log("\n== plan parsing (../shared/fixtures, generated 10,000-resource plan)");
-  const parse = await benchPlanParse();
+  const parse = await inOwnProcess(new URL("./plan-parse.ts", import.meta.url), "benchPlanParse");
   rows.push({
     figure: "10,000-resource plan: parse + summarise + sensitive values",
     measured: `${parse["generatedTotalMs"]} ms, peak RSS ${parse["peakRssMb"]} MB`,
@@ -88,11 +88,16 @@ if (runs("plans")) {
       sequentialMs === undefined
         ? ""
         : `; one-worker sum / ${plans.workers}: ${(sequentialMs / plans.workers / 1000).toFixed(1)} s`;
+    // The ideal is the sequential sum (the plan jobs of the one-worker run) shared by the workers.
+    const againstSum =
+      sequentialMs === undefined
+        ? Infinity
+        : (plans.wallMs / (sequentialMs / plans.workers) - 1) * 100;
     rows.push({
-      figure: `${plans.components} plans on ${plans.workers} worker${plans.workers === 1 ? "" : "s"}: wall vs ideal`,
-      measured: `${(plans.wallMs / 1000).toFixed(1)} s vs ${(plans.idealMs / 1000).toFixed(1)} s (+${plans.overheadPercent}%${share})`,
+      figure: `${plans.components} plans on ${plans.workers} worker${plans.workers === 1 ? "" : "s"}: wall vs sequential sum / workers`,
+      measured: `${(plans.wallMs / 1000).toFixed(1)} s, +${againstSum.toFixed(1)}%${share} (nominal 1 s plans: ${(plans.idealMs / 1000).toFixed(1)} s, +${plans.overheadPercent}%)`,
       target: "within 15% of ideal",
-      pass: plans.overheadPercent <= 15,
+      pass: againstSum <= 15,
     });
   }
 }
