@@ -191,7 +191,8 @@ export interface LostComponent {
   runId: string;
   componentId: string;
   phase: ComponentPhase;
-  jobId: string;
+  /** Undefined for a phase started before leases existed: there is no job to cancel. */
+  jobId: string | undefined;
   workerId: string;
   planAttempts: number;
 }

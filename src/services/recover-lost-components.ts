@@ -37,7 +37,7 @@ export async function recoverLostComponents(deps: RecoveryDeps): Promise<LostCom
       },
       "worker lost: component taken back",
     );
-    await deps.queue.cancel("run-component", lost.jobId);
+    if (lost.jobId) await deps.queue.cancel("run-component", lost.jobId);
     if (lost.phase === "APPLYING") await deps.releaseStateLock?.(lost.runId, lost.componentId);
     if (outcome.to === "QUEUED") {
       await enqueueRunComponent(

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { ComponentPhase, LeaseStore, LostComponent } from "../services/ports.js";
 import type { Db } from "./database.js";
 import { appendEvent } from "./run-repository.js";
@@ -84,13 +84,13 @@ export function createLeaseRepository(db: Db): LeaseStore {
         .where(
           and(
             inArray(runComponents.phase, [...LEASED_PHASES]),
-            isNotNull(runComponents.jobId),
             lt(lastSignOfLife, staleBefore(leaseMs)),
           ),
         );
       return rows.map((row): LostComponent => ({
         ...row,
-        jobId: row.jobId ?? "",
+        // No job id: the phase started before leases existed, under an older Bosun.
+        jobId: row.jobId ?? undefined,
         workerId: row.workerId ?? "unknown worker",
       }));
     },
@@ -104,7 +104,9 @@ export function createLeaseRepository(db: Db): LeaseStore {
           .where(
             and(
               eq(runComponents.id, lost.runComponentId),
-              eq(runComponents.jobId, lost.jobId),
+              lost.jobId === undefined
+                ? isNull(runComponents.jobId)
+                : eq(runComponents.jobId, lost.jobId),
               inArray(runComponents.phase, [...LEASED_PHASES]),
               lt(lastSignOfLife, staleBefore(leaseMs)),
             ),

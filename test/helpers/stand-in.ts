@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,4 +29,19 @@ export async function standInWith(
   );
   await chmod(file, 0o755);
   return file;
+}
+
+/** One engine invocation the stand-in recorded under STANDIN_LOG: its arguments and env names. */
+export interface EngineInvocation {
+  argv: string[];
+  env: string[];
+}
+
+/** The invocations recorded in a STANDIN_LOG file, oldest first; none when it does not exist yet. */
+export async function engineInvocations(logFile: string): Promise<EngineInvocation[]> {
+  const text = await readFile(logFile, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as EngineInvocation);
 }

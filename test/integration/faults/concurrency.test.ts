@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
@@ -24,7 +24,7 @@ import {
   stagePullRequest,
   type ScenarioRepository,
 } from "../../helpers/pull-request-scenario.js";
-import { standInWith } from "../../helpers/stand-in.js";
+import { engineInvocations, standInWith } from "../../helpers/stand-in.js";
 import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 
 // The production shape: several workers against one PostgreSQL server.
@@ -174,10 +174,6 @@ describe.each(databaseKinds.filter((kind) => kind === "postgres"))(
     });
 
     const engineCalls = async (command: string) =>
-      (await readFile(engineLog, "utf8").catch(() => ""))
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as { argv: string[] })
-        .filter((call) => call.argv.includes(command)).length;
+      (await engineInvocations(engineLog)).filter((call) => call.argv.includes(command)).length;
   },
 );

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { and, eq, like } from "drizzle-orm";
@@ -17,7 +17,7 @@ import {
   openedExample,
   stagePullRequest,
 } from "../../helpers/pull-request-scenario.js";
-import { standInWith } from "../../helpers/stand-in.js";
+import { engineInvocations, standInWith } from "../../helpers/stand-in.js";
 import { freePort, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 import { startWorkerProcess, type WorkerProcess } from "../../helpers/worker-process.js";
 
@@ -98,11 +98,7 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
       { timeoutMs: 60_000 },
     );
   const engineCalls = async (command: string) =>
-    (await readFile(engineLog, "utf8"))
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { argv: string[] })
-      .filter((call) => call.argv.includes(command)).length;
+    (await engineInvocations(engineLog)).filter((call) => call.argv.includes(command)).length;
 
   it("a worker SIGKILLed while planning: the plan is taken back and planned again by another", async () => {
     const doomed = await startWorker(slowEngine);

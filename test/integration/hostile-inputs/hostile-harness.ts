@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -14,7 +14,7 @@ import {
   type ScenarioRepository,
   type StageOptions,
 } from "../../helpers/pull-request-scenario.js";
-import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
+import { engineInvocations, STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
 import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 
 /**
@@ -71,11 +71,7 @@ export async function startHostileBosun(kind: "pglite" | "postgres"): Promise<Ho
       await writeFile(knobs, lines.join("\n") + "\n");
     },
     async engineCommands() {
-      const text = await readFile(log, "utf8").catch(() => "");
-      return text
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => (JSON.parse(line) as { argv: string[] }).argv);
+      return (await engineInvocations(log)).map((invocation) => invocation.argv);
     },
     async close() {
       await bosun.close();

@@ -35,7 +35,12 @@ import {
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import { networkSpec, seedRepository, seedRun } from "../../helpers/seed.js";
-import { STAND_IN_TERRAFORM, STAND_IN_TOFU, standInWith } from "../../helpers/stand-in.js";
+import {
+  engineInvocations,
+  STAND_IN_TERRAFORM,
+  STAND_IN_TOFU,
+  standInWith,
+} from "../../helpers/stand-in.js";
 import type { ComponentSpec } from "../../../src/domain/component-spec.js";
 
 const ownState = (overrides: Partial<ComponentSpec> = {}) =>
@@ -233,11 +238,7 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
       }),
       { runComponentId, action: "plan" },
     );
-    const { readFile } = await import("node:fs/promises");
-    const invocations = (await readFile(logFile, "utf8"))
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as { argv: string[]; env: string[] });
+    const invocations = await engineInvocations(logFile);
     const planCall = invocations.find((call) => call.argv.includes("plan"))!;
     expect(planCall.argv).toEqual(
       expect.arrayContaining([
@@ -466,6 +467,20 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
       expect(
         await database.db.select().from(revisions).where(eq(revisions.runId, row.runId)),
       ).toEqual([]);
+    });
+
+    it("takes back a phase an older Bosun left without a lease, with no job to cancel", async () => {
+      const { runComponentId } = await seedRun(database.db, ownState());
+      await database.db
+        .update(runComponents)
+        .set({ phase: "PLANNING" })
+        .where(eq(runComponents.id, runComponentId));
+      await silence(runComponentId);
+      const { queue, calls } = recordingQueue();
+      expect((await recover(queue)).map((lost) => lost.runComponentId)).toContain(runComponentId);
+      expect(calls.cancelled).toEqual([]);
+      expect(calls.sent).toContainEqual({ runComponentId, action: "plan" });
+      expect((await component(runComponentId)).phase).toBe("QUEUED");
     });
 
     it("leaves a component alone while its worker keeps the lease", async () => {
