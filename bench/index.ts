@@ -55,7 +55,7 @@ if (runs("intake")) {
 }
 
 if (runs("parse")) {
-  console.log("\n== plan parsing (../shared/fixtures, generated 10,000-resource plan)");
+  console.log("\n== plan parsing (test/fixtures, generated 10,000-resource plan)");
   const parse = await inOwnProcess(new URL("./plan-parse.ts", import.meta.url), "benchPlanParse");
   rows.push({
     figure: "10,000-resource plan: parse + summarise + sensitive values",

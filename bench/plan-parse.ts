@@ -5,7 +5,7 @@
  * Targets: a 10,000-resource plan parsed and summarised in under 2 s, peak RSS under 400 MB.
  * The 10,000-resource plan is SYNTHETIC: real resource_changes entries from the fixtures,
  * replicated under distinct addresses (no clearly licensed real plan that large exists, see
- * ../shared/fixtures/plan-json/SOURCES.md).
+ * test/fixtures/plan-json/SOURCES.md).
  */
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -14,7 +14,7 @@ import { summarisePlan } from "../src/domain/plan-summary.js";
 import { collectSensitiveValues } from "../src/domain/sensitive-values.js";
 import { parsePlanJson } from "../src/runner/plan-json.js";
 
-const fixtureDir = new URL("../../shared/fixtures/plan-json/", import.meta.url);
+const fixtureDir = new URL("../test/fixtures/plan-json/", import.meta.url);
 const LARGEST = "tofu-equivalence_complex-nested-update-normalized_LARGEST.json";
 // Together these hold every kind of change: nested modules, replaces, sensitive attributes,
 // imports, moves, forgets, data sources, and the deeply nested LARGEST resource.

@@ -33,7 +33,7 @@ const duration = z.string().transform((value, ctx) => {
   return ms;
 });
 
-/** The operator's variables (DESIGN.md "Operator's interface"), as they arrive in the environment. */
+/** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */
 export const Env = z.object({
   NODE_ENV: optionalText,
   APP_ID: optionalText.pipe(

@@ -17,10 +17,10 @@ import {
 } from "../policy/parse-policy-expression.js";
 
 /**
- * `bosun.yml`, the repository's own configuration (DESIGN.md "Repo config: bosun.yml"): its zod
+ * `bosun.yml`, the repository's own configuration (docs/design.md "Repo config: bosun.yml"): its zod
  * schema (the source of the committed JSON Schema), the parser that turns the file's text into a
  * validated {@link RepoConfig} or every problem with its line, and the split between what a pull
- * request may decide and what only the tracked branch may (DESIGN.md "Trust").
+ * request may decide and what only the tracked branch may (docs/design.md "Trust").
  */
 
 /** Stack, environment and policy names: they end up in check run names, URLs and TF_VAR values. */
@@ -906,7 +906,7 @@ function findCycles(
  * introduces Bosun, say.
  *
  * - `requirements: []`: no requirement beyond the one that always holds, that only users with
- *   write permission apply (DESIGN.md "GitHub surface"), which is what a repository without
+ *   write permission apply (docs/design.md "GitHub surface"), which is what a repository without
  *   rules has agreed to. Demanding `approved` here would lock out single-maintainer repositories
  *   before they could merge the file that relaxes it, and it is the file on the tracked branch,
  *   reviewed like any other change, that should raise the bar.
@@ -921,7 +921,7 @@ export const UNTRUSTED_DEFAULTS = {
 } as const satisfies Pick<RepoConfig, "apply" | "policies">;
 
 /**
- * The configuration a pull request runs under (DESIGN.md "Trust"): what to run comes from the PR
+ * The configuration a pull request runs under (docs/design.md "Trust"): what to run comes from the PR
  * head, who may do what comes from the tracked branch.
  *
  * From the head: `version`, the stacks (their code and settings) and the environments with their

@@ -1,7 +1,7 @@
 import { renderVarFile } from "./component-spec.js";
 
 /**
- * Which components a push or a pull request touches, and how (DESIGN.md "Nouns": Change): the
+ * Which components a push or a pull request touches, and how (docs/design.md "Nouns": Change): the
  * builder from changed files to components, in Atlantis's terms. Pure: the caller reads the two
  * configurations, finds each stack's local modules and fetches the changed files.
  */
@@ -111,7 +111,7 @@ export interface AffectedEnvironment {
  *     runs (`when_modified`, `autodeploy`, `on_remove`) do not by themselves.
  *
  * Downstream stacks of an updated stack are not added: a run defers them to the outputs of their
- * upstream (DESIGN.md "Lifecycle"), which is the run's business, not the change's.
+ * upstream (docs/design.md "Lifecycle"), which is the run's business, not the change's.
  */
 export function affectedComponents(input: AffectedComponentsInput): AffectedEnvironment[] {
   const { base, head, match } = input;

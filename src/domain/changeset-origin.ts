@@ -4,7 +4,7 @@ import type { ComponentPhase } from "./component-phase.js";
 import { deriveRunStatus } from "./run-status.js";
 
 /**
- * Changesets that replay or copy others (DESIGN.md "Lifecycle": undo is a revert; promotion): the
+ * Changesets that replay or copy others (docs/design.md "Lifecycle": undo is a revert; promotion): the
  * trigger their runs carry, and the pure decisions behind `/revert` and `/promote`.
  */
 export const REVERT_TRIGGER = "revert";

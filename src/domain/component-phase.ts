@@ -1,4 +1,4 @@
-/** Per-component lifecycle states (DESIGN.md "Lifecycle"). */
+/** Per-component lifecycle states (docs/design.md "Lifecycle"). */
 export const COMPONENT_PHASES = [
   "QUEUED",
   "DEFERRED",

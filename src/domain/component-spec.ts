@@ -42,7 +42,7 @@ export interface ComponentSpec {
   waitsFor?: { stack: string; componentId: string }[];
 }
 
-/** Renders `${environment}` in a var file path (DESIGN.md `var_files`). */
+/** Renders `${environment}` in a var file path (docs/design.md `var_files`). */
 export function renderVarFile(template: string, environment: string): string {
   return template.replaceAll("${environment}", environment);
 }

@@ -2,7 +2,7 @@ import type { ComponentPhase } from "./component-phase.js";
 import { isTerminal } from "./run-status.js";
 
 /**
- * The dependency waves of one changeset (DESIGN.md "Lifecycle"): a component whose upstream
+ * The dependency waves of one changeset (docs/design.md "Lifecycle"): a component whose upstream
  * changes in the same changeset waits DEFERRED for that upstream's fresh outputs; one whose
  * upstreams are all outside it plans at once, with their deployed outputs. Pure.
  */
@@ -71,7 +71,7 @@ export function deferredNote(
 }
 
 /**
- * Why a later wave's component is refused (DESIGN.md invariant 4): its deployed head moved after
+ * Why a later wave's component is refused (docs/design.md invariant 4): its deployed head moved after
  * the changeset was based on it. Nothing is re-planned on its own.
  */
 export function staleWaveReason(component: string): string {

@@ -1,5 +1,5 @@
 /**
- * Stale rejection as a compare-and-swap input (DESIGN.md invariant 4): the components whose
+ * Stale rejection as a compare-and-swap input (docs/design.md invariant 4): the components whose
  * deployed head moved since the changeset recorded it. `null` means "never deployed".
  */
 export function findStaleComponents(

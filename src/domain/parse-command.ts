@@ -1,5 +1,5 @@
 /**
- * Comment commands (DESIGN.md "GitHub surface"). A comment's first line is a command when it
+ * Comment commands (docs/design.md "GitHub surface"). A comment's first line is a command when it
  * starts with `/word`; quoted (`>`) and fenced (``` or ~~~) lines never count as that first line.
  * The line is split on whitespace, never handed to a shell, and every argument is checked against
  * a strict grammar: stack and environment names, resource addresses, run ids.

@@ -15,7 +15,7 @@ const PLANNING: readonly ComponentPhase[] = ["QUEUED", "PREPARING", "INITIALIZIN
 const APPLYING: readonly ComponentPhase[] = ["CONFIRMED", "APPLYING"];
 
 /**
- * A run's status derives from its components (DESIGN.md invariant 8), never stored on its own.
+ * A run's status derives from its components (docs/design.md invariant 8), never stored on its own.
  * `applied` says whether anything was applied in this run, which tells PARTIALLY_FAILED (a
  * failure stopped the chain after something applied) from FAILED.
  */

@@ -1,4 +1,4 @@
-/** The webhook events Bosun acts on (DESIGN.md "GitHub surface"), and why each is subscribed. */
+/** The webhook events Bosun acts on (docs/design.md "GitHub surface"), and why each is subscribed. */
 export const HANDLED_EVENTS = [
   "pull_request",
   "pull_request_review",

@@ -9,7 +9,7 @@ import {
 
 /**
  * Authenticated encryption at rest (AES-256-GCM) for secrets and saved workspaces
- * (DESIGN.md: "Between plan and apply the workspace … is kept encrypted at rest").
+ * (docs/design.md: "Between plan and apply the workspace … is kept encrypted at rest").
  *
  * Envelope, version 1:
  *
@@ -135,7 +135,7 @@ export function open(key: KeyObject, sealed: Buffer, aad?: string): Buffer {
   }
 }
 
-/** A content digest in the `algorithm:hex` form used to name plans (DESIGN.md invariant 3). */
+/** A content digest in the `algorithm:hex` form used to name plans (docs/design.md invariant 3). */
 export function digest(buf: Buffer): string {
   return `sha256:${createHash("sha256").update(buf).digest("hex")}`;
 }

@@ -9,13 +9,13 @@ import { policyCelEnv, type PolicyVariable } from "./policy-cel-env.js";
 import { runWithTimeout } from "./run-with-timeout.js";
 
 /*
- * Policies (DESIGN.md "Repo config": `policies`): CEL rules from the tracked branch's bosun.yml,
+ * Policies (docs/design.md "Repo config": `policies`): CEL rules from the tracked branch's bosun.yml,
  * evaluated on every plan. A deny that holds blocks the apply; a warn that holds needs a human to
  * confirm, and either stops autodeploy (invariant 6). A rule that cannot give an answer denies:
  * a broken rule must never wave a plan through.
  */
 
-/** DESIGN.md "Nouns", Run. */
+/** docs/design.md "Nouns", Run. */
 export const policyRunKinds = ["proposed", "tracked", "destroy"] as const;
 export type PolicyRunKind = (typeof policyRunKinds)[number];
 
@@ -40,7 +40,7 @@ export interface PolicyInput {
    * leaves out when empty, are always present: `[]`, `[]` and `{}`.
    */
   readonly plan: PlanInput;
-  /** What the HCL scan found before the plan (DESIGN.md "Trust"). */
+  /** What the HCL scan found before the plan (docs/design.md "Trust"). */
   readonly scan: readonly PolicyScanFinding[];
   readonly component: {
     readonly stack: string;

@@ -1,7 +1,7 @@
 import { celEnv, type CelEnv, type CelFunc } from "@bufbuild/cel";
 
 /**
- * The variables a policy expression reads (DESIGN.md "Repo config": policies), bound by
+ * The variables a policy expression reads (docs/design.md "Repo config": policies), bound by
  * `evaluatePolicies` and the only free names `parsePolicyExpression` accepts.
  */
 export const POLICY_VARIABLES = ["plan", "scan", "component", "environment", "run"] as const;

@@ -4,7 +4,7 @@ import { escapeMarkdown } from "./escape-markdown.js";
 import type { ChangesetReport } from "./report-model.js";
 
 /**
- * What approving names (DESIGN.md "Trust": "Approving names a plan"): the digests of the sealed
+ * What approving names (docs/design.md "Trust": "Approving names a plan"): the digests of the sealed
  * plans awaiting approval, and that `/apply` applies exactly those or nothing. Only while the run
  * as a whole awaits approval: beside a failed plan there is nothing a reviewer should approve.
  */

@@ -36,7 +36,7 @@ export interface CheckRunAction {
   readonly identifier: CheckRunActionIdentifier;
 }
 
-/** The identifiers DESIGN.md names for the Apply / Discard buttons. */
+/** The identifiers docs/design.md names for the Apply / Discard buttons. */
 export const checkRunActionIdentifiers = ["apply", "discard"] as const;
 export type CheckRunActionIdentifier = (typeof checkRunActionIdentifiers)[number];
 
@@ -69,7 +69,7 @@ const DIAGNOSTIC_DETAIL_BUDGET = 2_000;
 const DIAGNOSTICS_SHOWN = 20;
 
 /**
- * The check run of one changeset: status and conclusion from DESIGN.md's state table (see
+ * The check run of one changeset: status and conclusion from docs/design.md's state table (see
  * {@link checkRunStateOf} for how components combine), the title, a summary (status, what
  * approving names, per-component deltas, waiting components, policy and scan findings) and a
  * text holding each component's plan, failure and diagnostics. Apply / Discard buttons are

@@ -26,7 +26,7 @@ const completed = (conclusion: CheckRunConclusion): CheckRunState => ({
   conclusion,
 });
 
-/** DESIGN.md's "Bosun state → GitHub check run" table, for one component. */
+/** docs/design.md's "Bosun state → GitHub check run" table, for one component. */
 export function checkRunStateOfPhase(phase: ComponentPhase): CheckRunState {
   switch (phase) {
     case "QUEUED":
@@ -65,7 +65,7 @@ const active: ReadonlySet<ComponentPhase> = new Set([
 /**
  * The state of a changeset's one check run, from its components. The check run completes only
  * once nothing is left that Bosun will do on its own, because a completed check run is not
- * reopened (DESIGN.md: confirming starts a fresh one). In order:
+ * reopened (docs/design.md: confirming starts a fresh one). In order:
  *
  * 1. `bosun.yml` problems: completed, `failure` (nothing was planned).
  * 2. No components: completed, `neutral` (nothing to do).

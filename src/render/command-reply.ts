@@ -5,12 +5,12 @@ import { escapeMarkdown } from "./escape-markdown.js";
 import { COMMENT_BODY_LIMIT, truncateToLimit } from "./limits.js";
 
 /**
- * Why Bosun will not do what a command asked, as a value (CONVENTIONS.md: a refusal is rendered,
+ * Why Bosun will not do what a command asked, as a value (docs/design.md "Conventions": a refusal is rendered,
  * not thrown). Names are as the user or config wrote them, and escaped when shown; only
  * `bad-command` carries Bosun's own Markdown.
  */
 export type Refusal =
-  /** Only users with write (or higher) permission may /apply, /discard, /promote (DESIGN.md). */
+  /** Only users with write (or higher) permission may /apply, /discard, /promote (docs/design.md). */
   | {
       readonly kind: "no-permission";
       readonly user: string;
@@ -47,7 +47,7 @@ export type Refusal =
   | { readonly kind: "still-planning"; readonly components: readonly string[] }
   /** /apply on a changeset with failed plans: what was reviewed is incomplete. */
   | { readonly kind: "plan-failed"; readonly components: readonly string[] }
-  /** A policy denied the plan (DESIGN.md "policies"). */
+  /** A policy denied the plan (docs/design.md "policies"). */
   | {
       readonly kind: "policy-denied";
       readonly denials: readonly {
@@ -62,7 +62,7 @@ export type Refusal =
   | { readonly kind: "nothing-to-revert"; readonly run: string | undefined }
   /** `/promote ENV` before the change was applied where it must be first (`reason` says where). */
   | { readonly kind: "not-promotable"; readonly environment: string; readonly reason: string }
-  /** DESIGN.md invariant 5: another run is confirmed or applying these components. */
+  /** docs/design.md invariant 5: another run is confirmed or applying these components. */
   | {
       readonly kind: "component-busy";
       readonly busy: readonly { readonly component: string; readonly runUrl: string }[];

@@ -2,7 +2,7 @@ import { codeSpan } from "./code-span.js";
 import { escapeMarkdown } from "./escape-markdown.js";
 import type { ConfigProblem } from "./report-model.js";
 
-/** DESIGN.md: a bad bosun.yml fails with "every problem listed by path and line". */
+/** docs/design.md: a bad bosun.yml fails with "every problem listed by path and line". */
 export function configProblemsSection(problems: readonly ConfigProblem[]): string | undefined {
   if (problems.length === 0) return undefined;
   const lines = problems.map((problem) => {

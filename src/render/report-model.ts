@@ -11,7 +11,7 @@ import type { RunStatus } from "../domain/run-status.js";
  * except `runUrl`, which Bosun builds from BOSUN_PUBLIC_URL.
  */
 
-/** DESIGN.md "Nouns", Run. */
+/** docs/design.md "Nouns", Run. */
 export const runKinds = ["proposed", "tracked", "destroy"] as const;
 export type RunKind = (typeof runKinds)[number];
 

@@ -3,7 +3,7 @@ import { escapeMarkdown } from "./escape-markdown.js";
 import type { ComponentReport } from "./report-model.js";
 
 /**
- * What the pre-plan scan found (DESIGN.md "Trust": constructs that run code or reach out during
+ * What the pre-plan scan found (docs/design.md "Trust": constructs that run code or reach out during
  * plan) as a Markdown table; undefined when it found nothing.
  */
 export function scanFindingsSection(

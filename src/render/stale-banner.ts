@@ -1,7 +1,7 @@
 import { escapeMarkdown } from "./escape-markdown.js";
 import type { ChangesetReport } from "./report-model.js";
 
-/** DESIGN.md "Stale rejection": what moved, and that `/plan` re-bases. Undefined when not stale. */
+/** docs/design.md "Stale rejection": what moved, and that `/plan` re-bases. Undefined when not stale. */
 export function staleBanner(report: ChangesetReport): string | undefined {
   if (report.stale === undefined) return undefined;
   return [

@@ -3,7 +3,7 @@ import type { ComponentReport } from "./report-model.js";
 
 /**
  * Why a DEFERRED or BLOCKED component has no plan, as a Markdown sentence. A deferred component
- * is planned and applied after its upstream applies, without a second approval (DESIGN.md
+ * is planned and applied after its upstream applies, without a second approval (docs/design.md
  * "Lifecycle"), so the sentence says so: approving the run approves that too.
  */
 export function waitingNote(component: ComponentReport): string | undefined {

@@ -60,7 +60,7 @@ export type EngineOutputs = z.infer<typeof OutputsJson>;
 
 /**
  * OpenTofu and Terraform are one adapter with two executables: the CLI contract
- * (../shared/fixtures/CLI-CONTRACT.md) is the same for every command Bosun runs.
+ * (test/fixtures/CLI-CONTRACT.md) is the same for every command Bosun runs.
  */
 export interface Engine {
   readonly kind: EngineKind;

@@ -5,8 +5,8 @@ import { z } from "zod";
 
 /**
  * Reading a stack's HCL without running an engine: which directories make up a stack (so that a
- * change to a local module marks the stacks that use it as affected, DESIGN.md `when_modified`),
- * and which constructs run code or reach out during plan (DESIGN.md "Trust").
+ * change to a local module marks the stacks that use it as affected, docs/design.md `when_modified`),
+ * and which constructs run code or reach out during plan (docs/design.md "Trust").
  *
  * HCL goes through @cdktf/hcl2json (HashiCorp's own parser compiled to WebAssembly); `.tf.json`
  * files are JSON already. Nothing here evaluates expressions: a module source is used only when

@@ -7,7 +7,7 @@ import type { SensitiveMask as SensitiveMaskValue } from "../domain/sensitive-va
  * Only the fields Bosun reads are parsed, and those are validated; everything else is dropped.
  * Unknown keys and unknown action names are accepted because the format adds them in minor
  * versions (format_version 1.x promises backward compatibility), see
- * ../shared/fixtures/plan-json/SOURCES.md.
+ * test/fixtures/plan-json/SOURCES.md.
  */
 
 /**

@@ -19,7 +19,7 @@ const MAX_PENDING_CHARS = 1024 * 1024;
 
 /**
  * Masks secret values in text: the values themselves and the forms they take when a tool
- * re-encodes them (base64, URL encoding, JSON string escapes). DESIGN.md: "Logs never contain
+ * re-encodes them (base64, URL encoding, JSON string escapes). docs/design.md: "Logs never contain
  * secret values."
  */
 export interface Masker {

@@ -3,7 +3,7 @@ import { z } from "zod";
 /*
  * The machine-readable UI stream of `plan -json` / `apply -json`: one JSON object per line.
  * Reference: https://opentofu.org/docs/internals/machine-readable-ui/ and our summary in
- * ../shared/fixtures/ui-json/FORMAT.md. The stream is for progress and presentation only; the
+ * test/fixtures/ui-json/FORMAT.md. The stream is for progress and presentation only; the
  * exit code is the verdict. So parsing a line never throws: what Bosun does not model comes back
  * as `unknown`, what is not JSON as `text`, and a modelled message that does not validate as
  * `invalid`, each with the raw line to show as is.

@@ -38,7 +38,7 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
       toReport.add(runId);
   }
 
-  // The run walks its dependency graph; after its single approval, on its own (DESIGN.md).
+  // The run walks its dependency graph; after its single approval, on its own (docs/design.md).
   if (await advanceWaves(deps, run)) toReport.add(run.runId);
 
   const planningDone = !run.components.some((c) => PLANNING.includes(c.phase));
@@ -66,7 +66,7 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
 }
 
 /**
- * The run walks its dependency graph (DESIGN.md "Lifecycle"). A DEFERRED component moves on once
+ * The run walks its dependency graph (docs/design.md "Lifecycle"). A DEFERRED component moves on once
  * every upstream it waits for in the run is FINISHED: before the approval only when none of them
  * applied anything (its inputs are their deployed outputs, which will not change), after it in
  * any case (its inputs are then their fresh outputs). One whose upstream failed, was blocked or

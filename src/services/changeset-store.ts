@@ -195,7 +195,7 @@ export interface ChangesetStore {
   /**
    * A confirmed run's later wave: UNCONFIRMED → CONFIRMED for each listed component whose deployed
    * head is still the one its changeset was based on, compared and swapped in one transaction
-   * (DESIGN.md invariant 4); one whose head moved is refused: FAILED, with what moved.
+   * (docs/design.md invariant 4); one whose head moved is refused: FAILED, with what moved.
    */
   confirmWave(
     runId: string,

@@ -58,7 +58,7 @@ export type PlanOutcome =
 /**
  * A pull request opened or moved (or a writer's `/plan`): open or re-base the changeset of every
  * affected environment, start a proposed run in each, and report it. The PR's head decides the
- * stacks; who may do what comes from the tracked branch (DESIGN.md "Trust").
+ * stacks; who may do what comes from the tracked branch (docs/design.md "Trust").
  */
 export async function planPullRequest(
   deps: PlanDeps,

@@ -197,7 +197,7 @@ export interface LostComponent {
   planAttempts: number;
 }
 
-/** Worker leases on run components (DESIGN.md invariant 2: lost workers are noticed). */
+/** Worker leases on run components (docs/design.md invariant 2: lost workers are noticed). */
 export interface LeaseStore {
   /** Moves the component from `from` to `to` and gives `holder` its lease; false if not in `from`. */
   claim(

@@ -17,7 +17,7 @@ export interface RecoveryDeps {
 }
 
 /**
- * Takes back every component whose worker went silent for longer than the lease (DESIGN.md
+ * Takes back every component whose worker went silent for longer than the lease (docs/design.md
  * invariant 2): a lost plan is queued again (up to MAX_PLAN_ATTEMPTS), a lost apply is FAILED and
  * never re-run. The lost worker's job is cancelled so it cannot come back. Every worker runs this
  * periodically; the database decides which one takes each component, so it happens once.

@@ -89,7 +89,7 @@ export async function checkRunContent(
 
 /**
  * Creates or updates the run's check run. `fresh`: a new check run of the same name even though
- * one exists (DESIGN.md: confirmed and applying show as a fresh check run once the last completed).
+ * one exists (docs/design.md: confirmed and applying show as a fresh check run once the last completed).
  */
 /** The start of a report's digest: its check-run status, then the run's current wave. */
 function progressOf(view: RunView, content: CheckRunContent): string {

@@ -7,7 +7,7 @@ export type RerunOutcome =
 /**
  * The run page's Re-run: plans the run's pull request again, narrowed to the run's environment and
  * stacks, as `/plan` would (the same re-plan path, so the same rules: a re-plan clears earlier
- * approvals). The new runs link to the one they repeat (DESIGN.md invariant 1). The caller has
+ * approvals). The new runs link to the one they repeat (docs/design.md invariant 1). The caller has
  * checked that `actor` can write.
  */
 export async function rerunRun(

@@ -10,7 +10,7 @@ export interface LentStateBackend {
 
 /**
  * Lends each phase a credential of its own, revoked when the phase ends. Only an apply (the run
- * component is CONFIRMED) may write and lock: a plan runs the pull request's code (DESIGN.md
+ * component is CONFIRMED) may write and lock: a plan runs the pull request's code (docs/design.md
  * "Trust"), so it reads the state and nothing more, and takes no lock (invariant 5).
  */
 export function createStateBackendLender(deps: { managedState: ManagedState; stateUrl: string }) {

@@ -5,7 +5,7 @@ import { refuse, type StateRefusal } from "./state-refusal.js";
  * The engine's LockInfo, with Go's capitalised field names (OpenTofu
  * internal/states/statemgr/locker.go). Only `ID` matters to Bosun; the rest is kept as sent and
  * handed back whole to a contending locker, whose `-lock-timeout` retries only while the answer
- * carries a non-empty `ID` (see ../shared/fixtures/CLI-CONTRACT.md §7).
+ * carries a non-empty `ID` (see test/fixtures/CLI-CONTRACT.md §7).
  */
 export const LockInfo = z.looseObject({
   ID: z.string().min(1, "ID must not be empty"),

@@ -2,7 +2,7 @@
 // @ts-check
 /**
  * Stand-in for the `tofu` / `terraform` executables, for tests. It implements the part of the CLI
- * described in ../shared/fixtures/CLI-CONTRACT.md (flags, exit codes, JSON shapes, the `local` and
+ * described in test/fixtures/CLI-CONTRACT.md (flags, exit codes, JSON shapes, the `local` and
  * `http` state backends, the stale-plan checks) over a tiny "provider" in which every resource just
  * stores its configured attributes plus a random `id`. It is only "an engine binary".
  *

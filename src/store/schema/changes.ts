@@ -3,7 +3,7 @@ import { changesets } from "./changesets.js";
 import { components } from "./components.js";
 import { changeKind } from "./enums.js";
 
-/** At most one change per component per changeset (DESIGN.md invariant 8), kept by the unique key. */
+/** At most one change per component per changeset (docs/design.md invariant 8), kept by the unique key. */
 export const changes = pgTable(
   "changes",
   {

@@ -4,7 +4,7 @@ import { stacks } from "./stacks.js";
 
 /**
  * One stack in one environment. `deployedRevisionId` is its deployed head: the compare-and-swap
- * target of stale rejection (DESIGN.md invariant 4). It has no foreign key because revisions also
+ * target of stale rejection (docs/design.md invariant 4). It has no foreign key because revisions also
  * reference components; the revision row is written in the same transaction.
  */
 export const components = pgTable(

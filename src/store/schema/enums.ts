@@ -6,7 +6,7 @@ export const engineKind = pgEnum("engine_kind", ["opentofu", "terraform"]);
 export const changeKind = pgEnum("change_kind", ["create", "update", "destroy", "orphan"]);
 export const runKind = pgEnum("run_kind", ["proposed", "tracked", "destroy"]);
 export const changesetStatus = pgEnum("changeset_status", ["open", "closed"]);
-/** Per-component phases of DESIGN.md's lifecycle: the domain's closed set. */
+/** Per-component phases of docs/design.md's lifecycle: the domain's closed set. */
 export const componentPhase = pgEnum("component_phase", COMPONENT_PHASES);
 export const deliveryStatus = pgEnum("delivery_status", [
   "queued",

@@ -55,7 +55,7 @@ export const runComponents = pgTable(
   },
   (table) => [
     unique("run_components_run_component").on(table.runId, table.componentId),
-    // One writer per component (DESIGN.md invariant 5), kept by the database, not by memory.
+    // One writer per component (docs/design.md invariant 5), kept by the database, not by memory.
     uniqueIndex("run_components_one_writer")
       .on(table.componentId)
       .where(sql`${table.phase} in ('CONFIRMED', 'APPLYING')`),

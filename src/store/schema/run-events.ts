@@ -1,7 +1,7 @@
 import { integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { runs } from "./runs.js";
 
-/** Every state change, appended in order (DESIGN.md invariant 9). */
+/** Every state change, appended in order (docs/design.md invariant 9). */
 export const runEvents = pgTable(
   "run_events",
   {

@@ -6,7 +6,7 @@ import { repositories } from "./repositories.js";
 
 /**
  * One execution of a changeset or a tracked push. Its status is not stored: it is derived from
- * its components (DESIGN.md invariant 8).
+ * its components (docs/design.md invariant 8).
  */
 export const runs = pgTable("runs", {
   id: uuid("id").primaryKey().defaultRandom(),

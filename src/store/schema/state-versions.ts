@@ -13,7 +13,7 @@ import { bytea } from "./run-components.js";
 import { runs } from "./runs.js";
 
 /**
- * One stored engine state of one component (DESIGN.md "State"), append-only. The state itself is
+ * One stored engine state of one component (docs/design.md "State"), append-only. The state itself is
  * only kept sealed (AES-256-GCM): it holds every secret the engine knows. `serial` and `lineage`
  * are copied out in clear because they decide which writes are accepted.
  */

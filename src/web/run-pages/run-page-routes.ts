@@ -20,7 +20,7 @@ import {
   type SessionKeys,
 } from "./session.js";
 
-/** Queues a new run repeating `runId` (DESIGN.md invariant 1), or says why not. */
+/** Queues a new run repeating `runId` (docs/design.md invariant 1), or says why not. */
 export type RerunRun = (input: {
   runId: string;
   actor: string;

@@ -7,7 +7,7 @@ import { OTHER_HEAD, single, useWavesFlow } from "../../helpers/waves-flow.js";
 
 /**
  * `/promote ENV`: a changeset copied into another environment, re-based on its own head
- * (DESIGN.md "Lifecycle": promotion).
+ * (docs/design.md "Lifecycle": promotion).
  * Driven through the real server against a fake GitHub repository (test/helpers/waves-flow.ts).
  */
 describe("promoting a pull request", () => {

@@ -6,7 +6,7 @@ import { single, useWavesFlow } from "../../helpers/waves-flow.js";
 
 /**
  * `/revert`: a new changeset replaying previous revisions, planned and applied like any other
- * (DESIGN.md "Lifecycle": undo is a revert).
+ * (docs/design.md "Lifecycle": undo is a revert).
  * Driven through the real server against a fake GitHub repository (test/helpers/waves-flow.ts).
  */
 describe("reverting a run", () => {

@@ -10,7 +10,7 @@ import {
 } from "../../helpers/waves-flow.js";
 
 /**
- * Stale rejection before every wave (DESIGN.md invariant 4): a later wave whose component another
+ * Stale rejection before every wave (docs/design.md invariant 4): a later wave whose component another
  * run applied meanwhile is refused, never re-planned, and the run ends PARTIALLY_FAILED. Driven
  * through the real server against a fake GitHub repository (test/helpers/waves-flow.ts).
  */

@@ -12,7 +12,7 @@ import {
 } from "../../helpers/waves-flow.js";
 
 /**
- * Dependency waves: one approval, then the run walks the graph on its own (DESIGN.md
+ * Dependency waves: one approval, then the run walks the graph on its own (docs/design.md
  * "Lifecycle"); and the graph bosun.yml may declare. Driven through the real server against a
  * fake GitHub repository (test/helpers/waves-flow.ts).
  */

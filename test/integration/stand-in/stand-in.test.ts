@@ -13,7 +13,7 @@ import { parseUiStream } from "../../../src/runner/ui-stream.js";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TOFU = path.resolve(here, "../../stand-in/bin/tofu");
 const TERRAFORM = path.resolve(here, "../../stand-in/bin/terraform");
-const FIXTURES = path.resolve(here, "../../../../shared/fixtures");
+const FIXTURES = path.resolve(here, "../../fixtures");
 
 interface Result {
   code: number | null;

@@ -8,7 +8,7 @@ const problemsFor = (env: Record<string, string>) => {
 };
 
 describe("operator variables", () => {
-  it("applies DESIGN.md's defaults", () => {
+  it("applies docs/design.md's defaults", () => {
     expect(Env.parse({})).toMatchObject({
       WEBHOOK_PATH: "/api/github/webhooks",
       PORT: 3000,

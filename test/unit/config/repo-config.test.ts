@@ -11,7 +11,7 @@ import {
 } from "../../../src/config/repo-config.js";
 import type { ConfigDefinition } from "../../../src/domain/affected-components.js";
 
-/** DESIGN.md's example, verbatim. */
+/** docs/design.md's example, verbatim. */
 const DESIGN_EXAMPLE = `version: 1
 tracked_branch: main                 # default: the repo's default branch
 environments:
@@ -64,7 +64,7 @@ environments:
 ${extra}`;
 
 describe("parseRepoConfig: valid files", () => {
-  it("reads DESIGN.md's example, filling defaults", () => {
+  it("reads docs/design.md's example, filling defaults", () => {
     expect(parseOk(DESIGN_EXAMPLE)).toEqual({
       version: 1,
       tracked_branch: "main",

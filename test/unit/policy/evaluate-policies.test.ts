@@ -15,13 +15,13 @@ import {
   type ResourceChange,
 } from "../../../src/runner/plan-json.js";
 
-const fixtureDir = new URL("../../../../shared/fixtures/plan-json/", import.meta.url);
+const fixtureDir = new URL("../../../fixtures/plan-json/", import.meta.url);
 const fixtureNames = readdirSync(fixtureDir).filter((name) => name.endsWith(".json"));
 /** A fresh copy each time, parsed as the runner parses it: tests edit their copies. */
 const fixture = (name: string): PlanJson =>
   parsePlanJson(readFileSync(new URL(name, fixtureDir), "utf8"));
 
-/** DESIGN.md's two example policies, loaded through bosun.yml's parser. */
+/** docs/design.md's two example policies, loaded through bosun.yml's parser. */
 const DESIGN_POLICIES = (() => {
   const result = parseRepoConfig(`version: 1
 policies:
@@ -61,7 +61,7 @@ function changes(count: number, actions: string[]): ResourceChange[] {
   }));
 }
 
-describe("evaluatePolicies: DESIGN.md's example policies", () => {
+describe("evaluatePolicies: docs/design.md's example policies", () => {
   it.each(fixtureNames)("neither denies nor warns on %s", (name) => {
     expect(evaluatePolicies(DESIGN_POLICIES, inputFor(fixture(name)))).toEqual(NOTHING);
   });

@@ -55,7 +55,7 @@ function snapshot(checkRun: RenderedCheckRun): string {
 }
 
 describe("checkRunStateOfPhase", () => {
-  // DESIGN.md's "Bosun state → GitHub check run" table, row by row.
+  // docs/design.md's "Bosun state → GitHub check run" table, row by row.
   const table: Record<ComponentPhase, CheckRunState> = {
     QUEUED: { status: "queued" },
     DEFERRED: { status: "queued" },
