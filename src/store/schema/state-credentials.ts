@@ -21,6 +21,12 @@ export const stateCredentials = pgTable(
     tokenHash: text("token_hash").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /**
+     * Set from the database clock when issued (run timeout plus a margin) and compared with it at
+     * authentication, so a credential a dead worker never revoked still ends. The default only
+     * covers rows issued before this column existed: they are expired at once.
+     */
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index("state_credentials_run").on(table.runId)],
 );

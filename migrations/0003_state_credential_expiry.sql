@@ -1,0 +1,1 @@
+ALTER TABLE "state_credentials" ADD COLUMN "expires_at" timestamp with time zone DEFAULT now() NOT NULL;
