@@ -1,4 +1,5 @@
 import { bigint, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { SandboxKind } from "../../runner/sandbox.js";
 import { componentPhase } from "./enums.js";
 import { runComponents } from "./run-components.js";
 
@@ -13,6 +14,8 @@ export const runPhases = pgTable("run_phases", {
   finishedAt: timestamp("finished_at", { withTimezone: true }),
   exitCode: integer("exit_code"),
   error: text("error"),
+  /** How the engine was confined in this phase (bubblewrap, or none); null before it was recorded. */
+  sandbox: text("sandbox").$type<SandboxKind>(),
 });
 
 /** A phase's log, a (masked) line at a time, appended while the engine runs. */
