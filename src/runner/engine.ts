@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { runProcess, type ProcessResult } from "./exec.js";
+import { MAX_OUTPUT_CHARS, runProcess, type ProcessResult } from "./exec.js";
 import { parsePlanJson, PlanJsonError, type PlanJson } from "./plan-json.js";
 
 export const ENGINE_KINDS = ["opentofu", "terraform"] as const;
@@ -13,6 +13,7 @@ export const engineErrorCodes = [
   "cancelled",
   "invalid-output",
   "stale-plan",
+  "output-too-large",
 ] as const;
 export type EngineErrorCode = (typeof engineErrorCodes)[number];
 
@@ -40,6 +41,8 @@ export interface Invocation {
   timeoutMs: number;
   signal?: AbortSignal;
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
+  /** The most a command may print on a stream; {@link MAX_OUTPUT_CHARS} unless set. */
+  maxOutputChars?: number;
 }
 
 export interface PlanOptions {
@@ -98,6 +101,15 @@ export function createEngine(kind: EngineKind, bin: string): Engine {
       throw new EngineError(
         result.stoppedBy === "timeout" ? "timeout" : "cancelled",
         `${command} ${why}; the process tree was killed`,
+        command,
+        result.exitCode,
+        tail(result.stderr),
+      );
+    }
+    if (result.outputLimitExceeded) {
+      throw new EngineError(
+        "output-too-large",
+        `${command} printed more than ${formatSize(at.maxOutputChars ?? MAX_OUTPUT_CHARS)} on one stream and was stopped: Bosun keeps at most that much of an engine's output`,
         command,
         result.exitCode,
         tail(result.stderr),
@@ -248,4 +260,9 @@ function safeJson(text: string): unknown {
 
 function tail(text: string): string {
   return text.split("\n").slice(-STDERR_TAIL_LINES).join("\n");
+}
+
+function formatSize(chars: number): string {
+  const mib = chars / 1024 / 1024;
+  return mib >= 1 ? `${Math.round(mib)} MiB` : `${Math.round(chars / 1024)} KiB`;
 }

@@ -81,4 +81,21 @@ describe("runProcess", () => {
     });
     expect(result.stoppedBy).toBe("cancelled");
   });
+
+  it("survives a 1 GB line: stops the process at the output limit and logs the line cut", async () => {
+    const lines: string[] = [];
+    const started = Date.now();
+    const result = await runProcess(
+      "sh",
+      ["-c", "head -c 1073741824 /dev/zero | tr '\\0' 0; echo; echo never"],
+      { ...base, maxOutputChars: 8 * 1024 * 1024, onLine: (stream, line) => lines.push(line) },
+    );
+    expect(result.outputLimitExceeded).toBe(true);
+    expect(result.stdout).toHaveLength(8 * 1024 * 1024);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(lines.some((line) => line.includes("never"))).toBe(false);
+    const cut = lines.find((line) => line.startsWith("000"));
+    expect(cut).toMatch(/… \[line cut: \d+ more characters not logged\]$/);
+    expect(cut!.length).toBeLessThan(70 * 1024);
+  });
 });

@@ -1,8 +1,11 @@
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEncryptionKey, open } from "../../../src/lib/seal.js";
-import { createEngine } from "../../../src/runner/engine.js";
+import { createEngine, type Engine } from "../../../src/runner/engine.js";
 import {
   APPLY_INTERRUPTED,
   executeRunComponent,
@@ -336,6 +339,41 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
       expect(failedPhase?.phase).toBe(phase);
     },
   );
+
+  it("survives an engine printing a 1 GB line: the phase fails saying so, the line is cut in the log", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "bosun-huge-"));
+    const bin = path.join(dir, "tofu");
+    await writeFile(
+      bin,
+      `#!/bin/sh\nif [ "$1" = plan ]; then head -c 1073741824 /dev/zero | tr '\\0' 0; echo; fi\nexec '${STAND_IN_TOFU}' "$@"\n`,
+    );
+    await chmod(bin, 0o755);
+    const engine = createEngine("opentofu", bin);
+    // The production limit is 256 MiB; a smaller one keeps the test quick on the same path.
+    const capped: Engine = {
+      ...engine,
+      plan: (at, options) => engine.plan({ ...at, maxOutputChars: 8 * 1024 * 1024 }, options),
+    };
+    const { runComponentId } = await seedRun(database.db, ownState());
+    const result = await executeRunComponent(
+      deps({ engines: { opentofu: capped, terraform: capped } }),
+      { runComponentId, action: "plan" },
+    );
+    expect(result).toBe("FAILED");
+    const row = await component(runComponentId);
+    expect(row.failureReason).toMatch(
+      /^tofu plan printed more than 8 MiB on one stream and was stopped: Bosun keeps at most that much/,
+    );
+    const planning = (await logsOf(runComponentId)).filter((entry) => entry.phase === "PLANNING");
+    const cut = planning.find((entry) => entry.line?.startsWith("0000"));
+    expect(cut?.line).toMatch(/… \[line cut: \d+ more characters not logged\]$/);
+    expect(cut!.line!.length).toBeLessThan(70 * 1024);
+    // Bosun is still up and plans the next component as usual.
+    const next = await seedRun(database.db, ownState());
+    expect(
+      await executeRunComponent(deps(), { runComponentId: next.runComponentId, action: "plan" }),
+    ).toBe("UNCONFIRMED");
+  });
 
   it("fails PREPARING on a tarball that tries to escape, naming the entry", async () => {
     const hostile = await repoTarball({ "infra/network/main.tf": "" }, "../escape");

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import {
+  createLogWriter,
+  logTruncatedLine,
+  MAX_PHASE_LOG_BYTES,
+} from "../../../src/services/log-writer.js";
+
+function fakeRuns() {
+  const stored: { stream: string; line: string }[] = [];
+  return {
+    stored,
+    runs: {
+      appendLog: async (
+        _phaseId: string,
+        lines: { stream: "stdout" | "stderr"; line: string }[],
+      ) => {
+        stored.push(...lines);
+      },
+    },
+  };
+}
+
+describe("createLogWriter", () => {
+  it("stores lines in order", async () => {
+    const { stored, runs } = fakeRuns();
+    const writer = createLogWriter(runs, "phase");
+    writer.write("stdout", "one");
+    writer.write("stderr", "two");
+    await writer.flush();
+    expect(stored).toEqual([
+      { stream: "stdout", line: "one" },
+      { stream: "stderr", line: "two" },
+    ]);
+  });
+
+  it("caps a phase's log: past the limit one line says so and nothing more is stored", async () => {
+    const { stored, runs } = fakeRuns();
+    const writer = createLogWriter(runs, "phase", 100);
+    for (let i = 0; i < 50; i++) writer.write("stdout", `line ${i} ${"x".repeat(10)}`);
+    await writer.flush();
+    writer.write("stdout", "after the cap");
+    await writer.flush();
+    expect(stored.at(-1)).toEqual({ stream: "stderr", line: logTruncatedLine(100) });
+    expect(stored.filter((entry) => entry.line.startsWith("log truncated"))).toHaveLength(1);
+    const kept = stored.slice(0, -1).reduce((sum, entry) => sum + entry.line.length + 1, 0);
+    expect(kept).toBeLessThanOrEqual(100);
+    expect(stored.some((entry) => entry.line === "after the cap")).toBe(false);
+  });
+
+  it("stores 16 MiB of a phase by default, counted in UTF-8 bytes", async () => {
+    const { stored, runs } = fakeRuns();
+    const writer = createLogWriter(runs, "phase");
+    const line = "é".repeat(512 * 1024); // 1 MiB of UTF-8 in half as many characters
+    for (let i = 0; i < 20; i++) writer.write("stdout", line);
+    await writer.flush();
+    expect(MAX_PHASE_LOG_BYTES).toBe(16 * 1024 * 1024);
+    expect(stored).toHaveLength(16);
+    expect(stored.at(-1)?.line).toBe(
+      "log truncated: this phase printed more than 16 MiB; the rest of its log is not stored",
+    );
+  });
+});
