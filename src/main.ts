@@ -59,6 +59,7 @@ import { createGithubUserAuth } from "./github/github-user-auth.js";
 import { createRunPageRepository } from "./store/run-page-repository.js";
 import type { GithubGateway } from "./services/github-port.js";
 import { startWorkers } from "./worker/start-workers.js";
+import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
 
 export type Mode = "all" | "web" | "worker";
 
@@ -122,6 +123,7 @@ export async function startBosun(options: {
     store: createStateRepository(database.db),
     credentials: createStateCredentialRepository(database.db),
     key: config.encryptionKey,
+    credentialLifetimeMs: stateCredentialLifetime(config.runTimeoutMs).lifetimeMs,
     log,
   };
   const managedState = createManagedState(stateDeps);
@@ -171,6 +173,7 @@ export async function startBosun(options: {
       publicUrl: config.publicUrl,
       runLink: createRunLinker(config),
       log,
+      revokeStateCredentials: (runId: string) => managedState.revokeStateCredentials(runId),
     };
     rerun = (input) => rerunRun({ ...flow, pages: runPages }, input);
 
@@ -233,6 +236,8 @@ export async function startBosun(options: {
           leaseMs: config.workerLeaseMs,
           releaseStateLock: (runId, componentId) =>
             managedState.releaseLocksOfRun(runId, componentId),
+          revokeStateCredentials: (runId, componentId) =>
+            managedState.revokeStateCredentials(runId, componentId),
           afterRecovery: advance,
           log,
         });

@@ -24,6 +24,9 @@ const postgresUrl = z
     error: "must be a postgres:// or postgresql:// connection URL",
   });
 
+/** BOSUN_RUN_TIMEOUT when unset: an hour. */
+export const DEFAULT_RUN_TIMEOUT_MS = 3_600_000;
+
 const duration = z.string().transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
@@ -75,7 +78,7 @@ export const Env = z.object({
   ),
   BOSUN_TOFU_BIN: optionalText.pipe(z.string().default("tofu")),
   BOSUN_TERRAFORM_BIN: optionalText.pipe(z.string().default("terraform")),
-  BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(3_600_000)),
+  BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(DEFAULT_RUN_TIMEOUT_MS)),
   BOSUN_WORKER_LEASE: optionalText.pipe(duration.default(30_000)),
 });
 export type Env = z.infer<typeof Env>;

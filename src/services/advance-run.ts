@@ -62,7 +62,15 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
       }
     }
   }
+  if (isTerminal(component.phase)) await endRunAccess(deps, run.runId);
   return [...toReport];
+}
+
+/** A run whose components are all terminal (waves may just have blocked the last) uses no state. */
+async function endRunAccess(deps: PlanDeps, runId: string): Promise<void> {
+  if (!deps.revokeStateCredentials) return;
+  const after = await deps.changesets.runView(runId);
+  if (after?.components.every((c) => isTerminal(c.phase))) await deps.revokeStateCredentials(runId);
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
 import { variableToEnv } from "../domain/component-spec.js";
+import { stateCredentialLifetime } from "../domain/state-credential-lifetime.js";
 import { digest, open, seal } from "../lib/seal.js";
 import {
   evaluatePolicies,
@@ -328,8 +329,13 @@ async function withContext(
   const applying = record.phase === "CONFIRMED";
   let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
   const lease = keepLeaseAlive(deps, record, log);
+  // The state credential ends on its own (src/domain/state-credential-lifetime.ts): the job is
+  // stopped before it does, rather than leave the engine facing refusals mid-apply.
+  const { jobDeadlineMs } = stateCredentialLifetime(deps.timeoutMs);
+  let deadline: AbortSignal | undefined;
   try {
     lent = deps.stateBackend ? await deps.stateBackend(record) : undefined;
+    if (lent) deadline = AbortSignal.timeout(jobDeadlineMs);
     masker.add(...(lent?.secrets ?? []));
     const reporter = createReporter(deps, record, masker, applying, (phase) => (current = phase));
     return await work(
@@ -344,7 +350,7 @@ async function withContext(
           }),
         workspaceRoot: deps.workspaceRoot,
         timeoutMs: deps.timeoutMs,
-        signal: lease.signal,
+        signal: deadline ? AbortSignal.any([lease.signal, deadline]) : lease.signal,
         secrets,
         managedBackend: lent?.wiring,
         masker,
@@ -354,7 +360,9 @@ async function withContext(
       () => current,
     );
   } catch (error) {
-    const reason = describeFailure(error, masker);
+    const reason = deadline?.aborted
+      ? `stopped after ${Math.round(jobDeadlineMs / 1000)} s: the job outlived BOSUN_RUN_TIMEOUT and its margin, after which its state credential expires`
+      : describeFailure(error, masker);
     log.warn({ reason, phase: current }, "component failed");
     await fail(deps, record, current, reason);
     return "FAILED";

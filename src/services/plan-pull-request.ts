@@ -26,6 +26,8 @@ export interface PlanDeps extends ReportDeps {
   fetchSource: SourceArchiveFetcher;
   match: GlobMatch;
   log: Logger;
+  /** Revokes a run's state credentials once the run has ended (managed state). */
+  revokeStateCredentials?: (runId: string) => Promise<unknown>;
 }
 
 export interface PullRequestTrigger {

@@ -316,20 +316,27 @@ export interface StateCredentialRecord {
   /** `sha256:<hex>` of the password. */
   tokenHash: string;
   revokedAt: Date | undefined;
+  expiresAt: Date;
+  /** Past `expiresAt` by the database's clock, when it was read. */
+  expired: boolean;
+  /** Its component is in a terminal phase of its run: nothing legitimate uses it any more. */
+  ended: boolean;
 }
 
 export interface StateCredentialStore {
+  /** Stores a credential that expires `lifetimeMs` from now by the database's clock. */
   insert(credential: {
     componentId: string;
     runId: string;
     access: StateAccess;
     tokenHash: string;
-  }): Promise<{ id: string }>;
+    lifetimeMs: number;
+  }): Promise<{ id: string; expiresAt: Date }>;
   find(id: string): Promise<StateCredentialRecord | undefined>;
   /** Revokes one credential; false when it was already revoked or does not exist. */
   revoke(id: string, at: Date): Promise<boolean>;
-  /** Revokes every unrevoked credential of the run; returns how many. */
-  revokeOfRun(runId: string, at: Date): Promise<number>;
+  /** Revokes every unrevoked credential of the run (or of one of its components); returns how many. */
+  revokeOfRun(runId: string, at: Date, componentId?: string): Promise<number>;
 }
 
 /** A component named the way operators write it: `owner/repo:stack@env`. */
@@ -370,8 +377,11 @@ export interface ManagedState {
   }): Promise<StateCredential>;
   /** Revokes one credential (its username) at the end of the phase it was issued for. */
   revokeStateCredential(username: string): Promise<void>;
-  /** Revokes all of the run's credentials (the run ended, or died); returns how many were live. */
-  revokeStateCredentials(runId: string): Promise<number>;
+  /**
+   * Revokes all of the run's credentials (the run ended), or those of one of its components (its
+   * worker was lost); returns how many were live.
+   */
+  revokeStateCredentials(runId: string, componentId?: string): Promise<number>;
   /** Releases the state locks a dead run still holds; returns them. */
   /** The locks the run's credentials hold: all of them, or only the given component's. */
   releaseLocksOfRun(runId: string, componentId?: string): Promise<StateLockRecord[]>;

@@ -11,6 +11,8 @@ export interface RecoveryDeps {
   leaseMs: number;
   /** Releases the state lock a lost apply of this component still holds (managed state). */
   releaseStateLock?: (runId: string, componentId: string) => Promise<unknown>;
+  /** Revokes the state credentials the lost worker was given for this component (managed state). */
+  revokeStateCredentials?: (runId: string, componentId: string) => Promise<unknown>;
   /** Moves the run on (dependents BLOCKED, reports) once a component was taken back. */
   afterRecovery: (runComponentId: string) => Promise<void>;
   log: Logger;
@@ -38,6 +40,8 @@ export async function recoverLostComponents(deps: RecoveryDeps): Promise<LostCom
       "worker lost: component taken back",
     );
     if (lost.jobId) await deps.queue.cancel("run-component", lost.jobId);
+    // Before a new plan is queued, which gets a credential of its own.
+    await deps.revokeStateCredentials?.(lost.runId, lost.componentId);
     if (lost.phase === "APPLYING") await deps.releaseStateLock?.(lost.runId, lost.componentId);
     if (outcome.to === "QUEUED") {
       await enqueueRunComponent(

@@ -44,6 +44,17 @@ export async function authenticateStateRequest(
   if (credential.revokedAt) {
     return { ok: false, status: 403, reason: "credential revoked", credentialId: username };
   }
+  if (credential.expired) {
+    return { ok: false, status: 403, reason: "credential expired", credentialId: username };
+  }
+  if (credential.ended) {
+    return {
+      ok: false,
+      status: 403,
+      reason: "credential of a run component that has ended",
+      credentialId: username,
+    };
+  }
   if (credential.componentId !== input.componentId.toLowerCase()) {
     return {
       ok: false,

@@ -11,7 +11,8 @@ export function createManagedState(deps: ManagedStateDeps): ManagedState {
   return {
     issueStateCredential: (input) => issueStateCredential(deps, input),
     revokeStateCredential: (username) => revokeStateCredential(deps, username),
-    revokeStateCredentials: (runId) => revokeStateCredentials(deps, runId),
+    revokeStateCredentials: (runId, componentId) =>
+      revokeStateCredentials(deps, runId, componentId),
     releaseLocksOfRun: (runId, componentId) => releaseLocksOfRun(deps, runId, componentId),
     latestStateVersion: (componentId) => deps.store.latestHead(componentId),
     pruneStateVersions: (componentId, keep) => pruneStateVersions(deps, componentId, keep),

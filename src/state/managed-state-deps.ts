@@ -11,5 +11,10 @@ export interface ManagedStateDeps {
   log: Logger;
   /** The largest state accepted, in bytes; MAX_STATE_BYTES when unset. */
   maxStateBytes?: number;
+  /**
+   * How long an issued credential lives (src/domain/state-credential-lifetime.ts);
+   * that of the default run timeout when unset.
+   */
+  credentialLifetimeMs?: number;
   now?: () => Date;
 }
