@@ -36,6 +36,7 @@ function timed(engine: Engine, spent: { ms: number }): Engine {
     };
   return {
     kind: engine.kind,
+    sandbox: engine.sandbox,
     version: wrap(engine.version),
     init: wrap(engine.init),
     plan: wrap(engine.plan),

@@ -59,6 +59,7 @@ import { createGithubUserAuth } from "./github/github-user-auth.js";
 import { createRunPageRepository } from "./store/run-page-repository.js";
 import type { GithubGateway } from "./services/github-port.js";
 import { startWorkers } from "./worker/start-workers.js";
+import { startSandbox } from "./worker/start-sandbox.js";
 import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
 
 export type Mode = "all" | "web" | "worker";
@@ -87,6 +88,18 @@ export async function startBosun(options: {
   const config = await loadConfig(options.env);
   const log = options.log ?? createLogger(config.logLevel);
   if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
+  const workspaceRoot = path.join(config.dataDir, "workspaces");
+  // Decided before anything starts: a worker refused its sandbox leaves nothing half-open.
+  const engineSandbox =
+    options.mode !== "web" && config.github && config.workers > 0
+      ? await startSandbox({
+          ...config.sandbox,
+          production: config.production,
+          workspaceRoot,
+          hostPath: options.env.PATH,
+          log,
+        })
+      : undefined;
 
   const database = await openDatabase(config.database);
   try {
@@ -199,8 +212,8 @@ export async function startBosun(options: {
       });
       await requeueOrphanedDeliveries({ deliveries, queue, log });
       const engines = {
-        opentofu: createEngine("opentofu", config.engines.opentofu),
-        terraform: createEngine("terraform", config.engines.terraform),
+        opentofu: createEngine("opentofu", config.engines.opentofu, engineSandbox?.sandbox),
+        terraform: createEngine("terraform", config.engines.terraform, engineSandbox?.sandbox),
       };
       const executor = {
         runs,
@@ -211,7 +224,7 @@ export async function startBosun(options: {
         fetchSource,
         engines,
         encryptionKey: config.encryptionKey,
-        workspaceRoot: path.join(config.dataDir, "workspaces"),
+        workspaceRoot,
         timeoutMs: config.runTimeoutMs,
         hostEnv: process.env,
         stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
@@ -260,7 +273,11 @@ export async function startBosun(options: {
   let server: Server | undefined;
   let port: number | undefined;
   if (options.mode !== "worker") {
-    const routes = healthRoutes({ isReady: () => database.isReady(), accepting: () => accepting });
+    const routes = healthRoutes({
+      isReady: () => database.isReady(),
+      accepting: () => accepting,
+      sandbox: engineSandbox?.status,
+    });
     if (!config.github) routes.route("/", setupRoutes(config.webhookPath));
     routes.route("/state", stateRoutes(stateDeps));
     const sessionKeysOfPages = sessionKeys(config.encryptionKey);

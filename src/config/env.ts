@@ -1,4 +1,6 @@
+import path from "node:path";
 import { z } from "zod";
+import { SANDBOX_MODES } from "../runner/sandbox.js";
 import { parseDuration } from "./duration.js";
 
 const optionalText = z
@@ -35,6 +37,25 @@ const duration = z.string().transform((value, ctx) => {
   }
   return ms;
 });
+
+/**
+ * Extra read-only paths for sandboxed engines, `:`-separated. Absolute, since the sandbox binds
+ * them at the same place; never `/`, which would show the engine the whole host again.
+ */
+const sandboxPaths = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const paths = (value ?? "").split(":").filter((entry) => entry !== "");
+    for (const entry of paths) {
+      if (!path.isAbsolute(entry)) {
+        ctx.addIssue({ code: "custom", message: `${entry}: must be an absolute path` });
+      } else if (path.resolve(entry) === "/") {
+        ctx.addIssue({ code: "custom", message: "/ would show engines the whole host" });
+      }
+    }
+    return paths.map((entry) => path.resolve(entry));
+  });
 
 /** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */
 export const Env = z.object({
@@ -80,6 +101,10 @@ export const Env = z.object({
   BOSUN_TERRAFORM_BIN: optionalText.pipe(z.string().default("terraform")),
   BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(DEFAULT_RUN_TIMEOUT_MS)),
   BOSUN_WORKER_LEASE: optionalText.pipe(duration.default(30_000)),
+  BOSUN_SANDBOX: optionalText.pipe(
+    z.enum(SANDBOX_MODES, { error: "must be auto, required or off" }).default("auto"),
+  ),
+  BOSUN_SANDBOX_PATHS: optionalText.pipe(sandboxPaths),
 });
 export type Env = z.infer<typeof Env>;
 

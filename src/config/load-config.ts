@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { generateEncryptionKey, parseEncryptionKey } from "../lib/seal.js";
+import type { SandboxMode } from "../runner/sandbox.js";
 import type { DatabaseTarget } from "../store/database.js";
 import { describeEnvProblems, Env } from "./env.js";
 
@@ -45,6 +46,8 @@ export interface AppConfig {
   runTimeoutMs: number;
   /** A worker that has not shown a sign of life for this long has lost the phase it was running. */
   workerLeaseMs: number;
+  /** BOSUN_SANDBOX and BOSUN_SANDBOX_PATHS: how engine runs are confined, and what else they see. */
+  sandbox: { mode: SandboxMode; paths: string[] };
 }
 
 export class ConfigError extends Error {
@@ -66,6 +69,13 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
   const github = await readGithubConfig(env, production, problems);
   const key = await resolveEncryptionKey(env, production, dataDir, problems);
   const githubSignIn = readGithubSignIn(env, problems);
+  for (const entry of env.BOSUN_SANDBOX_PATHS) {
+    if (dataDir === entry || dataDir.startsWith(`${entry}/`)) {
+      problems.push(
+        `BOSUN_SANDBOX_PATHS: ${entry} holds BOSUN_DATA_DIR (${dataDir}); engines must never see it`,
+      );
+    }
+  }
   if (problems.length > 0 || !key) throw new ConfigError(problems);
 
   return {
@@ -87,6 +97,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     engines: { opentofu: env.BOSUN_TOFU_BIN, terraform: env.BOSUN_TERRAFORM_BIN },
     runTimeoutMs: env.BOSUN_RUN_TIMEOUT,
     workerLeaseMs: env.BOSUN_WORKER_LEASE,
+    sandbox: { mode: env.BOSUN_SANDBOX, paths: env.BOSUN_SANDBOX_PATHS },
   };
 }
 

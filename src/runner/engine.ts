@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { MAX_OUTPUT_CHARS, runProcess, type ProcessResult } from "./exec.js";
 import { parsePlanJson, PlanJsonError, type PlanJson } from "./plan-json.js";
+import type { SandboxKind } from "../domain/sandbox-kind.js";
+import type { Sandbox } from "./sandbox.js";
 
 export const ENGINE_KINDS = ["opentofu", "terraform"] as const;
 export type EngineKind = (typeof ENGINE_KINDS)[number];
@@ -43,6 +45,8 @@ export interface Invocation {
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
   /** The most a command may print on a stream; {@link MAX_OUTPUT_CHARS} unless set. */
   maxOutputChars?: number;
+  /** The run's own directory: all a sandboxed engine may write (cwd and HOME are inside it). */
+  workspace?: string;
 }
 
 export interface PlanOptions {
@@ -67,6 +71,8 @@ export type EngineOutputs = z.infer<typeof OutputsJson>;
  */
 export interface Engine {
   readonly kind: EngineKind;
+  /** How its commands are confined: recorded with every phase, said on run pages. */
+  readonly sandbox: SandboxKind;
   version(at: Invocation): Promise<string>;
   init(at: Invocation, backendConfig?: Readonly<Record<string, string>>): Promise<ProcessResult>;
   /** `changes` and `no-changes` come from `-detailed-exitcode`; any other exit is an error. */
@@ -80,10 +86,11 @@ export interface Engine {
   outputs(at: Invocation): Promise<EngineOutputs>;
 }
 
-export function createEngine(kind: EngineKind, bin: string): Engine {
+/** `sandbox` confines every command of this engine; undefined runs it unsandboxed. */
+export function createEngine(kind: EngineKind, bin: string, sandbox?: Sandbox): Engine {
   const run = async (at: Invocation, args: string[]): Promise<ProcessResult> => {
     const command = `${kind === "opentofu" ? "tofu" : "terraform"} ${args[0] ?? ""}`;
-    const result = await runProcess(bin, args, at);
+    const result = await runEngineProcess(bin, args, at, sandbox);
     if (result.startError) {
       throw new EngineError(
         "not-found",
@@ -131,6 +138,7 @@ export function createEngine(kind: EngineKind, bin: string): Engine {
 
   return {
     kind,
+    sandbox: sandbox ? sandbox.kind : "none",
     async version(at) {
       const result = await run(at, ["version", "-json"]);
       if (result.exitCode !== 0) fail("version", result, "failed");
@@ -214,6 +222,38 @@ export function createEngine(kind: EngineKind, bin: string): Engine {
       return parsed.data;
     },
   };
+}
+
+/** The engine started directly, or through the sandbox around its workspace. */
+async function runEngineProcess(
+  bin: string,
+  args: string[],
+  at: Invocation,
+  sandbox: Sandbox | undefined,
+): Promise<ProcessResult> {
+  if (!sandbox) return runProcess(bin, args, at);
+  // Fails closed: a sandboxed engine never runs without knowing what it may write.
+  if (!at.workspace) throw new Error("a sandboxed engine command needs its workspace");
+  const command = await sandbox.wrap(bin, args, {
+    workspace: at.workspace,
+    cwd: at.cwd,
+    pathVariable: at.env.PATH,
+  });
+  if ("startError" in command) {
+    return {
+      exitCode: undefined,
+      stdout: "",
+      stderr: "",
+      durationMs: 0,
+      stoppedBy: undefined,
+      startError: command.startError,
+      outputLimitExceeded: false,
+    };
+  }
+  return runProcess(command.file, command.args, {
+    ...at,
+    ...(command.runAs ? { runAs: command.runAs } : {}),
+  });
 }
 
 const STALE_SUMMARIES = ["Saved plan is stale", "Saved plan does not match the given state"];

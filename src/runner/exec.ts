@@ -36,6 +36,8 @@ export interface ProcessOptions {
   graceMs?: number;
   /** Replaces {@link MAX_OUTPUT_CHARS}. */
   maxOutputChars?: number;
+  /** Another account to start it as (Bosun as root hands sandboxed engines to "nobody"). */
+  runAs?: { uid: number; gid: number };
 }
 
 /**
@@ -61,6 +63,7 @@ export async function runProcess(
     // Captured below instead, linearly and up to MAX_OUTPUT_CHARS: execa's own buffer took 13 s
     // and 900 MB of memory to fill 256 MiB on this project's machines.
     buffer: false,
+    ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
   });
   const killGroup = (signal: NodeJS.Signals) => {
     if (child.pid === undefined) return;

@@ -228,6 +228,7 @@ function invocation(context: ComponentRunContext, workspace: string, stackDir: s
     }),
     timeoutMs: context.timeoutMs,
     ...(context.signal ? { signal: context.signal } : {}),
+    workspace,
   };
 }
 

@@ -429,7 +429,11 @@ function createReporter(
         current = phase;
         entered(phase);
       }
-      const phaseId = await deps.runs.startPhase(record.runComponentId, phase);
+      const phaseId = await deps.runs.startPhase(
+        record.runComponentId,
+        phase,
+        deps.engines[record.spec.engine].sandbox,
+      );
       const writer = createLogWriter(deps.runs, phaseId);
       open.set(phase, { phaseId, writer });
       return (stream, line) => writer.write(stream, masker.mask(line));

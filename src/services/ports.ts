@@ -1,4 +1,5 @@
 import type { ComponentSpec } from "../domain/component-spec.js";
+import type { SandboxKind } from "../domain/sandbox-kind.js";
 
 /**
  * The ports through which services reach the world. Adapters live in store/, queue/, runner/ and
@@ -159,7 +160,8 @@ export interface RunStore {
     /** The job that must still hold the component's lease (a fenced transition). */
     holderJobId?: string,
   ): Promise<boolean>;
-  startPhase(runComponentId: string, phase: ComponentPhase): Promise<string>;
+  /** `sandbox`: how the engine is confined in this phase, said on the run page. */
+  startPhase(runComponentId: string, phase: ComponentPhase, sandbox?: SandboxKind): Promise<string>;
   appendLog(
     phaseId: string,
     lines: readonly { stream: "stdout" | "stderr"; line: string }[],

@@ -1,5 +1,6 @@
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { RunStatus } from "../domain/run-status.js";
+import type { SandboxKind } from "../domain/sandbox-kind.js";
 
 /**
  * What the run pages and their JSON API read (src/web/run-pages): a read model of runs, their
@@ -31,6 +32,8 @@ export interface PhaseEntry {
   exitCode: number | undefined;
   error: string | undefined;
   lineCount: number;
+  /** How the engine was confined; undefined for phases recorded before Bosun said. */
+  sandbox: SandboxKind | undefined;
 }
 
 /** A lifecycle state the component entered (from run_events), and when it left it. */

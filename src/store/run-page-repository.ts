@@ -203,6 +203,7 @@ export function createRunPageRepository(db: Db): RunPageStore {
                 finishedAt: runPhases.finishedAt,
                 exitCode: runPhases.exitCode,
                 error: runPhases.error,
+                sandbox: runPhases.sandbox,
                 // Qualified by hand: drizzle leaves columns unqualified inside a raw subquery.
                 lineCount: sql<number>`(select count(*)::int from "phase_log_lines" where "phase_log_lines"."phase_id" = "run_phases"."id")`,
               })
@@ -269,6 +270,7 @@ export function createRunPageRepository(db: Db): RunPageStore {
               exitCode: phase.exitCode ?? undefined,
               error: phase.error ?? undefined,
               lineCount: Number(phase.lineCount),
+              sandbox: phase.sandbox ?? undefined,
             })),
           states: statesOf(row.id),
         };

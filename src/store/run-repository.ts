@@ -82,10 +82,10 @@ export function createRunRepository(db: Db): RunStore {
       });
     },
 
-    async startPhase(runComponentId, phase) {
+    async startPhase(runComponentId, phase, sandbox) {
       const [row] = await db
         .insert(runPhases)
-        .values({ runComponentId, phase })
+        .values({ runComponentId, phase, sandbox: sandbox ?? null })
         .returning({ id: runPhases.id });
       if (!row) throw new Error(`starting phase ${phase} of ${runComponentId}: no row returned`);
       return row.id;

@@ -10,6 +10,15 @@ export const STAND_IN_TERRAFORM = fileURLToPath(
 );
 
 /**
+ * What a sandboxed stand-in needs to see besides its wrapper (BOSUN_SANDBOX_PATHS): its script
+ * and the node_modules it imports (@cdktf/hcl2json), read-only.
+ */
+export const STAND_IN_SANDBOX_PATHS = [
+  fileURLToPath(new URL("../stand-in", import.meta.url)),
+  fileURLToPath(new URL("../../node_modules", import.meta.url)),
+].join(":");
+
+/**
  * An engine executable that is the stand-in with some of its test knobs set (STANDIN_DELAY_MS,
  * STANDIN_CRASH, …): a wrapper script, so Bosun starts it like any engine binary and never
  * passes those variables itself.
@@ -28,6 +37,8 @@ export async function standInWith(
     `#!/bin/sh\n${exports}\nexec '${flavour === "tofu" ? STAND_IN_TOFU : STAND_IN_TERRAFORM}' "$@"\n`,
   );
   await chmod(file, 0o755);
+  // Reachable by the account a sandboxed engine is started as when tests run as root.
+  await chmod(dir, 0o755);
   return file;
 }
 

@@ -4,7 +4,7 @@ import { ProbotOctokit } from "probot";
 import { type RunningBosun, startBosun, type Mode } from "../../src/main.js";
 import { testApp } from "./app-credentials.js";
 import { scratchDatabase, type ScratchDatabase } from "./databases.js";
-import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "./stand-in.js";
+import { STAND_IN_SANDBOX_PATHS, STAND_IN_TERRAFORM, STAND_IN_TOFU } from "./stand-in.js";
 
 /**
  * Probot's own throttle settings replace a shallow `throttle: { enabled: false }`; only the
@@ -43,6 +43,7 @@ export async function startTestBosun(
       WEBHOOK_SECRET: testApp.webhookSecret,
       LOG_LEVEL: "silent",
       BOSUN_WORKERS: "1",
+      BOSUN_SANDBOX_PATHS: STAND_IN_SANDBOX_PATHS,
       ...scratch.env,
       ...options.env,
     },

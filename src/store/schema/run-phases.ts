@@ -1,5 +1,5 @@
 import { bigint, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import type { SandboxKind } from "../../runner/sandbox.js";
+import type { SandboxKind } from "../../domain/sandbox-kind.js";
 import { componentPhase } from "./enums.js";
 import { runComponents } from "./run-components.js";
 

@@ -95,6 +95,8 @@ export function renderRunSection(run: RunDetail, options: RunPageOptions): SafeH
       </dd>
       <dt>Engine</dt>
       <dd>${run.engineVersion ?? html`<span class="muted">—</span>`}</dd>
+      <dt>Sandbox</dt>
+      <dd>${describeSandbox(run)}</dd>
       <dt>Run id</dt>
       <dd>
         <code id="run-id">${run.id}</code>
@@ -107,6 +109,14 @@ export function renderRunSection(run: RunDetail, options: RunPageOptions): SafeH
           : ""
       }
     </dl>
+    ${
+      ranUnsandboxed(run)
+        ? html`<p class="note bad" data-unsandboxed>
+            An engine of this run ran without a sandbox (BOSUN_SANDBOX=off, or no sandbox on its
+            worker): the pull request's code could read the worker's credentials and data.
+          </p>`
+        : ""
+    }
     ${
       options.rerunToken
         ? html`<form method="post" action="/runs/${run.id}/rerun">
@@ -206,6 +216,11 @@ function renderPhase(run: RunDetail, phase: PhaseEntry, now: Date): SafeHtml {
         ><span class="when">${timestamp(phase.startedAt)}</span>
         <span class="muted">${phase.lineCount} lines</span
         ><span class="dur">${formatDuration(end.getTime() - phase.startedAt.getTime())}</span>
+        ${
+          phase.sandbox === "none"
+            ? html`<span class="badge s-bad" data-sandbox="none">unsandboxed</span>`
+            : ""
+        }
       </summary>
       ${phase.error ? html`<div class="note bad">${phase.error}</div>` : ""}
       <div class="logbar">
@@ -216,6 +231,22 @@ function renderPhase(run: RunDetail, phase: PhaseEntry, now: Date): SafeHtml {
       <pre class="log" data-log>Loading…</pre>
     </details>
   </li>`;
+}
+
+function ranUnsandboxed(run: RunDetail): boolean {
+  return run.components.some((component) =>
+    component.phases.some((phase) => phase.sandbox === "none"),
+  );
+}
+
+/** What confined this run's engines, from what each phase recorded. */
+function describeSandbox(run: RunDetail): SafeHtml {
+  const kinds = new Set(
+    run.components.flatMap((component) => component.phases.map((phase) => phase.sandbox)),
+  );
+  if (kinds.has("none")) return html`<span class="badge s-bad">none: unsandboxed</span>`;
+  if (kinds.has("bubblewrap")) return html`bubblewrap`;
+  return html`<span class="muted">—</span>`;
 }
 
 const EXECUTING: readonly ComponentPhase[] = ["PREPARING", "INITIALIZING", "PLANNING", "APPLYING"];

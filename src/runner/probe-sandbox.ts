@@ -1,0 +1,58 @@
+import { chmod, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { runProcess } from "./exec.js";
+import type { Sandbox } from "./sandbox.js";
+
+export type SandboxProbe = { works: true } | { works: false; reason: string };
+
+const PROBE_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs a trivial command the way engines run, in a scratch workspace under `workspaceRoot`: a
+ * shell that writes a file in its workspace. It works only if bwrap starts, the namespaces can be
+ * made, and the sandbox's account can reach and write the workspace.
+ */
+export async function probeSandbox(
+  sandbox: Sandbox | undefined,
+  workspaceRoot: string,
+): Promise<SandboxProbe> {
+  if (!sandbox) return { works: false, reason: "bwrap (bubblewrap) is not installed" };
+  await prepareWorkspaceRoot(workspaceRoot);
+  const workspace = await mkdtemp(path.join(workspaceRoot, "probe-"));
+  try {
+    const command = await sandbox.wrap("/bin/sh", ["-c", "echo sandboxed > probe"], {
+      workspace,
+      cwd: workspace,
+      pathVariable: "/usr/bin:/bin",
+    });
+    if ("startError" in command) return { works: false, reason: command.startError };
+    const result = await runProcess(command.file, command.args, {
+      cwd: workspace,
+      env: { PATH: "/usr/bin:/bin" },
+      timeoutMs: PROBE_TIMEOUT_MS,
+      ...(command.runAs ? { runAs: command.runAs } : {}),
+    });
+    const written = await readFile(path.join(workspace, "probe"), "utf8").catch(() => "");
+    if (result.exitCode === 0 && written.trim() === "sandboxed") return { works: true };
+    const why =
+      result.startError ??
+      (result.stderr.trim().split("\n").at(-1) || `exit ${String(result.exitCode)}`);
+    return { works: false, reason: `bwrap could not run a command: ${why}` };
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Workspaces are reached through the data directory by bwrap, which may run as another account
+ * (SANDBOX_USER): both may be traversed, not listed. The data directory's files keep their own
+ * modes, and the sandbox shows none of them anyway.
+ */
+async function prepareWorkspaceRoot(workspaceRoot: string): Promise<void> {
+  await mkdir(workspaceRoot, { recursive: true });
+  await chmod(workspaceRoot, 0o711);
+  const dataDir = path.dirname(workspaceRoot);
+  const { mode, uid } = await stat(dataDir);
+  if (uid === process.getuid?.() && (mode & 0o001) === 0)
+    await chmod(dataDir, (mode & 0o7777) | 0o001);
+}
