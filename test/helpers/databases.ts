@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -8,7 +8,11 @@ import { openDatabase, type Database } from "../../src/store/database.js";
 export const POSTGRES_ADMIN_URL =
   process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
-async function postgresAnswers(): Promise<boolean> {
+/** Where scratch databases find the migrated templates of test/helpers/database-templates.ts. */
+export const PGLITE_TEMPLATE_VARIABLE = "BOSUN_TEST_PGLITE_TEMPLATE";
+export const POSTGRES_TEMPLATE_VARIABLE = "BOSUN_TEST_POSTGRES_TEMPLATE";
+
+export async function postgresAnswers(): Promise<boolean> {
   const sql = postgres(POSTGRES_ADMIN_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
   try {
     await sql`select 1`;
@@ -40,10 +44,25 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database of the given kind, with its own data dir for keys and artifacts. */
-export async function scratchDatabase(kind: "pglite" | "postgres"): Promise<ScratchDatabase> {
+/** Where Bosun keeps its embedded database under BOSUN_DATA_DIR (src/config/load-config.ts). */
+export const pgliteDir = (dataDir: string): string => path.join(dataDir, "pgdata");
+
+export const databaseUrl = (name: string): string =>
+  POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+
+/**
+ * A scratch database of the given kind, with its own data dir for keys and artifacts: empty, or
+ * with every migration applied when `migrated` (a copy of the template test/helpers/database-
+ * templates.ts made for this run, when there is one; Bosun's own migrate finds nothing to do).
+ */
+export async function scratchDatabase(
+  kind: "pglite" | "postgres",
+  { migrated = false } = {},
+): Promise<ScratchDatabase> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "bosun-test-"));
   if (kind === "pglite") {
+    const template = migrated ? process.env[PGLITE_TEMPLATE_VARIABLE] : undefined;
+    if (template) await cp(template, pgliteDir(dataDir), { recursive: true });
     return {
       env: { BOSUN_DATA_DIR: dataDir },
       dataDir,
@@ -52,10 +71,11 @@ export async function scratchDatabase(kind: "pglite" | "postgres"): Promise<Scra
     };
   }
   const name = `bosun_test_${randomBytes(6).toString("hex")}`;
+  const template = migrated ? process.env[POSTGRES_TEMPLATE_VARIABLE] : undefined;
   const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(`create database ${name}${template ? ` template ${template}` : ""}`);
   await admin.end();
-  const url = POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  const url = databaseUrl(name);
   return {
     env: { BOSUN_DATA_DIR: dataDir, DATABASE_URL: url },
     dataDir,
@@ -84,13 +104,13 @@ export async function openScratchDatabase(
   kind: "pglite" | "postgres",
   { migrate = true } = {},
 ): Promise<OpenScratchDatabase> {
-  const scratch = await scratchDatabase(kind);
+  const scratch = await scratchDatabase(kind, { migrated: migrate });
   let database: Database | undefined;
   try {
     database = await openDatabase(
       scratch.url
         ? { kind: "postgres", url: scratch.url }
-        : { kind: "pglite", dataDir: scratch.dataDir },
+        : { kind: "pglite", dataDir: pgliteDir(scratch.dataDir) },
     );
     if (migrate) await database.migrate();
   } catch (error) {

@@ -22,7 +22,10 @@ export interface TestBosun extends RunningBosun {
   close(): Promise<void>;
 }
 
-/** Starts the real app (HTTP server, queue, workers) on a scratch database and a free port. */
+/**
+ * Starts the real app (HTTP server, queue, workers) on a scratch database, already migrated unless
+ * one is given, and a free port.
+ */
 export async function startTestBosun(
   kind: "pglite" | "postgres",
   options: {
@@ -34,7 +37,7 @@ export async function startTestBosun(
     octokit?: typeof ProbotOctokit;
   } = {},
 ): Promise<TestBosun> {
-  const scratch = options.scratch ?? (await scratchDatabase(kind));
+  const scratch = options.scratch ?? (await scratchDatabase(kind, { migrated: true }));
   const bosun = await startBosun({
     mode: options.mode ?? "all",
     env: {

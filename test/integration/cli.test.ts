@@ -90,7 +90,7 @@ describe("the bosun command", () => {
   });
 
   it("serves webhooks, then drains and exits 0 on SIGTERM", async () => {
-    const scratch = await scratchDatabase("pglite");
+    const scratch = await scratchDatabase("pglite", { migrated: true });
     scratches.push(scratch);
     const child = bosun(["start"], {
       ...scratch.env,

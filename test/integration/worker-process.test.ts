@@ -37,7 +37,7 @@ describe.runIf(databaseKinds.includes("postgres"))(
     let worker: ChildProcess | undefined;
 
     beforeAll(async () => {
-      scratch = await scratchDatabase("postgres");
+      scratch = await scratchDatabase("postgres", { migrated: true });
       github = await startLocalGithub();
       web = await startTestBosun("postgres", {
         scratch,

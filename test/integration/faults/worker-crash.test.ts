@@ -38,7 +38,7 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    scratch = await scratchDatabase("postgres");
+    scratch = await scratchDatabase("postgres", { migrated: true });
     const port = await freePort();
     // Web only: every job runs in the worker processes below.
     web = await startTestBosun("postgres", {
