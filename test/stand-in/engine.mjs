@@ -4,7 +4,10 @@
  * Stand-in for the `tofu` / `terraform` executables, for tests. It implements the part of the CLI
  * described in test/fixtures/CLI-CONTRACT.md (flags, exit codes, JSON shapes, the `local` and
  * `http` state backends, the stale-plan checks) over a tiny "provider" in which every resource just
- * stores its configured attributes plus a random `id`. It is only "an engine binary".
+ * stores its configured attributes plus a random `id`; `terraform_data` is the engine's built-in
+ * resource, as in the real CLI (`output` mirrors `input`, UUID ids, nothing installed). Where the
+ * real Terraform 1.11.4 was compared with it (test/integration/github/real-terraform-flow.test.ts
+ * runs it), the stand-in prints what it printed. It is only "an engine binary".
  *
  * Flavour: STANDIN_FLAVOUR=opentofu (default: "OpenTofu 1.11.5", `tofu.ui`, `tofu` in messages,
  * registry.opentofu.org) or STANDIN_FLAVOUR=terraform ("Terraform 1.14.6", `terraform.ui`,
@@ -21,6 +24,7 @@
  *   apply   [-input=B] [-json] [-auto-approve] [-lock=B] [-lock-timeout=D] [PLANFILE]
  *   show    [-json] [-no-color] [PLANFILE | -plan=PLANFILE]   (no file: the state)
  *   output  [-json] [-raw] [-no-color] [-state=FILE] [NAME]
+ *   state pull
  *   version [-json]
  * Environment: TF_CLI_ARGS and TF_CLI_ARGS_<command> (inserted after the command), TF_INPUT,
  * TF_DATA_DIR, TF_VAR_<name>, and for the http backend TF_HTTP_ADDRESS, TF_HTTP_UPDATE_METHOD,
@@ -531,6 +535,13 @@ function unknownMask(/** @type {any} */ v) {
   return false;
 }
 /**
+ * A resource change's after_unknown: `{}` for a value known in full, else the mask, in which
+ * known nested objects show as `{}` (TF internal/command/jsonplan marshalResourceChange).
+ */
+function afterUnknown(/** @type {any} */ v) {
+  return isKnown(v) ? {} : unknownMask(v);
+}
+/**
  * *_sensitive-style mask.
  * @returns {any}
  */
@@ -784,13 +795,17 @@ function evalValue(/** @type {any} */ v, /** @type {Ctx} */ ctx) {
 }
 
 /**
- * The one bit of provider schema the stand-in knows: `null_resource.triggers` is a map(string), so
- * numbers and bools in it become strings (as the real provider's type conversion does).
+ * The bits of provider schema the stand-in knows: `null_resource.triggers` is a map(string), so
+ * numbers and bools in it become strings (as the real provider's type conversion does);
+ * `terraform_data` has only `input` and `triggers_replace` (both null when unset) besides the
+ * computed `id` and `output` (see terraformDataOutput).
  * @returns {any}
  */
 function conformToSchema(/** @type {string} */ type, /** @type {any} */ attrs) {
-  if (type !== "null_resource" || !attrs || typeof attrs !== "object" || attrs instanceof Sens)
-    return attrs;
+  if (!attrs || typeof attrs !== "object" || attrs instanceof Sens) return attrs;
+  if (type === "terraform_data")
+    return { input: attrs["input"] ?? null, triggers_replace: attrs["triggers_replace"] ?? null };
+  if (type !== "null_resource") return attrs;
   const t = attrs["triggers"];
   /** @returns {any} */
   const convert = (/** @type {any} */ v) => {
@@ -892,7 +907,8 @@ async function httpRequest(method, address, settings, body, headers = {}) {
             );
         }
         if (body !== undefined) h["Content-Length"] = String(Buffer.byteLength(body));
-        h["User-Agent"] = `${TOFU ? "OpenTofu" : "Terraform"}/${VERSION}`;
+        // The backend's HTTP client sets none of its own: Go's default (seen with Terraform 1.11.4).
+        h["User-Agent"] = "Go-http-client/1.1";
         const req = lib.request(
           url,
           {
@@ -932,6 +948,14 @@ async function httpRequest(method, address, settings, body, headers = {}) {
   );
 }
 
+/** A JSON body's headers: every write, LOCK and UNLOCK carries its MD5 (seen with Terraform 1.11.4). */
+function jsonHeaders(/** @type {string} */ body) {
+  return {
+    "Content-Type": "application/json",
+    "Content-MD5": createHash("md5").update(body).digest("base64"),
+  };
+}
+
 function redactUrl(/** @type {string} */ address) {
   try {
     const u = new URL(address);
@@ -950,7 +974,8 @@ function newLockInfo(/** @type {string} */ operation) {
     Info: "",
     Who: `${os.userInfo().username}@${os.hostname()}`,
     Version: VERSION,
-    Created: new Date().toISOString().replace("Z", "000Z"),
+    // Go's time.Time in JSON: RFC 3339 with the fraction's trailing zeros dropped.
+    Created: new Date().toISOString().replace(/\.?0*Z$/, "Z"),
     Path: "",
   };
 }
@@ -1021,10 +1046,7 @@ function httpBackend(/** @type {Record<string, unknown>} */ saved) {
       let url = address;
       if (lockInfo)
         url += `${address.includes("?") ? "&" : "?"}ID=${encodeURIComponent(lockInfo.ID)}`;
-      const res = await httpRequest(s["update_method"] ?? "POST", url, s, body, {
-        "Content-Type": "application/json",
-        "Content-MD5": createHash("md5").update(body).digest("base64"),
-      });
+      const res = await httpRequest(s["update_method"] ?? "POST", url, s, body, jsonHeaders(body));
       if (![200, 201, 204].includes(res.status)) {
         throw new Fail("Failed to save state", `Error saving state: HTTP error: ${res.status}`);
       }
@@ -1042,7 +1064,7 @@ function httpBackend(/** @type {Record<string, unknown>} */ saved) {
             /** @type {string} */ (s["lock_address"]),
             s,
             goJson(info),
-            { "Content-Type": "application/json" },
+            jsonHeaders(goJson(info)),
           );
         } catch (error) {
           throw lockFailure(
@@ -1084,7 +1106,7 @@ function httpBackend(/** @type {Record<string, unknown>} */ saved) {
         /** @type {string} */ (s["unlock_address"]),
         s,
         goJson(info),
-        { "Content-Type": "application/json" },
+        jsonHeaders(goJson(info)),
       ).catch((e) => ({ status: 0, body: String(e) }));
       if (res.status !== 200) {
         throw new Fail(
@@ -1247,7 +1269,14 @@ function resourceAddrObject(
     resource_key: key,
   };
 }
-const providerName = (/** @type {string} */ type) => `${REGISTRY}/hashicorp/${type.split("_")[0]}`;
+/**
+ * `terraform_data` belongs to the engine's built-in provider: nothing to install, no lock-file
+ * entry, and this source address in plans and states (Terraform 1.11.4; OpenTofu keeps it).
+ */
+const BUILTIN_PROVIDER = "terraform.io/builtin/terraform";
+const providerSource = (/** @type {string} */ local) =>
+  local === "terraform" ? BUILTIN_PROVIDER : `${REGISTRY}/hashicorp/${local}`;
+const providerName = (/** @type {string} */ type) => providerSource(type.split("_")[0] ?? type);
 const stateProvider = (/** @type {string} */ type) => `provider["${providerName(type)}"]`;
 
 /** @typedef {{ addr: string, type: string, name: string, key: string|number|null, attributes: Record<string, any>, sensitive_attributes: any[], dependencies: string[] }} StateInstance */
@@ -1265,7 +1294,7 @@ function stateInstances(/** @type {StateV4|null} */ state) {
         type: r.type,
         name: r.name,
         key,
-        attributes: i.attributes ?? {},
+        attributes: decodeDynamic(r.type, i.attributes ?? {}),
         sensitive_attributes: i.sensitive_attributes ?? [],
         dependencies: i.dependencies ?? [],
       });
@@ -1294,7 +1323,7 @@ function stateResources(instances, eachMode) {
     const inst = {};
     if (i.key !== null) inst["index_key"] = i.key;
     inst["schema_version"] = 0;
-    inst["attributes"] = canonical(i.attributes);
+    inst["attributes"] = canonical(encodeDynamic(i.type, i.attributes));
     inst["sensitive_attributes"] = i.sensitive_attributes;
     if (i.dependencies.length > 0) inst["dependencies"] = i.dependencies;
     r.instances.push(inst);
@@ -1315,8 +1344,47 @@ function compareInstances(
   return String(a.key) < String(b.key) ? -1 : 1;
 }
 
-function newResourceId() {
+/** null_resource's ids are big decimal numbers; terraform_data's are UUIDs. */
+function newResourceId(/** @type {string} */ type) {
+  if (type === "terraform_data") return randomUUID();
   return (BigInt(randomInt(2 ** 47)) * 65536n + BigInt(randomInt(65536))).toString();
+}
+
+/**
+ * terraform_data's planned `output`: its `input` once applied, so known only when the instance is
+ * kept and its input is unchanged (otherwise "known after apply", as the real plan says).
+ * @param {any} attrs @param {StateInstance|undefined} prior
+ * @returns {any}
+ */
+function terraformDataOutput(attrs, prior) {
+  if (prior && isKnown(attrs.input) && deepEqual(plain(attrs.input), prior.attributes["input"]))
+    return instanceValue(prior)["output"];
+  return UNKNOWN;
+}
+
+/** terraform_data's dynamically typed attributes: the state keeps each as `{value, type}`. */
+const DYNAMIC_ATTRIBUTES = ["input", "output", "triggers_replace"];
+
+/** @returns {Record<string, any>} */
+function encodeDynamic(/** @type {string} */ type, /** @type {Record<string, any>} */ attrs) {
+  if (type !== "terraform_data") return attrs;
+  const encoded = { ...attrs };
+  for (const name of DYNAMIC_ATTRIBUTES) {
+    const v = encoded[name];
+    if (v !== null && v !== undefined) encoded[name] = { value: v, type: typeOf(v) };
+  }
+  return encoded;
+}
+
+/** @returns {Record<string, any>} */
+function decodeDynamic(/** @type {string} */ type, /** @type {Record<string, any>} */ attrs) {
+  if (type !== "terraform_data") return attrs;
+  const decoded = { ...attrs };
+  for (const name of DYNAMIC_ATTRIBUTES) {
+    const v = decoded[name];
+    if (v && typeof v === "object" && "value" in v) decoded[name] = v.value;
+  }
+  return decoded;
 }
 
 /** A state instance's attributes with Sens markers restored. */
@@ -1512,7 +1580,13 @@ function planChanges(config, vars, state, opts) {
     };
     const attrs = conformToSchema(inst.type, evalValue(inst.body, ictx));
     const keepId = p && !opts.replace.includes(inst.addr);
-    const value = sortMarked({ ...attrs, id: keepId ? p.attributes["id"] : UNKNOWN });
+    const value = sortMarked({
+      ...attrs,
+      ...(inst.type === "terraform_data"
+        ? { output: terraformDataOutput(attrs, keepId ? p : undefined) }
+        : {}),
+      id: keepId ? p.attributes["id"] : UNKNOWN,
+    });
     computing.delete(inst.addr);
     planned.set(inst.addr, value);
     return value;
@@ -1733,7 +1807,7 @@ function configurationJson(/** @type {Config} */ config) {
   for (const [local, constraint] of Object.entries(config.providers).sort()) {
     providerConfig[local] = {
       name: local,
-      full_name: `${REGISTRY}/hashicorp/${local}`,
+      full_name: providerSource(local),
       ...(constraint ? { version_constraint: constraint } : {}),
     };
   }
@@ -1805,7 +1879,7 @@ function buildJsonPlan(
         actions: c.actions,
         before: null,
         after: plain(c.after),
-        after_unknown: unknownMask(c.after),
+        after_unknown: afterUnknown(c.after),
         before_sensitive: false,
         after_sensitive: sensitiveMask(c.after),
       };
@@ -1827,7 +1901,7 @@ function buildJsonPlan(
         actions: c.actions,
         before: plain(c.before),
         after: plain(after),
-        after_unknown: unknownMask(c.action === "replace" ? c.after : after),
+        after_unknown: afterUnknown(c.action === "replace" ? c.after : after),
         before_sensitive: sensitiveMask(c.before),
         after_sensitive: sensitiveMask(after),
       };
@@ -1852,6 +1926,10 @@ function buildJsonPlan(
   const outputChanges = {};
   for (const o of p.outputChanges) {
     const known = o.after !== null && isKnown(o.after);
+    // The plan keeps one flag per output change, "the old or the new value is sensitive", and
+    // both masks repeat it (TF internal/command/jsonplan marshalOutputChanges): a sensitive
+    // output being created has before_sensitive true too.
+    const sensitive = o.sensitive || o.beforeSensitive;
     outputChanges[o.name] =
       o.actions[0] === "delete"
         ? {
@@ -1859,16 +1937,16 @@ function buildJsonPlan(
             before: o.before,
             after: null,
             after_unknown: false,
-            before_sensitive: o.beforeSensitive,
-            after_sensitive: false,
+            before_sensitive: sensitive,
+            after_sensitive: sensitive,
           }
         : {
             actions: o.actions,
             before: o.before,
             ...(known || o.after === null ? { after: plain(o.after) } : {}),
             after_unknown: known || o.after === null ? false : unknownMask(o.after),
-            before_sensitive: o.beforeSensitive,
-            after_sensitive: o.sensitive,
+            before_sensitive: sensitive,
+            after_sensitive: sensitive,
           };
   }
   /** @type {Record<string, unknown>} */
@@ -1922,8 +2000,11 @@ function buildJsonPlan(
   if (Object.keys(plannedOutputs).length > 0) plannedValues["outputs"] = plannedOutputs;
   plannedValues["root_module"] = plannedResources.length > 0 ? { resources: plannedResources } : {};
 
+  // Only what a change refers to is relevant: an output planned as no-op contributes nothing
+  // (Terraform 1.11.4 leaves relevant_attributes out of a plan whose outputs all stay the same).
   const relevant = [];
-  for (const o of Object.values(config.outputs)) {
+  const changedOutputs = p.outputChanges.filter((o) => o.actions[0] !== "no-op");
+  for (const o of changedOutputs.map((c) => config.outputs[c.name]).filter((o) => o)) {
     for (const ref of referencesOf(o.value)) {
       const m = /^([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*(?:\[[^\]]+\])?)\.([\w-]+)$/.exec(ref);
       if (m && !ref.startsWith("var.") && !ref.startsWith("local."))
@@ -2192,7 +2273,8 @@ async function cmdInit(/** @type {string[]} */ args) {
       "Unsupported backend type",
       `The stand-in engine supports the "local" and "http" backends, not "${type}".`,
     );
-  say(`\nInitializing the backend...`, "initializing_backend_message");
+  // Line layout as Terraform 1.11.4 prints it (no blank line before either "Initializing").
+  say(`Initializing the backend...`, "initializing_backend_message");
   if (config.backend) {
     say(
       `\nSuccessfully configured the backend "${type}"! ${PRODUCT} will automatically\nuse this backend unless the backend configuration changes.`,
@@ -2218,8 +2300,12 @@ async function cmdInit(/** @type {string[]} */ args) {
       2,
     ) + "\n",
   );
-  say(`\nInitializing provider plugins...`, "initializing_provider_plugin_message");
-  const providers = Object.entries(config.providers).sort();
+  say(`Initializing provider plugins...`, "initializing_provider_plugin_message");
+  if ("terraform" in config.providers)
+    say(`- ${BUILTIN_PROVIDER} is built in to ${PRODUCT}`, "built_in_provider_available");
+  const providers = Object.entries(config.providers)
+    .filter(([local]) => providerSource(local) !== BUILTIN_PROVIDER)
+    .sort();
   let lock = `# This file is maintained automatically by "${BIN} init".\n# Manual edits may be lost in future updates.\n`;
   for (const [local, constraint] of providers) {
     const source = `${REGISTRY}/hashicorp/${local}`;
@@ -2244,10 +2330,14 @@ async function cmdInit(/** @type {string[]} */ args) {
       "lock_info",
     );
   }
-  say(
-    `\n${PRODUCT} has been successfully initialized!\n\nYou may now begin working with ${PRODUCT}. Try running "${BIN} plan" to see\nany changes that are required for your infrastructure. All ${PRODUCT} commands\nshould now work.\n\nIf you ever set or change modules or backend configuration for ${PRODUCT},\nrerun this command to reinitialize your working directory. If you forget, other\ncommands will detect it and remind you to do so if necessary.`,
-    "output_init_success_message",
-  );
+  say(`\n${PRODUCT} has been successfully initialized!`, "output_init_success_message");
+  // TF_IN_AUTOMATION drops the follow-up advice (CLI-CONTRACT.md §0; seen with Terraform 1.11.4).
+  if (!process.env["TF_IN_AUTOMATION"]) {
+    say(
+      `\nYou may now begin working with ${PRODUCT}. Try running "${BIN} plan" to see\nany changes that are required for your infrastructure. All ${PRODUCT} commands\nshould now work.\n\nIf you ever set or change modules or backend configuration for ${PRODUCT},\nrerun this command to reinitialize your working directory. If you forget, other\ncommands will detect it and remind you to do so if necessary.`,
+      "output_init_success_cli_message",
+    );
+  }
   return 0;
 }
 
@@ -2654,7 +2744,9 @@ async function runApply(
       update: "Still modifying...",
       delete: "Still destroying...",
     }[action];
-    if (session.json)
+    // The real engines report progress only while a resource takes time (every 10 s); an instant
+    // one goes from apply_start to apply_complete (seen with Terraform 1.11.4).
+    if (session.json && delay)
       emit("apply_progress", `${step.addr}: ${still} [${secs()}s elapsed]`, {
         hook: { resource, action, elapsed_seconds: secs() },
       });
@@ -2711,8 +2803,10 @@ async function runApply(
       ...(step.count !== undefined ? { count: step.count } : {}),
       ...(step.each ? { each: step.each } : {}),
     };
+    const attrs = conformToSchema(step.type, evalValue(step.body ?? {}, ictx));
     const value = sortMarked({
-      ...conformToSchema(step.type, evalValue(step.body ?? {}, ictx)),
+      ...attrs,
+      ...(step.type === "terraform_data" ? { output: attrs.input } : {}),
       id,
     });
     if (!isKnown(value))
@@ -2737,11 +2831,13 @@ async function runApply(
       if (await hookRun(step, "delete", () => current.delete(step.addr))) done.push(step);
     } else if (step.action === "replace") {
       if (!(await hookRun(step, "delete", () => current.delete(step.addr)))) continue;
-      if (await hookRun(step, "create", () => write(step, newResourceId()))) done.push(step);
+      if (await hookRun(step, "create", () => write(step, newResourceId(step.type))))
+        done.push(step);
     } else if (step.action === "create") {
-      if (await hookRun(step, "create", () => write(step, newResourceId()))) done.push(step);
+      if (await hookRun(step, "create", () => write(step, newResourceId(step.type))))
+        done.push(step);
     } else if (step.action === "update") {
-      const keep = String(current.get(step.addr)?.attributes["id"] ?? newResourceId());
+      const keep = String(current.get(step.addr)?.attributes["id"] ?? newResourceId(step.type));
       if (await hookRun(step, "update", () => write(step, keep))) done.push(step);
     }
   }
@@ -2920,6 +3016,29 @@ async function cmdShow(/** @type {string[]} */ args) {
   return 0;
 }
 
+/**
+ * `state pull`: the backend's state as the engine writes it, then one more newline; with no state
+ * yet, an empty one (serial 0, no lineage). Only `pull` of the `state` subcommands is here.
+ */
+async function cmdState(/** @type {string[]} */ args) {
+  const [sub, ...rest] = args;
+  if (sub !== "pull")
+    throw new Fail(`The stand-in engine has no "state ${sub ?? ""}" command`, "Only state pull.");
+  parseFlags(rest, {});
+  const state = await openBackend(ensureInit(await loadConfig("."))).read();
+  const empty = {
+    version: 4,
+    terraform_version: VERSION,
+    serial: 0,
+    lineage: "",
+    outputs: {},
+    resources: [],
+    check_results: null,
+  };
+  out(goJson(state ?? empty, 2) + "\n\n");
+  return 0;
+}
+
 async function cmdOutput(/** @type {string[]} */ args) {
   const { flags, rest } = parseFlags(args, {
     json: "bool",
@@ -3078,6 +3197,7 @@ async function main(argv) {
     apply: cmdApply,
     show: cmdShow,
     output: cmdOutput,
+    state: cmdState,
   });
   const run = commands[command];
   if (!run) {

@@ -261,6 +261,7 @@ describe.concurrent("stand-in engine", () => {
     expect(apply.code, apply.stdout).toBe(0);
     expectValidStream(apply);
     const hooks = apply.lines.filter((l) => String(l["type"]).startsWith("apply_"));
+    // An instant resource reports no progress, as with the real Terraform 1.11.4.
     expect(
       hooks.map(
         (l) =>
@@ -268,13 +269,10 @@ describe.concurrent("stand-in engine", () => {
       ),
     ).toEqual([
       "apply_start null_resource.a",
-      "apply_progress null_resource.a",
       "apply_complete null_resource.a",
       "apply_start null_resource.b[0]",
-      "apply_progress null_resource.b[0]",
       "apply_complete null_resource.b[0]",
       "apply_start null_resource.b[1]",
-      "apply_progress null_resource.b[1]",
       "apply_complete null_resource.b[1]",
     ]);
     expect(ofType(apply, "change_summary")[0]?.["changes"]).toMatchObject({
@@ -723,6 +721,75 @@ describe.concurrent("stand-in engine with the http backend", () => {
       expect(outputs.code).toBe(0);
       const again = await run(TOFU, PLAN, { cwd, env });
       expect(again.code).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // What the real Terraform 1.11.4 did with this stack and backend (test/integration/github/
+  // real-terraform-flow.test.ts runs the real CLI through Bosun).
+  it("has terraform_data built in and writes state, LOCK and UNLOCK as Terraform 1.11.4 does", async () => {
+    const server = await stateServer({});
+    try {
+      const env = { ...httpEnv(server.url), TF_IN_AUTOMATION: "1" };
+      const cwd = await workdir({
+        "main.tf": `terraform {
+  backend "http" {}
+}
+resource "terraform_data" "net" {
+  input = { name = "core" }
+}
+output "net_id" {
+  value = terraform_data.net.id
+}
+`,
+      });
+      const init = await run(TERRAFORM, ["init", "-input=false", "-no-color"], { cwd, env });
+      expect(init.stdout).toContain("- terraform.io/builtin/terraform is built in to Terraform\n");
+      // Nothing installed, so no lock file; TF_IN_AUTOMATION drops the follow-up advice.
+      expect(init.stdout).not.toContain("Installing");
+      expect(init.stdout).not.toContain("You may now begin");
+      await expect(readFile(path.join(cwd, ".terraform.lock.hcl"))).rejects.toThrow(/ENOENT/);
+
+      const plan = await run(TERRAFORM, PLAN, { cwd, env });
+      expect(plan.code).toBe(2);
+      const show = parsePlanJson(
+        (await run(TERRAFORM, ["show", "-json", "plan.bin"], { cwd, env })).stdout,
+      );
+      expect(show.resource_changes[0]).toMatchObject({
+        provider_name: "terraform.io/builtin/terraform",
+        change: {
+          after: { input: { name: "core" }, triggers_replace: null },
+          after_unknown: { id: true, input: {}, output: true },
+        },
+      });
+      const apply = await run(TERRAFORM, ["apply", "-input=false", "-json", "plan.bin"], {
+        cwd,
+        env,
+      });
+      expect(apply.code, apply.stdout).toBe(0);
+
+      const state = JSON.parse(server.state() ?? "") as {
+        resources: { provider: string; instances: { attributes: Record<string, unknown> }[] }[];
+      };
+      const typed = { value: { name: "core" }, type: ["object", { name: "string" }] };
+      expect(state.resources[0]?.provider).toBe('provider["terraform.io/builtin/terraform"]');
+      expect(state.resources[0]?.instances[0]?.attributes).toEqual({
+        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+        input: typed,
+        output: typed,
+        triggers_replace: null,
+      });
+      // Every JSON body carries its MD5, LOCK and UNLOCK included.
+      const bodies = server.seen.filter((s) => ["LOCK", "UNLOCK", "POST"].includes(s.method));
+      expect(bodies.map((s) => s.method)).toEqual(["LOCK", "UNLOCK", "LOCK", "POST", "UNLOCK"]);
+      for (const sent of bodies)
+        expect(sent.md5).toBe(createHash("md5").update(sent.body).digest("base64"));
+
+      const pull = await run(TERRAFORM, ["state", "pull"], { cwd, env });
+      expect(pull.code).toBe(0);
+      expect(pull.stdout).toBe(`${server.state() ?? ""}\n`);
+      expect((await run(TERRAFORM, PLAN, { cwd, env })).code).toBe(0);
     } finally {
       await server.close();
     }
