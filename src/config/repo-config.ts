@@ -160,7 +160,7 @@ export const applyRequirements = ["approved", "mergeable", "undiverged"] as cons
 export const ApplyRequirement = z
   .enum(applyRequirements)
   .describe(
-    "approved: the pull request has an approving review from a user with write permission and no outstanding request for changes. mergeable: GitHub reports the pull request mergeable (no conflicts, required checks and branch protection satisfied). undiverged: the pull request's branch contains the tracked branch's head.",
+    "approved: the latest review of enough users with write permission (apply.approvals, other than the author) approves the very commit that was planned, and no such user's latest review requests changes. mergeable: GitHub reports the pull request mergeable (no conflicts, required checks and branch protection satisfied). undiverged: the pull request's branch contains the tracked branch's head.",
   );
 export type ApplyRequirement = z.infer<typeof ApplyRequirement>;
 
@@ -171,11 +171,20 @@ export const ApplyConfig = z
       .describe(
         "What must hold before a pull request's plan is applied, on top of the rule that only users with write permission apply. Any subset of approved, mergeable, undiverged.",
       ),
+    approvals: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(1)
+      .describe(
+        "How many distinct users with write permission, other than the author, must approve the planned commit for the approved requirement (and before approve_on_review confirms).",
+      ),
     approve_on_review: z
       .boolean()
       .default(false)
       .describe(
-        "Confirm an unconfirmed run when a user with write permission approves the pull request, as if they had commented /apply.",
+        "Confirm an unconfirmed run when a user with write permission approves the planned commit, as if they had commented /apply; the requirements (approvals counted as for approved) must hold.",
       ),
     allow_forks: z
       .boolean()
@@ -916,7 +925,7 @@ function findCycles(
  * - `autodeploy` off for every stack: autodeploy skips the approval gate.
  */
 export const UNTRUSTED_DEFAULTS = {
-  apply: { requirements: [], approve_on_review: false, allow_forks: false },
+  apply: { requirements: [], approvals: 1, approve_on_review: false, allow_forks: false },
   policies: [],
 } as const satisfies Pick<RepoConfig, "apply" | "policies">;
 

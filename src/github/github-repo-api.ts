@@ -70,6 +70,8 @@ const AssociatedPull = z.object({
 const PullRequestReview = z.object({
   user: Author,
   state: z.enum(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]),
+  // The commit reviewed: an approval names it, and counts only for a plan of that commit.
+  commit_id: z.string().nullable(),
   // A pending review has not been submitted.
   submitted_at: z.string().optional(),
 });
@@ -220,6 +222,7 @@ export function createGithubRepoApi(
           .map((review) => ({
             user: loginOf(review.user),
             state: review.state,
+            commitId: review.commit_id,
             submittedAt: review.submitted_at ?? "",
           }));
       }),

@@ -39,7 +39,12 @@ export const PullRequestReviewEvent = z.object({
   action: z.string(),
   installation: z.object({ id: z.number().int() }),
   repository: Repository,
-  review: z.object({ state: z.string(), user: z.object({ login: z.string() }) }),
+  review: z.object({
+    state: z.string(),
+    user: z.object({ login: z.string() }),
+    commit_id: z.string().nullable(),
+    submitted_at: z.string().nullable(),
+  }),
   pull_request: z.object({ number: z.number().int() }),
 });
 export type PullRequestReviewEvent = z.infer<typeof PullRequestReviewEvent>;

@@ -1,4 +1,4 @@
-import type { ApplyRequirement } from "../domain/evaluate-requirements.js";
+import type { ApprovalVerdict, UnmetRequirement } from "../domain/evaluate-requirements.js";
 import { assertNever } from "../lib/assert-never.js";
 import { codeSpan } from "./code-span.js";
 import { escapeMarkdown } from "./escape-markdown.js";
@@ -17,7 +17,18 @@ export type Refusal =
       readonly needed: "write";
       readonly command?: string;
     }
-  | { readonly kind: "requirements-unmet"; readonly unmet: readonly ApplyRequirement[] }
+  | { readonly kind: "requirements-unmet"; readonly unmet: readonly UnmetRequirement[] }
+  /**
+   * An approving review with `approve_on_review` that is not an approval (docs/design.md "Trust"):
+   * the verdict says who approved which commit.
+   */
+  | {
+      readonly kind: "review-not-counted";
+      readonly user: string;
+      readonly approval: ApprovalVerdict;
+    }
+  /** The tracked branch's bosun.yml does not parse: its rules are unknown, so nothing is confirmed. */
+  | { readonly kind: "tracked-config-broken"; readonly branch: string }
   /** Another run applied these components since this changeset was planned. */
   | {
       readonly kind: "stale";
@@ -92,7 +103,7 @@ function refusalMarkdown(refusal: Refusal): string {
       return `**Not allowed:** ${codeSpan(refusal.user)} does not have ${refusal.needed} permission on this repository, which ${command} needs. Ask someone with ${refusal.needed} access to comment it.`;
     }
     case "requirements-unmet": {
-      const lines = refusal.unmet.map((requirement) => `- ${requirementText(requirement)}`);
+      const lines = refusal.unmet.flatMap(requirementLines);
       return [
         "**Cannot apply yet:** this repository requires the following before an apply, and they do not hold:",
         "",
@@ -101,6 +112,14 @@ function refusalMarkdown(refusal: Refusal): string {
         "Comment `/apply` again once they do.",
       ].join("\n");
     }
+    case "review-not-counted":
+      return [
+        `**Not confirmed:** the approving review of ${codeSpan(refusal.user)} does not count as an approval of this plan, so nothing was applied.`,
+        "",
+        ...approvalLines(refusal.approval),
+      ].join("\n");
+    case "tracked-config-broken":
+      return `**Cannot apply:** \`bosun.yml\` on the tracked branch ${codeSpan(refusal.branch)} is not valid, so the rules for applying are unknown and nothing is confirmed, reverted or promoted. Fix it on ${codeSpan(refusal.branch)} first; its check run lists the problems.`;
     case "stale": {
       const lines = refusal.moved.map(
         (moved) => `- ${escapeMarkdown(moved.component)}: ${escapeMarkdown(moved.detail)}`,
@@ -167,16 +186,57 @@ function refusalMarkdown(refusal: Refusal): string {
   }
 }
 
-function requirementText(requirement: ApplyRequirement): string {
-  switch (requirement) {
+function requirementLines(unmet: UnmetRequirement): string[] {
+  switch (unmet.requirement) {
     case "approved":
-      return "**approved**: the pull request needs an approving review (each reviewer's latest review counts).";
+      return [
+        `- **approved**: ${unmet.approval.required === 1 ? "an approving review" : `${unmet.approval.required} approving reviews`} of the planned commit ${codeSpan(short(unmet.approval.plannedSha))} by users with write permission, other than the author, and no outstanding request for changes from one (each reviewer's latest review counts).`,
+        ...approvalLines(unmet.approval).map((line) => `  ${line}`),
+      ];
     case "mergeable":
-      return "**mergeable**: the pull request must be mergeable (no conflicts, required checks and reviews satisfied).";
+      return [
+        unmet.mergeable === null
+          ? "- **mergeable**: GitHub is still working out whether the pull request can be merged; try again in a moment."
+          : "- **mergeable**: GitHub does not allow merging the pull request yet (conflicts, branch protection, required reviews or checks).",
+      ];
     case "undiverged":
-      return "**undiverged**: the pull request must contain the latest commit of the tracked branch; update it from the tracked branch and re-plan.";
+      return [
+        `- **undiverged**: the pull request is ${unmet.behindBy} ${unmet.behindBy === 1 ? "commit" : "commits"} behind the tracked branch; update it from the tracked branch and re-plan.`,
+      ];
     default:
-      return assertNever(requirement, "apply requirement");
+      return assertNever(unmet, "apply requirement");
+  }
+}
+
+/** Who approved which commit, and what counted: a list whose items fit under a requirement. */
+function approvalLines(approval: ApprovalVerdict): string[] {
+  const counted = approval.approvedBy.map(
+    (entry) => `- ${codeSpan(entry.user)} approved ${codeSpan(short(entry.commitId))}: counts.`,
+  );
+  const notCounted = approval.notCounted.map((entry) => {
+    const commit = entry.commitId === null ? "an unknown commit" : codeSpan(short(entry.commitId));
+    return `- ${codeSpan(entry.user)} approved ${commit}: ${notCountedText(entry.reason)}.`;
+  });
+  const blocking = approval.changesRequestedBy.map(
+    (user) => `- ${codeSpan(user)} requested changes: blocks until they approve.`,
+  );
+  const none =
+    counted.length + notCounted.length + blocking.length === 0
+      ? ["- No one has approved yet."]
+      : [];
+  return [...counted, ...notCounted, ...blocking, ...none];
+}
+
+function notCountedText(reason: ApprovalVerdict["notCounted"][number]["reason"]): string {
+  switch (reason) {
+    case "author":
+      return "does not count, being the pull request's author";
+    case "no-write-permission":
+      return "does not count, without write permission on this repository";
+    case "other-commit":
+      return "does not count for this plan, which was made at another commit (an approval does not carry over to new commits)";
+    default:
+      return assertNever(reason, "reason");
   }
 }
 

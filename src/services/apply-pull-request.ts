@@ -1,12 +1,20 @@
 import { PROMOTE_TRIGGER, REVERT_TRIGGER } from "../domain/changeset-origin.js";
-import type { ApplyRequirement } from "../domain/evaluate-requirements.js";
-import { evaluateRequirements } from "../domain/evaluate-requirements.js";
+import {
+  type ApplyRequirement,
+  type ApprovalFacts,
+  evaluateApproval,
+  evaluateRequirements,
+  reviewersToCheck,
+  type Review,
+  type UnmetRequirement,
+} from "../domain/evaluate-requirements.js";
+import { type ApplyConfig, UNTRUSTED_DEFAULTS } from "../config/repo-config.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { Refusal } from "../render/command-reply.js";
 import type { RunView } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
-import { canWrite, type GithubRepoApi } from "./github-port.js";
+import { canWrite, type GithubRepoApi, type PullRequestState } from "./github-port.js";
 import { loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
 import { reportCheckRun, requestReport } from "./report-run.js";
 
@@ -18,6 +26,8 @@ export interface ConfirmRequest {
   /** Who confirms: the commenter, the approving reviewer, or who pressed the button. */
   actor: string;
   via: "comment" | "review" | "button";
+  /** The approving review that asks to confirm, as its webhook told it (`via: "review"`). */
+  review?: Review;
   stacks?: readonly string[];
   environment?: string | undefined;
   /** The button names its check run, and so exactly one run. */
@@ -47,7 +57,8 @@ export async function confirmPullRequest(
   const api = await deps.github(request.installationId, request.repository.fullName);
   const refuse = (refusal: Refusal): ConfirmOutcome => ({ kind: "refused", refusal });
 
-  if (!canWrite(await api.permissionOf(request.actor))) {
+  // A reader's approving review is answered below by who approved what, like any review.
+  if (request.via !== "review" && !canWrite(await api.permissionOf(request.actor))) {
     return refuse({
       kind: "no-permission",
       user: request.actor,
@@ -55,6 +66,13 @@ export async function confirmPullRequest(
       command: "/apply",
     });
   }
+  // The tracked branch's rules decide every confirmation (docs/design.md "Trust"): when its
+  // bosun.yml does not parse they are unknown, and nothing is confirmed until it is fixed.
+  const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
+  if (tracked.kind === "invalid")
+    return refuse({ kind: "tracked-config-broken", branch: tracked.branch });
+  const rules: ApplyConfig =
+    tracked.kind === "valid" ? tracked.config.apply : UNTRUSTED_DEFAULTS.apply;
   const selected = await selectRuns(deps, request);
   if ("refusal" in selected) return refuse(selected.refusal);
 
@@ -81,20 +99,31 @@ export async function confirmPullRequest(
   const gated = unconfirmed.filter(
     ({ run }) => run.kind !== "tracked" && run.trigger !== REVERT_TRIGGER,
   );
+  // An approving review confirms only a plan of the pull request's own commit that it approves.
+  if (request.via === "review" && gated.length === 0) return refuse({ kind: "nothing-to-apply" });
   if (gated.length > 0) {
     if (request.number === undefined) return refuse({ kind: "nothing-to-apply" });
     const pr = await api.pullRequest(request.number);
     const mergedPromotion =
       pr.state !== "open" && gated.every(({ run }) => run.trigger === PROMOTE_TRIGGER);
-    if (!mergedPromotion) {
+    if (!mergedPromotion || request.via === "review") {
       const plannedSha = gated[0]!.run.commitSha;
       if (pr.state !== "open") return refuse({ kind: "nothing-to-apply" });
       if (gated.some(({ run }) => run.commitSha !== pr.headSha)) {
         return refuse({ kind: "pr-head-moved", plannedSha, headSha: pr.headSha });
       }
-      const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
-      const requirements = tracked.kind === "valid" ? tracked.config.apply.requirements : [];
-      const unmet = await unmetRequirements(api, requirements, pr);
+      const needsApproval = request.via === "review" || rules.requirements.includes("approved");
+      // Reviews are read only when a rule reads them.
+      const approval = needsApproval
+        ? await approvalFacts(api, pr, plannedSha, rules.approvals, request.review)
+        : { author: pr.author, reviews: [], writers: new Set<string>(), plannedSha, required: 1 };
+      if (request.via === "review") {
+        const verdict = evaluateApproval(approval);
+        if (!verdict.approvedBy.some((entry) => entry.user === request.actor)) {
+          return refuse({ kind: "review-not-counted", user: request.actor, approval: verdict });
+        }
+      }
+      const unmet = await unmetRequirements(api, rules.requirements, pr, approval);
       if (unmet.length > 0) return refuse({ kind: "requirements-unmet", unmet });
     }
   }
@@ -186,20 +215,42 @@ async function runsOf(deps: PlanDeps, repositoryId: number, number: number): Pro
   return [...newest.values()].sort((a, b) => a.environment.localeCompare(b.environment));
 }
 
+/**
+ * What the approval rules need to know (docs/design.md "Trust"): the reviews, and which of the
+ * reviewers whose latest review approves or blocks can write (asked per reviewer; the adapter
+ * caches permissions briefly).
+ */
+async function approvalFacts(
+  api: GithubRepoApi,
+  pr: PullRequestState,
+  plannedSha: string,
+  required: number,
+  submitted: Review | undefined,
+): Promise<ApprovalFacts> {
+  const listed = await api.reviews(pr.number);
+  const reviews = submitted === undefined ? listed : [...listed, submitted];
+  const writers = new Set<string>();
+  for (const user of reviewersToCheck(reviews)) {
+    if (canWrite(await api.permissionOf(user))) writers.add(user);
+  }
+  return { author: pr.author, reviews, writers, plannedSha, required };
+}
+
 async function unmetRequirements(
   api: GithubRepoApi,
   required: readonly ApplyRequirement[],
-  pr: Awaited<ReturnType<GithubRepoApi["pullRequest"]>>,
-): Promise<ApplyRequirement[]> {
+  pr: PullRequestState,
+  approval: ApprovalFacts,
+): Promise<UnmetRequirement[]> {
   if (required.length === 0) return [];
-  // Only what the configured requirements need is asked of GitHub.
-  const reviews = required.includes("approved") ? await api.reviews(pr.number) : [];
+  // Only what the configured requirements need is asked of GitHub. `undiverged` compares with
+  // the base branch as it is now: the pull request's `base.sha` is where the base was when the
+  // pull request last changed, not its live head.
   const behindBy = required.includes("undiverged")
-    ? (await api.compare(pr.baseSha, pr.headSha)).behindBy
+    ? (await api.compare(pr.baseRef, pr.headSha)).behindBy
     : 0;
   return evaluateRequirements(required, {
-    author: pr.author,
-    reviews,
+    approval,
     mergeable: pr.mergeable,
     behindBy,
   });

@@ -49,7 +49,9 @@ export class FakeGithubRepo {
     body: Record<string, unknown>;
     statuses: Record<string, unknown>[];
   }[] = [];
-  reviews: { user: { login: string }; state: string; submitted_at: string }[] = [];
+  /** GitHub's reviews of the pull request, oldest first, as "List reviews for a pull request" returns them. */
+  reviews: { user: { login: string }; state: string; commit_id: string; submitted_at: string }[] =
+    [];
   /** merge commit sha → the pull request it merged. */
   readonly mergedPulls = new Map<string, number>();
   pull = {
@@ -168,10 +170,13 @@ export class FakeGithubRepo {
         const fault = this.record("GET", uri, undefined);
         if (fault) return fault;
         const user = uri.split("/").at(-2)!;
-        const permission = this.permissions.get(user);
-        return permission === undefined
+        const role = this.permissions.get(user);
+        // GitHub's `permission` is the legacy base role: maintain reads as write, triage as read
+        // (https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user).
+        const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+        return role === undefined
           ? [404, { message: "Not Found" }]
-          : [200, { permission, role_name: permission, user: { login: user } }];
+          : [200, { permission, role_name: role, user: { login: user } }];
       })
       .persist();
 

@@ -5,8 +5,9 @@ import type { EventHandler } from "../process-delivery.js";
 import { PullRequestReviewEvent, repositoryOf } from "../translate-pull-request.js";
 
 /**
- * An approving review always counts toward `approved` (GitHub keeps it; /apply reads it). With the
- * tracked branch's `approve_on_review`, a writer's approval also confirms, like `/apply`.
+ * An approving review counts toward `approved` when it approves the planned commit (GitHub keeps
+ * it; /apply reads it). With the tracked branch's `approve_on_review`, such an approval by a
+ * writer also confirms, like `/apply`; any other approving review confirms nothing and is told why.
  */
 export function createPullRequestReviewHandler(deps: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
@@ -23,6 +24,13 @@ export function createPullRequestReviewHandler(deps: PlanDeps): EventHandler {
       number: event.pull_request.number,
       actor: event.review.user.login,
       via: "review",
+      // GitHub's list of reviews may not show this one yet.
+      review: {
+        user: event.review.user.login,
+        state: "APPROVED",
+        commitId: event.review.commit_id,
+        submittedAt: event.review.submitted_at ?? "",
+      },
     });
     if (outcome.kind === "refused" && outcome.refusal.kind !== "nothing-to-apply") {
       await api.createComment(

@@ -248,15 +248,25 @@ describe("createGithubRepoApi through createGithubGateway", () => {
   it("reviews follows GitHub's pages and maps each review", async () => {
     nockListReviews(github, REPO, 12, [
       [
-        { user: { login: "bob" }, state: "APPROVED", submitted_at: "2024-05-01T10:00:00Z" },
-        { user: null, state: "COMMENTED", submitted_at: "2024-05-01T11:00:00Z" },
+        {
+          user: { login: "bob" },
+          state: "APPROVED",
+          commit_id: "a".repeat(40),
+          submitted_at: "2024-05-01T10:00:00Z",
+        },
+        { user: null, state: "COMMENTED", commit_id: null, submitted_at: "2024-05-01T11:00:00Z" },
       ],
-      [{ user: { login: "carol" }, state: "PENDING" }],
+      [{ user: { login: "carol" }, state: "PENDING", commit_id: "b".repeat(40) }],
     ]);
     await expect(api.reviews(12)).resolves.toEqual([
-      { user: "bob", state: "APPROVED", submittedAt: "2024-05-01T10:00:00Z" },
-      { user: "ghost", state: "COMMENTED", submittedAt: "2024-05-01T11:00:00Z" },
-      { user: "carol", state: "PENDING", submittedAt: "" },
+      {
+        user: "bob",
+        state: "APPROVED",
+        commitId: "a".repeat(40),
+        submittedAt: "2024-05-01T10:00:00Z",
+      },
+      { user: "ghost", state: "COMMENTED", commitId: null, submittedAt: "2024-05-01T11:00:00Z" },
+      { user: "carol", state: "PENDING", commitId: "b".repeat(40), submittedAt: "" },
     ]);
   });
 

@@ -74,6 +74,7 @@ describe("parseRepoConfig: valid files", () => {
       },
       apply: {
         requirements: ["approved", "mergeable", "undiverged"],
+        approvals: 1,
         approve_on_review: false,
         allow_forks: false,
       },
@@ -139,7 +140,7 @@ policies:
     expect(parseOk("version: 1\n")).toEqual({
       version: 1,
       environments: {},
-      apply: { requirements: [], approve_on_review: false, allow_forks: false },
+      apply: { requirements: [], approvals: 1, approve_on_review: false, allow_forks: false },
       stacks: [],
       policies: [],
     });
@@ -924,6 +925,7 @@ policies:
       },
       apply: {
         requirements: ["approved", "undiverged"],
+        approvals: 1,
         approve_on_review: false,
         allow_forks: false,
       },
@@ -951,6 +953,7 @@ policies:
     const effective = splitTrust(head, undefined);
     expect(effective.apply).toEqual({
       requirements: [],
+      approvals: 1,
       approve_on_review: false,
       allow_forks: false,
     });

@@ -6,18 +6,46 @@ import {
   type RefusalKind,
 } from "../../../src/render/command-reply.js";
 import { HELP_TEXT, parseCommand } from "../../../src/domain/parse-command.js";
+import type { ApprovalVerdict } from "../../../src/domain/evaluate-requirements.js";
 import { COMMENT_BODY_LIMIT } from "../../../src/render/limits.js";
 import { expectGolden } from "./expect-golden.js";
 
 const help = HELP_TEXT;
+const PLANNED = "4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39";
+const OLD = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d";
+/** Two approvals needed: one counts, a reader's and an older commit's do not, a writer blocks. */
+const approval: ApprovalVerdict = {
+  plannedSha: PLANNED,
+  required: 2,
+  approvedBy: [{ user: "bob", commitId: PLANNED }],
+  notCounted: [
+    { user: "mallory", commitId: PLANNED, reason: "no-write-permission" },
+    { user: "carol", commitId: OLD, reason: "other-commit" },
+  ],
+  changesRequestedBy: ["dave"],
+  met: false,
+};
 
 // One of each kind; `satisfies` makes a new kind without an example a compile error.
 const examples = {
   "no-permission": { kind: "no-permission", user: "octocat", needed: "write", command: "apply" },
   "requirements-unmet": {
     kind: "requirements-unmet",
-    unmet: ["approved", "mergeable", "undiverged"],
+    unmet: [
+      { requirement: "approved", approval },
+      { requirement: "mergeable", mergeable: false },
+      { requirement: "undiverged", behindBy: 2 },
+    ],
   },
+  "review-not-counted": {
+    kind: "review-not-counted",
+    user: "carol",
+    approval: {
+      ...approval,
+      notCounted: [{ user: "carol", commitId: OLD, reason: "other-commit" }],
+    },
+  },
+  "tracked-config-broken": { kind: "tracked-config-broken", branch: "main" },
   stale: {
     kind: "stale",
     moved: [
@@ -82,6 +110,11 @@ describe("renderRefusal", () => {
       "every unmet requirement",
       examples["requirements-unmet"],
       /approved[\s\S]*mergeable[\s\S]*undiverged/,
+    ],
+    [
+      "who approved which commit, and what did not count",
+      examples["requirements-unmet"],
+      /2 approving reviews of the planned commit `4f2a9c1`[\s\S]*`bob` approved `4f2a9c1`: counts[\s\S]*`mallory` approved `4f2a9c1`: does not count, without write permission[\s\S]*`carol` approved `9e8d7c6`: does not count for this plan[\s\S]*`dave` requested changes: blocks/,
     ],
     [
       "what moved and to re-plan",
