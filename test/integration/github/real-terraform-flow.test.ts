@@ -5,6 +5,7 @@ import { open } from "../../../src/lib/seal.js";
 import { readState } from "../../../src/state/read-state.js";
 import {
   components,
+  phaseLogLines,
   revisions,
   runComponents,
   runs,
@@ -346,5 +347,17 @@ describe.each(databaseKinds)("a real Terraform CLI through Bosun on %s", (kind) 
       stateRequests(net).filter((request) => request.status !== 200 && request.status !== 204),
     ).toEqual([]);
     expect(stateRequests(net).filter((request) => request.method === "LOCK")).toHaveLength(2);
+
+    // The sensitive output, in clear in the real engine's plan JSON and `output -json`, reached
+    // no log, comment or check run.
+    const secrets = [sha256Hex("dev-core-eu-west-1"), sha256Hex("dev-edge-eu-west-1")];
+    const logLines = await db().select({ line: phaseLogLines.line }).from(phaseLogLines);
+    expect(logLines.length).toBeGreaterThan(0);
+    const shown = [
+      ...logLines.map((row) => row.line),
+      ...[...repo.comments.values()].map((comment) => comment.body),
+      ...repo.checkRuns.map((run) => JSON.stringify(run.history)),
+    ].join("\n");
+    for (const secret of secrets) expect(shown).not.toContain(secret);
   });
 });
