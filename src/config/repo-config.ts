@@ -303,11 +303,13 @@ export const PolicyConfig = z
     name: name("policy").describe("Unique name of the policy, shown with its verdict."),
     deny: expression
       .optional()
-      .describe("A CEL expression over `plan` (the engine's JSON plan); true denies the apply."),
+      .describe(
+        "A CEL expression over `plan` (the engine's JSON plan), `scan` (the pre-plan scan's findings: kind external-data-source, local-exec, provisioner, provider, remote-module or unparsable; file, name, detail), `component`, `environment` and `run`; true denies the plan. A rule that does not read `plan` is also evaluated before the engine starts, and its denial stops the plan there.",
+      ),
     warn: expression
       .optional()
       .describe(
-        "A CEL expression over `plan` (the engine's JSON plan); true shows a warning and stops autodeploy.",
+        "A CEL expression over `plan`, `scan`, `component`, `environment` and `run`, as deny; true shows a warning and stops autodeploy.",
       ),
     message: z
       .string()

@@ -21,7 +21,10 @@ export type PolicyRunKind = (typeof policyRunKinds)[number];
 
 /** One construct the pre-plan HCL scan found (`HclFinding` in src/runner/local-modules.ts). */
 export interface PolicyScanFinding {
-  /** `external-data-source`, `local-exec`, `provisioner`, `provider`. */
+  /**
+   * `external-data-source`, `local-exec`, `provisioner`, `provider`, `remote-module`,
+   * `unparsable`.
+   */
   readonly kind: string;
   /** Repo-relative POSIX path. */
   readonly file: string;

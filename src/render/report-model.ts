@@ -57,7 +57,10 @@ export interface PolicyFinding {
 
 /** One construct that runs code or reaches out during plan (`HclFinding` in src/runner). */
 export interface ScanFinding {
-  /** `external-data-source`, `local-exec`, `provisioner`, `provider`. */
+  /**
+   * `external-data-source`, `local-exec`, `provisioner`, `provider`, `remote-module`,
+   * `unparsable`.
+   */
   readonly kind: string;
   /** Repo-relative POSIX path. */
   readonly file: string;

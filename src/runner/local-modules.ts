@@ -202,14 +202,19 @@ export const HclFindingKind = [
   "local-exec",
   "provisioner",
   "provider",
+  /** A module fetched from elsewhere (registry, git, an archive): code no one reviewed here. */
+  "remote-module",
+  /** A file the parser could not read: what it holds was not scanned, so it is not a pass. */
+  "unparsable",
 ] as const;
 export type HclFindingKind = (typeof HclFindingKind)[number];
 
 /**
- * A construct that runs code or fetches a plugin during plan. `name` is what to compare across
- * branches: the Terraform address (`data.external.x`, `null_resource.y`) or, for a provider, its
- * source address (`hashicorp/aws`; implied as `hashicorp/<name>` when none is declared). hcl2json
- * reports no line numbers, so a finding names its file only.
+ * A construct that runs code or fetches a plugin or module during plan, or a file that could not
+ * be scanned. `name` is what to compare across branches: the Terraform address
+ * (`data.external.x`, `null_resource.y`, `module.vpc`), for a provider its source address
+ * (`hashicorp/aws`; implied as `hashicorp/<name>` when none is declared), for an unparsable file
+ * the file. hcl2json reports no line numbers, so a finding names its file only.
  */
 export interface HclFinding {
   kind: HclFindingKind;
@@ -221,10 +226,12 @@ export interface HclFinding {
 }
 
 /**
- * Lists the `data "external"` sources, provisioners and providers (from `required_providers`
- * and `provider` blocks) in the HCL files of `dirs` (repo-relative; each directory on its own,
- * not recursively; missing directories are skipped). Findings come in directory, file and
- * block order.
+ * Lists the `data "external"` sources, provisioners, providers (from `required_providers` and
+ * `provider` blocks) and modules whose source is not a local path in the HCL files of `dirs`
+ * (repo-relative; each directory on its own, not recursively; missing directories are skipped),
+ * and every file that cannot be parsed, as an `unparsable` finding: the scan goes on with the
+ * other files, and a file it could not read never passes for one with nothing in it. Findings
+ * come in directory, file and block order.
  */
 export async function scanHcl(repoRoot: string, dirs: string[]): Promise<HclFinding[]> {
   const repo = await openRepo(repoRoot);
@@ -247,20 +254,29 @@ export async function scanHcl(repoRoot: string, dirs: string[]): Promise<HclFind
         `scanning ${dir}: it is a link to a directory outside the repository`,
       );
     }
-    const docs: { file: string; doc: HclDocument }[] = [];
+    const files: ({ file: string; doc: HclDocument } | { file: string; unparsable: HclFinding })[] =
+      [];
     for (const file of await repo.hclFiles(dir)) {
-      docs.push({ file, doc: await parseHclFile(repo.absolute(file), file) });
+      try {
+        files.push({ file, doc: await parseHclFile(repo.absolute(file), file) });
+      } catch (error) {
+        if (!(error instanceof HclError)) throw error;
+        const detail = shorten(error.message);
+        files.push({ file, unparsable: { kind: "unparsable", file, name: file, detail } });
+      }
     }
     // A provider's source is declared once per module, in any of its files.
     const sources = new Map<string, string>();
-    for (const { doc } of docs) {
-      for (const [local, requirement] of eachRequiredProvider(doc)) {
+    for (const entry of files) {
+      if (!("doc" in entry)) continue;
+      for (const [local, requirement] of eachRequiredProvider(entry.doc)) {
         if (requirement.source !== undefined) sources.set(local, requirement.source.toLowerCase());
       }
     }
     const sourceOf = (local: string): string => sources.get(local) ?? `hashicorp/${local}`;
-    for (const { file, doc } of docs) {
-      findings.push(...findingsIn(file, doc, sourceOf));
+    for (const entry of files) {
+      if ("doc" in entry) findings.push(...findingsIn(entry.file, entry.doc, sourceOf));
+      else findings.push(entry.unparsable);
     }
   }
   return findings;
@@ -299,6 +315,16 @@ function findingsIn(
         }
       }
     }
+  }
+  for (const [name, module] of eachLabeled(doc.module)) {
+    // Anything but a literal local path is fetched by `init` from wherever it names.
+    if (typeof module.source === "string" && isLocalSource(module.source)) continue;
+    findings.push({
+      kind: "remote-module",
+      file,
+      name: `module.${name}`,
+      detail: `source = ${describe(module.source)}`,
+    });
   }
   for (const [local, requirement] of eachRequiredProvider(doc)) {
     const version = requirement.version === undefined ? "" : ` ${requirement.version}`;
@@ -356,7 +382,12 @@ function isInside(rel: string): boolean {
 const MAX_DETAIL = 200;
 
 function describe(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? "?");
+  return shorten(
+    typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? "?"),
+  );
+}
+
+function shorten(text: string): string {
   return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text;
 }
 

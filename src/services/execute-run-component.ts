@@ -6,9 +6,11 @@ import { stateCredentialLifetime } from "../domain/state-credential-lifetime.js"
 import { digest, open, seal } from "../lib/seal.js";
 import {
   evaluatePolicies,
+  type PolicyInput,
   type PolicyScanFinding,
   type PolicyVerdict,
 } from "../policy/evaluate-policies.js";
+import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
 import type { PlanJson } from "../runner/plan-json.js";
 import type { Engine, EngineKind, EngineOutputs } from "../runner/engine.js";
 import { EngineError } from "../runner/engine.js";
@@ -115,6 +117,20 @@ async function plan(
   ) {
     log.info({ phase: record.phase }, "not plannable in this phase; skipped");
     return undefined;
+  }
+  // docs/design.md "Trust": a policy that denies on the scan stops the plan before the pull
+  // request's code runs, so the engine is never started.
+  const gate = evaluatePrePlanPolicies(record.spec.policies ?? [], policyContext(record));
+  if (gate.denials.length > 0) {
+    const reason = gate.denials
+      .map((denial) => `denied by policy ${denial.policy}: ${denial.message}`)
+      .join("\n");
+    await fail(deps, record, "PREPARING", `${reason}\n(before the plan: the engine did not run)`);
+    log.info(
+      { policies: gate.denials.map((d) => d.policy) },
+      "plan denied by policy before it ran",
+    );
+    return "FAILED";
   }
   const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "plan");
   const upstream = await upstreamInputs(deps, record);
@@ -277,8 +293,12 @@ async function upstreamInputs(
 
 /** The tracked branch's policies against this plan, the pre-plan scan, the component and the run. */
 function evaluateComponentPolicies(record: RunComponentRecord, plan: PlanJson): PolicyVerdict {
-  return evaluatePolicies(record.spec.policies ?? [], {
-    plan,
+  return evaluatePolicies(record.spec.policies ?? [], { plan, ...policyContext(record) });
+}
+
+/** What policies see besides the plan. */
+function policyContext(record: RunComponentRecord): Omit<PolicyInput, "plan"> {
+  return {
     scan: record.scanFindings as PolicyScanFinding[],
     component: {
       stack: record.spec.stack,
@@ -287,7 +307,7 @@ function evaluateComponentPolicies(record: RunComponentRecord, plan: PlanJson): 
     },
     environment: { name: record.spec.environment, production: record.spec.production ?? false },
     run: { kind: record.runKind, trigger: record.trigger, author: record.triggeredBy },
-  });
+  };
 }
 
 /** The sealed workspace opened and checked against the digests recorded at plan time. */

@@ -348,6 +348,57 @@ resource "aws_instance" "plain" {
     ]);
   });
 
+  it("lists every module whose source is not a local path", async () => {
+    await tree({
+      "main.tf": `
+module "local" { source = "./modules/x" }
+module "parent" { source = "../shared" }
+module "registry" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.0.0"
+}
+module "git" { source = "git::https://example.com/m.git?ref=v1" }
+module "github" { source = "github.com/acme/module" }
+module "bucket" { source = "s3::https://s3.amazonaws.com/b/m.zip" }
+module "archive" { source = "https://example.com/m.tar.gz" }
+module "absolute" { source = "/etc/terraform" }
+`,
+      "modules.tf.json": JSON.stringify({ module: { json: { source: "hashicorp/consul/aws" } } }),
+    });
+    const findings = await scanHcl(repo, ["."]);
+    // hcl2json gives a file's blocks in label order.
+    expect(findings.map(({ kind, name, detail }) => [kind, name, detail])).toEqual([
+      ["remote-module", "module.absolute", 'source = "/etc/terraform"'],
+      ["remote-module", "module.archive", 'source = "https://example.com/m.tar.gz"'],
+      ["remote-module", "module.bucket", 'source = "s3::https://s3.amazonaws.com/b/m.zip"'],
+      ["remote-module", "module.git", 'source = "git::https://example.com/m.git?ref=v1"'],
+      ["remote-module", "module.github", 'source = "github.com/acme/module"'],
+      ["remote-module", "module.registry", 'source = "terraform-aws-modules/vpc/aws"'],
+      ["remote-module", "module.json", 'source = "hashicorp/consul/aws"'],
+    ]);
+    expect(new Set(findings.map((finding) => finding.file))).toEqual(
+      new Set(["main.tf", "modules.tf.json"]),
+    );
+  });
+
+  it("reports a file it cannot parse as a finding naming it, and scans the others", async () => {
+    await tree({
+      "a.tf": 'resource "null_resource" "x" {\n  triggers = {\n',
+      "b.tf": 'data "external" "e" {\n  program = ["true"]\n}\n',
+      "c.tofu": "}}}",
+      "d.tf.json": "{not json",
+      "e.tf": 'resource "null_resource" "y" {}\n',
+    });
+    const findings = await scanHcl(repo, ["."]);
+    expect(findings.map(({ kind, file, name }) => [kind, file, name])).toEqual([
+      ["unparsable", "a.tf", "a.tf"],
+      ["external-data-source", "b.tf", "data.external.e"],
+      ["unparsable", "c.tofu", "c.tofu"],
+      ["unparsable", "d.tf.json", "d.tf.json"],
+    ]);
+    expect(findings[0]?.detail).toMatch(/^parsing a\.tf: /);
+  });
+
   it("finds nothing in plain resources", async () => {
     await tree({ "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n' });
     expect(await scanHcl(repo, ["."])).toEqual([]);
