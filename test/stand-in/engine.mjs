@@ -332,17 +332,27 @@ function findRange(
 }
 
 /** Turns hcl2json's error text ("parse config: [main.tf:1,11-12: Summary; Detail]") into a Fail. */
-function hclFail(/** @type {string} */ file, /** @type {unknown} */ error) {
-  const text = String(error instanceof Error ? error.message : error);
-  const m = /\[?([^\s[:]+):(\d+),(\d+)-(\d+): ([^;\]]+);?\s*([^\]]*)\]?/.exec(text);
-  if (!m) return new Fail("Failed to parse configuration", `${file}: ${text}`);
-  const line = Number(m[2]);
-  const col = Number(m[3]);
-  return new Fail(m[5] ?? "Syntax error", (m[6] ?? "").trim(), {
+function hclFail(
+  /** @type {string} */ file,
+  /** @type {unknown} */ error,
+  /** @type {string} */ text,
+) {
+  const message = String(error instanceof Error ? error.message : error);
+  // A range is "line,column-column" or, across lines, "line,column-line,column".
+  const m = /\[?([^\s[:]+):(\d+),(\d+)-(?:(\d+),)?(\d+): ([^;\]]+);?\s*([^\]]*)\]?/.exec(message);
+  if (!m) return new Fail("Failed to parse configuration", `${file}: ${message}`);
+  const start = { line: Number(m[2]), column: Number(m[3]) };
+  const end = { line: m[4] ? Number(m[4]) : start.line, column: Number(m[5]) };
+  const lines = text.split("\n");
+  const byte = (/** @type {{line: number, column: number}} */ at) =>
+    Buffer.byteLength(lines.slice(0, at.line - 1).join("\n")) +
+    (at.line > 1 ? 1 : 0) +
+    Buffer.byteLength((lines[at.line - 1] ?? "").slice(0, at.column - 1));
+  return new Fail(m[6] ?? "Syntax error", (m[7] ?? "").trim(), {
     range: {
       filename: m[1],
-      start: { line, column: col, byte: 0 },
-      end: { line, column: Number(m[4]), byte: 0 },
+      start: { ...start, byte: byte(start) },
+      end: { ...end, byte: byte(end) },
     },
   });
 }
@@ -368,7 +378,7 @@ async function parseHcl(/** @type {string} */ file, /** @type {string} */ text) 
   try {
     doc = await hcl.parse(file, text);
   } catch (error) {
-    throw hclFail(file, error);
+    throw hclFail(file, error, text);
   }
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
@@ -980,12 +990,18 @@ function newLockInfo(/** @type {string} */ operation) {
   };
 }
 
-function lockFailure(/** @type {string} */ message, /** @type {any} */ holder) {
+/** Go's time.Time.String() of an RFC 3339 UTC time: "2026-12-01 23:22:47.297 +0000 UTC". */
+function goTimeString(/** @type {string} */ rfc3339) {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)Z$/.exec(rfc3339);
+  return m ? `${m[1]} ${m[2]} +0000 UTC` : rfc3339;
+}
+
+function lockFailure(/** @type {string} */ message, /** @type {any} */ info) {
   let detail = `Error message: ${message}`;
-  if (holder) {
+  if (info) {
     detail +=
-      `\nLock Info:\n  ID:        ${holder.ID ?? ""}\n  Path:      ${holder.Path ?? ""}\n  Operation: ${holder.Operation ?? ""}\n` +
-      `  Who:       ${holder.Who ?? ""}\n  Version:   ${holder.Version ?? ""}\n  Created:   ${holder.Created ?? ""}\n  Info:      ${holder.Info ?? ""}\n`;
+      `\nLock Info:\n  ID:        ${info.ID ?? ""}\n  Path:      ${info.Path ?? ""}\n  Operation: ${info.Operation ?? ""}\n` +
+      `  Who:       ${info.Who ?? ""}\n  Version:   ${info.Version ?? ""}\n  Created:   ${goTimeString(info.Created ?? "")}\n  Info:      ${info.Info ?? ""}\n`;
   }
   detail +=
     `\n\n${PRODUCT} acquires a state lock to protect the state from being written\nby multiple users at the same time. ` +
@@ -1087,13 +1103,17 @@ function httpBackend(/** @type {Record<string, unknown>} */ saved) {
           holder = JSON.parse(res.body);
           retriable = Boolean(holder && holder.ID);
         } catch {
-          holder = info;
+          holder = undefined;
         }
-        const message = `HTTP remote state already locked: ID=${holder?.ID ?? ""}`;
-        if (!retriable || Date.now() >= deadline) throw lockFailure(message, holder);
+        // The failure shows the engine's own LockInfo; the holder only by its ID (seen with
+        // Terraform 1.11.4: its "Lock Info" is the lock it asked for, never the holder's).
+        const message = holder
+          ? `HTTP remote state already locked: ID=${holder.ID ?? ""}`
+          : "HTTP remote state already locked, failed to unmarshal body";
+        if (!retriable || Date.now() >= deadline) throw lockFailure(message, info);
         const wait = Math.min(delay, deadline - Date.now());
         await sleep(wait);
-        if (Date.now() >= deadline && wait < delay) throw lockFailure(message, holder);
+        if (Date.now() >= deadline && wait < delay) throw lockFailure(message, info);
         if (delay < 16000) delay *= 2;
       }
     },
@@ -1234,7 +1254,8 @@ async function resolveVariables(
       throw new Fail(
         "No value for required variable",
         `The root module input variable "${name}" is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable.`,
-        { range: findRange(config, decl.file, new RegExp(`variable\\s+"${name}"\\s*\\{`)) },
+        // The range is the block's header, `variable "name"` (Terraform 1.11.4).
+        { range: findRange(config, decl.file, new RegExp(`variable\\s+"${name}"`)) },
       );
     }
   }

@@ -795,7 +795,7 @@ output "net_id" {
     }
   });
 
-  it("fails with the holder's lock info when the state is locked, and on 401", async () => {
+  it("fails naming the holder's lock ID when the state is locked, and on 401", async () => {
     const holder = {
       ID: "4b0d5e8e-1111-2222-3333-444455556666",
       Operation: "OperationTypeApply",
@@ -815,8 +815,10 @@ output "net_id" {
       expectValidStream(locked);
       const diagnostic = diagnostics(locked)[0];
       expect(diagnostic?.summary).toBe("Error acquiring the state lock");
-      expect(diagnostic?.detail).toContain(holder.ID);
-      expect(diagnostic?.detail).toContain("someone@elsewhere");
+      // As with Terraform 1.11.4: the holder by its ID only; "Lock Info" is the lock it asked for.
+      expect(diagnostic?.detail).toContain(`already locked: ID=${holder.ID}`);
+      expect(diagnostic?.detail).not.toContain("someone@elsewhere");
+      expect(diagnostic?.detail).toMatch(/Operation: OperationTypePlan\n/);
       expect(server.seen.map((s) => s.method)).toEqual(["LOCK"]);
 
       const denied = await run(TOFU, PLAN, { cwd, env: httpEnv(server.url, "wrong") });
