@@ -1101,7 +1101,9 @@ function httpBackend(/** @type {Record<string, unknown>} */ saved) {
         let retriable = true;
         try {
           holder = JSON.parse(res.body);
-          retriable = Boolean(holder && holder.ID);
+          // OpenTofu's code gives up on a holder without an ID (CLI-CONTRACT.md §7); Terraform
+          // 1.11.4 was seen retrying every 409/423 until -lock-timeout, whatever the body.
+          retriable = !TOFU || Boolean(holder && holder.ID);
         } catch {
           holder = undefined;
         }

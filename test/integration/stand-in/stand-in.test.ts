@@ -852,6 +852,21 @@ output "net_id" {
       await server.close();
     }
   });
+
+  it("retries a holder without an ID too in the terraform flavour, as Terraform 1.11.4 does", async () => {
+    const server = await stateServer({ lockedBy: { ID: "" } });
+    try {
+      const env = httpEnv(server.url);
+      const cwd = await workdir({ "main.tf": HTTP_TF });
+      expect((await run(TERRAFORM, ["init", "-input=false"], { cwd, env })).code).toBe(0);
+      const locked = await run(TERRAFORM, [...PLAN, "-lock-timeout=2s"], { cwd, env });
+      expect(locked.code).toBe(1);
+      expect(diagnostics(locked)[0]?.detail).toContain("already locked: ID=\n");
+      expect(server.seen.filter((s) => s.method === "LOCK").length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 function existsInState(text: string | undefined, type: string): boolean {
