@@ -305,6 +305,21 @@ export async function startApplying(
     environment: run.environment,
   });
   await deps.changesets.setDeployment(run.runId, deploymentId, "in_progress");
+  // The check run that asked for approval is done with: it must not keep offering Apply and
+  // Discard for a plan that is now applying (a completed check run is not reopened; the apply
+  // shows on a fresh one).
+  if (run.checkRunId !== undefined) {
+    await api.updateCheckRun(run.checkRunId, {
+      status: "completed",
+      conclusion: "neutral",
+      title: "Confirmed: applying",
+      summary: `This plan was confirmed and is being applied; the apply is reported on a new \`bosun/${run.environment}\` check run. [Run page](${logUrl})`,
+      text: "",
+      actions: [],
+      detailsUrl: logUrl,
+      annotations: [],
+    });
+  }
   const view = await deps.changesets.runView(run.runId);
   if (view) await reportCheckRun(deps, api, view, { fresh: true });
   for (const component of run.components.filter((c) => confirmed.includes(c.runComponentId))) {

@@ -218,6 +218,10 @@ export interface ChangesetStore {
   pullRequestRuns(repositoryId: number, number: number): Promise<RunView[]>;
   /** Per component the run applied: that revision and the one before it (a revert's replay). */
   revertTargets(runId: string): Promise<RevertTarget[]>;
-  /** Every QUEUED, DEFERRED or UNCONFIRMED component of the run → DISCARDED; returns how many. */
+  /**
+   * What of the run no approval has reached → DISCARDED: its UNCONFIRMED components, and its
+   * QUEUED and DEFERRED ones unless the run is confirmed (they are then its later waves, and
+   * nothing stops a confirmed run). Returns how many.
+   */
   discard(runId: string, actor: string, cause: string): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 import type { ComponentSpec } from "../domain/component-spec.js";
+import { isDiscardable } from "../domain/component-transitions.js";
 import { staleWaveReason } from "../domain/dependency-waves.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type {
@@ -480,6 +481,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             toState: "CONFIRMED",
             cause,
             actor,
+            by: "confirm",
           });
           confirmed.push(id);
         }
@@ -512,6 +514,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           toState: to,
           cause,
           actor: "bosun",
+          by: to === "FAILED" ? "stale" : "release",
         });
         return true;
       });
@@ -559,6 +562,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             toState: moved ? "FAILED" : "CONFIRMED",
             cause: moved ? reason : cause,
             actor: moved ? "bosun" : actor,
+            by: moved ? "stale" : "confirm",
           });
           (moved ? stale : confirmed).push(id);
         }
@@ -628,11 +632,18 @@ export function createChangesetRepository(db: Db): ChangesetStore {
 
     async discard(runId, actor, cause) {
       return db.transaction(async (tx) => {
-        const rows = await tx
-          .select({ id: runComponents.id, phase: runComponents.phase })
+        const candidates = await tx
+          .select({
+            id: runComponents.id,
+            phase: runComponents.phase,
+            confirmedBy: runs.confirmedBy,
+          })
           .from(runComponents)
+          .innerJoin(runs, eq(runs.id, runComponents.runId))
           .where(and(eq(runComponents.runId, runId), inArray(runComponents.phase, SUPERSEDABLE)))
-          .for("update");
+          .for("update", { of: runComponents });
+        // A confirmed run's queued and deferred components are its later waves (invariant 2).
+        const rows = candidates.filter((row) => isDiscardable(row.phase, row.confirmedBy !== null));
         for (const row of rows) {
           await tx
             .update(runComponents)
@@ -645,6 +656,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             toState: "DISCARDED",
             cause,
             actor,
+            by: "discard",
           });
         }
         return rows.length;
@@ -658,19 +670,20 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** Discards what earlier runs of the changeset left unconfirmed: a re-plan clears earlier approvals. */
 async function supersede(tx: Tx, changesetId: string, actor: string): Promise<string[]> {
-  const rows = await tx
-    .select({ id: runComponents.id, runId: runComponents.runId, phase: runComponents.phase })
+  const candidates = await tx
+    .select({
+      id: runComponents.id,
+      runId: runComponents.runId,
+      phase: runComponents.phase,
+      confirmedBy: runs.confirmedBy,
+    })
     .from(runComponents)
     .innerJoin(runs, eq(runs.id, runComponents.runId))
-    .where(
-      and(
-        eq(runs.changesetId, changesetId),
-        inArray(runComponents.phase, SUPERSEDABLE),
-        // A confirmed run's deferred components are its later waves: nothing stops it (invariant 2).
-        or(isNull(runs.confirmedBy), sql`${runComponents.phase} <> 'DEFERRED'`),
-      ),
-    )
+    .where(and(eq(runs.changesetId, changesetId), inArray(runComponents.phase, SUPERSEDABLE)))
     .for("update", { of: runComponents });
+  // A confirmed run's queued and deferred components are its later waves: nothing stops it
+  // (invariant 2).
+  const rows = candidates.filter((row) => isDiscardable(row.phase, row.confirmedBy !== null));
   for (const row of rows) {
     await tx
       .update(runComponents)
@@ -683,6 +696,7 @@ async function supersede(tx: Tx, changesetId: string, actor: string): Promise<st
       toState: "DISCARDED",
       cause: "superseded by a new plan",
       actor,
+      by: "discard",
     });
   }
   return [...new Set(rows.map((row) => row.runId))];

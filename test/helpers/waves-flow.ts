@@ -22,8 +22,8 @@ import { freePort, settled, startTestBosun, type TestBosun } from "./test-bosun.
  * The flows of dependency waves, reverts and promotion (test/integration/github/waves-flow,
  * revert-flow, promote-flow): the real server with the stand-in engine against a fake GitHub
  * repository, stacks chained by depends_on, and queries on what the database recorded. PGlite
- * only: each test applies several components one wave after the other, so running them twice
- * would take a file well past its time budget.
+ * unless a file asks for another database: each test applies several components one wave after
+ * the other, so running every file twice would take it well past its time budget.
  */
 
 export const OTHER_HEAD = "3333333333333333333333333333333333333333";
@@ -102,8 +102,16 @@ export const single = (envs: string) => `version: 1
 ${environments}stacks:
 ${network(envs)}`;
 
-/** Each test works on a repository of its own, so nothing carries over between tests. */
-export function useWavesFlow(prefix: string, firstRepositoryId: number) {
+/**
+ * Each test works on a repository of its own, so nothing carries over between tests. `knobs`:
+ * the stand-in's test knobs (STANDIN_DELAY_MS, …) on top of the failing resource.
+ */
+export function useWavesFlow(
+  prefix: string,
+  firstRepositoryId: number,
+  kind: "pglite" | "postgres" = "pglite",
+  knobs: Record<string, string> = {},
+) {
   let bosun: TestBosun;
   let github: GithubFake;
   let repo: FakeGithubRepo;
@@ -111,11 +119,11 @@ export function useWavesFlow(prefix: string, firstRepositoryId: number) {
 
   beforeAll(async () => {
     const port = await freePort();
-    bosun = await startTestBosun("pglite", {
+    bosun = await startTestBosun(kind, {
       port,
       env: {
         BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        BOSUN_TOFU_BIN: await standInWith({ STANDIN_FAIL_RESOURCE: FAILING_RESOURCE }),
+        BOSUN_TOFU_BIN: await standInWith({ STANDIN_FAIL_RESOURCE: FAILING_RESOURCE, ...knobs }),
         BOSUN_WORKERS: "2",
       },
     });

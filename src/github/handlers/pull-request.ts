@@ -15,6 +15,7 @@ export function createPullRequestHandler(deps: PlanDeps): EventHandler {
         { repository, number: pr.number },
         event.sender.login,
         "pull request closed",
+        { proposedOnly: true },
       );
       await deps.changesets.closePullRequest(repository.id, pr.number);
       return "processed";
