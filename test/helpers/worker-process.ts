@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { testApp } from "./app-credentials.js";
+import { bosunArguments } from "./bosun-cli.js";
 import { scratchDatabase, type ScratchDatabase } from "./databases.js";
+import { STAND_IN_SANDBOX_PATHS } from "./stand-in.js";
 
 /** A `bosun worker` process of its own, as an operator starts one on another machine. */
 export interface WorkerProcess {
@@ -29,6 +31,7 @@ export async function startWorkerProcess(options: {
       BOSUN_PUBLIC_URL: options.publicUrl,
       BOSUN_TOFU_BIN: options.engine,
       BOSUN_WORKERS: "1",
+      BOSUN_SANDBOX_PATHS: STAND_IN_SANDBOX_PATHS,
       APP_ID: testApp.appId,
       PRIVATE_KEY: testApp.privateKey,
       WEBHOOK_SECRET: testApp.webhookSecret,

@@ -52,6 +52,8 @@ describe.each(databaseKinds.filter((kind) => kind === "postgres"))(
             BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
             BOSUN_TOFU_BIN: engine,
             BOSUN_WORKERS: "4",
+            // The stand-in's invocation log is outside the workspace: a sandboxed engine cannot write it.
+            BOSUN_SANDBOX: "off",
           },
         });
       };

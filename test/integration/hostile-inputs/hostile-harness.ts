@@ -60,6 +60,9 @@ export async function startHostileBosun(kind: "pglite" | "postgres"): Promise<Ho
       BOSUN_TOFU_BIN: await wrapper("tofu", STAND_IN_TOFU),
       BOSUN_TERRAFORM_BIN: await wrapper("terraform", STAND_IN_TERRAFORM),
       BOSUN_WORKERS: "2",
+      // The wrappers read knobs and write the invocation log outside the workspace, which a
+      // sandboxed engine cannot; the sandbox's own hostile tests are in test/integration/sandbox.
+      BOSUN_SANDBOX: "off",
     },
   });
   return {
