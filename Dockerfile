@@ -35,7 +35,9 @@ FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     BOSUN_DATA_DIR=/var/lib/bosun \
     PORT=3000
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git \
+# bubblewrap sandboxes every engine run; it needs unprivileged user namespaces, which Docker's
+# default seccomp profile refuses: see docs/security.md "Containers and Kubernetes".
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap ca-certificates git \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system bosun && useradd --system --gid bosun --home-dir /var/lib/bosun bosun \
  && mkdir -p /var/lib/bosun && chown bosun:bosun /var/lib/bosun
