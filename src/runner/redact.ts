@@ -1,5 +1,6 @@
 import { StringDecoder } from "node:string_decoder";
 import { Transform, type TransformCallback } from "node:stream";
+import { findCredentials, type TextRange } from "./find-credentials.js";
 
 /**
  * Values shorter than this are not masked. Masking a three-character value would blank out every
@@ -18,6 +19,13 @@ export const MASK = "***";
 const MAX_PENDING_CHARS = 1024 * 1024;
 
 /**
+ * Base64 of a secret that starts at byte 1 or 2 of a larger encoded block keeps only the
+ * characters that do not depend on its neighbours; below this many, such a fragment of a short
+ * secret would blank out unrelated base64 (digests, ids) all over a log.
+ */
+const MIN_SHIFTED_BASE64_CHARS = 8;
+
+/**
  * Masks secret values in text: the values themselves and the forms they take when a tool
  * re-encodes them (base64, URL encoding, JSON string escapes). docs/design.md: "Logs never contain
  * secret values."
@@ -30,6 +38,17 @@ export interface Masker {
   add(...values: string[]): void;
   /** `text` with every occurrence of every known form replaced by {@link MASK}. */
   mask(text: string): string;
+  /**
+   * {@link mask}, and also every credential of a well-known format (cloud keys, GitHub and Slack
+   * tokens, private keys, basic auth; see find-credentials.ts), known to Bosun or not.
+   */
+  maskText(text: string): Promise<string>;
+  /**
+   * {@link maskText} for consecutive lines of a log, scanned together so that a credential
+   * printed over several lines (a PEM key) is found; each line is masked on its own, so lines
+   * keep their number and order.
+   */
+  maskLogLines(lines: readonly string[]): Promise<string[]>;
   /**
    * A transform for a streamed log that masks one line at a time, with the values known when
    * the line completes. A secret is assumed not to span lines; a multi-line value is masked line
@@ -57,6 +76,30 @@ export function createMasker(values: Iterable<string> = []): Masker {
   const mask = (text: string): string => {
     if (forms.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
     return replaceRanges(text, maskedRanges(text, forms));
+  };
+
+  const everything = async (text: string): Promise<[number, number][]> =>
+    mergeRanges([...occurrences(text, forms), ...(await findCredentials(text))]);
+
+  const maskText = async (text: string): Promise<string> =>
+    replaceRanges(text, await everything(text));
+
+  const maskLogLines = async (lines: readonly string[]): Promise<string[]> => {
+    const joined = lines.join("\n");
+    const ranges = await everything(joined);
+    let lineStart = 0;
+    let first = 0;
+    return lines.map((line) => {
+      const lineEnd = lineStart + line.length;
+      while (first < ranges.length && ranges[first]![1] <= lineStart) first++;
+      const local: [number, number][] = [];
+      for (let i = first; i < ranges.length && ranges[i]![0] < lineEnd; i++) {
+        const [start, end] = ranges[i]!;
+        local.push([Math.max(start, lineStart) - lineStart, Math.min(end, lineEnd) - lineStart]);
+      }
+      lineStart = lineEnd + 1;
+      return replaceRanges(line, local);
+    });
   };
 
   const maskLines = (): Transform => {
@@ -103,7 +146,7 @@ export function createMasker(values: Iterable<string> = []): Masker {
   };
 
   add(...values);
-  return { add, mask, maskLines };
+  return { add, mask, maskText, maskLogLines, maskLines };
 }
 
 /**
@@ -111,7 +154,10 @@ export function createMasker(values: Iterable<string> = []): Masker {
  * - the value itself;
  * - each of its lines, when it has several (a PEM key printed in a log is masked line by line);
  * - base64 (padded and not, standard and URL-safe alphabets): tools print credentials encoded,
- *   e.g. HTTP basic auth headers and Kubernetes secrets;
+ *   e.g. HTTP basic auth headers and Kubernetes secrets. Inside a larger encoded block (`user:`
+ *   before a password, a whole encoded config file) the secret starts at byte offset 0, 1 or 2
+ *   of a 3-byte group, and each offset encodes it differently: all three are masked, each without
+ *   the edge characters that also encode its neighbours;
  * - URL encoding (upper- and lower-case hex, and `+` for spaces as in form bodies);
  * - the body of a JSON string, both as JavaScript writes it and as Go's encoding/json does (it
  *   also escapes `<`, `>` and `&`), because the engines' `-json` output is written by Go.
@@ -128,8 +174,22 @@ export function encodedForms(value: string): string[] {
   const bytes = Buffer.from(value, "utf8");
   const base64 = bytes.toString("base64");
   forms.add(base64);
-  forms.add(base64.replace(/=+$/, ""));
   forms.add(bytes.toString("base64url"));
+  for (const alphabet of ["base64", "base64url"] as const) {
+    for (const offset of [0, 1, 2]) {
+      const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+        .toString(alphabet)
+        .replace(/=+$/, "");
+      // Character i encodes bits 6i to 6i+6 of the block: those of the secret alone run from
+      // character ceil(8 offset / 6) to floor(8 (offset + length) / 6).
+      const form = encoded.slice(
+        Math.ceil((4 * offset) / 3),
+        Math.floor((4 * (offset + bytes.length)) / 3),
+      );
+      if (offset === 0 || form.length >= MIN_SHIFTED_BASE64_CHARS) forms.add(form);
+    }
+    forms.add(bytes.toString(alphabet).replace(/=+$/, ""));
+  }
   const uri = encodeURIComponent(value);
   forms.add(uri);
   forms.add(uri.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
@@ -155,13 +215,23 @@ export function encodedForms(value: string): string[] {
  * regular expressions: secrets contain metacharacters.
  */
 function maskedRanges(text: string, forms: Iterable<string>): [number, number][] {
+  return mergeRanges(occurrences(text, forms));
+}
+
+function occurrences(text: string, forms: Iterable<string>): [number, number][] {
   const ranges: [number, number][] = [];
   for (const form of forms) {
     for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
       ranges.push([at, at + form.length]);
     }
   }
-  if (ranges.length === 0) return ranges;
+  return ranges;
+}
+
+/** Sorted, with overlapping and touching ranges joined. */
+function mergeRanges(unsorted: readonly TextRange[]): [number, number][] {
+  if (unsorted.length === 0) return [];
+  const ranges = unsorted.map(([start, end]): [number, number] => [start, end]);
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const merged: [number, number][] = [];
   for (const range of ranges) {
@@ -184,4 +254,29 @@ function replaceRanges(text: string, ranges: [number, number][]): string {
     from = end;
   }
   return out + text.slice(from);
+}
+
+const KEY_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/g;
+const KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/g;
+
+/**
+ * The index of the line that opens a PEM private key block not closed by the last line, if any:
+ * a log writer holds such lines back until the block is complete, because the credential scan
+ * recognises a key only whole.
+ */
+export function openKeyBlockStart(lines: readonly string[]): number | undefined {
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const line = lines[index]!;
+    const begin = lastMatch(line, KEY_BEGIN);
+    const end = lastMatch(line, KEY_END);
+    if (end !== -1 && end > begin) return undefined;
+    if (begin !== -1) return index;
+  }
+  return undefined;
+}
+
+function lastMatch(line: string, pattern: RegExp): number {
+  let last = -1;
+  for (const match of line.matchAll(pattern)) last = match.index;
+  return last;
 }

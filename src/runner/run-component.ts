@@ -94,7 +94,7 @@ export async function planComponent(
       const sensitiveValues = collectSensitiveValues(plan);
       context.masker.add(...sensitiveValues);
       const summary = summarisePlan(plan);
-      const planText = context.masker.mask(await context.engine.showText(at, PLAN_FILE));
+      const planText = await context.masker.maskText(await context.engine.showText(at, PLAN_FILE));
       const planFile = await readFile(path.join(stackDir, PLAN_FILE));
       const lockFile = await readFile(path.join(stackDir, LOCK_FILE)).catch(() => undefined);
       const outcome = planned.outcome;
@@ -104,7 +104,9 @@ export async function planComponent(
           plan,
           summary,
           planText,
-          diagnostics,
+          // Masked now that the plan's sensitive values are known: they go to check runs,
+          // annotations and the PR comment as they are stored.
+          diagnostics: await Promise.all(diagnostics.map((d) => maskDiagnostic(context.masker, d))),
           planDigest: digest(planFile),
           savedWorkspace:
             outcome === "changes"
@@ -256,7 +258,7 @@ async function phase<T>(
     const exitCode = (error as { exitCode?: number }).exitCode;
     await context.reporter.finish(name, {
       exitCode,
-      error: context.masker.mask(error instanceof Error ? error.message : String(error)),
+      error: await context.masker.maskText(error instanceof Error ? error.message : String(error)),
     });
     throw error;
   }
@@ -268,4 +270,18 @@ function leafStrings(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(leafStrings);
   if (value && typeof value === "object") return Object.values(value).flatMap(leafStrings);
   return [];
+}
+
+async function maskDiagnostic(
+  masker: Masker,
+  diagnostic: UiDiagnosticBody,
+): Promise<UiDiagnosticBody> {
+  return {
+    ...diagnostic,
+    summary: await masker.maskText(diagnostic.summary),
+    detail: await masker.maskText(diagnostic.detail),
+    ...(diagnostic.address === undefined
+      ? {}
+      : { address: await masker.maskText(diagnostic.address) }),
+  };
 }

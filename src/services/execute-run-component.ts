@@ -61,6 +61,12 @@ export interface ExecutorDeps {
   workspaceRoot: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
+  /**
+   * Bosun's own credentials (webhook secret, private key, encryption key, database password,
+   * OAuth client secret, live installation tokens), asked for at each job because installation
+   * tokens come and go: masked like the phase's secrets.
+   */
+  ownCredentials?: () => Iterable<string>;
   stateBackend: StateBackendLender | undefined;
   /** The state version an apply produced, for its revision (managed state only). */
   stateVersionOf?: (componentId: string) => Promise<string | undefined>;
@@ -157,7 +163,9 @@ async function plan(
       const policyFindings = [
         ...verdict.denials.map((outcome) => ({ ...outcome, level: "deny" as const })),
         ...verdict.warnings.map((outcome) => ({ ...outcome, level: "warn" as const })),
-      ].map((finding) => ({ ...finding, message: context.masker.mask(finding.message) }));
+      ];
+      for (const finding of policyFindings)
+        finding.message = await context.masker.maskText(finding.message);
       const denied = verdict.denials.length > 0;
       const sealedWorkspace =
         planned.savedWorkspace && !denied
@@ -344,7 +352,7 @@ async function withContext(
   log: Logger,
   work: (context: Context, current: () => ComponentPhase) => Promise<ComponentPhase>,
 ): Promise<ComponentPhase> {
-  const masker = createMasker(Object.values(secrets));
+  const masker = createMasker([...Object.values(secrets), ...(deps.ownCredentials?.() ?? [])]);
   let lent: Awaited<ReturnType<StateBackendLender>> | undefined;
   const applying = record.phase === "CONFIRMED";
   let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
@@ -382,7 +390,7 @@ async function withContext(
   } catch (error) {
     const reason = deadline?.aborted
       ? `stopped after ${Math.round(jobDeadlineMs / 1000)} s: the job outlived BOSUN_RUN_TIMEOUT and its margin, after which its state credential expires`
-      : describeFailure(error, masker);
+      : await describeFailure(error, masker);
     log.warn({ reason, phase: current }, "component failed");
     await fail(deps, record, current, reason);
     return "FAILED";
@@ -454,7 +462,12 @@ function createReporter(
         phase,
         deps.engines[record.spec.engine].sandbox,
       );
-      const writer = createLogWriter(deps.runs, phaseId);
+      // An installation token first obtained during the last phase (the tarball's) is masked from
+      // this one on.
+      masker.add(...(deps.ownCredentials?.() ?? []));
+      const writer = createLogWriter(deps.runs, phaseId, {
+        maskLines: (lines) => masker.maskLogLines(lines),
+      });
       open.set(phase, { phaseId, writer });
       return (stream, line) => writer.write(stream, masker.mask(line));
     },
@@ -479,13 +492,15 @@ async function fail(
     await deps.runs.setFailureReason(record.runComponentId, reason);
 }
 
-function describeFailure(error: unknown, masker: Masker): string {
+function describeFailure(error: unknown, masker: Masker): Promise<string> {
   if (error instanceof EngineError) {
     const reason =
       error.code === "stale-plan" ? `stale: ${error.message}; run /plan to re-plan` : error.message;
-    return masker.mask(error.stderrTail.trim() ? `${reason}\n${error.stderrTail.trim()}` : reason);
+    return masker.maskText(
+      error.stderrTail.trim() ? `${reason}\n${error.stderrTail.trim()}` : reason,
+    );
   }
-  return masker.mask(error instanceof Error ? error.message : String(error));
+  return masker.maskText(error instanceof Error ? error.message : String(error));
 }
 
 function splitOutputs(outputs: EngineOutputs): {

@@ -1,3 +1,4 @@
+import { MASK, openKeyBlockStart } from "../runner/redact.js";
 import type { RunStore } from "./ports.js";
 
 const FLUSH_LINES = 200;
@@ -10,37 +11,70 @@ const FLUSH_MS = 250;
  */
 export const MAX_PHASE_LOG_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Lines held back while a PEM private key block is open, waiting for its END line so the whole
+ * key is scanned at once (an 8192-bit RSA key is about 100 lines). A block still open past this,
+ * or when the phase ends, is stored as masked lines whole: it can only be key material.
+ */
+const MAX_KEY_BLOCK_LINES = 200;
+
+export interface LogWriterOptions {
+  /** Masks a batch of consecutive lines, line for line (Masker.maskLogLines). */
+  maskLines?: (lines: readonly string[]) => Promise<string[]>;
+  /** Replaces {@link MAX_PHASE_LOG_BYTES}. */
+  maxBytes?: number;
+}
+
+type LogLine = { stream: "stdout" | "stderr"; line: string };
+
 export interface LogWriter {
   write(stream: "stdout" | "stderr", line: string): void;
-  /** Writes what is buffered; resolves once every line so far is stored. */
+  /** Writes everything buffered; resolves once every line so far is stored. */
   flush(): Promise<void>;
 }
 
 /**
  * Streams a phase's lines into storage while the engine runs: batched (a line per insert would
  * cost more than the engine on a chatty apply) yet at most FLUSH_MS behind, so a slow apply
- * shows progress before it ends.
+ * shows progress before it ends. Each batch is masked on its way (the credential scan is
+ * asynchronous, and scanning a batch at once finds keys printed over several lines).
  */
 export function createLogWriter(
   runs: Pick<RunStore, "appendLog">,
   phaseId: string,
-  maxBytes: number = MAX_PHASE_LOG_BYTES,
+  options: LogWriterOptions = {},
 ): LogWriter {
-  let buffer: { stream: "stdout" | "stderr"; line: string }[] = [];
+  const maxBytes = options.maxBytes ?? MAX_PHASE_LOG_BYTES;
+  const maskLines = options.maskLines ?? (async (lines: readonly string[]) => [...lines]);
+  let buffer: LogLine[] = [];
   let stored = 0;
   let truncated = false;
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let failure: unknown;
 
-  const flush = (): Promise<void> => {
+  const store = async (batch: LogLine[], maskedFrom: number): Promise<void> => {
+    const masked = await maskLines(batch.map((entry) => entry.line));
+    await runs.appendLog(
+      phaseId,
+      batch.map((entry, index) => ({
+        stream: entry.stream,
+        line: index >= maskedFrom ? MASK : (masked[index] ?? MASK),
+      })),
+    );
+  };
+
+  const flush = (final: boolean): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (buffer.length > 0) {
-      const batch = buffer;
-      buffer = [];
+    const open = openKeyBlockStart(buffer.map((entry) => entry.line));
+    const holding = !final && open !== undefined && buffer.length - open < MAX_KEY_BLOCK_LINES;
+    const batch = holding ? buffer.slice(0, open) : buffer;
+    buffer = holding ? buffer.slice(open) : [];
+    if (batch.length > 0) {
+      const maskedFrom = open === undefined || holding ? batch.length : open;
       chain = chain
-        .then(() => runs.appendLog(phaseId, batch))
+        .then(() => store(batch, maskedFrom))
         .catch((error: unknown) => {
           failure ??= error;
         });
@@ -60,10 +94,10 @@ export function createLogWriter(
       } else {
         buffer.push({ stream, line });
       }
-      if (buffer.length >= FLUSH_LINES) void flush().catch(() => undefined);
-      else timer ??= setTimeout(() => void flush().catch(() => undefined), FLUSH_MS);
+      if (buffer.length >= FLUSH_LINES) void flush(false).catch(() => undefined);
+      else timer ??= setTimeout(() => void flush(false).catch(() => undefined), FLUSH_MS);
     },
-    flush,
+    flush: () => flush(true),
   };
 }
 

@@ -291,6 +291,51 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
     expect(JSON.stringify(row.planSummary)).not.toContain("s3cr3t-plan");
   });
 
+  it("masks a secret printed in pieces, Bosun's own credentials and credential formats in the log", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "bosun-pieces-"));
+    const bin = path.join(dir, "tofu");
+    const token = "ghp_" + "k".repeat(36);
+    await writeFile(
+      bin,
+      [
+        "#!/bin/sh",
+        'if [ "$1" = plan ]; then',
+        // One line in three writes a moment apart: the secret arrives split across chunks.
+        "  printf 'db password hun' >&2; sleep 0.2; printf 'ter2' >&2; sleep 0.2; printf '2 end\\n' >&2",
+        `  echo "own own-webhook-secret and ${token}" >&2`,
+        "fi",
+        `exec '${STAND_IN_TOFU}' "$@"`,
+        "",
+      ].join("\n"),
+    );
+    await chmod(bin, 0o755);
+    await chmod(dir, 0o755);
+    await createSecretRepository(database.db, key).set({
+      repositoryId: 1296269,
+      stackName: "network",
+      name: "TF_VAR_db_password",
+      scope: "plan",
+      value: "hunter22",
+    });
+    const { runComponentId } = await seedRun(database.db, ownState());
+    await executeRunComponent(
+      deps({
+        engines: {
+          opentofu: createEngine("opentofu", bin),
+          terraform: createEngine("terraform", bin),
+        },
+        ownCredentials: () => ["own-webhook-secret"],
+      }),
+      { runComponentId, action: "plan" },
+    );
+    const lines = (await logsOf(runComponentId)).map((entry) => entry.line ?? "");
+    expect(lines).toContain("db password *** end");
+    expect(lines).toContain("own *** and ***");
+    const all = lines.join("\n");
+    for (const secret of ["hunter22", "own-webhook-secret", token])
+      expect(all).not.toContain(secret);
+  });
+
   it.each([
     [
       "a missing engine binary",

@@ -1,7 +1,14 @@
+import { generateKeyPairSync } from "node:crypto";
 import { Readable } from "node:stream";
 import { text as collect } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
-import { createMasker, encodedForms, MASK, MIN_SECRET_LENGTH } from "../../../src/runner/redact.js";
+import {
+  createMasker,
+  encodedForms,
+  MASK,
+  MIN_SECRET_LENGTH,
+  openKeyBlockStart,
+} from "../../../src/runner/redact.js";
 
 async function throughLines(masker: ReturnType<typeof createMasker>, chunks: (string | Buffer)[]) {
   return collect(Readable.from(chunks, { objectMode: false }).pipe(masker.maskLines()));
@@ -150,5 +157,164 @@ describe("createMasker().maskLines", () => {
     ]);
     expect(out).toBe(`${filler}${MASK}yyy${"x".repeat(2 * 1024 * 1024)}\n`);
     expect(out).not.toContain("secret");
+  });
+});
+
+// Credentials are assembled at run time so that no scanner mistakes this file for a leak.
+const fake = (prefix: string, body: string) => prefix + body;
+const pem = generateKeyPairSync("rsa", { modulusLength: 1024 })
+  .privateKey.export({ type: "pkcs8", format: "pem" })
+  .toString()
+  .trim();
+
+describe("createMasker().maskText: well-known credential formats Bosun was never told", () => {
+  const awsKeyId = fake("AKIA", "Z7VRSQ5TJN2UVQ3X");
+  const awsSessionKeyId = fake("ASIA", "Q4WM2ZC7NXR5TB8K");
+  const awsSecret = "Zk3nW8pLq2Rt5Vx7Yb9Cd1Ef3Gh5Jk7Lm9Np1Qr3";
+  it.each([
+    ["an AWS access key id", `key id ${awsKeyId} in use`, `key id ${MASK} in use`],
+    ["an AWS session key id", `id=${awsSessionKeyId}`, `id=${MASK}`],
+    [
+      "an AWS secret access key in its usual setting",
+      `aws_secret_access_key = ${awsSecret}\nnext`,
+      `${MASK}\nnext`,
+    ],
+    ["a quoted AWS secret access key", `"AWS_SECRET_ACCESS_KEY": "${awsSecret}"`, `${MASK}"`],
+    ...["ghp_", "gho_", "ghu_", "ghs_", "ghr_"].map((prefix): [string, string, string] => [
+      `a GitHub ${prefix} token`,
+      `token ${fake(prefix, "x".repeat(36))} ok`,
+      `token ${MASK} ok`,
+    ]),
+    [
+      "a GitHub fine-grained token",
+      `pat=${fake("github_pat_", "11AB".repeat(20) + "cd")}`,
+      `pat=${MASK}`,
+    ],
+    [
+      "a Slack bot token",
+      `slack ${fake("xoxb-", "123456789012-1234567890123-abcdefghijABCDEFGHIJabcd")}`,
+      `slack ${MASK}`,
+    ],
+    [
+      "a Slack user token",
+      `slack ${fake("xoxp-", "1234567890-1234567890-1234567890-abcdef0123456789abcdef0123456789")}`,
+      `slack ${MASK}`,
+    ],
+    [
+      "a Slack app token",
+      `slack ${fake("xapp-", "1-A0123456789-1234567890123-abcdef0123456789abcdef0123456789")} end`,
+      `slack ${MASK} end`,
+    ],
+    [
+      "a Slack webhook",
+      `posting to ${fake("https://hooks.slack.com/services/", "T01234567/B01234567/abcdefghijABCDEFGHIJabcd")}`,
+      `posting to ${MASK}`,
+    ],
+    ["a PEM private key", `key:\n${pem}\ndone`, `key:\n${MASK}\ndone`],
+    [
+      "a GCP service account key",
+      JSON.stringify({ type: "service_account", private_key_id: "1f2e", private_key: `${pem}\n` }),
+      `{"type":"service_account","private_key_id":"1f2e","private_key":"${MASK}"}`,
+    ],
+    [
+      "a URL with user and password",
+      "fetching https://deploy:Tr0ub4dor3@git.example.com/repo.git",
+      `fetching ${MASK}`,
+    ],
+    [
+      "a database URL with a password",
+      "connecting to postgres://bosun:Sup3rS3cret@db.internal:5432/bosun",
+      `connecting to ${MASK}`,
+    ],
+    [
+      "a Basic authorization header",
+      `Authorization: Basic ${Buffer.from("deploy:Tr0ub4dor3").toString("base64")}`,
+      `Authorization: Basic ${MASK}`,
+    ],
+  ])("masks %s", async (_format, text, expected) => {
+    expect(await createMasker().maskText(text)).toBe(expected);
+  });
+
+  it("cannot be switched off by what the engine prints", async () => {
+    const token = fake("ghp_", "y".repeat(36));
+    expect(
+      await createMasker().maskText(
+        `# secretlint-disable-line\n${token} // secretlint-disable-line`,
+      ),
+    ).not.toContain(token);
+  });
+
+  it("leaves ordinary engine output alone", async () => {
+    const line =
+      '{"@level":"info","@message":"aws_instance.web: Creation complete after 2s [id=i-0abc123def4567890]","type":"apply_complete"}';
+    expect(await createMasker().maskText(line)).toBe(line);
+  });
+});
+
+describe("createMasker(): every encoding of a known secret", () => {
+  const secret = "correct-horse-battery-staple";
+
+  it.each([0, 1, 2, 3, 4, 5])(
+    "masks its base64 inside a larger block, %i bytes in",
+    async (offset) => {
+      const masker = createMasker([secret]);
+      for (const alphabet of ["base64", "base64url"] as const) {
+        const before = Buffer.from("user:ab".slice(0, offset));
+        const block = Buffer.concat([before, Buffer.from(secret), Buffer.from("@host")]).toString(
+          alphabet,
+        );
+        const masked = masker.mask(`Authorization: Basic ${block}`);
+        expect(masked).toContain(MASK);
+        // What is left around the mask encodes the neighbours, and at most two characters of
+        // the secret's edges: never a run that decodes to part of it.
+        const left = masked.replace("Authorization: Basic ", "").split(MASK);
+        expect(left.join("").length).toBeLessThanOrEqual(
+          block.length - Math.floor((4 * secret.length) / 3) + 2,
+        );
+        expect(await masker.maskText(`Authorization: Basic ${block}`)).not.toContain(
+          Buffer.from(secret).toString(alphabet).slice(4, -4),
+        );
+      }
+    },
+  );
+
+  it("masks plain, URL-encoded and JSON-escaped forms through maskText too", async () => {
+    const masker = createMasker(['p@ss "word"/&<x>']);
+    const text = [
+      'plain p@ss "word"/&<x>',
+      `url ${encodeURIComponent('p@ss "word"/&<x>')}`,
+      `json ${JSON.stringify('p@ss "word"/&<x>')}`,
+      'go "p@ss \\"word\\"/\\u0026\\u003cx\\u003e"',
+    ].join("\n");
+    expect(await masker.maskText(text)).toBe(
+      [`plain ${MASK}`, `url ${MASK}`, `json "${MASK}"`, `go "${MASK}"`].join("\n"),
+    );
+  });
+});
+
+describe("createMasker().maskLogLines", () => {
+  it("finds a private key printed over many lines and masks each of its lines", async () => {
+    const lines = ["before", ...pem.split("\n"), "after"];
+    const masked = await createMasker().maskLogLines(lines);
+    expect(masked).toHaveLength(lines.length);
+    expect(masked[0]).toBe("before");
+    expect(masked.at(-1)).toBe("after");
+    expect(masked.slice(1, -1).every((line) => line === MASK)).toBe(true);
+  });
+
+  it("masks known values and formats line by line, keeping the lines", async () => {
+    const token = fake("ghs_", "z".repeat(36));
+    const masked = await createMasker(["hunter22"]).maskLogLines(["a hunter22", "", `b ${token}`]);
+    expect(masked).toEqual([`a ${MASK}`, "", `b ${MASK}`]);
+  });
+});
+
+describe("openKeyBlockStart", () => {
+  it("points at the line that opens a key block still open at the end", () => {
+    const lines = pem.split("\n");
+    expect(openKeyBlockStart(["x", ...lines.slice(0, 3)])).toBe(1);
+    expect(openKeyBlockStart(["x", ...lines])).toBeUndefined();
+    expect(openKeyBlockStart([JSON.stringify(pem)])).toBeUndefined();
+    expect(openKeyBlockStart(["nothing here"])).toBeUndefined();
   });
 });

@@ -1,9 +1,11 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   createLogWriter,
   logTruncatedLine,
   MAX_PHASE_LOG_BYTES,
 } from "../../../src/services/log-writer.js";
+import { createMasker, MASK } from "../../../src/runner/redact.js";
 
 function fakeRuns() {
   const stored: { stream: string; line: string }[] = [];
@@ -35,7 +37,7 @@ describe("createLogWriter", () => {
 
   it("caps a phase's log: past the limit one line says so and nothing more is stored", async () => {
     const { stored, runs } = fakeRuns();
-    const writer = createLogWriter(runs, "phase", 100);
+    const writer = createLogWriter(runs, "phase", { maxBytes: 100 });
     for (let i = 0; i < 50; i++) writer.write("stdout", `line ${i} ${"x".repeat(10)}`);
     await writer.flush();
     writer.write("stdout", "after the cap");
@@ -58,5 +60,46 @@ describe("createLogWriter", () => {
     expect(stored.at(-1)?.line).toBe(
       "log truncated: this phase printed more than 16 MiB; the rest of its log is not stored",
     );
+  });
+});
+
+describe("createLogWriter with masking", () => {
+  const pem = generateKeyPairSync("rsa", { modulusLength: 1024 })
+    .privateKey.export({ type: "pkcs8", format: "pem" })
+    .toString()
+    .trim()
+    .split("\n");
+  const masker = createMasker(["hunter22"]);
+
+  it("masks each batch, and holds an open private key block back until it ends", async () => {
+    const { stored, runs } = fakeRuns();
+    const writer = createLogWriter(runs, "phase", {
+      maskLines: (lines) => masker.maskLogLines(lines),
+    });
+    writer.write("stdout", "password hunter22");
+    writer.write("stdout", pem[0]!);
+    writer.write("stdout", pem[1]!);
+    // The timer's flush comes while the key is half printed: only the line before it is stored.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(stored.map((entry) => entry.line)).toEqual([`password ${MASK}`]);
+    for (const line of pem.slice(2)) writer.write("stdout", line);
+    writer.write("stdout", "after");
+    await writer.flush();
+    expect(stored.map((entry) => entry.line)).toEqual([
+      `password ${MASK}`,
+      ...pem.map(() => MASK),
+      "after",
+    ]);
+  });
+
+  it("stores a key block that never ends as masked lines", async () => {
+    const { stored, runs } = fakeRuns();
+    const writer = createLogWriter(runs, "phase", {
+      maskLines: (lines) => masker.maskLogLines(lines),
+    });
+    writer.write("stderr", "start");
+    for (const line of pem.slice(0, 4)) writer.write("stderr", line);
+    await writer.flush();
+    expect(stored.map((entry) => entry.line)).toEqual(["start", MASK, MASK, MASK, MASK]);
   });
 });
