@@ -4,6 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { type AppConfig, loadConfig } from "./config/load-config.js";
+import { ownCredentials } from "./config/own-credentials.js";
+import { createCredentialRegistry } from "./lib/credential-registry.js";
+import { recordInstallationTokens } from "./github/record-installation-tokens.js";
 import { createInstallationHandler } from "./github/handlers/installation.js";
 import { guardWebhookRequests } from "./github/guard-webhook-requests.js";
 import { createIntakeMiddleware } from "./github/intake-app.js";
@@ -152,11 +155,14 @@ export async function startBosun(options: {
     return true;
   };
 
+  // Masked in everything a run prints, with the installation tokens obtained while Bosun runs.
+  const credentials = createCredentialRegistry(ownCredentials(config));
   let github: GithubGateway | undefined;
   let rerun: RerunRun | undefined;
   const runPages = createRunPageRepository(database.db);
   if (config.github) {
     const probot = createProbot(config.github, log, options.octokit);
+    recordInstallationTokens(probot, (token, expiresAt) => credentials.add(token, expiresAt));
     github = createGithubGateway(probot, {});
     const intake = createIntakeMiddleware({
       secret: config.github.webhookSecret,
@@ -227,6 +233,7 @@ export async function startBosun(options: {
         workspaceRoot,
         timeoutMs: config.runTimeoutMs,
         hostEnv: process.env,
+        ownCredentials: () => credentials.values(),
         stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
         stateVersionOf: async (componentId: string) =>
           (await managedState.latestStateVersion(componentId))?.id,

@@ -1,0 +1,33 @@
+import type { AppConfig } from "./load-config.js";
+
+/**
+ * Bosun's own secrets, as the texts they can be printed as: the webhook secret, the App's private
+ * key (whole; the masker also masks each of its lines), the OAuth client secret, the database
+ * password, and the encryption key as each of the texts BOSUN_ENCRYPTION_KEY (or the generated
+ * BOSUN_DATA_DIR/encryption-key) may hold it in. None of them is ever given to the engine; they are
+ * masked anyway, in case a stack's code finds one (docs/design.md, "Trust").
+ */
+export function ownCredentials(config: AppConfig): string[] {
+  const key = config.encryptionKey.export();
+  return [
+    config.github?.webhookSecret,
+    config.github?.privateKey,
+    config.githubSignIn?.clientSecret,
+    config.database.kind === "postgres" ? databasePassword(config.database.url) : undefined,
+    key.toString("base64"),
+    key.toString("base64url"),
+    key.toString("hex"),
+    key.toString("hex").toUpperCase(),
+  ].filter((value): value is string => value !== undefined && value !== "");
+}
+
+function databasePassword(url: string): string | undefined {
+  const password = new URL(url).password;
+  if (password === "") return undefined;
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    // Not valid percent-encoding: the driver takes it as written.
+    return password;
+  }
+}
