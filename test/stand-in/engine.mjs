@@ -2058,6 +2058,91 @@ function buildJsonPlan(
   return { doc, hasChanges };
 }
 
+/**
+ * One side of a change for the human plan: the value, its sensitivity mask and its unknown mask.
+ * @typedef {{ v: any, s: any, u: any }} Side
+ */
+
+/** The part of a side under `key`. @returns {Side} */
+function sideAt(/** @type {Side} */ side, /** @type {string} */ key) {
+  const at = (/** @type {any} */ mask) =>
+    mask === true ? true : mask && typeof mask === "object" ? mask[key] : false;
+  return { v: side.v?.[key] ?? null, s: at(side.s), u: at(side.u) };
+}
+
+const isObject = (/** @type {any} */ v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * A value as the real engines print it in a plan: a string quoted, an object as a nested block of
+ * `sign key = value` lines with its keys aligned (seen with Terraform 1.11.4).
+ */
+function humanValue(
+  /** @type {Side} */ side,
+  /** @type {string} */ indent,
+  /** @type {"+"|"-"} */ sign,
+) {
+  if (side.s === true) return "(sensitive value)";
+  if (side.u === true) return "(known after apply)";
+  if (!isObject(side.v)) return JSON.stringify(side.v);
+  const keys = Object.keys(side.v)
+    .filter((k) => side.v[k] !== null)
+    .sort();
+  const width = Math.max(0, ...keys.map((k) => k.length));
+  const lines = keys.map(
+    (k) =>
+      `${indent}    ${sign} ${k.padEnd(width)} = ${humanValue(sideAt(side, k), `${indent}    `, sign)}\n`,
+  );
+  return `{\n${lines.join("")}${indent}  }`;
+}
+
+/**
+ * The attribute lines of a resource (or nested object) change: created and destroyed attributes
+ * in full, changed ones as `~ before -> after` (objects key by key), an unchanged `id` shown and
+ * other unchanged attributes counted as hidden, nulls left out, names aligned.
+ */
+function humanBody(
+  /** @type {Side} */ before,
+  /** @type {Side} */ after,
+  /** @type {string} */ indent,
+  /** @type {boolean} */ topLevel,
+) {
+  const keys = [
+    ...new Set([
+      ...Object.keys(isObject(before.v) ? before.v : {}),
+      ...Object.keys(isObject(after.v) ? after.v : {}),
+      ...Object.keys(isObject(after.u) ? after.u : {}),
+    ]),
+  ].sort();
+  /** @type {[string, string, (pad: string) => string][]} */
+  const shown = [];
+  let hidden = 0;
+  for (const k of keys) {
+    const b = sideAt(before, k);
+    const a = sideAt(after, k);
+    const gone = b.v !== null && a.v === null && a.u !== true;
+    const added = b.v === null && (a.v !== null || a.u === true);
+    if (b.v === null && a.v === null && a.u !== true) continue;
+    if (gone) shown.push(["-", k, () => `${humanValue(b, indent, "-")} -> null`]);
+    else if (added) shown.push(["+", k, () => humanValue(a, indent, "+")]);
+    else if (a.u !== true && deepEqual(b.v, a.v) && deepEqual(b.s, a.s)) {
+      if (topLevel && k === "id") shown.push([" ", k, () => humanValue(a, indent, "+")]);
+      else if (topLevel) hidden++;
+      else shown.push([" ", k, () => humanValue(a, indent, "+")]);
+    } else if (isObject(b.v) && isObject(a.v) && b.s !== true && a.s !== true)
+      shown.push(["~", k, () => `{\n${humanBody(b, a, `${indent}    `, false)}${indent}  }`]);
+    else if (b.s === true || a.s === true) shown.push(["~", k, () => "(sensitive value)"]);
+    else
+      shown.push(["~", k, () => `${humanValue(b, indent, "-")} -> ${humanValue(a, indent, "+")}`]);
+  }
+  const width = Math.max(0, ...shown.map(([, k]) => k.length));
+  let text = shown
+    .map(([sign, k, value]) => `${indent}${sign} ${k.padEnd(width)} = ${value(indent)}\n`)
+    .join("");
+  if (hidden > 0)
+    text += `${indent}  # (${hidden} unchanged attribute${hidden === 1 ? "" : "s"} hidden)\n`;
+  return text;
+}
+
 /** Human text for `show -no-color PLANFILE`. */
 function humanPlan(/** @type {any} */ saved) {
   const plan = saved.plan;
@@ -2074,12 +2159,6 @@ function humanPlan(/** @type {any} */ saved) {
     );
   }
   const sym = { create: "+", delete: "-", update: "~", replace: "-/+" };
-  const render = (/** @type {any} */ v, /** @type {any} */ sens, /** @type {any} */ unknown) => {
-    if (sens === true) return "(sensitive value)";
-    if (unknown === true) return "(known after apply)";
-    if (v && typeof v === "object") return JSON.stringify(v);
-    return JSON.stringify(v);
-  };
   let text = `\n${PRODUCT} used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n`;
   const used = new Set(
     rcs.map((rc) => (rc.change.actions.length === 2 ? "replace" : rc.change.actions[0])),
@@ -2106,27 +2185,13 @@ function humanPlan(/** @type {any} */ saved) {
     if (a === "update") change++;
     text += `\n  # ${rc.address} ${what}\n`;
     text += `  ${sym[/** @type {"create"} */ (a)] ?? "?"} resource "${rc.type}" "${rc.name}" {\n`;
-    const before = rc.change.before ?? {};
-    const after = rc.change.after ?? {};
-    const keys = [
-      ...new Set([
-        ...Object.keys(before),
-        ...Object.keys(after),
-        ...Object.keys(rc.change.after_unknown ?? {}),
-      ]),
-    ].sort();
-    for (const k of keys) {
-      const bs = rc.change.before_sensitive?.[k];
-      const as = rc.change.after_sensitive?.[k];
-      const au = rc.change.after_unknown?.[k];
-      if (a === "delete") text += `      - ${k} = ${render(before[k], bs, false)} -> null\n`;
-      else if (!(k in before) || a === "create")
-        text += `      + ${k} = ${render(after[k], as, au)}\n`;
-      else if (deepEqual(before[k], after[k]) && au !== true)
-        text += `        ${k} = ${render(after[k], as, false)}\n`;
-      else
-        text += `      ~ ${k} = ${render(before[k], bs, false)} -> ${render(after[k], as, au)}\n`;
-    }
+    const c = rc.change;
+    text += humanBody(
+      { v: c.before, s: c.before_sensitive, u: false },
+      { v: a === "delete" ? null : c.after, s: c.after_sensitive, u: c.after_unknown },
+      "      ",
+      true,
+    );
     text += "    }\n";
   }
   text += `\nPlan: ${add} to add, ${change} to change, ${remove} to destroy.\n`;
@@ -2136,12 +2201,16 @@ function humanPlan(/** @type {any} */ saved) {
       const oc = /** @type {any} */ (o);
       const a = oc.actions[0];
       const s = a === "create" ? "+" : a === "delete" ? "-" : "~";
+      const pad = name.padEnd(Math.max(...ocs.map(([n]) => n.length)));
+      const before = { v: oc.before, s: oc.before_sensitive, u: false };
+      const after = { v: oc.after, s: oc.after_sensitive, u: oc.after_unknown };
       const value =
-        a === "delete" ? "null" : render(oc.after, oc.after_sensitive, oc.after_unknown);
-      text +=
-        a === "update"
-          ? `  ${s} ${name} = ${render(oc.before, oc.before_sensitive, false)} -> ${value}\n`
-          : `  ${s} ${name} = ${value}\n`;
+        a === "delete"
+          ? `${humanValue(before, "  ", "-")} -> null`
+          : a === "update" && !(oc.before_sensitive === true || oc.after_sensitive === true)
+            ? `${humanValue(before, "  ", "-")} -> ${humanValue(after, "  ", "+")}`
+            : humanValue(after, "  ", "+");
+      text += `  ${s} ${pad} = ${value}\n`;
     }
   }
   return text;

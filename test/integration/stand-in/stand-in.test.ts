@@ -763,6 +763,19 @@ output "net_id" {
           after_unknown: { id: true, input: {}, output: true },
         },
       });
+      // The human plan as Terraform 1.11.4 printed it: names aligned, objects as nested blocks.
+      const human = await run(TERRAFORM, ["show", "-no-color", "plan.bin"], { cwd, env });
+      expect(human.stdout).toContain(
+        [
+          '  + resource "terraform_data" "net" {',
+          "      + id     = (known after apply)",
+          "      + input  = {",
+          '          + name = "core"',
+          "        }",
+          "      + output = (known after apply)",
+          "    }",
+        ].join("\n"),
+      );
       const apply = await run(TERRAFORM, ["apply", "-input=false", "-json", "plan.bin"], {
         cwd,
         env,
