@@ -1,6 +1,7 @@
 import os from "node:os";
 import { Command } from "commander";
 import { ConfigError } from "./config/load-config.js";
+import { SandboxRefusedError } from "./worker/start-sandbox.js";
 import { type Mode, startBosun } from "./main.js";
 import { DatabaseError } from "./store/database.js";
 import { loadConfig } from "./config/load-config.js";
@@ -29,7 +30,7 @@ import type { ComponentDirectory } from "./services/ports.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof SandboxRefusedError) {
     process.stderr.write(`bosun: ${error.message}\n`);
   } else if (error instanceof DatabaseError) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";

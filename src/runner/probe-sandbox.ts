@@ -17,6 +17,15 @@ export async function probeSandbox(
   workspaceRoot: string,
 ): Promise<SandboxProbe> {
   if (!sandbox) return { works: false, reason: "bwrap (bubblewrap) is not installed" };
+  try {
+    return await probeIn(sandbox, workspaceRoot);
+  } catch (error) {
+    // Preparing the workspace can fail too (e.g. handing it to an account the host lacks).
+    return { works: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function probeIn(sandbox: Sandbox, workspaceRoot: string): Promise<SandboxProbe> {
   await prepareWorkspaceRoot(workspaceRoot);
   const workspace = await mkdtemp(path.join(workspaceRoot, "probe-"));
   try {
