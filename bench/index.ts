@@ -4,13 +4,14 @@
  * PostgreSQL or a scratch database on the local PostgreSQL. Figures, not assertions: the machines
  * are shared, so a MISS says "look", not "broken".
  * `npm run bench -- intake plans` runs only the named ones (parse, orchestration, intake, plans,
- * requests).
+ * requests, sandbox).
  */
 import os from "node:os";
 import { benchGithubRequests, extraRequests } from "./github-requests.js";
 import { benchOrchestration } from "./orchestration.js";
 import { benchParallelPlans } from "./parallel-plans.js";
 import { inOwnProcess } from "./in-own-process.js";
+import { benchSandbox } from "./sandbox.js";
 import { benchWebhookIntake } from "./webhook-intake.js";
 
 interface SummaryRow {
@@ -114,6 +115,22 @@ if (runs("requests")) {
     target: "the same for all three",
     pass: extra.every((count) => count === 0),
   });
+}
+
+if (runs("sandbox")) {
+  console.log("\n== the engine sandbox's cost per phase (bubblewrap against none)");
+  const sandbox = await benchSandbox();
+  for (const [engine, phases] of Object.entries(sandbox.phases)) {
+    for (const [phase, { without, with: withSandbox }] of Object.entries(phases)) {
+      const added = Math.round((withSandbox - without) * 10) / 10;
+      rows.push({
+        figure: `sandbox cost, ${engine} ${phase} (p50; bwrap start ${sandbox.bwrapStartP50Ms} ms)`,
+        measured: `+${added} ms (${without} → ${withSandbox} ms)`,
+        target: "< 50 ms added per phase",
+        pass: added < 50,
+      });
+    }
+  }
 }
 
 console.log(`\n== summary (${machine}; load average ${loadAverage()} at the end)`);
