@@ -129,8 +129,14 @@ export async function startBosun(options: {
         expireInSeconds: Math.ceil(config.runTimeoutMs / 1000) + 600,
       },
       // Reports collapse: at most one queued and one running per run (singletonKey = run id).
-      // A report takes seconds; one a dead worker held is taken back after a minute.
-      { name: "report-run", policy: "stately", retryLimit: 10, expireInSeconds: 60 },
+      // A report takes seconds; one a dead worker held is taken back after BOSUN_REPORT_EXPIRY
+      // (a minute).
+      {
+        name: "report-run",
+        policy: "stately",
+        retryLimit: 10,
+        expireInSeconds: Math.ceil(config.reportExpiryMs / 1000),
+      },
     ],
     log,
   );

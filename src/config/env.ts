@@ -29,6 +29,9 @@ const postgresUrl = z
 /** BOSUN_RUN_TIMEOUT when unset: an hour. */
 export const DEFAULT_RUN_TIMEOUT_MS = 3_600_000;
 
+/** BOSUN_REPORT_EXPIRY when unset: a report takes seconds, so a minute means its worker is gone. */
+export const DEFAULT_REPORT_EXPIRY_MS = 60_000;
+
 const duration = z.string().transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
@@ -101,6 +104,9 @@ export const Env = z.object({
   BOSUN_TERRAFORM_BIN: optionalText.pipe(z.string().default("terraform")),
   BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(DEFAULT_RUN_TIMEOUT_MS)),
   BOSUN_WORKER_LEASE: optionalText.pipe(duration.default(30_000)),
+  BOSUN_REPORT_EXPIRY: optionalText.pipe(
+    duration.pipe(z.number().min(1000, "must be at least 1s")).default(DEFAULT_REPORT_EXPIRY_MS),
+  ),
   BOSUN_SANDBOX: optionalText.pipe(
     z.enum(SANDBOX_MODES, { error: "must be auto, required or off" }).default("auto"),
   ),

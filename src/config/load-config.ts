@@ -46,6 +46,8 @@ export interface AppConfig {
   runTimeoutMs: number;
   /** A worker that has not shown a sign of life for this long has lost the phase it was running. */
   workerLeaseMs: number;
+  /** A report job still running after this long is taken back (its worker died) and retried. */
+  reportExpiryMs: number;
   /** BOSUN_SANDBOX and BOSUN_SANDBOX_PATHS: how engine runs are confined, and what else they see. */
   sandbox: { mode: SandboxMode; paths: string[] };
 }
@@ -97,6 +99,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     engines: { opentofu: env.BOSUN_TOFU_BIN, terraform: env.BOSUN_TERRAFORM_BIN },
     runTimeoutMs: env.BOSUN_RUN_TIMEOUT,
     workerLeaseMs: env.BOSUN_WORKER_LEASE,
+    reportExpiryMs: env.BOSUN_REPORT_EXPIRY,
     sandbox: { mode: env.BOSUN_SANDBOX, paths: env.BOSUN_SANDBOX_PATHS },
   };
 }

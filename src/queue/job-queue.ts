@@ -12,8 +12,11 @@ import type {
 import type { Database } from "../store/database.js";
 
 const POLL_SECONDS = 0.5;
-/** How often expired jobs (those a dead worker held) are taken back and retried. */
-const MAINTENANCE_SECONDS = 15;
+/**
+ * How often expired jobs (those a dead worker held) are taken back and retried: at most 15 s, and
+ * at most a quarter of the shortest expiry, so a job is never held much past its own.
+ */
+const MAX_MAINTENANCE_SECONDS = 15;
 
 /**
  * The durable job queue, on pg-boss in Bosun's own database (schema `pgboss`). On PGlite it runs
@@ -32,17 +35,24 @@ export async function startJobQueue(
   log: Logger,
 ): Promise<JobQueue & TransactionalQueue> {
   const connection = database.queueConnection;
+  const maintenanceSeconds = Math.max(
+    1,
+    Math.min(
+      MAX_MAINTENANCE_SECONDS,
+      ...queues.map((queue) => Math.ceil((queue.expireInSeconds ?? Infinity) / 4)),
+    ),
+  );
   const boss =
     "connectionString" in connection
       ? new PgBoss({
           connectionString: connection.connectionString,
           schema: "pgboss",
           max: 4,
-          maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
+          maintenanceIntervalSeconds: maintenanceSeconds,
         })
       : new PgBoss({
           schema: "pgboss",
-          maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
+          maintenanceIntervalSeconds: maintenanceSeconds,
           db: { executeSql: (text, values) => connection.executor.executeSql(text, values) },
         });
   boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));

@@ -23,6 +23,8 @@ import { startWorkerProcess, type WorkerProcess } from "../../helpers/worker-pro
 
 const repository = { id: 990_001, fullName: "Codertocat/crash-test" };
 const LEASE = "2s";
+// A report the killed worker held is taken back after this long; production waits a minute.
+const REPORT_EXPIRY = "10s";
 
 // Worker processes share a database server, not an embedded one.
 describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid-phase", () => {
@@ -46,6 +48,8 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
       port,
       env: {
         BOSUN_WORKERS: "0",
+        // The queues are created by this process first, with the expiry set here.
+        BOSUN_REPORT_EXPIRY: REPORT_EXPIRY,
         BOSUN_ENCRYPTION_KEY: encryptionKey,
         BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
       },
@@ -75,7 +79,7 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
       githubHost: relay.host,
       engine,
       // The stand-in's invocation log is outside the workspace: a sandboxed engine cannot write it.
-      env: { BOSUN_WORKER_LEASE: LEASE, BOSUN_SANDBOX: "off" },
+      env: { BOSUN_WORKER_LEASE: LEASE, BOSUN_REPORT_EXPIRY: REPORT_EXPIRY, BOSUN_SANDBOX: "off" },
     });
     workers.push(worker);
     return worker;
@@ -115,7 +119,7 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
         repo.checkRun("bosun/dev")?.conclusion === "action_required"
           ? repo.checkRun("bosun/dev")
           : undefined,
-      // A report the killed worker was sending is taken back when its job expires (a minute).
+      // A report the killed worker was sending is taken back when its job expires (REPORT_EXPIRY).
       { timeoutMs: 120_000 },
     );
     expect(check.output?.title).toMatch(/1 to add/);

@@ -19,6 +19,7 @@ describe("operator variables", () => {
       BOSUN_TOFU_BIN: "tofu",
       BOSUN_TERRAFORM_BIN: "terraform",
       BOSUN_RUN_TIMEOUT: 3_600_000,
+      BOSUN_REPORT_EXPIRY: 60_000,
     });
   });
 
@@ -42,6 +43,7 @@ describe("operator variables", () => {
     [{ BOSUN_WORKERS: "-1" }, "BOSUN_WORKERS: must be 0 or more"],
     [{ BOSUN_WORKERS: "two" }, "BOSUN_WORKERS: must be a whole number"],
     [{ BOSUN_RUN_TIMEOUT: "an hour" }, "BOSUN_RUN_TIMEOUT: must be a duration"],
+    [{ BOSUN_REPORT_EXPIRY: "500ms" }, "BOSUN_REPORT_EXPIRY: must be at least 1s"],
   ])("rejects %o with a line naming the variable", (env, expected) => {
     const problems = problemsFor(env);
     expect(problems).toHaveLength(1);
