@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // One migrated PGlite data dir and PostgreSQL database per run; scratch databases copy them.
-    globalSetup: ["test/helpers/database-templates.ts"],
+    // And src/ as JavaScript once, so the tests' `bosun` processes start without tsx.
+    globalSetup: ["test/helpers/database-templates.ts", "test/helpers/bosun-cli.ts"],
     pool: "forks",
     // Flow tests run real engines and workers on a shared 2-core machine.
     testTimeout: 120_000,

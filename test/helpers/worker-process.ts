@@ -22,7 +22,7 @@ export async function startWorkerProcess(options: {
   env?: Record<string, string>;
 }): Promise<WorkerProcess> {
   const dataDir: ScratchDatabase = await scratchDatabase("pglite");
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "worker"], {
+  const child: ChildProcess = spawn(process.execPath, bosunArguments(["worker"]), {
     env: {
       PATH: process.env.PATH ?? "",
       DATABASE_URL: options.databaseUrl,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { testApp } from "../helpers/app-credentials.js";
+import { bosunArguments } from "../helpers/bosun-cli.js";
 import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../helpers/databases.js";
 import { deliver } from "../helpers/deliver.js";
 import { example } from "../helpers/webhook-examples.js";
@@ -15,7 +16,7 @@ function bosun(
   args: string[],
   env: Record<string, string>,
 ): ChildProcess & { finished: Promise<Finished> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+  const child = spawn(process.execPath, bosunArguments(args), {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -17,6 +17,7 @@ import { createSecretRepository } from "../../src/store/secret-repository.js";
 import { createStateCredentialRepository } from "../../src/store/state-credential-repository.js";
 import { createStateRepository } from "../../src/store/state-repository.js";
 import { testApp } from "../helpers/app-credentials.js";
+import { bosunArguments } from "../helpers/bosun-cli.js";
 import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../helpers/databases.js";
 import { eventually } from "../helpers/deliver.js";
 import { startLocalGithub, type LocalGithub } from "../helpers/local-github.js";
@@ -95,7 +96,7 @@ describe.runIf(databaseKinds.includes("postgres"))(
       await enqueueRunComponent(web.queue, { runComponentId, action: "apply" }, componentId);
 
       const workerScratch = await scratchDatabase("pglite");
-      worker = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "worker"], {
+      worker = spawn(process.execPath, bosunArguments(["worker"]), {
         env: {
           PATH: process.env.PATH ?? "",
           DATABASE_URL: scratch.url!,

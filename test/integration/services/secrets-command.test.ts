@@ -19,6 +19,7 @@ import {
   type OpenScratchDatabase,
   type ScratchDatabase,
 } from "../../helpers/databases.js";
+import { bosunArguments } from "../../helpers/bosun-cli.js";
 import { seedRepository } from "../../helpers/seed.js";
 
 describe.each(databaseKinds)("bosun secrets on %s", (kind) => {
@@ -92,10 +93,11 @@ describe("the bosun secrets command", () => {
   afterAll(() => scratch?.drop());
 
   it("reads the value from stdin and never prints it", async () => {
-    scratch = await scratchDatabase("pglite");
+    // Already migrated (the template): `bosun migrate` has nothing to do, no initdb in the child.
+    scratch = await scratchDatabase("pglite", { migrated: true });
     const env = { PATH: process.env.PATH ?? "", ...scratch.env };
     const cli = (args: string[], input?: string) =>
-      spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+      spawnSync(process.execPath, bosunArguments(args), {
         env,
         input,
         encoding: "utf8",
