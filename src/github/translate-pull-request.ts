@@ -31,6 +31,7 @@ export const IssueCommentEvent = z.object({
     id: z.number().int(),
     body: z.string().nullable(),
     user: z.object({ login: z.string(), type: z.string() }),
+    created_at: z.string(),
   }),
 });
 export type IssueCommentEvent = z.infer<typeof IssueCommentEvent>;

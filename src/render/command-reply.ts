@@ -34,6 +34,8 @@ export type Refusal =
       readonly kind: "stale";
       readonly moved: readonly { readonly component: string; readonly detail: string }[];
     }
+  /** A writer's `/plan` of a pull request they vouch for, whose head moved after the comment. */
+  | { readonly kind: "head-moved-since-comment"; readonly headSha: string }
   /** The PR's head moved after the plan. */
   | { readonly kind: "pr-head-moved"; readonly plannedSha: string; readonly headSha: string }
   | {
@@ -132,6 +134,8 @@ function refusalMarkdown(refusal: Refusal): string {
         "Comment `/plan` to plan again on top of what changed, review the new plan, then `/apply`.",
       ].join("\n");
     }
+    case "head-moved-since-comment":
+      return `**Not planned:** the pull request's head moved to ${codeSpan(short(refusal.headSha))} after this comment was written. Its author cannot start plans, so a plan runs only code a writer has seen: review the new commits, then comment \`/plan\` again.`;
     case "pr-head-moved":
       return `**Cannot apply: this plan is stale.** It was made at ${codeSpan(short(refusal.plannedSha))}, but the pull request is now at ${codeSpan(short(refusal.headSha))}. Comment \`/plan\` to plan the new commits, review the new plan, then \`/apply\`.`;
     case "unknown-stack":

@@ -14,6 +14,11 @@ export interface PullRequestRecord {
   commentIds: number[];
   commentDigest: string | undefined;
   notices: string[];
+  /**
+   * When Bosun last recorded the pull request's head (from its webhooks or a plan): a writer's
+   * `/plan` written before then did not see that head.
+   */
+  updatedAt: Date;
 }
 
 export interface NewRunComponent {

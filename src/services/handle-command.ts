@@ -21,6 +21,8 @@ export interface CommentInput {
   commentId: number;
   body: string;
   actor: string;
+  /** When the comment was written (GitHub's `created_at`). */
+  createdAt: string;
 }
 
 export type CommandOutcome = "ignored" | "done" | "refused";
@@ -111,11 +113,17 @@ async function plan(
   const pr = await api.pullRequest(input.number);
   if (pr.state !== "open") return { kind: "refused", refusal: { kind: "nothing-to-apply" } };
   const writer = canWrite(await api.permissionOf(input.actor));
-  if (!writer && (pr.fork || !canWrite(await api.permissionOf(pr.author)))) {
+  const vouched = pr.fork || !canWrite(await api.permissionOf(pr.author));
+  if (!writer && vouched) {
     return {
       kind: "refused",
       refusal: { kind: "no-permission", user: input.actor, needed: "write", command: "/plan" },
     };
+  }
+  // A writer's /plan of code only a writer may start vouches for the head they saw (docs/design.md
+  // "Trust"): a push after the comment was written is not planned on its authority.
+  if (vouched && (await headMovedSince(deps, input, pr.headSha))) {
+    return { kind: "refused", refusal: { kind: "head-moved-since-comment", headSha: pr.headSha } };
   }
   const outcome: PlanOutcome = await planPullRequest(deps, {
     installationId: input.installationId,
@@ -134,6 +142,23 @@ async function plan(
   });
   if (outcome.kind === "refused") return outcome;
   return { kind: "ok", reaction: "+1" };
+}
+
+/**
+ * Whether the pull request's head may have moved after the comment was written: GitHub's head is
+ * not the one Bosun last recorded (a push it has not handled yet), or Bosun recorded a head after
+ * the comment's time.
+ */
+async function headMovedSince(
+  deps: PlanDeps,
+  input: CommentInput,
+  liveHead: string,
+): Promise<boolean> {
+  const recorded = await deps.changesets.pullRequest(input.repository.id, input.number);
+  if (!recorded) return true;
+  return (
+    recorded.headSha !== liveHead || recorded.updatedAt.getTime() > Date.parse(input.createdAt)
+  );
 }
 
 /** `/replan -target=…`: a targeted plan, for addresses that exist in the current plan only. */

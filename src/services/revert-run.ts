@@ -43,6 +43,11 @@ export async function revertRun(
       command: "/revert",
     });
   }
+  // The tracked branch's policies bind the revert's plan: unknown while its bosun.yml does not
+  // parse, so nothing is reverted until it is fixed (docs/design.md "Trust").
+  const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
+  if (tracked.kind === "invalid")
+    return refuse({ kind: "tracked-config-broken", branch: tracked.branch });
   let runs: RunView[];
   if (runId !== undefined) {
     const run = RunId.safeParse(runId).success
@@ -55,7 +60,6 @@ export async function revertRun(
     if (runs.length === 0) return refuse({ kind: "nothing-to-revert", run: undefined });
   }
 
-  const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
   const policies = tracked.kind === "valid" ? tracked.config.policies : [];
   const pr = await api.pullRequest(request.number);
   const runIds: string[] = [];

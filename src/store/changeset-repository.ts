@@ -53,6 +53,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
     commentIds: row.commentIds,
     commentDigest: row.commentDigest ?? undefined,
     notices: row.notices,
+    updatedAt: row.updatedAt,
   });
 
   const store: ChangesetStore = {

@@ -58,7 +58,7 @@ export function inRepository<T extends Record<string, unknown>>(
 
 /** A comment payload, with the fields scenarios read back (e.g. the id reactions refer to). */
 export type CommentPayload = Record<string, unknown> & {
-  comment: { id: number; body: string; user: { login: string } };
+  comment: { id: number; body: string; user: { login: string }; created_at: string };
 };
 
 /** GitHub's `issue_comment.created` example, as `user` commenting `body` on pull request `number`. */
@@ -80,6 +80,8 @@ export function commentOnPullRequest(
   payload.comment.body = body;
   payload.comment.user.login = user;
   payload.comment.id = Math.floor(Math.random() * 1e9);
+  // Written now, as GitHub would stamp it: a writer's /plan vouches for the head at that time.
+  payload.comment.created_at = new Date().toISOString();
   return payload;
 }
 

@@ -16,6 +16,7 @@ export function createIssueCommentHandler(deps: PlanDeps): EventHandler {
       commentId: event.comment.id,
       body: event.comment.body ?? "",
       actor: event.comment.user.login,
+      createdAt: event.comment.created_at,
     });
     log.info({ outcome }, "comment handled");
     return outcome === "ignored" ? "ignored" : "processed";

@@ -128,6 +128,47 @@ describe.each(databaseKinds)("approvals on %s", (kind) => {
     await waitForCheck("action_required", before);
   };
 
+  it("a writer's /plan racing a push plans nothing until the writer has seen the new head", async () => {
+    repo.permissions.set("Codertocat", "read");
+    await openPullRequest();
+    await eventually(async () => repo.commentsOn(PULL_NUMBER)[0]);
+    repo.files.set(NEXT_HEAD, { "bosun.yml": networkOnlyYml, ...networkStackFiles });
+    repo.tarballs.set(
+      NEXT_HEAD,
+      await repoTarball({ "bosun.yml": networkOnlyYml, ...networkStackFiles }),
+    );
+    // The author pushes; GitHub has the new head before Bosun hears of it.
+    repo.pull.head.sha = NEXT_HEAD;
+    await comment("/plan", "bob");
+    expect(await replyTo("bob")).toMatch(/head moved to `2222222` after this comment was written/);
+
+    // Bosun hears of the push after the comment was written: still not on bob's authority.
+    const written = commentOnPullRequest(repository, "/plan", "bob");
+    written.comment.created_at = new Date(Date.now() - 60_000).toISOString();
+    const synchronize = inRepository(
+      example("pull_request", (p) => p.action === "synchronize" && !!p.installation),
+      repository,
+    );
+    const pull = synchronize.pull_request as {
+      number: number;
+      head: { sha: string };
+      user: { login: string };
+    };
+    pull.number = PULL_NUMBER;
+    pull.head.sha = NEXT_HEAD;
+    pull.user.login = "Codertocat";
+    await deliver(bosun.url, "pull_request", synchronize);
+    await settled(bosun);
+    await deliver(bosun.url, "issue_comment", written);
+    expect(await replyTo("bob", 2)).toMatch(/head moved to `2222222`/);
+    expect(repo.checkRuns).toEqual([]);
+
+    // A /plan written after the push plans the head the writer saw.
+    await comment("/plan", "bob");
+    const planned = await waitForCheck("action_required");
+    expect(planned.head_sha).toBe(NEXT_HEAD);
+  });
+
   it("a reader's approving review applies nothing, and the reply says why", async () => {
     trackedRules("  approve_on_review: true\n");
     await openPullRequest();
@@ -193,7 +234,7 @@ describe.each(databaseKinds)("approvals on %s", (kind) => {
     expect(repo.deployments).toHaveLength(1);
   });
 
-  it("a broken bosun.yml on the tracked branch refuses /apply, the Apply button and an approval", async () => {
+  it("a broken bosun.yml on the tracked branch refuses /apply, the Apply button, an approval, /revert and /promote", async () => {
     trackedRules("  approve_on_review: true\n");
     await openPullRequest();
     const check = await waitForCheck("action_required");
@@ -214,7 +255,11 @@ describe.each(databaseKinds)("approvals on %s", (kind) => {
     (button.requested_action as { identifier: string }).identifier = "apply";
     (button.sender as { login: string }).login = "Codertocat";
     await deliver(bosun.url, "check_run", button);
-    await replyTo("Codertocat", 2);
+    expect(await replyTo("Codertocat", 2)).toMatch(/is not valid/);
+    await comment("/revert");
+    expect(await replyTo("Codertocat", 3)).toMatch(/is not valid/);
+    await comment("/promote dev");
+    expect(await replyTo("Codertocat", 4)).toMatch(/on the tracked branch master is invalid/);
 
     await review("bob", "APPROVED", HEAD, { deliver: true });
     await settled(bosun);

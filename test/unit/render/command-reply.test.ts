@@ -52,6 +52,10 @@ const examples = {
       { component: "network@dev", detail: "applied by run 01J9Z7 (#41) at 2024-05-01 10:00 UTC" },
     ],
   },
+  "head-moved-since-comment": {
+    kind: "head-moved-since-comment",
+    headSha: "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d",
+  },
   "pr-head-moved": {
     kind: "pr-head-moved",
     plannedSha: "4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39",
