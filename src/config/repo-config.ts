@@ -11,6 +11,7 @@ import {
   type Node as YamlNode,
 } from "yaml";
 import { z } from "zod";
+import { compileGlob } from "./compile-glob.js";
 import {
   MAX_POLICY_EXPRESSION_LENGTH,
   parsePolicyExpression,
@@ -79,6 +80,8 @@ const varFile = relativePath(false).superRefine((value, ctx) => {
 });
 
 const MAX_GLOB_LENGTH = 1024;
+/** Each pattern is matched against each changed file: the product is what is bounded. */
+const MAX_GLOBS = 100;
 const glob = z
   .string()
   .min(1, "a pattern must not be empty")
@@ -96,6 +99,9 @@ const glob = z
         message: "patterns are relative to the stack's dir and cannot reach outside it with ..",
       });
     }
+    // A pattern comes from the pull request: one the matcher refuses is a problem with its line.
+    const compiled = compileGlob(pattern);
+    if (!compiled.ok) ctx.addIssue({ code: "custom", message: compiled.problem });
   });
 
 /** What git check-ref-format accepts for a branch, short form. */
@@ -248,9 +254,10 @@ export const StackConfig = z
       ),
     when_modified: z
       .array(glob)
+      .max(MAX_GLOBS, `at most ${MAX_GLOBS} patterns`)
       .default(DEFAULT_WHEN_MODIFIED)
       .describe(
-        "Glob patterns (relative to dir, and to each local module's directory) of the files whose change plans this stack. A pattern starting with ! excludes what earlier patterns matched; the last matching pattern decides. Local modules the stack uses are followed.",
+        "Glob patterns (relative to dir, and to each local module's directory) of the files whose change plans this stack. A pattern starting with ! excludes what earlier patterns matched; the last matching pattern decides. Local modules the stack uses are followed. Syntax: *, ?, [...] and [!...], {a,b}, and ** as a whole path segment; extglobs (+(...), *(...), @(...), ...) are refused. At most 100 patterns of 1024 characters each.",
       ),
     autodeploy: z
       .boolean()

@@ -147,6 +147,21 @@ stacks:
     says: [/line 1/],
   },
   {
+    name: "a when_modified extglob that takes a backtracking matcher minutes",
+    bosunYml: `${networkOnlyYml}    when_modified: ["${"+(a|aa)".repeat(12)}b"]\n`,
+    says: [/line 11/, /extglob/, /\+\(a\|aa\)/],
+  },
+  {
+    name: "a when_modified nested extglob",
+    bosunYml: `${networkOnlyYml}    when_modified: ["*(*(*(*(a))))"]\n`,
+    says: [/line 11/, /extglob/],
+  },
+  {
+    name: "more when_modified patterns than the limit",
+    bosunYml: `${networkOnlyYml}    when_modified: [${Array.from({ length: 101 }, (_, i) => `"f${i}.tf"`).join(", ")}]\n`,
+    says: [/line 11/, /at most 100 patterns/],
+  },
+  {
     name: "a policy that is not valid CEL",
     bosunYml: `${networkOnlyYml}policies:\n  - name: broken\n    deny: "plan.resource_changes.exists(rc, "\n`,
     says: [/line 13/, /broken|policies/],
