@@ -11,12 +11,13 @@ import {
 import { type ApplyConfig, UNTRUSTED_DEFAULTS } from "../config/repo-config.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
-import type { Refusal } from "../render/command-reply.js";
+import { renderRefusal, type Refusal } from "../render/command-reply.js";
+import { waitingNoteSummary } from "../render/waiting-note-summary.js";
 import type { RunView } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import { canWrite, type GithubRepoApi, type PullRequestState } from "./github-port.js";
 import { loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
-import { reportCheckRun, requestReport } from "./report-run.js";
+import { checkRunContent, reportCheckRun, requestReport } from "./report-run.js";
 
 export interface ConfirmRequest {
   installationId: number;
@@ -120,11 +121,21 @@ export async function confirmPullRequest(
       if (request.via === "review") {
         const verdict = evaluateApproval(approval);
         if (!verdict.approvedBy.some((entry) => entry.user === request.actor)) {
-          return refuse({ kind: "review-not-counted", user: request.actor, approval: verdict });
+          const refusal: Refusal = {
+            kind: "review-not-counted",
+            user: request.actor,
+            approval: verdict,
+          };
+          await noteOnCheckRuns(deps, api, chosen, refusal);
+          return refuse(refusal);
         }
       }
       const unmet = await unmetRequirements(api, rules.requirements, pr, approval);
-      if (unmet.length > 0) return refuse({ kind: "requirements-unmet", unmet });
+      if (unmet.length > 0) {
+        const refusal: Refusal = { kind: "requirements-unmet", unmet };
+        await noteOnCheckRuns(deps, api, chosen, refusal);
+        return refuse(refusal);
+      }
     }
   }
 
@@ -277,6 +288,29 @@ async function staleComponents(
         ]
       : [];
   });
+}
+
+/**
+ * Shows on each waiting run's check run what its apply waits for, as the refusal says it. The
+ * run's next report replaces it (the stored report digest is left as it was).
+ */
+async function noteOnCheckRuns(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  chosen: readonly { run: RunView }[],
+  refusal: Refusal,
+): Promise<void> {
+  for (const { run } of chosen) {
+    if (run.checkRunId === undefined) continue;
+    if (!run.components.some((component) => component.phase === "UNCONFIRMED")) continue;
+    const content = await checkRunContent(deps, run);
+    await api.updateCheckRun(run.checkRunId, {
+      ...content,
+      summary: waitingNoteSummary(content.summary, renderRefusal(refusal)),
+      // Sent with the update that completed the run; GitHub would show them twice.
+      annotations: [],
+    });
+  }
 }
 
 /** A deployment for the environment, a fresh check run showing the apply, and the apply jobs. */

@@ -225,6 +225,12 @@ describe.each(databaseKinds)("approvals on %s", (kind) => {
     );
     expect(first).toMatch(/`carol` requested changes: blocks/);
     expect(first).not.toMatch(/`mallory` requested changes/);
+    // The check run says so too, and still offers Apply.
+    const waiting = repo.checkRun("bosun/dev");
+    expect(waiting?.output?.summary).toMatch(
+      /### Waiting for[\s\S]*`bob` approved `ec26c3e`: counts[\s\S]*`carol` requested changes: blocks/,
+    );
+    expect(waiting?.actions?.map((action) => action.identifier)).toEqual(["apply", "discard"]);
 
     // carol's approval replaces her request for changes and is the second writer's approval.
     await review("carol", "APPROVED", HEAD);
