@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { Logger } from "pino";
+import { requestPathname } from "./request-pathname.js";
 
 /** GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
@@ -20,15 +21,20 @@ export function createHttpServer(deps: {
   log: Logger;
 }): Server {
   const pages = getRequestListener(deps.routes.fetch);
+  const webhookPath = requestPathname(deps.webhookPath);
   return createServer((req, res) => {
-    const pathname = (req.url ?? "/").split("?")[0]?.replace(/\/+$/, "") || "/";
-    if (pathname !== deps.webhookPath.replace(/\/+$/, "")) {
+    if (requestPathname(req.url ?? "/") !== webhookPath) {
       void pages(req, res);
       return;
     }
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > MAX_WEBHOOK_BYTES) {
-      reply(res, 413, `payload of ${declared} bytes exceeds GitHub's 25 MB webhook limit`);
+      // Answered before a byte of it is read, and the connection closed after the answer.
+      res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(
+        JSON.stringify({
+          error: `payload of ${declared} bytes exceeds GitHub's 25 MB webhook limit`,
+        }),
+      );
       req.resume();
       return;
     }

@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { createHmac, randomUUID } from "node:crypto";
 import { Webhooks } from "@octokit/webhooks";
 import { sql } from "drizzle-orm";
@@ -327,6 +328,81 @@ describe.each(databaseKinds)("hostile requests at the webhook endpoint on %s", (
     expect(answer.status).toBe(413);
     expect(answer.body).toMatch(/25 MB/);
     expect(await deliveryRecord(bosun(), deliveryId)).toBeUndefined();
+  });
+
+  /**
+   * The status line's code for a request with the given path, sent on a socket of its own: the
+   * test's HTTP clients (intercepted by nock) are not what is under test, and choke on such URLs.
+   */
+  const rawGet = (path: string, method = "GET") =>
+    new Promise<{ status: number }>((resolve, reject) => {
+      const { hostname, port } = new URL(bosun().url);
+      const socket = net.connect(Number(port), hostname);
+      let head = "";
+      socket.on("data", (chunk: Buffer) => {
+        head += chunk.toString("latin1");
+        const status = /^HTTP\/1\.1 (\d{3}) /.exec(head);
+        if (status) {
+          socket.destroy();
+          resolve({ status: Number(status[1]) });
+        }
+      });
+      // The server may close the connection once it has answered, before all was sent.
+      socket.on("error", (error: NodeJS.ErrnoException) =>
+        error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error),
+      );
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Length: 0\r\n\r\n`);
+    });
+
+  it("answers a 1 MB URL with a 4xx and stays responsive", async () => {
+    for (const path of [
+      `/${"/".repeat(1024 * 1024)}x`,
+      `/runs/x?token=${"a".repeat(1024 * 1024)}`,
+      `/api/github/webhooks${"/".repeat(1024 * 1024)}`,
+    ]) {
+      const answer = await rawGet(path);
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      expect((await fetch(`${bosun().url}/healthz`)).status).toBe(200);
+    }
+  });
+
+  it("answers the longest URLs the server takes, runs of slashes included, with a 4xx", async () => {
+    // Node refuses a request head over 16 KiB (431); these stay just under it and reach Bosun's
+    // own path handling, which takes linear time (a bench would show it; no timing asserted).
+    const run = "/".repeat(15_000);
+    for (const [path, method] of [
+      [`/${run}x`, "GET"],
+      [`/state${run}x`, "GET"],
+      [`/runs/${run}x?token=${run}`, "GET"],
+      [`/api/github/webhooks${run}x`, "POST"],
+      [`/api/github/webhooks?${run}x`, "GET"],
+    ] as const) {
+      const answer = await rawGet(path, method);
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+    }
+    expect((await fetch(`${bosun().url}/healthz`)).status).toBe(200);
+  });
+
+  it("closes the connection of a declared body over 25 MB rather than read it", async () => {
+    const answer = await new Promise<{ status: number; connection: string | undefined }>(
+      (resolve, reject) => {
+        const request = http.request(`${bosun().url}/api/github/webhooks`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": 26 * 1024 * 1024 },
+        });
+        request.on("response", (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, connection: response.headers.connection });
+        });
+        request.on("error", (error: NodeJS.ErrnoException) =>
+          error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error),
+        );
+        request.flushHeaders();
+      },
+    );
+    expect(answer).toEqual({ status: 413, connection: "close" });
   });
 
   it("acknowledges an event Bosun does not use, without storing it", async () => {
