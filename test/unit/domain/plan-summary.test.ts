@@ -9,7 +9,7 @@ import {
 } from "../../../src/domain/plan-summary.js";
 import { parsePlanJson } from "../../../src/runner/plan-json.js";
 
-const fixtureDir = new URL("../../../fixtures/plan-json/", import.meta.url);
+const fixtureDir = new URL("../../fixtures/plan-json/", import.meta.url);
 const loadPlan = (name: string): PlanInput => {
   // Assigning PlanJson to PlanInput here is the compile-time proof that they fit together.
   const plan: PlanInput = parsePlanJson(readFileSync(new URL(name, fixtureDir), "utf8"));

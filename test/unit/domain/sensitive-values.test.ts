@@ -10,7 +10,7 @@ import {
 } from "../../../src/domain/sensitive-values.js";
 import { parsePlanJson } from "../../../src/runner/plan-json.js";
 
-const fixtureDir = new URL("../../../fixtures/plan-json/", import.meta.url);
+const fixtureDir = new URL("../../fixtures/plan-json/", import.meta.url);
 const loadPlan = (name: string) => parsePlanJson(readFileSync(new URL(name, fixtureDir), "utf8"));
 
 // The plan JSON holds sensitive values in plain text and only flags them.

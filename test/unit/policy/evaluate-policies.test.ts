@@ -15,7 +15,7 @@ import {
   type ResourceChange,
 } from "../../../src/runner/plan-json.js";
 
-const fixtureDir = new URL("../../../fixtures/plan-json/", import.meta.url);
+const fixtureDir = new URL("../../fixtures/plan-json/", import.meta.url);
 const fixtureNames = readdirSync(fixtureDir).filter((name) => name.endsWith(".json"));
 /** A fresh copy each time, parsed as the runner parses it: tests edit their copies. */
 const fixture = (name: string): PlanJson =>

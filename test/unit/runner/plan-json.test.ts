@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PlanJsonError, parsePlanJson, type PlanJson } from "../../../src/runner/plan-json.js";
 
-const fixtureDir = new URL("../../../fixtures/plan-json/", import.meta.url);
+const fixtureDir = new URL("../../fixtures/plan-json/", import.meta.url);
 const readFixture = (name: string): string => readFileSync(new URL(name, fixtureDir), "utf8");
 
 // What each real plan says about itself (read from the files and plan-json/SOURCES.md).

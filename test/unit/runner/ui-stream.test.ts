@@ -10,7 +10,7 @@ import {
   type UiLine,
 } from "../../../src/runner/ui-stream.js";
 
-const fixtureRoot = new URL("../../../fixtures/", import.meta.url);
+const fixtureRoot = new URL("../../fixtures/", import.meta.url);
 const uiDir = new URL("ui-json/", fixtureRoot);
 const readStream = (name: string): UiLine[] =>
   parseUiStream(readFileSync(new URL(name, uiDir), "utf8"));
