@@ -190,10 +190,11 @@ describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
       runId: other.runId,
       access: "write",
     });
-    expect(
-      (await stateClient(`${bosun.url}/state/${componentId}`, next).lock(lockInfo("next"))).status,
-    ).toBe(200);
-    // The lost worker's lock ID no longer writes.
-    expect((await held.post(stateJson(1, randomUUID()), lost.ID)).status).toBe(409);
+    const nextClient = stateClient(`${bosun.url}/state/${componentId}`, next);
+    expect((await nextClient.lock(lockInfo("next"))).status).toBe(200);
+    // The lost worker's credential ended with its component (FAILED)…
+    expect((await held.post(stateJson(1, randomUUID()), lost.ID)).status).toBe(403);
+    // …and its lock ID no longer writes, whoever sends it.
+    expect((await nextClient.post(stateJson(1, randomUUID()), lost.ID)).status).toBe(409);
   });
 });
