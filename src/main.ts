@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { type AppConfig, loadConfig } from "./config/load-config.js";
 import { ownCredentials } from "./config/own-credentials.js";
 import { createCredentialRegistry } from "./lib/credential-registry.js";
+import { createMasker } from "./runner/redact.js";
 import { recordInstallationTokens } from "./github/record-installation-tokens.js";
 import { createInstallationHandler } from "./github/handlers/installation.js";
 import { guardWebhookRequests } from "./github/guard-webhook-requests.js";
@@ -58,6 +59,7 @@ import { runPageRoutes, type RerunRun } from "./web/run-pages/run-page-routes.js
 import { rerunRun } from "./services/rerun-run.js";
 import { sessionKeys } from "./web/run-pages/session.js";
 import { signInRoutes } from "./web/run-pages/sign-in-routes.js";
+import { maskRunPageStore } from "./web/run-pages/mask-run-page-store.js";
 import { createGithubUserAuth } from "./github/github-user-auth.js";
 import { createRunPageRepository } from "./store/run-page-repository.js";
 import type { GithubGateway } from "./services/github-port.js";
@@ -163,11 +165,14 @@ export async function startBosun(options: {
 
   // Masked in everything a run prints, with the installation tokens obtained while Bosun runs.
   const credentials = createCredentialRegistry(ownCredentials(config));
+  // The last pass over what leaves Bosun (GitHub requests, run pages), with the values known now.
+  const maskLines = (lines: readonly string[]) =>
+    createMasker(credentials.values()).maskLogLines(lines);
   let github: GithubGateway | undefined;
   let rerun: RerunRun | undefined;
   const runPages = createRunPageRepository(database.db);
   if (config.github) {
-    const probot = createProbot(config.github, log, options.octokit);
+    const probot = createProbot(config.github, log, options.octokit, maskLines);
     recordInstallationTokens(probot, (token, expiresAt) => credentials.add(token, expiresAt));
     github = createGithubGateway(probot, {});
     const intake = createIntakeMiddleware({
@@ -311,7 +316,7 @@ export async function startBosun(options: {
     routes.route(
       "/",
       runPageRoutes({
-        store: runPages,
+        store: maskRunPageStore(runPages, maskLines),
         access: createRunPageAccess({ users, github }),
         keys: sessionKeysOfPages,
         githubWebUrl: config.githubWebUrl,

@@ -9,8 +9,10 @@ import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
 import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
 import { createGithubFake } from "../../helpers/github-fake.js";
+import { networkStackFiles } from "../../helpers/network-stack.js";
 import {
   inRepository,
+  networkOnlyYml,
   openedExample,
   stagePullRequest,
 } from "../../helpers/pull-request-scenario.js";
@@ -24,6 +26,38 @@ const encryptionKey = generateEncryptionKey().text;
 // Assembled at run time so that no scanner mistakes this file for a leak.
 const awsKeyId = "AKIA" + "Z7VRSQ5TJN2UVQ3X";
 const privateKeyLine = testApp.privateKey.split("\n")[3]!;
+const githubPat = "ghp_" + "1234567890abcdefghijABCDEFGHIJ123456";
+
+/**
+ * A pull request's own text that Bosun shows without running anything: module sources (scan
+ * findings, `remote-module`) and the name of a file the scan cannot parse (`unparsable`).
+ */
+const leakyHeadFiles: Record<string, string> = {
+  "bosun.yml": networkOnlyYml,
+  ...networkStackFiles,
+  "infra/network/leak.tf": [
+    'module "fetched" {',
+    `  source = "https://deploy:${githubPat}@git.example.com/modules/x.zip"`,
+    "}",
+    'module "other" {',
+    `  source = "git::https://git.example.com/${awsKeyId}/y.git"`,
+    "}",
+    "",
+  ].join("\n"),
+  [`infra/network/${githubPat}-${testApp.webhookSecret}.tf`]: "this is { not HCL\n",
+};
+
+/** The page `detailsUrl` leads to, following its one-time link to a session cookie. */
+async function runPage(detailsUrl: string): Promise<string> {
+  const first = await fetch(detailsUrl, { redirect: "manual" });
+  expect(first.status).toBe(303);
+  const cookie = first.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const page = await fetch(new URL(first.headers.get("location")!, detailsUrl), {
+    headers: { cookie },
+  });
+  expect(page.status).toBe(200);
+  return page.text();
+}
 
 /**
  * Whatever the engine prints, Bosun's own credentials and well-known credential formats never
@@ -134,6 +168,51 @@ describe.each(databaseKinds)("secrets never leave, on %s", (kind) => {
           CLIENT_SECRET,
           awsKeyId,
         ]) {
+          expect(text).not.toContain(secret);
+        }
+      }
+    } finally {
+      await settled(bosun);
+      repo.close();
+      github.restore();
+    }
+  });
+
+  it("masks them in the pull request's own text: scan findings, file names, run pages", async () => {
+    const github = createGithubFake();
+    const repository = { id: 790_002, fullName: `Codertocat/masking-text-${kind}` };
+    const repo = new FakeGithubRepo(github, repository.fullName);
+    try {
+      await stagePullRequest(repo, { headFiles: leakyHeadFiles });
+      const { status } = await deliver(
+        bosun.url,
+        "pull_request",
+        inRepository(openedExample, repository),
+      );
+      expect(status).toBe(200);
+      const check = await eventually(
+        async () => {
+          const run = repo.checkRun("bosun/dev");
+          return run?.conclusion ? run : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
+      await settled(bosun);
+      const sent = JSON.stringify(repo.requests.map((request) => request.body));
+      // The findings are there, with what they leaked masked.
+      expect(sent).toContain("remote-module");
+      expect(sent).toContain("git::https://git.example.com/***");
+      expect(sent).toContain("unparsable `infra/network/***`");
+
+      const detailsUrl = check.details_url!;
+      const runId = new URL(detailsUrl).pathname.split("/").at(-1)!;
+      const token = new URL(detailsUrl).searchParams.get("token")!;
+      const page = await runPage(detailsUrl);
+      const api = await (await fetch(`${bosun.url}/api/runs/${runId}?token=${token}`)).text();
+      expect(page).toContain("***");
+      expect(api).toContain("***");
+      for (const text of [sent, page, api]) {
+        for (const secret of [githubPat, awsKeyId, testApp.webhookSecret, INSTALLATION_TOKEN]) {
           expect(text).not.toContain(secret);
         }
       }
