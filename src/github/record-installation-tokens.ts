@@ -1,16 +1,19 @@
 import type { Probot } from "probot";
 import { z } from "zod";
 
-/** What `octokit.auth({ type: "installation" })` resolves to (@octokit/auth-app). */
-const InstallationAuthentication = z.object({
+/** GitHub's answer to POST /app/installations/{installation_id}/access_tokens. */
+const InstallationToken = z.object({
   token: z.string(),
-  expiresAt: z.string().optional(),
+  expires_at: z.string().optional(),
 });
 
+const ACCESS_TOKENS_ROUTE = "/app/installations/{installation_id}/access_tokens";
+
 /**
- * Makes every installation client Probot hands out report its token to `record`, with its expiry,
- * so the token can be masked in whatever a run prints. Probot caches tokens until shortly before
- * they expire; asking the client for its token reads that cache and costs no request.
+ * Makes every installation client Probot hands out report the tokens it obtains to `record`, with
+ * their expiry, so a token can be masked in whatever a run prints. The token request goes through
+ * the installation client's own request hooks, so watching its answer costs no request. (Asking the
+ * client with `auth({ type: "installation" })` would not do: that path ignores GHE_HOST.)
  */
 export function recordInstallationTokens(
   probot: Probot,
@@ -20,13 +23,13 @@ export function recordInstallationTokens(
   probot.auth = async (...args: Parameters<Probot["auth"]>) => {
     const octokit = await auth(...args);
     if (args[0] !== undefined) {
-      const parsed = InstallationAuthentication.safeParse(
-        await octokit.auth({ type: "installation" }),
-      );
-      if (parsed.success) {
-        const { token, expiresAt } = parsed.data;
+      octokit.hook.after("request", (response, options) => {
+        if (options.url !== ACCESS_TOKENS_ROUTE) return;
+        const parsed = InstallationToken.safeParse(response.data);
+        if (!parsed.success) return;
+        const { token, expires_at: expiresAt } = parsed.data;
         record(token, expiresAt === undefined ? undefined : new Date(expiresAt));
-      }
+      });
     }
     return octokit;
   };

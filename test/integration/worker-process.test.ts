@@ -24,7 +24,7 @@ import { startLocalGithub, type LocalGithub } from "../helpers/local-github.js";
 import { networkStackFiles } from "../helpers/network-stack.js";
 import { repoTarball } from "../helpers/repo-tarball.js";
 import { networkSpec, SHA, seedRepository, seedRun } from "../helpers/seed.js";
-import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../helpers/stand-in.js";
+import { STAND_IN_SANDBOX_PATHS, STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../helpers/stand-in.js";
 import { startTestBosun, type TestBosun } from "../helpers/test-bosun.js";
 
 // Separate processes share a database server, not an embedded one.
@@ -104,6 +104,7 @@ describe.runIf(databaseKinds.includes("postgres"))(
           BOSUN_ENCRYPTION_KEY: keyText,
           BOSUN_PUBLIC_URL: web.url,
           BOSUN_TOFU_BIN: STAND_IN_TOFU,
+          BOSUN_SANDBOX_PATHS: STAND_IN_SANDBOX_PATHS,
           BOSUN_WORKERS: "1",
           APP_ID: testApp.appId,
           PRIVATE_KEY: testApp.privateKey,
