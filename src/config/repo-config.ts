@@ -166,7 +166,7 @@ export const applyRequirements = ["approved", "mergeable", "undiverged"] as cons
 export const ApplyRequirement = z
   .enum(applyRequirements)
   .describe(
-    "approved: the latest review of enough users with write permission (apply.approvals, other than the author) approves the very commit that was planned, and no such user's latest review requests changes. mergeable: GitHub reports the pull request mergeable (no conflicts, required checks and branch protection satisfied). undiverged: the pull request's branch contains the tracked branch's head.",
+    "approved: the latest review of enough users with write permission (apply.approvals, other than the author) approves the very commit that was planned, and no such user's latest review requests changes. mergeable: GitHub reports the pull request mergeable (its mergeable_state: no conflicts, not behind, required reviews, checks and rules satisfied), Bosun's own bosun/* checks left out. undiverged: the pull request's branch contains the tracked branch's head.",
   );
 export type ApplyRequirement = z.infer<typeof ApplyRequirement>;
 

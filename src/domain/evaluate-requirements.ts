@@ -1,3 +1,5 @@
+import type { MergeableVerdict } from "./mergeable-verdict.js";
+
 export const APPLY_REQUIREMENTS = ["approved", "mergeable", "undiverged"] as const;
 export type ApplyRequirement = (typeof APPLY_REQUIREMENTS)[number];
 
@@ -45,14 +47,14 @@ export interface ApprovalFacts {
 
 export type UnmetRequirement =
   | { requirement: "approved"; approval: ApprovalVerdict }
-  /** GitHub's `mergeable`: null while it is still computing. */
-  | { requirement: "mergeable"; mergeable: boolean | null }
+  /** GitHub's `mergeable_state` as it reported it, and what blocks besides Bosun's own checks. */
+  | { requirement: "mergeable"; state: string; blockedBy: string[] }
   | { requirement: "undiverged"; behindBy: number };
 
 export interface PullRequestFacts {
   approval: ApprovalFacts;
-  /** GitHub's `mergeable`: null while it is still computing. */
-  mergeable: boolean | null;
+  /** GitHub's verdict on merging the pull request, Bosun's own checks left out. */
+  mergeable: MergeableVerdict;
   /** Commits of the base branch's live head that the pull request's head does not contain. */
   behindBy: number;
 }
@@ -134,7 +136,9 @@ export function evaluateRequirements(
         return approval.met ? [] : [{ requirement, approval }];
       }
       case "mergeable":
-        return facts.mergeable === true ? [] : [{ requirement, mergeable: facts.mergeable }];
+        return facts.mergeable.mergeable
+          ? []
+          : [{ requirement, state: facts.mergeable.state, blockedBy: facts.mergeable.blockedBy }];
       case "undiverged":
         return facts.behindBy === 0 ? [] : [{ requirement, behindBy: facts.behindBy }];
     }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { changedFileStatuses } from "../domain/affected-components.js";
 import type { Review } from "../domain/evaluate-requirements.js";
+import type { BranchRule, CheckOutcome } from "../domain/mergeable-verdict.js";
 import { cutCodePoints } from "../render/limits.js";
 import type {
   Comparison,
@@ -54,11 +55,53 @@ const PullRequest = z.object({
   number: z.number().int(),
   state: z.enum(["open", "closed"]),
   merged: z.boolean(),
-  mergeable: z.boolean().nullable(),
+  // A string, not an enum: a value GitHub adds later is one Bosun does not take as mergeable.
+  mergeable_state: z.string(),
   user: Author,
   // A fork's head repository is null once the fork is deleted: still a fork.
   head: z.object({ sha: z.string(), repo: z.object({ full_name: z.string() }).nullable() }),
   base: z.object({ sha: z.string(), ref: z.string(), repo: z.object({ full_name: z.string() }) }),
+});
+
+/** https://docs.github.com/en/rest/branches/branch-protection#get-branch-protection */
+const BranchProtection = z.object({
+  required_status_checks: z
+    .object({
+      contexts: z.array(z.string()),
+      checks: z.array(z.object({ context: z.string() })).optional(),
+    })
+    .optional(),
+  required_pull_request_reviews: z
+    .object({
+      required_approving_review_count: z.number().int().optional(),
+      require_code_owner_reviews: z.boolean().optional(),
+      require_last_push_approval: z.boolean().optional(),
+    })
+    .optional(),
+  required_conversation_resolution: z.object({ enabled: z.boolean() }).optional(),
+  required_signatures: z.object({ enabled: z.boolean() }).optional(),
+  lock_branch: z.object({ enabled: z.boolean() }).optional(),
+});
+
+/** https://docs.github.com/en/rest/repos/rules#get-rules-for-a-branch */
+const Rule = z.object({
+  type: z.string(),
+  parameters: z
+    .object({
+      required_status_checks: z.array(z.object({ context: z.string() })).optional(),
+      required_approving_review_count: z.number().int().optional(),
+      require_code_owner_review: z.boolean().optional(),
+      require_last_push_approval: z.boolean().optional(),
+      required_review_thread_resolution: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+/** https://docs.github.com/en/rest/checks/runs#list-check-runs-for-a-git-reference */
+const CheckRun = z.object({
+  name: z.string(),
+  status: z.string(),
+  conclusion: z.string().nullable(),
 });
 
 const AssociatedPull = z.object({
@@ -202,7 +245,7 @@ export function createGithubRepoApi(
           baseRef: pull.base.ref,
           state: pull.state,
           merged: pull.merged,
-          mergeable: pull.mergeable,
+          mergeableState: pull.mergeable_state,
           author: loginOf(pull.user),
           fork: pull.head.repo?.full_name !== pull.base.repo.full_name,
         };
@@ -225,6 +268,79 @@ export function createGithubRepoApi(
             commitId: review.commit_id,
             submittedAt: review.submitted_at ?? "",
           }));
+      }),
+
+    branchRules: (branch) =>
+      attempt(`reading the rules of branch ${branch}`, async (): Promise<BranchRule[]> => {
+        const rules: BranchRule[] = [];
+        try {
+          const { data } = await octokit.rest.repos.getBranchProtection({ owner, repo, branch });
+          const protection = BranchProtection.parse(data);
+          const checks = protection.required_status_checks;
+          if (checks) {
+            const contexts = [
+              ...checks.contexts,
+              ...(checks.checks ?? []).map((check) => check.context),
+            ];
+            rules.push({ type: "required_status_checks", contexts: [...new Set(contexts)] });
+          }
+          const reviews = protection.required_pull_request_reviews;
+          if (reviews) {
+            rules.push({
+              type: "pull_request",
+              requiredApprovals: reviews.required_approving_review_count ?? 0,
+              othersRequired:
+                reviews.require_code_owner_reviews === true ||
+                reviews.require_last_push_approval === true,
+            });
+          }
+          if (protection.required_conversation_resolution?.enabled)
+            rules.push({ type: "required_conversation_resolution" });
+          if (protection.required_signatures?.enabled) rules.push({ type: "required_signatures" });
+          if (protection.lock_branch?.enabled) rules.push({ type: "lock_branch" });
+        } catch (error) {
+          const status = httpStatusOf(error);
+          // 404: "Branch not protected". Reading protection needs the Administration
+          // permission; without it (403), what protection asks is unknown.
+          if (status === 403) rules.push({ type: "branch protection (not readable)" });
+          else if (status !== 404) throw error;
+        }
+        const listed = await octokit.paginate(octokit.rest.repos.getBranchRules, {
+          owner,
+          repo,
+          branch,
+          per_page: 100,
+        });
+        for (const rule of z.array(Rule).parse(listed)) {
+          const parameters = rule.parameters ?? {};
+          if (rule.type === "required_status_checks") {
+            rules.push({
+              type: rule.type,
+              contexts: (parameters.required_status_checks ?? []).map((check) => check.context),
+            });
+          } else if (rule.type === "pull_request") {
+            rules.push({
+              type: rule.type,
+              requiredApprovals: parameters.required_approving_review_count ?? 0,
+              othersRequired:
+                parameters.require_code_owner_review === true ||
+                parameters.require_last_push_approval === true ||
+                parameters.required_review_thread_resolution === true,
+            });
+          } else rules.push({ type: rule.type });
+        }
+        return rules;
+      }),
+
+    checkRuns: (sha) =>
+      attempt(`listing the check runs of ${sha}`, async (): Promise<CheckOutcome[]> => {
+        const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+          owner,
+          repo,
+          ref: sha,
+          per_page: 100,
+        });
+        return z.array(CheckRun).parse(runs);
       }),
 
     mergedPullRequestOf: (sha) =>

@@ -82,6 +82,14 @@ export type Refusal =
     };
 export type RefusalKind = Refusal["kind"];
 
+/** What GitHub's `mergeable_state` values that refuse a merge mean, for a reply. */
+const MERGEABLE_STATE_MEANING: Readonly<Record<string, string>> = {
+  blocked: " (branch protection: required reviews or checks)",
+  behind: " (the head branch is behind the base branch)",
+  dirty: " (merge conflicts)",
+  draft: " (a draft)",
+};
+
 /** A refusal as a reply comment: what is wrong, then what to do about it. */
 export function renderRefusal(refusal: Refusal): string {
   return fit(refusalMarkdown(refusal));
@@ -198,11 +206,13 @@ function requirementLines(unmet: UnmetRequirement): string[] {
         ...approvalLines(unmet.approval).map((line) => `  ${line}`),
       ];
     case "mergeable":
-      return [
-        unmet.mergeable === null
-          ? "- **mergeable**: GitHub is still working out whether the pull request can be merged; try again in a moment."
-          : "- **mergeable**: GitHub does not allow merging the pull request yet (conflicts, branch protection, required reviews or checks).",
-      ];
+      return unmet.state === "unknown"
+        ? [
+            "- **mergeable**: GitHub is still working out whether the pull request can be merged; try again in a moment.",
+          ]
+        : [
+            `- **mergeable**: GitHub reports the pull request ${codeSpan(unmet.state)}${MERGEABLE_STATE_MEANING[unmet.state] ?? ""}${unmet.blockedBy.length > 0 ? `; besides Bosun's own checks, ${unmet.blockedBy.join("; ")}` : ""}.`,
+          ];
     case "undiverged":
       return [
         `- **undiverged**: the pull request is ${unmet.behindBy} ${unmet.behindBy === 1 ? "commit" : "commits"} behind the tracked branch; update it from the tracked branch and re-plan.`,

@@ -10,6 +10,7 @@ import {
 } from "../domain/evaluate-requirements.js";
 import { type ApplyConfig, UNTRUSTED_DEFAULTS } from "../config/repo-config.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
+import { mergeableVerdict, type MergeableVerdict } from "../domain/mergeable-verdict.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import { renderRefusal, type Refusal } from "../render/command-reply.js";
 import { waitingNoteSummary } from "../render/waiting-note-summary.js";
@@ -94,48 +95,58 @@ export async function confirmPullRequest(
   const unconfirmed = all.filter(({ component }) => component.phase === "UNCONFIRMED");
   if (unconfirmed.length === 0) return refuse({ kind: "nothing-to-apply" });
 
-  // A tracked run applies what was merged: the pull request's head and review rules are behind it.
-  // So does a revert (it replays revisions reviewed and applied before, not the pull request's
-  // code), and a promotion once its pull request is merged.
-  const gated = unconfirmed.filter(
-    ({ run }) => run.kind !== "tracked" && run.trigger !== REVERT_TRIGGER,
-  );
+  // A tracked run applies what was merged: the pull request's head and review rules are behind
+  // it. Every other run, a revert's and a promotion's included, goes through the tracked branch's
+  // requirements like the pull request's own plans (docs/design.md "Trust").
+  const gated = unconfirmed.filter(({ run }) => run.kind !== "tracked");
   // An approving review confirms only a plan of the pull request's own commit that it approves.
   if (request.via === "review" && gated.length === 0) return refuse({ kind: "nothing-to-apply" });
   if (gated.length > 0) {
     if (request.number === undefined) return refuse({ kind: "nothing-to-apply" });
     const pr = await api.pullRequest(request.number);
-    const mergedPromotion =
-      pr.state !== "open" && gated.every(({ run }) => run.trigger === PROMOTE_TRIGGER);
-    if (!mergedPromotion || request.via === "review") {
-      const plannedSha = gated[0]!.run.commitSha;
-      if (pr.state !== "open") return refuse({ kind: "nothing-to-apply" });
+    const plannedSha = gated[0]!.run.commitSha;
+    let required: readonly ApplyRequirement[] = rules.requirements;
+    if (pr.state === "open") {
       if (gated.some(({ run }) => run.commitSha !== pr.headSha)) {
         return refuse({ kind: "pr-head-moved", plannedSha, headSha: pr.headSha });
       }
-      const needsApproval = request.via === "review" || rules.requirements.includes("approved");
-      // Reviews are read only when a rule reads them.
-      const approval = needsApproval
-        ? await approvalFacts(api, pr, plannedSha, rules.approvals, request.review)
-        : { author: pr.author, reviews: [], writers: new Set<string>(), plannedSha, required: 1 };
-      if (request.via === "review") {
-        const verdict = evaluateApproval(approval);
-        if (!verdict.approvedBy.some((entry) => entry.user === request.actor)) {
-          const refusal: Refusal = {
-            kind: "review-not-counted",
-            user: request.actor,
-            approval: verdict,
-          };
-          await noteOnCheckRuns(deps, api, chosen, refusal);
-          return refuse(refusal);
-        }
+    } else {
+      // A closed pull request's own plans are never applied; what it may still apply is a revert
+      // of what it applied and, once merged, a promotion of its merged change. Its merge or close
+      // settled `mergeable` and `undiverged`, which describe merging an open pull request; the
+      // approvals of the planned commit are what remains to check.
+      const afterClose = gated.every(
+        ({ run }) =>
+          run.trigger === REVERT_TRIGGER || (pr.merged && run.trigger === PROMOTE_TRIGGER),
+      );
+      if (!afterClose || request.via === "review") return refuse({ kind: "nothing-to-apply" });
+      if (gated.some(({ run }) => run.commitSha !== plannedSha)) {
+        return refuse({ kind: "nothing-to-apply" });
       }
-      const unmet = await unmetRequirements(api, rules.requirements, pr, approval);
-      if (unmet.length > 0) {
-        const refusal: Refusal = { kind: "requirements-unmet", unmet };
+      required = required.filter((requirement) => requirement === "approved");
+    }
+    const needsApproval = request.via === "review" || required.includes("approved");
+    // Reviews are read only when a rule reads them.
+    const approval = needsApproval
+      ? await approvalFacts(api, pr, plannedSha, rules.approvals, request.review)
+      : { author: pr.author, reviews: [], writers: new Set<string>(), plannedSha, required: 1 };
+    if (request.via === "review") {
+      const verdict = evaluateApproval(approval);
+      if (!verdict.approvedBy.some((entry) => entry.user === request.actor)) {
+        const refusal: Refusal = {
+          kind: "review-not-counted",
+          user: request.actor,
+          approval: verdict,
+        };
         await noteOnCheckRuns(deps, api, chosen, refusal);
         return refuse(refusal);
       }
+    }
+    const unmet = await unmetRequirements(api, required, pr, approval);
+    if (unmet.length > 0) {
+      const refusal: Refusal = { kind: "requirements-unmet", unmet };
+      await noteOnCheckRuns(deps, api, chosen, refusal);
+      return refuse(refusal);
     }
   }
 
@@ -262,9 +273,32 @@ async function unmetRequirements(
     : 0;
   return evaluateRequirements(required, {
     approval,
-    mergeable: pr.mergeable,
+    mergeable: required.includes("mergeable")
+      ? await mergeable(api, pr, approval)
+      : { mergeable: true },
     behindBy,
   });
+}
+
+/**
+ * GitHub's verdict on merging the pull request; when it says `blocked`, the base branch's rules
+ * and the head's check runs are read to leave Bosun's own required checks out (docs/design.md
+ * "Trust").
+ */
+async function mergeable(
+  api: GithubRepoApi,
+  pr: PullRequestState,
+  approval: ApprovalFacts,
+): Promise<MergeableVerdict> {
+  if (pr.mergeableState !== "blocked") return mergeableVerdict(pr.mergeableState);
+  const rules = await api.branchRules(pr.baseRef);
+  const checks = await api.checkRuns(pr.headSha);
+  // A `pull_request` rule is judged on the reviews, read here if `approved` did not read them.
+  const reviews =
+    rules.some((rule) => "requiredApprovals" in rule) && approval.reviews.length === 0
+      ? await approvalFacts(api, pr, approval.plannedSha, approval.required, undefined)
+      : approval;
+  return mergeableVerdict(pr.mergeableState, { rules, checks, approval: reviews });
 }
 
 async function staleComponents(

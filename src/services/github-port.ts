@@ -1,5 +1,6 @@
 import type { ChangedFile } from "../domain/affected-components.js";
 import type { Review } from "../domain/evaluate-requirements.js";
+import type { BranchRule, CheckOutcome } from "../domain/mergeable-verdict.js";
 
 /**
  * What services ask of GitHub, in Bosun's terms. src/github/github-repo-api.ts implements it with
@@ -56,8 +57,11 @@ export interface PullRequestState {
   baseRef: string;
   state: "open" | "closed";
   merged: boolean;
-  /** null while GitHub is still computing it. */
-  mergeable: boolean | null;
+  /**
+   * GitHub's verdict on merging it (`clean`, `unstable`, `has_hooks`, `blocked`, `behind`,
+   * `dirty`, `unknown` while it is still computing, `draft`).
+   */
+  mergeableState: string;
   author: string;
   /** The head lives in another repository (a fork). */
   fork: boolean;
@@ -86,6 +90,13 @@ export interface GithubRepoApi {
   compare(base: string, head: string): Promise<Comparison>;
   pullRequest(number: number): Promise<PullRequestState>;
   reviews(number: number): Promise<Review[]>;
+  /**
+   * What merging into the branch requires: its branch protection and the rules of the rulesets
+   * that apply to it. Branch protection that cannot be read shows as a rule Bosun cannot judge.
+   */
+  branchRules(branch: string): Promise<BranchRule[]>;
+  /** The check runs on a commit, newest first. */
+  checkRuns(sha: string): Promise<CheckOutcome[]>;
   /** The pull request whose merge produced this commit, if any. */
   mergedPullRequestOf(sha: string): Promise<number | undefined>;
   createCheckRun(

@@ -38,6 +38,16 @@ export async function promoteChangeset(
     });
   }
   const pr = await api.pullRequest(request.number);
+  // A pull request closed without merging was turned down: its change is not one to carry
+  // further, whatever it applied before it was closed (docs/design.md "Lifecycle").
+  if (pr.state !== "open" && !pr.merged) {
+    return refuse({
+      kind: "not-promotable",
+      environment,
+      reason:
+        "this pull request was closed without being merged, so its change is not promoted; reopen it to promote it",
+    });
+  }
   const tracked = await loadTrackedConfig(api, request.repository.defaultBranch);
   if (tracked.kind === "invalid") {
     return refuse({

@@ -59,10 +59,25 @@ export class FakeGithubRepo {
     state: "open",
     merged: false,
     mergeable: true as boolean | null,
+    mergeable_state: "clean",
     user: { login: "Codertocat" },
     head: { sha: "", repo: { full_name: "" } as { full_name: string } | null },
     base: { sha: "", ref: "master", repo: { full_name: "" } },
   };
+  /**
+   * The base branch's classic protection, as "Get branch protection" returns it; undefined is
+   * GitHub's 404 "Branch not protected".
+   */
+  protection: Record<string, unknown> | undefined = undefined;
+  /** The rulesets' rules for the base branch, as "Get rules for a branch" lists them. */
+  rules: { type: string; parameters?: Record<string, unknown> }[] = [];
+  /** Check runs of other apps (CI), besides the ones Bosun creates. */
+  readonly otherCheckRuns: {
+    head_sha: string;
+    name: string;
+    status: string;
+    conclusion: string | null;
+  }[] = [];
   compare = {
     files: [] as { filename: string; status: string; previous_filename?: string }[],
     behind_by: 0,
@@ -211,6 +226,52 @@ export class FakeGithubRepo {
         const fault = this.record("GET", uri, undefined);
         if (fault) return fault;
         return [200, this.reviews];
+      })
+      .persist();
+
+    // nockGetBranchProtection
+    api
+      .get(new RegExp(`^${repo}/branches/[^/]+/protection$`))
+      .reply((uri) => {
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
+        return this.protection === undefined
+          ? [404, { message: "Branch not protected" }]
+          : [200, this.protection];
+      })
+      .persist();
+
+    // nockGetBranchRules
+    api
+      .get(new RegExp(`^${repo}/rules/branches/[^/?]+`))
+      .query(true)
+      .reply((uri) => {
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
+        return [200, this.rules];
+      })
+      .persist();
+
+    // nockListCheckRunsForRef: newest first, as GitHub lists them.
+    api
+      .get(new RegExp(`^${repo}/commits/[0-9a-f]+/check-runs`))
+      .query(true)
+      .reply((uri) => {
+        const fault = this.record("GET", uri, undefined);
+        if (fault) return fault;
+        const sha = uri.split("?")[0]!.split("/").at(-2)!;
+        const runs = [
+          ...this.checkRuns.map((run) => ({
+            head_sha: run.head_sha,
+            name: run.name,
+            status: run.status,
+            conclusion: run.conclusion ?? null,
+          })),
+          ...this.otherCheckRuns,
+        ]
+          .filter((run) => run.head_sha === sha)
+          .reverse();
+        return [200, { total_count: runs.length, check_runs: runs }];
       })
       .persist();
 

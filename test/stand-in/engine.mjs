@@ -59,7 +59,8 @@
  *                             stderr, so only killing the process tree ends the output
  *   STANDIN_LOG=PATH          append one JSON line per invocation: {argv, cwd, flavour, env}, where
  *                             env is the sorted NAMES of all environment variables (never values)
- * Successful HCL parses are cached by content hash in $TMPDIR/standin-engine-hcl-cache.
+ * Successful HCL parses are cached by content hash in $TMPDIR/standin-engine-hcl-cache and in
+ * $HOME/.cache/standin-engine-hcl.
  *
  * Hostile mode: a *.tf in the working directory containing `standin:hostile` makes plan do what a
  * `data "external"` program of a pull request could: read every /proc/<pid>/environ (its
@@ -365,20 +366,22 @@ function hclFail(
 }
 
 /**
- * hcl2json's parse, with successful results cached under the OS temp dir by content hash: the
- * WebAssembly parser costs a few hundred ms to start, which adds up over a test suite.
+ * hcl2json's parse, with successful results cached by content hash: the WebAssembly parser costs
+ * a few hundred ms to start, which adds up over a test suite. The OS temp dir's cache is shared by
+ * every unsandboxed run; a sandboxed run gets a private, empty /tmp per command, so its HOME (which
+ * lives as long as the run's workspace) keeps a second cache for the run's later commands.
  * @returns {Promise<any>}
  */
 async function parseHcl(/** @type {string} */ file, /** @type {string} */ text) {
-  const cacheDir = path.join(os.tmpdir(), "standin-engine-hcl-cache");
-  const cacheFile = path.join(
-    cacheDir,
-    `${createHash("sha256").update(`${file}\0${text}`).digest("hex")}.json`,
-  );
-  try {
-    return JSON.parse(fs.readFileSync(cacheFile, "utf8"));
-  } catch {
-    // not cached yet
+  const cacheDirs = [path.join(os.tmpdir(), "standin-engine-hcl-cache")];
+  if (process.env.HOME) cacheDirs.push(path.join(process.env.HOME, ".cache", "standin-engine-hcl"));
+  const cacheName = `${createHash("sha256").update(`${file}\0${text}`).digest("hex")}.json`;
+  for (const cacheDir of cacheDirs) {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(cacheDir, cacheName), "utf8"));
+    } catch {
+      // not cached here
+    }
   }
   const { default: hcl } = await import("@cdktf/hcl2json");
   let doc;
@@ -387,13 +390,15 @@ async function parseHcl(/** @type {string} */ file, /** @type {string} */ text) 
   } catch (error) {
     throw hclFail(file, error, text);
   }
-  try {
-    fs.mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(doc));
-    fs.renameSync(tmp, cacheFile);
-  } catch {
-    // a cache is optional
+  for (const cacheDir of cacheDirs) {
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const tmp = path.join(cacheDir, `${cacheName}.${process.pid}.tmp`);
+      fs.writeFileSync(tmp, JSON.stringify(doc));
+      fs.renameSync(tmp, path.join(cacheDir, cacheName));
+    } catch {
+      // a cache is optional
+    }
   }
   return doc;
 }

@@ -228,6 +228,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
       state: "open",
       merged: false,
       mergeable: null,
+      mergeable_state: "unknown",
       user: { login: "alice" },
       head: { sha: "head2", ref: "feature", repo: { full_name: "alice/infra" } },
       base: { sha: "base1", ref: "main", repo: { full_name: "acme/infra" } },
@@ -239,10 +240,77 @@ describe("createGithubRepoApi through createGithubGateway", () => {
       baseRef: "main",
       state: "open",
       merged: false,
-      mergeable: null,
+      mergeableState: "unknown",
       author: "alice",
       fork: true,
     });
+  });
+
+  it("branchRules reads branch protection (404 when unprotected, 403 unreadable) and the rulesets' rules", async () => {
+    github.api.get(`/repos/${REPO}/branches/main/protection`).reply(200, {
+      required_status_checks: {
+        strict: true,
+        contexts: ["ci"],
+        checks: [{ context: "bosun/prod", app_id: 1 }],
+      },
+      required_pull_request_reviews: {
+        required_approving_review_count: 2,
+        require_code_owner_reviews: false,
+      },
+      required_signatures: { enabled: true },
+    });
+    github.api
+      .get(`/repos/${REPO}/rules/branches/main`)
+      .query(true)
+      .reply(200, [
+        { type: "deletion" },
+        {
+          type: "required_status_checks",
+          parameters: {
+            strict_required_status_checks_policy: false,
+            required_status_checks: [{ context: "bosun/dev" }],
+          },
+        },
+        {
+          type: "pull_request",
+          parameters: { required_approving_review_count: 1, require_code_owner_review: true },
+        },
+      ]);
+    await expect(api.branchRules("main")).resolves.toEqual([
+      { type: "required_status_checks", contexts: ["ci", "bosun/prod"] },
+      { type: "pull_request", requiredApprovals: 2, othersRequired: false },
+      { type: "required_signatures" },
+      { type: "deletion" },
+      { type: "required_status_checks", contexts: ["bosun/dev"] },
+      { type: "pull_request", requiredApprovals: 1, othersRequired: true },
+    ]);
+
+    github.api
+      .get(`/repos/${REPO}/branches/dev/protection`)
+      .reply(404, { message: "Branch not protected" });
+    github.api.get(`/repos/${REPO}/rules/branches/dev`).query(true).reply(200, []);
+    await expect(api.branchRules("dev")).resolves.toEqual([]);
+
+    github.api
+      .get(`/repos/${REPO}/branches/prod/protection`)
+      .reply(403, { message: "Resource not accessible by integration" });
+    github.api.get(`/repos/${REPO}/rules/branches/prod`).query(true).reply(200, []);
+    await expect(api.branchRules("prod")).resolves.toEqual([
+      { type: "branch protection (not readable)" },
+    ]);
+  });
+
+  it("checkRuns lists a commit's check runs", async () => {
+    github.api
+      .get(`/repos/${REPO}/commits/head2/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: 1,
+        check_runs: [{ id: 1, name: "ci", status: "completed", conclusion: "success" }],
+      });
+    await expect(api.checkRuns("head2")).resolves.toEqual([
+      { name: "ci", status: "completed", conclusion: "success" },
+    ]);
   });
 
   it("reviews follows GitHub's pages and maps each review", async () => {

@@ -6,6 +6,7 @@ import {
   type ApprovalFacts,
   type Review,
 } from "../../../src/domain/evaluate-requirements.js";
+import type { MergeableVerdict } from "../../../src/domain/mergeable-verdict.js";
 import { findStaleComponents } from "../../../src/domain/find-stale-components.js";
 
 const PLANNED = "a".repeat(40);
@@ -156,7 +157,7 @@ describe("evaluateApproval", () => {
 describe("evaluateRequirements", () => {
   const facts = (overrides = {}) => ({
     approval: approval([]),
-    mergeable: true,
+    mergeable: { mergeable: true } as MergeableVerdict,
     behindBy: 0,
     ...overrides,
   });
@@ -165,14 +166,30 @@ describe("evaluateRequirements", () => {
     expect(
       evaluateRequirements(
         ["undiverged", "mergeable", "approved"],
-        facts({ mergeable: null, behindBy: 3 }),
+        facts({
+          mergeable: {
+            mergeable: false,
+            state: "blocked",
+            blockedBy: ["required check `ci` has not passed"],
+          },
+          behindBy: 3,
+        }),
       ),
     ).toEqual([
       { requirement: "undiverged", behindBy: 3 },
-      { requirement: "mergeable", mergeable: null },
+      {
+        requirement: "mergeable",
+        state: "blocked",
+        blockedBy: ["required check `ci` has not passed"],
+      },
       { requirement: "approved", approval: expect.objectContaining({ met: false, required: 1 }) },
     ]);
-    expect(evaluateRequirements([], facts({ mergeable: false, behindBy: 3 }))).toEqual([]);
+    expect(
+      evaluateRequirements(
+        [],
+        facts({ mergeable: { mergeable: false, state: "dirty", blockedBy: [] }, behindBy: 3 }),
+      ),
+    ).toEqual([]);
   });
 
   it("meets approved with a writer's approval of the planned commit", () => {

@@ -33,7 +33,11 @@ const examples = {
     kind: "requirements-unmet",
     unmet: [
       { requirement: "approved", approval },
-      { requirement: "mergeable", mergeable: false },
+      {
+        requirement: "mergeable",
+        state: "blocked",
+        blockedBy: ["required check `ci` has not passed"],
+      },
       { requirement: "undiverged", behindBy: 2 },
     ],
   },
