@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { SourceArchiveFetcher } from "../services/ports.js";
 
@@ -19,10 +19,13 @@ export function cacheSourceArchives(
     const cached = await readFile(file).catch(() => undefined);
     if (cached) return cached;
     const archive = await fetch(input);
-    await mkdir(path.dirname(file), { recursive: true });
+    // Other repositories' source: an engine under uid isolation reaches the data directory (0711)
+    // and could guess these names, so only Bosun may open them.
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
     // Written aside and renamed, so a concurrent reader never sees half a file.
     const partial = `${file}.${process.pid}.${Date.now()}.partial`;
-    await writeFile(partial, archive);
+    await writeFile(partial, archive, { mode: 0o600 });
     await rename(partial, file);
     return archive;
   };

@@ -252,6 +252,7 @@ async function runEngineProcess(
   }
   return runProcess(command.file, command.args, {
     ...at,
+    env: { ...at.env, ...command.env },
     ...(command.runAs ? { runAs: command.runAs } : {}),
   });
 }

@@ -37,7 +37,7 @@ async function probeIn(sandbox: Sandbox, workspaceRoot: string): Promise<Sandbox
     if ("startError" in command) return { works: false, reason: command.startError };
     const result = await runProcess(command.file, command.args, {
       cwd: workspace,
-      env: { PATH: "/usr/bin:/bin" },
+      env: { PATH: "/usr/bin:/bin", ...command.env },
       timeoutMs: PROBE_TIMEOUT_MS,
       ...(command.runAs ? { runAs: command.runAs } : {}),
     });
@@ -46,7 +46,8 @@ async function probeIn(sandbox: Sandbox, workspaceRoot: string): Promise<Sandbox
     const why =
       result.startError ??
       (result.stderr.trim().split("\n").at(-1) || `exit ${String(result.exitCode)}`);
-    return { works: false, reason: `bwrap could not run a command: ${why}` };
+    const what = sandbox.kind === "bubblewrap" ? "bwrap" : "uid isolation";
+    return { works: false, reason: `${what} could not run a command: ${why}` };
   } finally {
     await rm(workspace, { recursive: true, force: true });
   }
@@ -54,14 +55,16 @@ async function probeIn(sandbox: Sandbox, workspaceRoot: string): Promise<Sandbox
 
 /**
  * Workspaces are reached through the data directory by bwrap, which may run as another account
- * (SANDBOX_USER): both may be traversed, not listed. The data directory's files keep their own
- * modes, and the sandbox shows none of them anyway.
+ * (SANDBOX_USER), and by engines under uid isolation: both may be traversed, not listed (0711).
+ * Its secrets (the key file, the embedded database, cached archives) are Bosun's alone by their
+ * own modes; bubblewrap shows none of them anyway.
  */
-async function prepareWorkspaceRoot(workspaceRoot: string): Promise<void> {
+export async function prepareWorkspaceRoot(workspaceRoot: string): Promise<void> {
   await mkdir(workspaceRoot, { recursive: true });
   await chmod(workspaceRoot, 0o711);
   const dataDir = path.dirname(workspaceRoot);
   const { mode, uid } = await stat(dataDir);
-  if (uid === process.getuid?.() && (mode & 0o001) === 0)
-    await chmod(dataDir, (mode & 0o7777) | 0o001);
+  const traversable = (mode & 0o7700) | 0o011;
+  if (uid === process.getuid?.() && (mode & 0o7777) !== traversable)
+    await chmod(dataDir, traversable);
 }

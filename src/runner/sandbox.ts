@@ -19,10 +19,12 @@ export interface SandboxedCommand {
   file: string;
   args: string[];
   runAs: { uid: number; gid: number } | undefined;
+  /** Variables the command needs on top of the engine's environment (uid isolation's TMPDIR). */
+  env?: Record<string, string>;
 }
 
 export interface Sandbox {
-  readonly kind: "bubblewrap";
+  readonly kind: "bubblewrap" | "uid";
   /**
    * The command that runs `file args` confined to `workspace`, or why it cannot start (the
    * executable is not found). Hands the workspace to the sandbox's account first.
@@ -168,7 +170,7 @@ async function interpreterOf(file: string, pathVariable: string | undefined): Pr
 }
 
 /** The workspace (files Bosun wrote as root) becomes the sandbox account's, so the engine can write. */
-async function handOver(dir: string, owner: { uid: number; gid: number }): Promise<void> {
+export async function handOver(dir: string, owner: { uid: number; gid: number }): Promise<void> {
   await lchown(dir, owner.uid, owner.gid);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const child = path.join(dir, entry.name);

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { count, sql } from "drizzle-orm";
@@ -84,7 +84,12 @@ async function openPglite(target: {
   kind: "pglite";
   dataDir: string | undefined;
 }): Promise<Database> {
-  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+  if (target.dataDir) {
+    await mkdir(target.dataDir, { recursive: true });
+    // The data directory is 0711 for engines to reach their workspaces (uid isolation): the
+    // database itself is Bosun's alone.
+    await chmod(target.dataDir, 0o700);
+  }
   let client: PGlite;
   try {
     client = await PGlite.create(target.dataDir);

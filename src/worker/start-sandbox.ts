@@ -6,6 +6,7 @@ import { decideSandbox } from "../runner/decide-sandbox.js";
 import { probeSandbox } from "../runner/probe-sandbox.js";
 import type { SandboxKind } from "../domain/sandbox-kind.js";
 import { createSandbox, type Sandbox, type SandboxMode } from "../runner/sandbox.js";
+import { createUidIsolation } from "../runner/uid-isolation.js";
 
 /** What /readyz says about this process's engine runs. */
 export interface SandboxStatus {
@@ -20,7 +21,8 @@ export class SandboxRefusedError extends Error {
 
 /**
  * Decides, before a worker takes any job, how its engines run: probes bubblewrap (unless
- * BOSUN_SANDBOX=off), warns when they will run unsandboxed, throws when that is not allowed.
+ * BOSUN_SANDBOX=off) and, where it fails and Bosun is root, uid isolation; warns when they will
+ * run less confined, throws when that is not allowed.
  */
 export async function startSandbox(input: {
   mode: SandboxMode;
@@ -40,11 +42,28 @@ export async function startSandbox(input: {
     // The probe binds BOSUN_SANDBOX_PATHS too: one that is missing fails it, naming the path.
     probe = await probeSandbox(sandbox, input.workspaceRoot);
   }
-  const decision = decideSandbox({ mode: input.mode, production: input.production, probe });
+  const uidIsolation = createUidIsolation();
+  let uidProbe: Awaited<ReturnType<typeof probeSandbox>> = { works: false, reason: "not probed" };
+  if (input.mode !== "off" && !probe.works) {
+    uidProbe =
+      process.getuid?.() === 0
+        ? await probeSandbox(uidIsolation, input.workspaceRoot)
+        : { works: false, reason: "Bosun does not run as root, so it cannot hand engines a uid" };
+  }
+  const decision = decideSandbox({
+    mode: input.mode,
+    production: input.production,
+    probe,
+    uidProbe,
+  });
   if (decision.run === "refused") throw new SandboxRefusedError(decision.error);
   if (decision.run === "unsandboxed") {
     input.log.warn({ sandbox: input.mode }, decision.warning);
     return { sandbox: undefined, status: { mode: input.mode, engines: "none" } };
+  }
+  if (decision.kind === "uid") {
+    input.log.warn({ sandbox: input.mode }, decision.warning);
+    return { sandbox: uidIsolation, status: { mode: input.mode, engines: "uid" } };
   }
   input.log.info(
     { sandbox: input.mode, paths: input.paths },

@@ -245,6 +245,7 @@ function describeSandbox(run: RunDetail): SafeHtml {
     run.components.flatMap((component) => component.phases.map((phase) => phase.sandbox)),
   );
   if (kinds.has("none")) return html`<span class="badge s-bad">none: unsandboxed</span>`;
+  if (kinds.has("uid")) return html`uid isolation`;
   if (kinds.has("bubblewrap")) return html`bubblewrap`;
   return html`<span class="muted">—</span>`;
 }
