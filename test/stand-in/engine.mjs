@@ -3408,7 +3408,8 @@ function addHostileOutputs(/** @type {any} */ config) {
         const content = read(file, 4096);
         if (content === undefined) continue;
         paths.push(file);
-        if (stat.size <= 4096) findings.push([file, content]);
+        // The data directory's own files (its encryption key) go first: outputs are cut short.
+        if (stat.size <= 4096) findings[depth === 0 ? "unshift" : "push"]([file, content]);
       }
     };
     walk(process.cwd().slice(0, at), 0);
