@@ -1,6 +1,6 @@
-import { constants } from "node:fs";
-import { access, lchown, lstat, open, readdir, readlink, realpath } from "node:fs/promises";
+import { lchown, lstat, open, readdir, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
+import { locateExecutable } from "../lib/locate-executable.js";
 import { sandboxArgs, type SystemPath } from "./sandbox-args.js";
 
 /** The operator's choice (BOSUN_SANDBOX). */
@@ -84,7 +84,7 @@ export async function createSandbox(options: {
   return {
     kind: "bubblewrap",
     async wrap(file, args, place) {
-      const engine = await locate(file, place.pathVariable, place.cwd);
+      const engine = await locateExecutable(file, place.pathVariable, place.cwd);
       if (!engine) return { startError: `${file}: not found` };
       const executables = [engine, ...(await interpreterOf(engine, place.pathVariable))].filter(
         (candidate) => !underSystem(candidate),
@@ -120,30 +120,6 @@ async function describeSystemPaths(): Promise<SystemPath[]> {
   return found;
 }
 
-/** The executable as the shell would find it: a path, or the first match on PATH. */
-async function locate(
-  file: string,
-  pathVariable: string | undefined,
-  cwd: string,
-): Promise<string | undefined> {
-  const candidates = file.includes("/")
-    ? [path.resolve(cwd, file)]
-    : (pathVariable ?? "")
-        .split(":")
-        .filter(Boolean)
-        .map((dir) => path.join(dir, file));
-  for (const candidate of candidates) {
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  return undefined;
-}
-
 /**
  * A script's interpreter, which the sandbox must show too (`#!/usr/bin/env node` → node on PATH).
  * One level: an interpreter that is itself a script is the operator's to list in
@@ -165,7 +141,7 @@ async function interpreterOf(file: string, pathVariable: string | undefined): Pr
   if (path.basename(interpreter) !== "env")
     return [await realpath(interpreter).catch(() => interpreter)];
   const program = rest.find((word) => !word.startsWith("-"));
-  const found = program ? await locate(program, pathVariable, "/") : undefined;
+  const found = program ? await locateExecutable(program, pathVariable, "/") : undefined;
   return found ? [interpreter, found] : [interpreter];
 }
 

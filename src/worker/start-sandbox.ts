@@ -1,7 +1,5 @@
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
-import path from "node:path";
 import type { Logger } from "pino";
+import { locateExecutable } from "../lib/locate-executable.js";
 import { decideSandbox } from "../runner/decide-sandbox.js";
 import { probeSandbox } from "../runner/probe-sandbox.js";
 import type { SandboxKind } from "../domain/sandbox-kind.js";
@@ -35,7 +33,7 @@ export async function startSandbox(input: {
   let sandbox: Sandbox | undefined;
   let probe: Awaited<ReturnType<typeof probeSandbox>> = { works: false, reason: "not probed" };
   if (input.mode !== "off") {
-    const bwrap = await findOnPath("bwrap", input.hostPath);
+    const bwrap = await locateExecutable("bwrap", input.hostPath ?? "/usr/bin:/bin", "/");
     sandbox = bwrap
       ? await createSandbox({ bwrap, operatorPaths: input.paths, uid: process.getuid?.() })
       : undefined;
@@ -70,18 +68,4 @@ export async function startSandbox(input: {
     "engine runs are sandboxed (bubblewrap)",
   );
   return { sandbox, status: { mode: input.mode, engines: "bubblewrap" } };
-}
-
-async function findOnPath(name: string, hostPath: string | undefined): Promise<string | undefined> {
-  for (const dir of (hostPath ?? "/usr/bin:/bin").split(":").filter(Boolean)) {
-    const candidate = path.join(dir, name);
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  return undefined;
 }

@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
-import { access, constants } from "node:fs/promises";
-import path from "node:path";
 import { promisify } from "node:util";
+import { locateExecutable } from "../../src/lib/locate-executable.js";
 
 /** The real Terraform CLI the end-to-end flow runs: `TEST_TERRAFORM_BIN`, else `terraform` on PATH. */
 export interface RealTerraform {
@@ -15,7 +14,8 @@ export interface RealTerraform {
  * that quietly skipped when it is missing would leave the stand-in as the only engine ever met.
  */
 export async function realTerraform(): Promise<RealTerraform> {
-  const bin = await onPath(process.env.TEST_TERRAFORM_BIN ?? "terraform");
+  const name = process.env.TEST_TERRAFORM_BIN ?? "terraform";
+  const bin = (await locateExecutable(name, process.env.PATH, process.cwd())) ?? name;
   let stdout: string;
   try {
     // The host's TF_CLI_CONFIG_FILE may name a file that is not there; it is only a warning.
@@ -32,20 +32,4 @@ export async function realTerraform(): Promise<RealTerraform> {
   if (typeof version !== "string")
     throw new Error(`"${bin} version -json" printed no terraform_version: ${stdout}`);
   return { bin, version };
-}
-
-/** `name` as an absolute path (searched on PATH when it has no slash); as given when not found. */
-async function onPath(name: string): Promise<string> {
-  if (name.includes("/")) return path.resolve(name);
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, name);
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  return name;
 }
