@@ -43,7 +43,10 @@ describe.each(databaseKinds)("webhook intake on %s", (kind) => {
     expect((await fetch(`${bosun.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${bosun.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready" });
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      sandbox: { mode: "auto", engines: "bubblewrap" },
+    });
   });
 
   it("records, queues and processes a signed delivery, without calling GitHub", async () => {
