@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { MASK, openKeyBlockStart } from "../runner/redact.js";
 import type { RunStore } from "./ports.js";
 
 const FLUSH_LINES = 200;
 const FLUSH_MS = 250;
+/** Tries of one batch's insert, backing off from 250 ms to 8 s: about 40 s in all. */
+const APPEND_ATTEMPTS = 8;
 
 /**
  * The most of one phase's log that is stored, in bytes of UTF-8. An engine that prints without
@@ -55,13 +58,20 @@ export function createLogWriter(
 
   const store = async (batch: LogLine[], maskedFrom: number): Promise<void> => {
     const masked = await maskLines(batch.map((entry) => entry.line));
-    await runs.appendLog(
-      phaseId,
-      batch.map((entry, index) => ({
-        stream: entry.stream,
-        line: index >= maskedFrom ? MASK : (masked[index] ?? MASK),
-      })),
-    );
+    const lines = batch.map((entry, index) => ({
+      stream: entry.stream,
+      line: index >= maskedFrom ? MASK : (masked[index] ?? MASK),
+    }));
+    // A database restart or failover is brief; the phase should not fail for a log line.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await runs.appendLog(phaseId, lines);
+        return;
+      } catch (error) {
+        if (attempt >= APPEND_ATTEMPTS) throw error;
+        await sleep(Math.min(250 * 2 ** (attempt - 1), 8_000));
+      }
+    }
   };
 
   const flush = (final: boolean): Promise<void> => {

@@ -35,6 +35,27 @@ describe("createLogWriter", () => {
     ]);
   });
 
+  it("retries a batch the database refused while it restarted, and stores it once", async () => {
+    const { stored, runs } = fakeRuns();
+    let refusals = 2;
+    const writer = createLogWriter(
+      {
+        appendLog: async (phaseId, lines) => {
+          if (refusals > 0) {
+            refusals -= 1;
+            throw new Error("connection terminated");
+          }
+          await runs.appendLog(phaseId, [...lines]);
+        },
+      },
+      "phase",
+    );
+    writer.write("stdout", "kept");
+    await writer.flush();
+    expect(refusals).toBe(0);
+    expect(stored).toEqual([{ stream: "stdout", line: "kept" }]);
+  });
+
   it("caps a phase's log: past the limit one line says so and nothing more is stored", async () => {
     const { stored, runs } = fakeRuns();
     const writer = createLogWriter(runs, "phase", { maxBytes: 100 });
