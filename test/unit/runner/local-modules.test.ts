@@ -104,13 +104,13 @@ describe("findStackPaths", () => {
   it("lists a symbolic-linked module under its path and its target's", async () => {
     await tree({
       "stacks/app/main.tf": mod("net", "../../modules/net"),
-      "shared/net/main.tf": "",
+      "common/net/main.tf": "",
     });
     await mkdir(path.join(repo, "modules"));
-    await symlink("../shared/net", path.join(repo, "modules/net"));
+    await symlink("../common/net", path.join(repo, "modules/net"));
     expect(await findStackPaths(repo, "stacks/app")).toEqual([
+      "common/net",
       "modules/net",
-      "shared/net",
       "stacks/app",
     ]);
   });
@@ -352,7 +352,7 @@ resource "aws_instance" "plain" {
     await tree({
       "main.tf": `
 module "local" { source = "./modules/x" }
-module "parent" { source = "../shared" }
+module "parent" { source = "../common" }
 module "registry" {
   source  = "terraform-aws-modules/vpc/aws"
   version = "5.0.0"
