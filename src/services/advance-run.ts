@@ -4,7 +4,7 @@ import { isTerminal } from "../domain/run-status.js";
 import { startApplying } from "./apply-pull-request.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { RunComponentView, RunView } from "./changeset-store.js";
-import type { PlanDeps } from "./plan-pull-request.js";
+import { loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
 
 const PLANNING: readonly ComponentPhase[] = ["QUEUED", "PREPARING", "INITIALIZING", "PLANNING"];
 export const AUTODEPLOY_ACTOR = "bosun (autodeploy)";
@@ -49,7 +49,7 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
         c.spec.autodeploy === true &&
         (c.plan?.policyFindings ?? []).length === 0,
     );
-    if (eligible.length > 0) {
+    if (eligible.length > 0 && (await trackedRulesReadable(deps, run))) {
       const confirmed = await deps.changesets.confirm(
         run.runId,
         eligible.map((c) => c.runComponentId),
@@ -64,6 +64,23 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
   }
   if (isTerminal(component.phase)) await endRunAccess(deps, run.runId);
   return [...toReport];
+}
+
+/**
+ * Autodeploy is a confirmation like any other, so the tracked branch's bosun.yml as it is now
+ * decides it (docs/design.md "Trust"): when a later push broke it, its rules are unknown and the
+ * run waits, UNCONFIRMED, where `/apply` and the Apply button are refused with the config problem.
+ */
+async function trackedRulesReadable(deps: PlanDeps, run: RunView): Promise<boolean> {
+  const api = await deps.github(run.installationId, run.repositoryFullName);
+  const tracked =
+    run.defaultBranch === undefined ? undefined : await loadTrackedConfig(api, run.defaultBranch);
+  if (tracked !== undefined && tracked.kind !== "invalid") return true;
+  deps.log.warn(
+    { runId: run.runId, branch: tracked?.branch },
+    "autodeploy held: the tracked branch's bosun.yml does not parse",
+  );
+  return false;
 }
 
 /** A run whose components are all terminal (waves may just have blocked the last) uses no state. */

@@ -114,6 +114,8 @@ export interface RunView {
   scanFindings: unknown[];
   repositoryId: number;
   repositoryFullName: string;
+  /** The repository's default branch, as its last webhook said; where the tracked config is found. */
+  defaultBranch: string | undefined;
   installationId: number;
   environment: string;
   production: boolean;

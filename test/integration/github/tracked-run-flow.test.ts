@@ -164,6 +164,28 @@ describe.each(databaseKinds)("tracked runs on %s", (kind) => {
     expect(repo.deployments).toEqual([]);
   });
 
+  it("holds autodeploy while the tracked branch's bosun.yml is broken: nothing applies without its rules", async () => {
+    const yml = bosunYml({ autodeploy: true, variables: "", appStack: true });
+    await commit(SHA("b"), yml);
+    // A later push broke the tracked branch's bosun.yml while `b` was being planned.
+    repo.files.set("master", { "bosun.yml": "version: 2\nstacks: nope\n" });
+    await push(SHA("a"), SHA("b"));
+    const check = await checkOn(SHA("b"), "action_required");
+    await settled(bosun);
+    expect(check.actions?.map((a) => a.identifier)).toEqual(["apply", "discard"]);
+    expect(repo.deployments).toEqual([]);
+    const runs = await bosun.database.db.execute(
+      sql`select s.name as stack, rc.phase, rc.change_kind, r.confirmed_by from run_components rc join runs r on r.id = rc.run_id join components c on c.id = rc.component_id join stacks s on s.id = c.stack_id where r.commit_sha = ${SHA("b")} and r.repository_id = ${repositoryId} order by s.name`,
+    );
+    const rows = (Array.isArray(runs) ? runs : (runs as unknown as { rows: unknown[] }).rows) as {
+      phase: string;
+      confirmed_by: string | null;
+    }[];
+    expect(rows).toEqual([
+      { stack: "network", phase: "UNCONFIRMED", change_kind: "update", confirmed_by: null },
+    ]);
+  });
+
   it("queues a second push behind the first, and applies both in commit order", async () => {
     const yml = bosunYml({ autodeploy: true, variables: "", appStack: true });
     repo.files.set("master", { "bosun.yml": yml });
