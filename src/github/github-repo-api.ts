@@ -63,6 +63,10 @@ const PullRequest = z.object({
   base: z.object({ sha: z.string(), ref: z.string(), repo: z.object({ full_name: z.string() }) }),
 });
 
+/** What blocks when the installation has not granted `administration: read` (app.yml). */
+const UNREADABLE_PROTECTION =
+  "branch protection, unreadable without the App's Administration (read) permission";
+
 /** https://docs.github.com/en/rest/branches/branch-protection#get-branch-protection */
 const BranchProtection = z.object({
   required_status_checks: z
@@ -302,7 +306,7 @@ export function createGithubRepoApi(
           const status = httpStatusOf(error);
           // 404: "Branch not protected". Reading protection needs the Administration
           // permission; without it (403), what protection asks is unknown.
-          if (status === 403) rules.push({ type: "branch protection (not readable)" });
+          if (status === 403) rules.push({ type: UNREADABLE_PROTECTION });
           else if (status !== 404) throw error;
         }
         const listed = await octokit.paginate(octokit.rest.repos.getBranchRules, {

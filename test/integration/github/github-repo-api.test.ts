@@ -296,7 +296,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
       .reply(403, { message: "Resource not accessible by integration" });
     github.api.get(`/repos/${REPO}/rules/branches/prod`).query(true).reply(200, []);
     await expect(api.branchRules("prod")).resolves.toEqual([
-      { type: "branch protection (not readable)" },
+      { type: "branch protection, unreadable without the App's Administration (read) permission" },
     ]);
   });
 
