@@ -11,6 +11,7 @@ import type {
 } from "../services/ports.js";
 import type { Database } from "../store/database.js";
 
+/** How often an idle worker looks for jobs that another process queued. */
 const POLL_SECONDS = 0.5;
 /**
  * How often expired jobs (those a dead worker held) are taken back and retried: at most 15 s, and
@@ -33,6 +34,7 @@ export async function startJobQueue(
     expireInSeconds?: number;
   }[],
   log: Logger,
+  { pollSeconds = POLL_SECONDS }: { pollSeconds?: number } = {},
 ): Promise<JobQueue & TransactionalQueue> {
   const connection = database.queueConnection;
   const maintenanceSeconds = Math.max(
@@ -68,12 +70,26 @@ export async function startJobQueue(
     });
   }
   const workerIds: string[] = [];
+  const workersOf = new Map<QueueName, string[]>();
+  // One worker of the queue is woken per batch of new jobs, in turn: the job's wait for a poll
+  // goes, without every worker of the queue fetching at once.
+  const wake = (names: readonly QueueName[]) => {
+    for (const name of names) {
+      const ids = workersOf.get(name);
+      const id = ids?.shift();
+      if (ids === undefined || id === undefined) continue;
+      ids.push(id);
+      boss.notifyWorker(id);
+    }
+  };
   return {
+    wake,
     async send(name: QueueName, data: object, options: SendOptions = {}) {
       const id = await boss.send(name, data, {
         ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
         ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
       });
+      if (id && !options.startAfterSeconds) wake([name]);
       return id ?? undefined;
     },
     async sendAll(jobs: readonly JobToQueue[], transaction: Transaction) {
@@ -95,12 +111,13 @@ export async function startJobQueue(
       for (let i = 0; i < concurrency; i += 1) {
         const id = await boss.work<T>(
           name,
-          { batchSize: 1, pollingIntervalSeconds: POLL_SECONDS },
+          { batchSize: 1, pollingIntervalSeconds: pollSeconds },
           async ([job]) => {
             if (job) await handler({ id: job.id, data: job.data, retryCount: 0 });
           },
         );
         workerIds.push(id);
+        workersOf.set(name, [...(workersOf.get(name) ?? []), id]);
       }
     },
     async cancel(name: QueueName, jobId: string) {

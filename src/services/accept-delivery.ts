@@ -31,7 +31,7 @@ export async function acceptDeliveries(
   deliveries: readonly IncomingDelivery[],
 ): Promise<AcceptOutcome[]> {
   const withJobs = deliveries.map((delivery) => ({ ...delivery, jobId: randomUUID() }));
-  return deps.inTransaction(async (transaction) => {
+  const outcomes = await deps.inTransaction(async (transaction) => {
     const recorded = await deps.deliveries.record(transaction, withJobs);
     const pending = withJobs.filter((delivery) => recorded.has(delivery.jobId));
     if (pending.length > 0) {
@@ -44,6 +44,10 @@ export async function acceptDeliveries(
     }
     return withJobs.map((delivery) => (recorded.has(delivery.jobId) ? "queued" : "duplicate"));
   });
+  const queued = withJobs.filter((_, index) => outcomes[index] === "queued");
+  if (queued.length > 0)
+    deps.queue.wake([...new Set(queued.map((delivery) => jobFor(delivery).name))]);
+  return outcomes;
 }
 
 function jobFor(delivery: IncomingDelivery & { jobId: string }): JobToQueue {

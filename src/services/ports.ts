@@ -58,6 +58,11 @@ export interface JobQueue {
 export interface TransactionalQueue {
   /** Queues the jobs inside `transaction` (they exist once it commits); answers the ids queued. */
   sendAll(jobs: readonly JobToQueue[], transaction: Transaction): Promise<string[]>;
+  /**
+   * Jobs of these queues were committed: a worker of this process takes them now rather than at
+   * its next poll (workers of other processes still find them by polling).
+   */
+  wake(names: readonly QueueName[]): void;
 }
 
 export interface IncomingDelivery {

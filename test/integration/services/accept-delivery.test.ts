@@ -95,6 +95,7 @@ describe.each(databaseKinds)("accepting deliveries on %s", (kind) => {
           jobs.filter((job) => !isRefused(job)),
           transaction,
         ),
+      wake: (names) => queue.wake(names),
     };
     const accept = createDeliveryAcceptor(
       {
