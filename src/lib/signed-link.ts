@@ -53,6 +53,9 @@ export function verifyGrant(linkKey: Buffer, token: string, nowMs: number): Gran
   const expected = Buffer.from(mac(linkKey, scope, expiresAt), "base64url");
   const given = Buffer.from(match[3]!, "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  // 43 characters carry 258 bits: a last character differing only in the two unused bits decodes
+  // to the same signature. One token per grant: only the canonical spelling is taken.
+  if (given.toString("base64url") !== match[3]) return undefined;
   if (expiresAt * 1000 <= nowMs) return undefined;
   return { scope, expiresAt };
 }

@@ -43,6 +43,15 @@ describe("signed run-page links", () => {
       linkKey,
     ],
     ["a truncated signature", (token: string) => token.slice(0, -1), linkKey],
+    [
+      "a signature respelt in the last character's unused bits",
+      (token: string) => {
+        const last = token.at(-1)!;
+        const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        return token.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
+      },
+      linkKey,
+    ],
     ["garbage", () => "not-a-token", linkKey],
   ])("refuses %s", (_name, change, verifyingKey) => {
     const token = signGrant(linkKey, { scope: `run:${RUN}`, expiresAt: NOW / 1000 + 60 });
