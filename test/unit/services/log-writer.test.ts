@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { eventually } from "../../helpers/deliver.js";
 import {
   createLogWriter,
   logTruncatedLine,
@@ -101,7 +102,7 @@ describe("createLogWriter with masking", () => {
     writer.write("stdout", pem[0]!);
     writer.write("stdout", pem[1]!);
     // The timer's flush comes while the key is half printed: only the line before it is stored.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await eventually(async () => (stored.length > 0 ? true : undefined));
     expect(stored.map((entry) => entry.line)).toEqual([`password ${MASK}`]);
     for (const line of pem.slice(2)) writer.write("stdout", line);
     writer.write("stdout", "after");
