@@ -81,7 +81,8 @@ export async function freePort(): Promise<number> {
 
 /**
  * Resolves once no job is queued or running (twice in a row, a poll apart): what a test waits for
- * before it asserts on everything a flow sent, and before its interceptors go away.
+ * before it asserts on everything a flow sent, and before its interceptors go away. A job queues
+ * its successors before it completes, so a chain of jobs never reads as quiet in between.
  */
 export async function settled(bosun: RunningBosun, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -97,7 +98,7 @@ export async function settled(bosun: RunningBosun, timeoutMs = 60_000): Promise<
     }[];
     quietPolls = Number(rows[0]?.busy) === 0 ? quietPolls + 1 : 0;
     if (Date.now() > deadline) throw new Error(`jobs still busy after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
