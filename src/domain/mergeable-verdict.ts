@@ -1,4 +1,4 @@
-import { type ApprovalFacts, evaluateApproval } from "./evaluate-requirements.js";
+import { type ApprovalFacts, evaluateApproval } from "./evaluate-approval.js";
 
 /**
  * GitHub's `mergeable_state` values that let the pull request be merged

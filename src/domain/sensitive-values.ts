@@ -1,13 +1,4 @@
-import type { PlanInput } from "./plan-summary.js";
-
-/**
- * The engine's sensitivity marks for one value, as in `before_sensitive` / `after_sensitive` of the
- * JSON plan: `true` marks the whole (sub)value sensitive, `false` or a missing key marks nothing,
- * and arrays/objects mirror the value's own structure (set elements by position).
- * https://opentofu.org/docs/internals/json-format/#change-representation
- */
-export type SensitiveMask =
-  boolean | readonly SensitiveMask[] | { readonly [key: string]: SensitiveMask };
+import type { PlanInput, SensitiveMask } from "./plan-input.js";
 
 /** What Terraform and OpenTofu print in place of a sensitive value; we print the same. */
 export const SENSITIVE_PLACEHOLDER = "(sensitive value)";

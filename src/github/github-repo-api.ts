@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { changedFileStatuses } from "../domain/affected-components.js";
-import type { Review } from "../domain/evaluate-requirements.js";
+import type { Review } from "../domain/evaluate-approval.js";
 import type { BranchRule, CheckOutcome } from "../domain/mergeable-verdict.js";
 import { cutCodePoints } from "../render/limits.js";
 import type {

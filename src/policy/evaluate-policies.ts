@@ -1,6 +1,6 @@
 import { celType, isCelError, plan as planEvaluation, type CelResult } from "@bufbuild/cel";
 import type { PolicyConfig } from "../config/repo-config.js";
-import type { PlanInput } from "../domain/plan-summary.js";
+import type { PlanInput } from "../domain/plan-input.js";
 import { collectSensitiveValues } from "../domain/sensitive-values.js";
 import { createMasker, type Masker } from "../runner/redact.js";
 import { meterComprehensions } from "./meter-comprehensions.js";

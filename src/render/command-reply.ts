@@ -1,4 +1,5 @@
-import type { ApprovalVerdict, UnmetRequirement } from "../domain/evaluate-requirements.js";
+import type { ApprovalVerdict } from "../domain/evaluate-approval.js";
+import type { UnmetRequirement } from "../domain/evaluate-requirements.js";
 import { assertNever } from "../lib/assert-never.js";
 import { codeSpan } from "./code-span.js";
 import { escapeMarkdown } from "./escape-markdown.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { SensitiveMask as SensitiveMaskValue } from "../domain/sensitive-values.js";
+import type { SensitiveMask as SensitiveMaskValue } from "../domain/plan-input.js";
 
 /*
  * The JSON plan representation printed by `tofu show -json PLANFILE` / `terraform show -json

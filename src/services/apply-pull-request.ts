@@ -1,11 +1,13 @@
 import { PROMOTE_TRIGGER, REVERT_TRIGGER } from "../domain/changeset-origin.js";
 import {
-  type ApplyRequirement,
   type ApprovalFacts,
   evaluateApproval,
-  evaluateRequirements,
   reviewersToCheck,
   type Review,
+} from "../domain/evaluate-approval.js";
+import {
+  type ApplyRequirement,
+  evaluateRequirements,
   type UnmetRequirement,
 } from "../domain/evaluate-requirements.js";
 import { type ApplyConfig, UNTRUSTED_DEFAULTS } from "../config/repo-config.js";

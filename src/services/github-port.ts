@@ -1,5 +1,5 @@
 import type { ChangedFile } from "../domain/affected-components.js";
-import type { Review } from "../domain/evaluate-requirements.js";
+import type { Review } from "../domain/evaluate-approval.js";
 import type { BranchRule, CheckOutcome } from "../domain/mergeable-verdict.js";
 
 /**

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   evaluateApproval,
-  evaluateRequirements,
   reviewersToCheck,
   type ApprovalFacts,
   type Review,
-} from "../../../src/domain/evaluate-requirements.js";
+} from "../../../src/domain/evaluate-approval.js";
+import { evaluateRequirements } from "../../../src/domain/evaluate-requirements.js";
 import type { MergeableVerdict } from "../../../src/domain/mergeable-verdict.js";
 import { findStaleComponents } from "../../../src/domain/find-stale-components.js";
 

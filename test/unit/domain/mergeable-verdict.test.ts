@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ApprovalFacts } from "../../../src/domain/evaluate-requirements.js";
+import type { ApprovalFacts } from "../../../src/domain/evaluate-approval.js";
 import { type BlockedFacts, mergeableVerdict } from "../../../src/domain/mergeable-verdict.js";
 
 const HEAD = "a".repeat(40);

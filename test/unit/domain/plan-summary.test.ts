@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { PlanInput, ResourceChangeInput } from "../../../src/domain/plan-input.js";
 import {
   summarisePlan,
   type PlanDeltaCounts,
-  type PlanInput,
-  type ResourceChangeInput,
   type ResourceChangeKind,
 } from "../../../src/domain/plan-summary.js";
 import { parsePlanJson } from "../../../src/runner/plan-json.js";

@@ -1,12 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { PlanInput } from "../../../src/domain/plan-summary.js";
+import type { PlanInput, SensitiveMask } from "../../../src/domain/plan-input.js";
 import {
   collectSensitiveValues,
   containsSensitive,
   maskSensitive,
   SENSITIVE_PLACEHOLDER,
-  type SensitiveMask,
 } from "../../../src/domain/sensitive-values.js";
 import { parsePlanJson } from "../../../src/runner/plan-json.js";
 

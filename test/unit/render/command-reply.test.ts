@@ -6,7 +6,7 @@ import {
   type RefusalKind,
 } from "../../../src/render/command-reply.js";
 import { HELP_TEXT, parseCommand } from "../../../src/domain/parse-command.js";
-import type { ApprovalVerdict } from "../../../src/domain/evaluate-requirements.js";
+import type { ApprovalVerdict } from "../../../src/domain/evaluate-approval.js";
 import { COMMENT_BODY_LIMIT } from "../../../src/render/limits.js";
 import { expectGolden } from "./expect-golden.js";
 
