@@ -23,7 +23,7 @@ import { createPullRequestReviewHandler } from "./github/handlers/pull-request-r
 import { createPullRequestHandler } from "./github/handlers/pull-request.js";
 import { createPushHandler } from "./github/handlers/push.js";
 import { cacheSourceArchives } from "./runner/cached-source-archive.js";
-import type { PlanDeps } from "./services/plan-pull-request.js";
+import type { PlanDeps } from "./services/plan-deps.js";
 import { reportRun, requestReport } from "./services/report-run.js";
 import { advanceRun } from "./services/advance-run.js";
 import { createChangesetRepository } from "./store/changeset-repository.js";

@@ -4,7 +4,8 @@ import { isTerminal } from "../domain/run-status.js";
 import { startApplying } from "./apply-pull-request.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { RunComponentView, RunView } from "./changeset-store.js";
-import { loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
+import { loadTrackedConfig } from "./plan-pull-request.js";
+import type { PlanDeps } from "./plan-deps.js";
 
 const PLANNING: readonly ComponentPhase[] = ["QUEUED", "PREPARING", "INITIALIZING", "PLANNING"];
 export const AUTODEPLOY_ACTOR = "bosun (autodeploy)";

@@ -19,7 +19,8 @@ import { waitingNoteSummary } from "../render/waiting-note-summary.js";
 import type { RunView } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import { canWrite, type GithubRepoApi, type PullRequestState } from "./github-port.js";
-import { loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
+import { loadTrackedConfig } from "./plan-pull-request.js";
+import type { PlanDeps } from "./plan-deps.js";
 import { checkRunContent, reportCheckRun, requestReport } from "./report-run.js";
 
 export interface ConfirmRequest {

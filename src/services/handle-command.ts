@@ -6,12 +6,8 @@ import { canWrite, type GithubRepoApi, type Reaction } from "./github-port.js";
 import { openEnvironmentRun } from "./open-environment-run.js";
 import { promoteChangeset } from "./promote-changeset.js";
 import { type OpenedOutcome, revertRun } from "./revert-run.js";
-import {
-  loadTrackedConfig,
-  planPullRequest,
-  type PlanDeps,
-  type PlanOutcome,
-} from "./plan-pull-request.js";
+import { loadTrackedConfig, planPullRequest, type PlanOutcome } from "./plan-pull-request.js";
+import type { PlanDeps } from "./plan-deps.js";
 import { requestReport } from "./report-run.js";
 
 export interface CommentInput {

@@ -5,7 +5,7 @@ import { deferredNote, placeInWaves } from "../domain/dependency-waves.js";
 import type { HclFinding } from "../runner/local-modules.js";
 import type { NewChangesetRun, NewRunComponent } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
-import type { PlanDeps } from "./plan-pull-request.js";
+import type { PlanDeps } from "./plan-deps.js";
 import { requestReport } from "./report-run.js";
 
 /** Spacelift's variable of the same purpose: confirmed runs end without running apply. */

@@ -1,34 +1,19 @@
-import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.js";
 import { parseRepoConfig, splitTrust, undeclaredInputProblems } from "../config/repo-config.js";
 import {
   affectedComponents,
   type AffectedEnvironment,
   type ChangedFile,
-  type GlobMatch,
 } from "../domain/affected-components.js";
 import type { Refusal } from "../render/command-reply.js";
 import { renderRefusal } from "../render/command-reply.js";
 import { inspectSource } from "../runner/inspect-source.js";
-import type { ChangesetStore } from "./changeset-store.js";
-import { canWrite, type GithubGateway, type GithubRepoApi } from "./github-port.js";
-import type { JobQueue, SourceArchiveFetcher } from "./ports.js";
+import { canWrite, type GithubRepoApi } from "./github-port.js";
 import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
 import { reportConfigProblems } from "./report-config-problems.js";
-import type { ReportDeps } from "./report-run.js";
+import type { PlanDeps } from "./plan-deps.js";
 
 export const CONFIG_FILE = "bosun.yml";
-
-export interface PlanDeps extends ReportDeps {
-  changesets: ChangesetStore;
-  github: GithubGateway;
-  queue: JobQueue;
-  fetchSource: SourceArchiveFetcher;
-  match: GlobMatch;
-  log: Logger;
-  /** Revokes a run's state credentials once the run has ended (managed state). */
-  revokeStateCredentials?: (runId: string) => Promise<unknown>;
-}
 
 export interface PullRequestTrigger {
   installationId: number;

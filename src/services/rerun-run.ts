@@ -1,4 +1,5 @@
-import { planPullRequest, type PlanDeps } from "./plan-pull-request.js";
+import { planPullRequest } from "./plan-pull-request.js";
+import type { PlanDeps } from "./plan-deps.js";
 import type { RunPageStore } from "./run-page-port.js";
 
 export type RerunOutcome =

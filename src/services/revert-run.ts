@@ -5,7 +5,8 @@ import type { Refusal } from "../render/command-reply.js";
 import type { RunView } from "./changeset-store.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
 import { type ComponentToRun, startChangesetRun } from "./open-environment-run.js";
-import { loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
+import { loadTrackedConfig } from "./plan-pull-request.js";
+import type { PlanDeps } from "./plan-deps.js";
 
 /** A command that opens a changeset from a pull request's comment (`/revert`, `/promote`). */
 export interface ChangesetCommand {

@@ -6,7 +6,8 @@ import {
 import { affectedComponents, type ChangedFile } from "../domain/affected-components.js";
 import { inspectSource } from "../runner/inspect-source.js";
 import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
-import { CONFIG_FILE, loadTrackedConfig, type PlanDeps } from "./plan-pull-request.js";
+import { CONFIG_FILE, loadTrackedConfig } from "./plan-pull-request.js";
+import type { PlanDeps } from "./plan-deps.js";
 import { reportConfigProblems } from "./report-config-problems.js";
 
 /** A zero SHA: GitHub's "no commit" in `before` for a new branch. */

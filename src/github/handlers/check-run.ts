@@ -2,7 +2,7 @@ import { renderRefusal, type Refusal } from "../../render/command-reply.js";
 import { confirmPullRequest } from "../../services/apply-pull-request.js";
 import { canWrite } from "../../services/github-port.js";
 import { discardPullRequestRuns } from "../../services/handle-command.js";
-import type { PlanDeps } from "../../services/plan-pull-request.js";
+import type { PlanDeps } from "../../services/plan-deps.js";
 import type { EventHandler } from "../process-delivery.js";
 import { CheckRunEvent, repositoryOf } from "../translate-pull-request.js";
 

@@ -1,5 +1,5 @@
 import { handlePullRequestComment } from "../../services/handle-command.js";
-import type { PlanDeps } from "../../services/plan-pull-request.js";
+import type { PlanDeps } from "../../services/plan-deps.js";
 import type { EventHandler } from "../process-delivery.js";
 import { IssueCommentEvent, repositoryOf } from "../translate-pull-request.js";
 

@@ -1,5 +1,6 @@
 import { discardPullRequestRuns } from "../../services/handle-command.js";
-import { planPullRequest, type PlanDeps } from "../../services/plan-pull-request.js";
+import { planPullRequest } from "../../services/plan-pull-request.js";
+import type { PlanDeps } from "../../services/plan-deps.js";
 import type { EventHandler } from "../process-delivery.js";
 import { PullRequestEvent, repositoryOf } from "../translate-pull-request.js";
 

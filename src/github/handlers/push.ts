@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PlanDeps } from "../../services/plan-pull-request.js";
+import type { PlanDeps } from "../../services/plan-deps.js";
 import { trackPush } from "../../services/track-push.js";
 import type { EventHandler } from "../process-delivery.js";
 import { repositoryOf } from "../translate-pull-request.js";

@@ -1,0 +1,18 @@
+import type { Logger } from "pino";
+import type { GlobMatch } from "../domain/affected-components.js";
+import type { ChangesetStore } from "./changeset-store.js";
+import type { GithubGateway } from "./github-port.js";
+import type { JobQueue, SourceArchiveFetcher } from "./ports.js";
+import type { ReportDeps } from "./report-run.js";
+
+/** What the pull-request and push flows reach the world through. */
+export interface PlanDeps extends ReportDeps {
+  changesets: ChangesetStore;
+  github: GithubGateway;
+  queue: JobQueue;
+  fetchSource: SourceArchiveFetcher;
+  match: GlobMatch;
+  log: Logger;
+  /** Revokes a run's state credentials once the run has ended (managed state). */
+  revokeStateCredentials?: (runId: string) => Promise<unknown>;
+}
