@@ -10,6 +10,7 @@ import type {
   PullRequestState,
 } from "../services/github-port.js";
 import { type CheckRunRequests, checkRunRequests } from "./check-run-requests.js";
+import type { CommitFileCache } from "./commit-file-cache.js";
 import { downloadTarball } from "./download-tarball.js";
 import { GithubApiError } from "./github-api-error.js";
 import { httpStatusOf } from "./http-status-of.js";
@@ -140,6 +141,8 @@ export function createGithubRepoApi(
   octokit: InstallationOctokit,
   fullName: string,
   cache: PermissionCache,
+  /** Files read at a full commit SHA, kept across jobs: such a read is made once per process. */
+  files: CommitFileCache,
 ): GithubRepoApi {
   const { owner, repo } = splitFullName(fullName);
 
@@ -164,8 +167,10 @@ export function createGithubRepoApi(
   return {
     fullName,
 
-    readFile: (path, ref) =>
-      attempt(`reading ${path} at ${ref}`, async () => {
+    readFile: async (path, ref) => {
+      const remembered = files.get(fullName, path, ref);
+      if (remembered.found) return remembered.content;
+      const read = await attempt(`reading ${path} at ${ref}`, async () => {
         try {
           // The raw media type returns the file itself, also above 1 MB, where the JSON form
           // has empty `content` and `encoding: "none"`:
@@ -178,16 +183,23 @@ export function createGithubRepoApi(
             mediaType: { format: "raw" },
           });
           const body: unknown = data;
-          if (typeof body === "string") return body;
-          if (body instanceof ArrayBuffer) return Buffer.from(body).toString("utf8");
+          if (typeof body === "string") return { content: body, settled: true };
+          if (body instanceof ArrayBuffer)
+            return { content: Buffer.from(body).toString("utf8"), settled: true };
           // A directory is listed as JSON even when raw is asked for.
           throw new Error("not a file");
         } catch (error) {
           // Also what GitHub says for a ref that does not exist: the file is not there either.
-          if (httpStatusOf(error) === 404) return undefined;
+          // That answer is not kept: a commit GitHub does not show yet may show in a moment.
+          if (httpStatusOf(error) === 404)
+            return { content: undefined, settled: !isMissingCommit(error) };
           throw error;
         }
-      }),
+      });
+      // Only a full commit SHA is kept (the cache ignores anything else): a branch moves.
+      if (read.settled) files.set(fullName, path, ref, read.content);
+      return read.content;
+    },
 
     permissionOf: async (user) => {
       const cached = cache.get(fullName, user);
@@ -464,6 +476,17 @@ export function createGithubRepoApi(
 
     tarball: (sha) => downloadTarball(octokit, fullName, sha),
   };
+}
+
+/**
+ * GitHub's 404 for a ref it does not know ("No commit found for the ref …"), as opposed to its
+ * "Not Found" for a path that is not in the commit.
+ */
+const MissingCommit = z.object({
+  response: z.object({ data: z.object({ message: z.string().regex(/no commit found/i) }) }),
+});
+function isMissingCommit(error: unknown): boolean {
+  return MissingCommit.safeParse(error).success;
 }
 
 function truncateDescription(description: string): string {

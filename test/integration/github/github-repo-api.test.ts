@@ -117,6 +117,68 @@ describe("createGithubRepoApi through createGithubGateway", () => {
       });
       expect((error as Error).cause).toBeInstanceOf(Error);
     });
+
+    // Interceptors answer once: a request made a second time would find none and fail the read.
+    const SHA = "0123456789abcdef0123456789abcdef01234567";
+
+    it("reads a file at a commit SHA once, for every job of the process", async () => {
+      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
+      // Another job's API for the same repository (its owner spelt otherwise) shares the cache.
+      const nextJob = await gateway(INSTALLATION, "Acme/Infra");
+      await expect(nextJob.readFile("bosun.yml", SHA)).resolves.toBe("v1");
+    });
+
+    it("keeps a file that is not at the commit as not found", async () => {
+      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 404 });
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBeUndefined();
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBeUndefined();
+    });
+
+    it("asks again for a commit GitHub does not know (yet)", async () => {
+      github.api
+        .get("/repos/acme/infra/contents/bosun.yml")
+        .query({ ref: SHA })
+        .reply(404, { message: `No commit found for the ref ${SHA}` });
+      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBeUndefined();
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
+    });
+
+    it("asks again for a branch, a short SHA or another path every time", async () => {
+      for (const body of ["v1", "v2"]) {
+        nockGetContent(github, REPO, { path: "bosun.yml", ref: "main" }, { status: 200, body });
+        nockGetContent(github, REPO, { path: "bosun.yml", ref: "0123456" }, { status: 200, body });
+      }
+      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
+      nockGetContent(github, REPO, { path: "other.yml", ref: SHA }, { status: 200, body: "o" });
+      await expect(api.readFile("bosun.yml", "main")).resolves.toBe("v1");
+      await expect(api.readFile("bosun.yml", "main")).resolves.toBe("v2");
+      await expect(api.readFile("bosun.yml", "0123456")).resolves.toBe("v1");
+      await expect(api.readFile("bosun.yml", "0123456")).resolves.toBe("v2");
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
+      await expect(api.readFile("other.yml", SHA)).resolves.toBe("o");
+    });
+
+    it("does not serve one repository's file to another", async () => {
+      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "mine" });
+      nockGetContent(github, "acme/other", { path: "bosun.yml", ref: SHA }, { status: 404 });
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("mine");
+      const other = await gateway(INSTALLATION, "acme/other");
+      await expect(other.readFile("bosun.yml", SHA)).resolves.toBeUndefined();
+    });
+
+    it("does not keep a failed read", async () => {
+      github.api
+        .get("/repos/acme/infra/contents/bosun.yml")
+        .query({ ref: SHA })
+        .reply(500, { message: "Server Error" });
+      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
+      await expect(api.readFile("bosun.yml", SHA)).rejects.toBeInstanceOf(GithubApiError);
+      await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
+    });
   });
 
   describe("permissionOf", () => {
