@@ -36,6 +36,21 @@ export default tseslint.config(
       ],
     },
   },
+  // Type-aware rules on the product: a promise nobody awaits loses its failure, and a switch over
+  // a closed set (phases, run kinds, requirements) must name every member or say `default`.
+  {
+    files: ["src/**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": [
+        "error",
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+    },
+  },
   layer(["src/domain/**/*.ts"], [github, database, processes, web, outward]),
   layer(
     ["src/services/**/*.ts", "src/render/**/*.ts", "src/config/**/*.ts", "src/lib/**/*.ts"],
