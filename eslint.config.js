@@ -16,6 +16,18 @@ const web = {
   message: "HTTP belongs to src/web and src/state",
 };
 const outward = { group: ["../*"], message: "domain imports nothing outside itself" };
+const configReach = {
+  group: [
+    "../*",
+    "!../domain",
+    "!../domain/*",
+    "!../lib",
+    "!../lib/*",
+    "!../policy",
+    "!../policy/*",
+  ],
+  message: "config imports only domain, lib and policy (it is read by every side)",
+};
 
 const layer = (files, patterns, ignores = []) => ({
   files,
@@ -53,9 +65,10 @@ export default tseslint.config(
   },
   layer(["src/domain/**/*.ts"], [github, database, processes, web, outward]),
   layer(
-    ["src/services/**/*.ts", "src/render/**/*.ts", "src/config/**/*.ts", "src/lib/**/*.ts"],
+    ["src/services/**/*.ts", "src/render/**/*.ts", "src/lib/**/*.ts"],
     [github, database, processes, web],
   ),
+  layer(["src/config/**/*.ts"], [github, database, processes, web, configReach]),
   layer(["src/runner/**/*.ts"], [github, database, processes, web], ["src/runner/exec.ts"]),
   layer(["src/runner/exec.ts"], [github, database, web]),
   layer(["src/store/**/*.ts", "src/queue/**/*.ts"], [github, processes, web]),

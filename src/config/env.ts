@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { SANDBOX_MODES } from "../runner/sandbox.js";
+import { SANDBOX_MODES } from "./sandbox-mode.js";
 import { parseDuration } from "./duration.js";
 
 const optionalText = z

@@ -2,8 +2,8 @@ import type { KeyObject } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { generateEncryptionKey, parseEncryptionKey } from "../lib/seal.js";
-import type { SandboxMode } from "../runner/sandbox.js";
-import type { DatabaseTarget } from "../store/database.js";
+import type { SandboxMode } from "./sandbox-mode.js";
+import type { DatabaseTarget } from "./database-target.js";
 import { describeEnvProblems, Env } from "./env.js";
 
 export interface GithubAppConfig {

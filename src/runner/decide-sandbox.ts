@@ -1,5 +1,5 @@
 import type { SandboxProbe } from "./probe-sandbox.js";
-import type { SandboxMode } from "./sandbox.js";
+import type { SandboxMode } from "../config/sandbox-mode.js";
 
 export type SandboxDecision =
   | { run: "sandboxed"; kind: "bubblewrap" }

@@ -3,10 +3,6 @@ import path from "node:path";
 import { locateExecutable } from "../lib/locate-executable.js";
 import { sandboxArgs, type SystemPath } from "./sandbox-args.js";
 
-/** The operator's choice (BOSUN_SANDBOX). */
-export const SANDBOX_MODES = ["auto", "required", "off"] as const;
-export type SandboxMode = (typeof SANDBOX_MODES)[number];
-
 /**
  * The account sandboxed engines run as when Bosun runs as root ("nobody"): bwrap is started as
  * this user, so the user namespace maps to an unprivileged host uid and nothing inside is root on

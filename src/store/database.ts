@@ -10,15 +10,12 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { InTransaction, Transaction } from "../services/ports.js";
 import * as schema from "./schema/index.js";
+import type { DatabaseTarget } from "../config/database-target.js";
 
 export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-
-/** Where the data lives: a PostgreSQL server, or the embedded PGlite (a directory, or memory). */
-export type DatabaseTarget =
-  { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string | undefined };
 
 /** What pg-boss needs to run its SQL: one complete statement or transaction per call. */
 export interface SqlExecutor {

@@ -3,7 +3,8 @@ import { locateExecutable } from "../lib/locate-executable.js";
 import { decideSandbox } from "../runner/decide-sandbox.js";
 import { probeSandbox } from "../runner/probe-sandbox.js";
 import type { SandboxKind } from "../domain/sandbox-kind.js";
-import { createSandbox, type Sandbox, type SandboxMode } from "../runner/sandbox.js";
+import type { SandboxMode } from "../config/sandbox-mode.js";
+import { createSandbox, type Sandbox } from "../runner/sandbox.js";
 import { createUidIsolation } from "../runner/uid-isolation.js";
 
 /** What /readyz says about this process's engine runs. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideSandbox } from "../../../src/runner/decide-sandbox.js";
-import type { SandboxMode } from "../../../src/runner/sandbox.js";
+import type { SandboxMode } from "../../../src/config/sandbox-mode.js";
 
 const works = { works: true } as const;
 const broken = { works: false, reason: "bwrap: No permissions to create new namespace" } as const;
