@@ -11,6 +11,8 @@ interface NoMatch {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string without its `?` (e.g. `ref=…` of a file read), empty when none. */
+  query: string;
   body: unknown;
 }
 
@@ -139,8 +141,8 @@ export class FakeGithubRepo {
     uri: string,
     body: unknown,
   ): [number, { message: string }, Record<string, string>] | undefined {
-    const path = uri.split("?")[0]!;
-    this.requests.push({ method, path, body });
+    const [path = "", query = ""] = uri.split("?");
+    this.requests.push({ method, path, query, body });
     const fault = this.faults.find(
       (candidate) =>
         candidate.remaining > 0 && candidate.method === method && candidate.path.test(path),

@@ -92,6 +92,7 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   it("applies on a writer's /apply: deployment, a fresh check run, success", async () => {
     await openPullRequest();
     await waitForCheck("bosun/dev", "action_required");
+    const tarballsPlanned = repo.count("GET", /\/tarball\//);
     const payload = commentOnPullRequest(repository, "/apply");
     const commentId = payload.comment.id;
     await deliver(bosun.url, "issue_comment", payload);
@@ -121,6 +122,9 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
       ]),
     );
     expect(repo.commentsOn(PULL_NUMBER)).toHaveLength(1);
+    // The apply runs the source its plan ran, downloaded once per commit (and kept on disk).
+    expect(tarballsPlanned).toBe(2);
+    expect(repo.count("GET", /\/tarball\//)).toBe(tarballsPlanned);
   });
 
   it("refuses /apply from a user without write permission, and changes nothing", async () => {
@@ -215,6 +219,13 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     const payload = commentOnPullRequest(repository, "/plan", "octocat");
     await deliver(bosun.url, "issue_comment", payload);
     await waitForCheck("bosun/dev", "action_required");
+    // bosun.yml at the head commit was read for the pull request and kept: the /plan reads it
+    // from memory, while the tracked branch, which moves, is read again.
+    const configReads = repo.requests
+      .filter((r) => r.method === "GET" && r.path.endsWith("/contents/bosun.yml"))
+      .map((r) => new URLSearchParams(r.query).get("ref"));
+    expect(configReads.filter((ref) => ref === HEAD)).toHaveLength(1);
+    expect(configReads.filter((ref) => ref === "master")).toHaveLength(2);
   });
 
   it("names each unmet requirement", async () => {
