@@ -2,13 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { extractTarball, TarballError, type TarballLimits } from "./extract-tarball.js";
-import {
-  declaredVariables,
-  findStackPaths,
-  HclError,
-  type HclFinding,
-  scanHcl,
-} from "./local-modules.js";
+import type { HclFinding } from "../domain/hcl-finding.js";
+import { declaredVariables, findStackPaths, HclError, scanHcl } from "./local-modules.js";
 import { SOURCE_LIMITS } from "./source-tree.js";
 
 export interface SourceInspection {

@@ -2,6 +2,7 @@ import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "@cdktf/hcl2json";
 import { z } from "zod";
+import type { HclFinding } from "../domain/hcl-finding.js";
 
 /**
  * Reading a stack's HCL without running an engine: which directories make up a stack (so that a
@@ -195,34 +196,6 @@ export async function declaredVariables(
     for (const [name] of eachLabeled(doc.variable)) names.add(name);
   }
   return [...names].sort();
-}
-
-export const HclFindingKind = [
-  "external-data-source",
-  "local-exec",
-  "provisioner",
-  "provider",
-  /** A module fetched from elsewhere (registry, git, an archive): code no one reviewed here. */
-  "remote-module",
-  /** A file the parser could not read: what it holds was not scanned, so it is not a pass. */
-  "unparsable",
-] as const;
-export type HclFindingKind = (typeof HclFindingKind)[number];
-
-/**
- * A construct that runs code or fetches a plugin or module during plan, or a file that could not
- * be scanned. `name` is what to compare across branches: the Terraform address
- * (`data.external.x`, `null_resource.y`, `module.vpc`), for a provider its source address
- * (`hashicorp/aws`; implied as `hashicorp/<name>` when none is declared), for an unparsable file
- * the file. hcl2json reports no line numbers, so a finding names its file only.
- */
-export interface HclFinding {
-  kind: HclFindingKind;
-  /** Repo-relative POSIX path of the file. */
-  file: string;
-  name: string;
-  /** Human-readable: the program or command, the provisioner type, the provider's local name. */
-  detail: string;
 }
 
 /**

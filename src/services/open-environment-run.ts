@@ -2,7 +2,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { AffectedEnvironment, ComponentChangeKind } from "../domain/affected-components.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
 import { deferredNote, placeInWaves } from "../domain/dependency-waves.js";
-import type { HclFinding } from "../runner/local-modules.js";
+import type { HclFinding } from "../domain/hcl-finding.js";
 import type { NewChangesetRun, NewRunComponent } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { PlanDeps } from "./plan-deps.js";

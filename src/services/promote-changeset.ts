@@ -7,7 +7,7 @@ import {
 } from "../domain/changeset-origin.js";
 import { HELP_TEXT } from "../domain/parse-command.js";
 import type { Refusal } from "../render/command-reply.js";
-import type { HclFinding } from "../runner/local-modules.js";
+import type { HclFinding } from "../domain/hcl-finding.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
 import { openEnvironmentRun } from "./open-environment-run.js";
 import { CONFIG_FILE, loadTrackedConfig } from "./plan-pull-request.js";

@@ -8,7 +8,7 @@ import {
   type PolicyScanFinding,
   type PolicyVerdict,
 } from "../../../src/policy/evaluate-policies.js";
-import type { HclFinding } from "../../../src/runner/local-modules.js";
+import type { HclFinding } from "../../../src/domain/hcl-finding.js";
 import {
   parsePlanJson,
   type PlanJson,
