@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { type AppConfig, loadConfig } from "./config/load-config.js";
 import { ownCredentials } from "./config/own-credentials.js";
 import { createCredentialRegistry } from "./lib/credential-registry.js";
-import { createMasker } from "./runner/redact.js";
+import { createMasker } from "./lib/redact.js";
 import { recordInstallationTokens } from "./github/record-installation-tokens.js";
 import { createInstallationHandler } from "./github/handlers/installation.js";
 import { guardWebhookRequests } from "./github/guard-webhook-requests.js";

@@ -35,7 +35,7 @@ export const REDACTED_PATHS = [
   "*.payload",
 ];
 
-/** What a redacted value is replaced with, as in masked text (src/runner/redact.ts). */
+/** What a redacted value is replaced with, as in masked text (src/lib/redact.ts). */
 const CENSOR = "***";
 
 /**

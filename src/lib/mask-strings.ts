@@ -1,6 +1,6 @@
 /**
  * Masks consecutive lines of text together (so that a credential printed over several lines, a
- * PEM key, is found), each line masked on its own; `Masker.maskLogLines` in src/runner/redact.ts.
+ * PEM key, is found), each line masked on its own; `Masker.maskLogLines` in src/lib/redact.ts.
  */
 export type MaskLines = (lines: readonly string[]) => Promise<string[]>;
 

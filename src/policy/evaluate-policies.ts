@@ -2,7 +2,7 @@ import { celType, isCelError, plan as planEvaluation, type CelResult } from "@bu
 import type { PolicyConfig } from "../config/repo-config.js";
 import type { PlanInput } from "../domain/plan-input.js";
 import { collectSensitiveValues } from "../domain/sensitive-values.js";
-import { createMasker, type Masker } from "../runner/redact.js";
+import { createMasker, type Masker } from "../lib/redact.js";
 import { meterComprehensions } from "./meter-comprehensions.js";
 import { parsePolicyExpression } from "./parse-policy-expression.js";
 import { policyCelEnv, type PolicyVariable } from "./policy-cel-env.js";

@@ -9,7 +9,7 @@ import { declaresBackend } from "./declares-backend.js";
 import type { Engine, EngineOutputs, Invocation } from "./engine.js";
 import type { PlanJson } from "./plan-json.js";
 import { engineEnvironment } from "./engine-environment.js";
-import type { Masker } from "./redact.js";
+import type { Masker } from "../lib/redact.js";
 import { packSavedWorkspace, unpackSavedWorkspace } from "./saved-workspace.js";
 import { prepareSourceTree } from "./source-tree.js";
 import { diagnosticsOf, parseUiStream, type UiDiagnosticBody } from "./ui-stream.js";

@@ -14,7 +14,7 @@ import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js
 import type { PlanJson } from "../runner/plan-json.js";
 import type { Engine, EngineKind, EngineOutputs } from "../runner/engine.js";
 import { EngineError } from "../runner/engine.js";
-import { createMasker, type Masker } from "../runner/redact.js";
+import { createMasker, type Masker } from "../lib/redact.js";
 import {
   applyComponent,
   type BackendWiring,

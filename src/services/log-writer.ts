@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { MASK, openKeyBlockStart } from "../runner/redact.js";
+import { MASK, openKeyBlockStart } from "../lib/redact.js";
 import type { RunStore } from "./ports.js";
 
 const FLUSH_LINES = 200;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load-config.js";
 import { ownCredentials } from "../../../src/config/own-credentials.js";
-import { createMasker, MASK } from "../../../src/runner/redact.js";
+import { createMasker, MASK } from "../../../src/lib/redact.js";
 import { testApp } from "../../helpers/app-credentials.js";
 
 describe("ownCredentials", () => {

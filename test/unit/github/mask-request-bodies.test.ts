@@ -1,7 +1,7 @@
 import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { maskRequestBodies } from "../../../src/github/mask-request-bodies.js";
-import { createMasker } from "../../../src/runner/redact.js";
+import { createMasker } from "../../../src/lib/redact.js";
 
 const WEBHOOK_SECRET = "webhook-secret-for-bodies";
 const TOKEN = "ghs_installationTokenOfThisTest01";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { maskStrings } from "../../../src/lib/mask-strings.js";
-import { createMasker } from "../../../src/runner/redact.js";
+import { createMasker } from "../../../src/lib/redact.js";
 import { testApp } from "../../helpers/app-credentials.js";
 
 const masker = createMasker(["s3cret-value"]);

@@ -6,7 +6,7 @@ import {
   logTruncatedLine,
   MAX_PHASE_LOG_BYTES,
 } from "../../../src/services/log-writer.js";
-import { createMasker, MASK } from "../../../src/runner/redact.js";
+import { createMasker, MASK } from "../../../src/lib/redact.js";
 
 function fakeRuns() {
   const stored: { stream: string; line: string }[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMasker } from "../../../src/runner/redact.js";
+import { createMasker } from "../../../src/lib/redact.js";
 import type {
   ComponentDetail,
   PhaseLog,

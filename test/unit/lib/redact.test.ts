@@ -8,7 +8,7 @@ import {
   MASK,
   MIN_SECRET_LENGTH,
   openKeyBlockStart,
-} from "../../../src/runner/redact.js";
+} from "../../../src/lib/redact.js";
 
 async function throughLines(masker: ReturnType<typeof createMasker>, chunks: (string | Buffer)[]) {
   return collect(Readable.from(chunks, { objectMode: false }).pipe(masker.maskLines()));
