@@ -16,6 +16,12 @@ const web = {
   message: "HTTP belongs to src/web and src/state",
 };
 const outward = { group: ["../*"], message: "domain imports nothing outside itself" };
+// Services reach the runner, the store and GitHub through ports: their types only.
+const adapters = {
+  group: ["../runner/*", "../store/*", "../github/*"],
+  allowTypeImports: true,
+  message: "services reach the runner, the store and GitHub through ports (src/services/ports.ts)",
+};
 const configReach = {
   group: [
     "../*",
@@ -64,10 +70,8 @@ export default tseslint.config(
     },
   },
   layer(["src/domain/**/*.ts"], [github, database, processes, web, outward]),
-  layer(
-    ["src/services/**/*.ts", "src/render/**/*.ts", "src/lib/**/*.ts"],
-    [github, database, processes, web],
-  ),
+  layer(["src/services/**/*.ts"], [github, database, processes, web, adapters]),
+  layer(["src/render/**/*.ts", "src/lib/**/*.ts"], [github, database, processes, web]),
   layer(["src/config/**/*.ts"], [github, database, processes, web, configReach]),
   layer(["src/runner/**/*.ts"], [github, database, processes, web], ["src/runner/exec.ts"]),
   layer(["src/runner/exec.ts"], [github, database, web]),

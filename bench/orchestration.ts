@@ -21,6 +21,7 @@ import { networkStackFiles } from "../test/helpers/network-stack.js";
 import { repoTarball } from "../test/helpers/repo-tarball.js";
 import { networkSpec, seedRepository, seedRun } from "../test/helpers/seed.js";
 import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../test/helpers/stand-in.js";
+import { componentRunner } from "../src/runner/component-runner.js";
 
 /** Wraps every engine command to add its wall time to `spent.ms`. */
 function timed(engine: Engine, spent: { ms: number }): Engine {
@@ -65,6 +66,7 @@ export async function benchOrchestration(
   const spent = { ms: 0 };
   const runs = createRunRepository(database.db);
   const deps: ExecutorDeps = {
+    runner: componentRunner,
     runs,
     leases: createLeaseRepository(database.db),
     workerId: "bench-worker",

@@ -66,6 +66,8 @@ import type { GithubGateway } from "./services/github-port.js";
 import { startWorkers } from "./worker/start-workers.js";
 import { startSandbox } from "./worker/start-sandbox.js";
 import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
+import { componentRunner } from "./runner/component-runner.js";
+import { inspectSource } from "./runner/inspect-source.js";
 
 export type Mode = "all" | "web" | "worker";
 
@@ -199,6 +201,7 @@ export async function startBosun(options: {
       github,
       queue,
       fetchSource,
+      inspectSource,
       match: createGlobMatcher(),
       publicUrl: config.publicUrl,
       runLink: createRunLinker(config),
@@ -233,6 +236,7 @@ export async function startBosun(options: {
         terraform: createEngine("terraform", config.engines.terraform, engineSandbox?.sandbox),
       };
       const executor = {
+        runner: componentRunner,
         runs,
         leases,
         workerId,

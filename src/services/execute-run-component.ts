@@ -12,17 +12,16 @@ import {
 } from "../policy/evaluate-policies.js";
 import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
 import type { PlanJson } from "../runner/plan-json.js";
-import type { Engine, EngineKind, EngineOutputs } from "../runner/engine.js";
-import { EngineError } from "../runner/engine.js";
+import type { Engine, EngineError, EngineKind, EngineOutputs } from "../runner/engine.js";
 import { createMasker, type Masker } from "../lib/redact.js";
-import {
+import type {
   applyComponent,
-  type BackendWiring,
-  type PhaseReporter,
+  BackendWiring,
+  PhaseReporter,
   planComponent,
-  type RunnerPhase,
+  RunnerPhase,
 } from "../runner/run-component.js";
-import { unpackSavedWorkspace } from "../runner/saved-workspace.js";
+import type { unpackSavedWorkspace } from "../runner/saved-workspace.js";
 import { createLogWriter, type LogWriter } from "./log-writer.js";
 import type {
   ComponentPhase,
@@ -47,7 +46,17 @@ export type StateBackendLender = (record: RunComponentRecord) => Promise<{
   release(): Promise<void>;
 }>;
 
+/** The runner, as this use case reaches it (src/runner/component-runner.ts builds it). */
+export interface ComponentRunner {
+  plan: typeof planComponent;
+  apply: typeof applyComponent;
+  unpackSavedWorkspace: typeof unpackSavedWorkspace;
+  /** The engine's own failure (a command's exit, a stale plan), when `error` is one. */
+  engineFailure(error: unknown): EngineError | undefined;
+}
+
 export interface ExecutorDeps {
+  runner: ComponentRunner;
   runs: RunStore;
   leases: LeaseStore;
   /** This worker process, named in the leases it takes. */
@@ -154,7 +163,7 @@ async function plan(
     { ...secrets, ...upstream.secrets },
     log,
     async (context, current) => {
-      const planned = await planComponent(context, {
+      const planned = await deps.runner.plan(context, {
         ...(record.spec.destroy ? { destroy: true } : {}),
         ...(record.spec.targets?.length ? { targets: record.spec.targets } : {}),
       });
@@ -242,7 +251,7 @@ async function apply(
   }
   const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "apply");
   return withContext(deps, record, secrets, log, async (context) => {
-    const applied = await applyComponent(context, saved.bytes);
+    const applied = await deps.runner.apply(context, saved.bytes);
     await deps.runs.setEngineVersion(record.runId, applied.engineVersion);
     const { clear, sensitive } = splitOutputs(applied.outputs);
     await deps.runs.recordRevision({
@@ -335,14 +344,14 @@ function openWorkspace(
   if (digest(bytes) !== record.workspaceDigest) {
     return "the saved workspace does not match the digest recorded at plan time; refusing to apply";
   }
-  const unpacked = unpackSavedWorkspace(bytes);
+  const unpacked = deps.runner.unpackSavedWorkspace(bytes);
   if (digest(unpacked.planFile) !== record.planDigest) {
     return "the saved plan is not the plan that was reviewed; refusing to apply";
   }
   return { bytes, planDigest: record.planDigest, inputs: unpacked.inputs };
 }
 
-type Context = Parameters<typeof planComponent>[0];
+type Context = Parameters<ComponentRunner["plan"]>[0];
 
 /** Builds the runner's context (masking, phase reporting, state backend) and runs `work` in it. */
 async function withContext(
@@ -390,7 +399,7 @@ async function withContext(
   } catch (error) {
     const reason = deadline?.aborted
       ? `stopped after ${Math.round(jobDeadlineMs / 1000)} s: the job outlived BOSUN_RUN_TIMEOUT and its margin, after which its state credential expires`
-      : await describeFailure(error, masker);
+      : await describeFailure(error, deps.runner.engineFailure(error), masker);
     log.warn({ reason, phase: current }, "component failed");
     await fail(deps, record, current, reason);
     return "FAILED";
@@ -492,12 +501,18 @@ async function fail(
     await deps.runs.setFailureReason(record.runComponentId, reason);
 }
 
-function describeFailure(error: unknown, masker: Masker): Promise<string> {
-  if (error instanceof EngineError) {
+function describeFailure(
+  error: unknown,
+  engine: EngineError | undefined,
+  masker: Masker,
+): Promise<string> {
+  if (engine) {
     const reason =
-      error.code === "stale-plan" ? `stale: ${error.message}; run /plan to re-plan` : error.message;
+      engine.code === "stale-plan"
+        ? `stale: ${engine.message}; run /plan to re-plan`
+        : engine.message;
     return masker.maskText(
-      error.stderrTail.trim() ? `${reason}\n${error.stderrTail.trim()}` : reason,
+      engine.stderrTail.trim() ? `${reason}\n${engine.stderrTail.trim()}` : reason,
     );
   }
   return masker.maskText(error instanceof Error ? error.message : String(error));

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { GlobMatch } from "../domain/affected-components.js";
 import type { ChangesetStore } from "./changeset-store.js";
 import type { GithubGateway } from "./github-port.js";
-import type { JobQueue, SourceArchiveFetcher } from "./ports.js";
+import type { JobQueue, SourceArchiveFetcher, SourceInspector } from "./ports.js";
 import type { ReportDeps } from "./report-run.js";
 
 /** What the pull-request and push flows reach the world through. */
@@ -11,6 +11,7 @@ export interface PlanDeps extends ReportDeps {
   github: GithubGateway;
   queue: JobQueue;
   fetchSource: SourceArchiveFetcher;
+  inspectSource: SourceInspector;
   match: GlobMatch;
   log: Logger;
   /** Revokes a run's state credentials once the run has ended (managed state). */

@@ -7,7 +7,6 @@ import {
 } from "../domain/affected-components.js";
 import type { Refusal } from "../render/command-reply.js";
 import { renderRefusal } from "../render/command-reply.js";
-import { inspectSource } from "../runner/inspect-source.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
 import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
 import { reportConfigProblems } from "./report-config-problems.js";
@@ -106,7 +105,7 @@ export async function planPullRequest(
     repositoryFullName: input.repository.fullName,
     sha: input.headSha,
   });
-  const inspection = await inspectSource(
+  const inspection = await deps.inspectSource(
     headArchive,
     headStacks.map((stack) => stack.dir),
   );
@@ -121,7 +120,7 @@ export async function planPullRequest(
   }
   const baseFindings = base
     ? (
-        await inspectSource(
+        await deps.inspectSource(
           await deps.fetchSource({
             installationId: input.installationId,
             repositoryFullName: input.repository.fullName,

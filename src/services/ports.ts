@@ -1,5 +1,6 @@
 import type { ComponentSpec } from "../domain/component-spec.js";
 import type { SandboxKind } from "../domain/sandbox-kind.js";
+import type { SourceInspection } from "../runner/inspect-source.js";
 
 /**
  * The ports through which services reach the world. Adapters live in store/, queue/, runner/ and
@@ -239,6 +240,12 @@ export type SourceArchiveFetcher = (input: {
   repositoryFullName: string;
   sha: string;
 }) => Promise<Buffer>;
+
+/** Reads a source archive's stacks without running anything: their paths, inputs and findings. */
+export type SourceInspector = (
+  archive: Buffer,
+  stackDirs: readonly string[],
+) => Promise<SourceInspection>;
 
 /* Managed state (src/state): Bosun's own `http` state backend. */
 

@@ -4,7 +4,6 @@ import {
   undeclaredInputProblems,
 } from "../config/repo-config.js";
 import { affectedComponents, type ChangedFile } from "../domain/affected-components.js";
-import { inspectSource } from "../runner/inspect-source.js";
 import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
 import { CONFIG_FILE, loadTrackedConfig } from "./plan-pull-request.js";
 import type { PlanDeps } from "./plan-deps.js";
@@ -80,7 +79,7 @@ export async function trackPush(deps: PlanDeps, input: PushInput): Promise<PushO
     repositoryFullName: input.repository.fullName,
     sha: input.after,
   });
-  const inspection = await inspectSource(
+  const inspection = await deps.inspectSource(
     archive,
     config.stacks.map((stack) => stack.dir),
   );

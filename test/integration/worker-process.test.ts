@@ -26,6 +26,7 @@ import { repoTarball } from "../helpers/repo-tarball.js";
 import { networkSpec, SHA, seedRepository, seedRun } from "../helpers/seed.js";
 import { STAND_IN_SANDBOX_PATHS, STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../helpers/stand-in.js";
 import { startTestBosun, type TestBosun } from "../helpers/test-bosun.js";
+import { componentRunner } from "../../src/runner/component-runner.js";
 
 // Separate processes share a database server, not an embedded one.
 describe.runIf(databaseKinds.includes("postgres"))(
@@ -66,6 +67,7 @@ describe.runIf(databaseKinds.includes("postgres"))(
       const { runComponentId, componentId } = await seedRun(db, networkSpec());
       const planned = await executeRunComponent(
         {
+          runner: componentRunner,
           runs: createRunRepository(db),
           leases: createLeaseRepository(db),
           workerId: "test-worker",

@@ -45,6 +45,7 @@ import {
   standInWith,
 } from "../../helpers/stand-in.js";
 import type { ComponentSpec } from "../../../src/domain/component-spec.js";
+import { componentRunner } from "../../../src/runner/component-runner.js";
 
 const ownState = (overrides: Partial<ComponentSpec> = {}) =>
   networkSpec({ state: "own", ...overrides });
@@ -67,6 +68,7 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
   });
 
   const deps = (overrides: Partial<ExecutorDeps> = {}): ExecutorDeps => ({
+    runner: componentRunner,
     runs: createRunRepository(database.db),
     leases: createLeaseRepository(database.db),
     workerId: "test-worker",

@@ -23,6 +23,7 @@ import { networkSpec, seedRepository, seedRun } from "../../helpers/seed.js";
 import { STAND_IN_TERRAFORM, STAND_IN_TOFU } from "../../helpers/stand-in.js";
 import { lockInfo, stateClient, stateJson } from "../../helpers/state-client.js";
 import { startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
+import { componentRunner } from "../../../src/runner/component-runner.js";
 
 describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
   let bosun: TestBosun;
@@ -42,6 +43,7 @@ describe.each(databaseKinds)("runs on Bosun's managed state on %s", (kind) => {
     });
     const tarball = await repoTarball(networkStackFiles);
     deps = {
+      runner: componentRunner,
       runs: createRunRepository(db),
       leases: createLeaseRepository(db),
       workerId: "test-worker",

@@ -22,6 +22,7 @@ import { networkSpec, seedRun } from "../../helpers/seed.js";
 import { STAND_IN_TERRAFORM, standInWith } from "../../helpers/stand-in.js";
 import { stateClient } from "../../helpers/state-client.js";
 import { startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
+import { componentRunner } from "../../../src/runner/component-runner.js";
 
 const silent = pino({ level: "silent" });
 
@@ -145,6 +146,7 @@ describe.each(databaseKinds)("state credentials that end on %s", (kind) => {
     const managedState = createManagedState({ ...deps, credentialLifetimeMs: 3_000 });
     const outcome = await executeRunComponent(
       {
+        runner: componentRunner,
         runs: createRunRepository(bosun.database.db),
         leases: createLeaseRepository(bosun.database.db),
         workerId: "test-worker",
