@@ -10,7 +10,8 @@ import {
   evaluateRequirements,
   type UnmetRequirement,
 } from "../domain/evaluate-requirements.js";
-import { type ApplyConfig, UNTRUSTED_DEFAULTS } from "../config/repo-config.js";
+import { type ApplyConfig } from "../config/repo-config.js";
+import { UNTRUSTED_DEFAULTS } from "../config/split-trust.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
 import { mergeableVerdict, type MergeableVerdict } from "../domain/mergeable-verdict.js";
 import type { ComponentPhase } from "../domain/component-phase.js";

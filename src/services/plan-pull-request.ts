@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
-import { parseRepoConfig, splitTrust, undeclaredInputProblems } from "../config/repo-config.js";
+import { parseRepoConfig, undeclaredInputProblems } from "../config/parse-repo-config.js";
+import { splitTrust } from "../config/split-trust.js";
 import {
   affectedComponents,
   type AffectedEnvironment,

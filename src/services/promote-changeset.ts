@@ -1,4 +1,6 @@
-import { parseRepoConfig, splitTrust, type RepoConfig } from "../config/repo-config.js";
+import { parseRepoConfig } from "../config/parse-repo-config.js";
+import { splitTrust } from "../config/split-trust.js";
+import { type RepoConfig } from "../config/repo-config.js";
 import type { AffectedComponent } from "../domain/affected-components.js";
 import {
   choosePromotionSource,

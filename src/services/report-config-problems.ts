@@ -1,4 +1,4 @@
-import type { ConfigProblem as ParsedProblem } from "../config/repo-config.js";
+import type { ConfigProblem as ParsedProblem } from "../config/parse-repo-config.js";
 import { renderAnnotations } from "../render/annotations.js";
 import { renderCheckRun } from "../render/check-run-output.js";
 import { renderPrComment } from "../render/pr-comment.js";

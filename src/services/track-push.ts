@@ -1,8 +1,5 @@
-import {
-  parseRepoConfig,
-  type RepoConfig,
-  undeclaredInputProblems,
-} from "../config/repo-config.js";
+import { parseRepoConfig, undeclaredInputProblems } from "../config/parse-repo-config.js";
+import { type RepoConfig } from "../config/repo-config.js";
 import { affectedComponents, type ChangedFile } from "../domain/affected-components.js";
 import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
 import { CONFIG_FILE, loadTrackedConfig } from "./plan-pull-request.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRepoConfig, undeclaredInputProblems } from "../../../src/config/repo-config.js";
+import { parseRepoConfig, undeclaredInputProblems } from "../../../src/config/parse-repo-config.js";
 
 const stacks = (body: string) => `version: 1
 environments:

@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 import {
   configJsonSchema,
   DEFAULT_WHEN_MODIFIED,
-  MAX_CONFIG_BYTES,
-  parseRepoConfig,
-  splitTrust,
-  type ConfigProblem,
   type RepoConfig,
 } from "../../../src/config/repo-config.js";
+import {
+  MAX_CONFIG_BYTES,
+  parseRepoConfig,
+  type ConfigProblem,
+} from "../../../src/config/parse-repo-config.js";
+import { splitTrust } from "../../../src/config/split-trust.js";
 import type { ConfigDefinition } from "../../../src/domain/affected-components.js";
 
 /** docs/design.md's example, verbatim. */

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { parseRepoConfig, type PolicyConfig } from "../../../src/config/repo-config.js";
+import { parseRepoConfig } from "../../../src/config/parse-repo-config.js";
+import { type PolicyConfig } from "../../../src/config/repo-config.js";
 import {
   DEFAULT_POLICY_LIMITS,
   evaluatePolicies,

@@ -1,0 +1,72 @@
+import type { EnvironmentConfig, RepoConfig } from "./repo-config.js";
+
+/**
+ * The settings every repository gets when its tracked branch has no bosun.yml (yet): the PR that
+ * introduces Bosun, say.
+ *
+ * - `requirements: []`: no requirement beyond the one that always holds, that only users with
+ *   write permission apply (docs/design.md "GitHub surface"), which is what a repository without
+ *   rules has agreed to. Demanding `approved` here would lock out single-maintainer repositories
+ *   before they could merge the file that relaxes it, and it is the file on the tracked branch,
+ *   reviewed like any other change, that should raise the bar.
+ * - `approve_on_review: false`, `allow_forks: false`: each would widen who can make Bosun act,
+ *   so neither is granted before the tracked branch asks for it.
+ * - no policies: there is nothing trusted to evaluate; a PR's own policies bind once merged.
+ * - `autodeploy` off for every stack: autodeploy skips the approval gate.
+ */
+export const UNTRUSTED_DEFAULTS = {
+  apply: { requirements: [], approvals: 1, approve_on_review: false, allow_forks: false },
+  policies: [],
+} as const satisfies Pick<RepoConfig, "apply" | "policies">;
+
+/**
+ * The configuration a pull request runs under (docs/design.md "Trust"): what to run comes from the PR
+ * head, who may do what comes from the tracked branch.
+ *
+ * From the head: `version`, the stacks (their code and settings) and the environments with their
+ * variables. From the tracked branch: `tracked_branch`, `apply` (requirements, approve_on_review,
+ * allow_forks), `policies`, each stack's `autodeploy` (it skips the approval gate; off for a stack
+ * the tracked branch does not have), and each environment's `production` and `promote_from` when
+ * the tracked branch declares that environment (where a change may go and how carefully); an
+ * environment the tracked branch lacks keeps the head's, there being nothing to defer to.
+ *
+ * `trackedConfig` is undefined only when the tracked branch has no bosun.yml; see
+ * {@link UNTRUSTED_DEFAULTS}. A tracked bosun.yml that does not parse leaves the rules unknown:
+ * the caller must refuse rather than pass undefined.
+ */
+export function splitTrust(
+  headConfig: RepoConfig,
+  trackedConfig: RepoConfig | undefined,
+): RepoConfig {
+  const trustedStacks = new Map(trackedConfig?.stacks.map((stack) => [stack.name, stack]));
+  const environments: Record<string, EnvironmentConfig> = {};
+  for (const [env, settings] of Object.entries(headConfig.environments)) {
+    // Names such as "constructor" are valid: look up own keys only.
+    const trusted =
+      trackedConfig !== undefined && Object.hasOwn(trackedConfig.environments, env)
+        ? trackedConfig.environments[env]
+        : undefined;
+    environments[env] =
+      trusted === undefined
+        ? settings
+        : {
+            ...settings,
+            production: trusted.production,
+            promote_from: trusted.promote_from,
+          };
+  }
+  return {
+    ...headConfig,
+    tracked_branch: trackedConfig?.tracked_branch,
+    environments,
+    apply: trackedConfig?.apply ?? {
+      ...UNTRUSTED_DEFAULTS.apply,
+      requirements: [...UNTRUSTED_DEFAULTS.apply.requirements],
+    },
+    policies: trackedConfig?.policies ?? [...UNTRUSTED_DEFAULTS.policies],
+    stacks: headConfig.stacks.map((stack) => ({
+      ...stack,
+      autodeploy: trustedStacks.get(stack.name)?.autodeploy ?? false,
+    })),
+  };
+}
