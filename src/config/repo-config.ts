@@ -4,6 +4,7 @@ import {
   MAX_POLICY_EXPRESSION_LENGTH,
   parsePolicyExpression,
 } from "../policy/parse-policy-expression.js";
+import { ENGINE_KINDS } from "../domain/engine-kind.js";
 
 /**
  * `bosun.yml`, the repository's own configuration (docs/design.md "Repo config: bosun.yml"): its zod
@@ -192,7 +193,6 @@ export const ApplyConfig = z
   );
 export type ApplyConfig = z.infer<typeof ApplyConfig>;
 
-export const engines = ["opentofu", "terraform"] as const;
 export const onRemoveActions = ["destroy", "orphan"] as const;
 export const stateModes = ["managed", "own"] as const;
 
@@ -226,7 +226,7 @@ export const StackConfig = z
       "The root module's directory, relative to the repository root, / separated (. for the root itself).",
     ),
     engine: z
-      .enum(engines)
+      .enum(ENGINE_KINDS)
       .default("opentofu")
       .describe("The engine that runs this stack: opentofu (tofu) or terraform."),
     environments: unique(name("environment"), "environment")

@@ -12,8 +12,8 @@ import { renderVarFile } from "./component-spec.js";
  */
 export type GlobMatch = (glob: string, path: string) => boolean;
 
-export const componentChangeKinds = ["create", "update", "destroy", "orphan"] as const;
-export type ComponentChangeKind = (typeof componentChangeKinds)[number];
+export const COMPONENT_CHANGE_KINDS = ["create", "update", "destroy", "orphan"] as const;
+export type ComponentChangeKind = (typeof COMPONENT_CHANGE_KINDS)[number];
 
 /** GitHub's `status` of a file in a compare or a pull request's file list. */
 export const changedFileStatuses = [

@@ -1,3 +1,4 @@
+import type { EngineKind } from "./engine-kind.js";
 /**
  * What a run executes for one component, fixed when the run is created so a later change to
  * `bosun.yml` cannot alter a plan under review.
@@ -7,7 +8,7 @@ export interface ComponentSpec {
   environment: string;
   /** Repo-relative POSIX path of the root module. */
   dir: string;
-  engine: "opentofu" | "terraform";
+  engine: EngineKind;
   /** Var files relative to `dir`, `${environment}` still unrendered. */
   varFiles: string[];
   /** Non-secret variables, passed as TF_VAR_*. */

@@ -1,5 +1,6 @@
 import type { ComponentPhase } from "./component-phase.js";
 import { isTerminal } from "./run-status.js";
+import type { ComponentChangeKind } from "./affected-components.js";
 
 /**
  * The dependency waves of one changeset (docs/design.md "Lifecycle"): a component whose upstream
@@ -9,7 +10,7 @@ import { isTerminal } from "./run-status.js";
 
 export interface WaveMember {
   stack: string;
-  change: "create" | "update" | "destroy" | "orphan";
+  change: ComponentChangeKind;
   /** The stacks of its `depends_on`, in or out of the changeset. */
   upstreams: readonly string[];
 }

@@ -7,6 +7,7 @@ import { meterComprehensions } from "./meter-comprehensions.js";
 import { parsePolicyExpression } from "./parse-policy-expression.js";
 import { policyCelEnv, type PolicyVariable } from "./policy-cel-env.js";
 import { runWithTimeout } from "./run-with-timeout.js";
+import type { RunKind } from "../domain/run-kind.js";
 
 /*
  * Policies (docs/design.md "Repo config": `policies`): CEL rules from the tracked branch's bosun.yml,
@@ -16,8 +17,6 @@ import { runWithTimeout } from "./run-with-timeout.js";
  */
 
 /** docs/design.md "Nouns", Run. */
-export const policyRunKinds = ["proposed", "tracked", "destroy"] as const;
-export type PolicyRunKind = (typeof policyRunKinds)[number];
 
 /** One construct the pre-plan HCL scan found (`HclFinding` in src/runner/local-modules.ts). */
 export interface PolicyScanFinding {
@@ -53,7 +52,7 @@ export interface PolicyInput {
   };
   readonly environment: { readonly name: string; readonly production: boolean };
   readonly run: {
-    readonly kind: PolicyRunKind;
+    readonly kind: RunKind;
     /** What started the run, as recorded on it (a comment command, a push, ...). */
     readonly trigger: string;
     /** The GitHub login the run is attributed to. */

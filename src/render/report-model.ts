@@ -2,6 +2,7 @@ import type { ComponentChangeKind } from "../domain/affected-components.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { PlanDeltaCounts } from "../domain/plan-summary.js";
 import type { RunStatus } from "../domain/run-status.js";
+import type { RunKind } from "../domain/run-kind.js";
 
 /*
  * What the renderers take: one changeset's run as a reader sees it, decoupled from the database
@@ -12,14 +13,12 @@ import type { RunStatus } from "../domain/run-status.js";
  */
 
 /** docs/design.md "Nouns", Run. */
-export const runKinds = ["proposed", "tracked", "destroy"] as const;
-export type RunKind = (typeof runKinds)[number];
 
 // The lifecycle's closed sets are the domain's; re-exported so a renderer's caller needs one import.
 export { COMPONENT_PHASES, type ComponentPhase } from "../domain/component-phase.js";
 export { RUN_STATUSES, type RunStatus } from "../domain/run-status.js";
 export {
-  componentChangeKinds,
+  COMPONENT_CHANGE_KINDS,
   type ComponentChangeKind as ChangeKind,
 } from "../domain/affected-components.js";
 

@@ -1,6 +1,7 @@
 import { assertNever } from "../lib/assert-never.js";
 import { codeSpan } from "./code-span.js";
-import type { ChangesetReport, RunKind, RunStatus } from "./report-model.js";
+import type { RunKind } from "../domain/run-kind.js";
+import type { ChangesetReport, RunStatus } from "./report-model.js";
 
 /** The run at a glance: status, kind, environment, commit and a link to its page. Markdown. */
 export function statusLine(report: ChangesetReport): string {

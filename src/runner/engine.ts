@@ -3,9 +3,7 @@ import { MAX_OUTPUT_CHARS, runProcess, type ProcessResult } from "./exec.js";
 import { parsePlanJson, PlanJsonError, type PlanJson } from "./plan-json.js";
 import type { SandboxKind } from "../domain/sandbox-kind.js";
 import type { Sandbox } from "./sandbox.js";
-
-export const ENGINE_KINDS = ["opentofu", "terraform"] as const;
-export type EngineKind = (typeof ENGINE_KINDS)[number];
+import type { EngineKind } from "../domain/engine-kind.js";
 
 export const engineErrorCodes = [
   "not-found",

@@ -2,6 +2,8 @@ import type { ComponentChangeKind } from "../domain/affected-components.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
 import type { PlanSummary } from "../domain/plan-summary.js";
+import type { RunKind } from "../domain/run-kind.js";
+import type { EngineKind } from "../domain/engine-kind.js";
 
 export interface PullRequestRecord {
   repositoryId: number;
@@ -42,7 +44,7 @@ export interface NewChangesetRun {
   headSha: string;
   baseHeads: Record<string, string | null>;
   run: {
-    kind: "proposed" | "tracked" | "destroy";
+    kind: RunKind;
     commitSha: string;
     trigger: string;
     triggeredBy: string;
@@ -99,7 +101,7 @@ export interface RunComponentView {
 
 export interface RunView {
   runId: string;
-  kind: "proposed" | "tracked" | "destroy";
+  kind: RunKind;
   commitSha: string;
   trigger: string;
   triggeredBy: string;
@@ -156,7 +158,7 @@ export interface ChangesetStore {
       stack: string;
       environment: string;
       dir: string;
-      engine: "opentofu" | "terraform";
+      engine: EngineKind;
       production: boolean;
     }[],
   ): Promise<Map<string, string>>;

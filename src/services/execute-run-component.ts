@@ -12,7 +12,8 @@ import {
 } from "../policy/evaluate-policies.js";
 import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
 import type { PlanJson } from "../runner/plan-json.js";
-import type { Engine, EngineError, EngineKind, EngineOutputs } from "../runner/engine.js";
+import type { EngineKind } from "../domain/engine-kind.js";
+import type { Engine, EngineError, EngineOutputs } from "../runner/engine.js";
 import { createMasker, type Masker } from "../lib/redact.js";
 import type {
   applyComponent,

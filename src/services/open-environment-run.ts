@@ -7,6 +7,8 @@ import type { NewChangesetRun, NewRunComponent } from "./changeset-store.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { requestReport } from "./report-run.js";
+import type { RunKind } from "../domain/run-kind.js";
+import type { EngineKind } from "../domain/engine-kind.js";
 
 /** Spacelift's variable of the same purpose: confirmed runs end without running apply. */
 export const SKIP_APPLYING = "BOSUN_SKIP_APPLYING";
@@ -28,7 +30,7 @@ export interface RunOrigin {
   repositoryId: number;
   pullRequestNumber: number | undefined;
   commitSha: string;
-  kind: "proposed" | "tracked" | "destroy";
+  kind: RunKind;
   trigger: string;
   triggeredBy: string;
   targets?: readonly string[] | undefined;
@@ -125,7 +127,7 @@ export async function startChangesetRun(
       inputs: Readonly<Record<string, string>>;
       componentId?: string;
     }[];
-    stackOf: (stack: string) => { dir: string; engine: "opentofu" | "terraform" } | undefined;
+    stackOf: (stack: string) => { dir: string; engine: EngineKind } | undefined;
     production: boolean;
     findings: HclFinding[];
   },

@@ -108,6 +108,8 @@ export interface InstallationStore {
 
 export type { ComponentPhase } from "../domain/component-phase.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
+import type { RunKind } from "../domain/run-kind.js";
+import type { ComponentChangeKind } from "../domain/affected-components.js";
 
 /** Everything executing one component of one run needs to know about it. */
 export interface RunComponentRecord {
@@ -115,10 +117,10 @@ export interface RunComponentRecord {
   runId: string;
   componentId: string;
   phase: ComponentPhase;
-  changeKind: "create" | "update" | "destroy" | "orphan";
+  changeKind: ComponentChangeKind;
   spec: ComponentSpec;
   commitSha: string;
-  runKind: "proposed" | "tracked" | "destroy";
+  runKind: RunKind;
   trigger: string;
   triggeredBy: string;
   /** The pre-plan scan's findings, for policies. */

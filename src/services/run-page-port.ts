@@ -1,6 +1,9 @@
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { RunStatus } from "../domain/run-status.js";
 import type { SandboxKind } from "../domain/sandbox-kind.js";
+import type { RunKind } from "../domain/run-kind.js";
+import type { EngineKind } from "../domain/engine-kind.js";
+import type { ComponentChangeKind } from "../domain/affected-components.js";
 
 /**
  * What the run pages and their JSON API read (src/web/run-pages): a read model of runs, their
@@ -8,8 +11,6 @@ import type { SandboxKind } from "../domain/sandbox-kind.js";
  * src/store/run-page-repository.ts. Logs are stored already masked; sealed or sensitive values
  * (sealed workspaces, sealed outputs) are never part of it.
  */
-
-export type RunKind = "proposed" | "tracked" | "destroy";
 
 export interface DeltaCounts {
   add: number;
@@ -51,7 +52,7 @@ export interface RunComponentEntry {
   componentId: string;
   stack: string;
   dir: string;
-  changeKind: "create" | "update" | "destroy" | "orphan";
+  changeKind: ComponentChangeKind;
   phase: ComponentPhase;
   /** The dependency wave it runs in (0: no upstream in this run). */
   wave: number;
@@ -159,7 +160,7 @@ export interface ComponentDetail {
 export interface StackEntry {
   name: string;
   dir: string;
-  engine: "opentofu" | "terraform";
+  engine: EngineKind;
   components: { id: string; environment: string; deployedRevisionId: string | undefined }[];
 }
 

@@ -1,10 +1,13 @@
 import { pgEnum } from "drizzle-orm/pg-core";
 import { COMPONENT_PHASES } from "../../domain/component-phase.js";
 import { SECRET_SCOPES } from "../../services/secrets-command.js";
+import { COMPONENT_CHANGE_KINDS } from "../../domain/affected-components.js";
+import { ENGINE_KINDS } from "../../domain/engine-kind.js";
+import { RUN_KINDS } from "../../domain/run-kind.js";
 
-export const engineKind = pgEnum("engine_kind", ["opentofu", "terraform"]);
-export const changeKind = pgEnum("change_kind", ["create", "update", "destroy", "orphan"]);
-export const runKind = pgEnum("run_kind", ["proposed", "tracked", "destroy"]);
+export const engineKind = pgEnum("engine_kind", ENGINE_KINDS);
+export const changeKind = pgEnum("change_kind", COMPONENT_CHANGE_KINDS);
+export const runKind = pgEnum("run_kind", RUN_KINDS);
 export const changesetStatus = pgEnum("changeset_status", ["open", "closed"]);
 /** Per-component phases of docs/design.md's lifecycle: the domain's closed set. */
 export const componentPhase = pgEnum("component_phase", COMPONENT_PHASES);
