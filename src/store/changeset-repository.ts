@@ -13,7 +13,7 @@ import type {
   RunView,
 } from "../services/changeset-store.js";
 import type { Db } from "./database.js";
-import { appendEvent } from "./run-repository.js";
+import { appendEvent, moveComponent } from "./move-component.js";
 import {
   changes,
   changesets,
@@ -471,15 +471,11 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             .where(eq(runComponents.id, id))
             .for("update");
           if (current?.phase !== "UNCONFIRMED") continue;
-          await tx
-            .update(runComponents)
-            .set({ phase: "CONFIRMED", updatedAt: new Date() })
-            .where(eq(runComponents.id, id));
-          await appendEvent(tx, {
+          await moveComponent(tx, {
             runId,
             runComponentId: id,
-            fromState: "UNCONFIRMED",
-            toState: "CONFIRMED",
+            from: "UNCONFIRMED",
+            to: "CONFIRMED",
             cause,
             actor,
             by: "confirm",
@@ -504,18 +500,15 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           .where(eq(runComponents.id, runComponentId))
           .for("update");
         if (current?.phase !== "DEFERRED") return false;
-        await tx
-          .update(runComponents)
-          .set({ phase: to, failureReason: to === "QUEUED" ? null : cause, updatedAt: new Date() })
-          .where(eq(runComponents.id, runComponentId));
-        await appendEvent(tx, {
+        await moveComponent(tx, {
           runId: current.runId,
           runComponentId,
-          fromState: "DEFERRED",
-          toState: to,
+          from: "DEFERRED",
+          to,
           cause,
           actor: "bosun",
           by: to === "FAILED" ? "stale" : "release",
+          with: { failureReason: to === "QUEUED" ? null : cause },
         });
         return true;
       });
@@ -548,22 +541,15 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           const base = current.baseHeads?.[current.componentId] ?? null;
           const moved = (current.head ?? null) !== base;
           const reason = staleWaveReason(`${current.stack}@${current.environment}`);
-          await tx
-            .update(runComponents)
-            .set({
-              phase: moved ? "FAILED" : "CONFIRMED",
-              ...(moved ? { failureReason: reason } : {}),
-              updatedAt: new Date(),
-            })
-            .where(eq(runComponents.id, id));
-          await appendEvent(tx, {
+          await moveComponent(tx, {
             runId,
             runComponentId: id,
-            fromState: "UNCONFIRMED",
-            toState: moved ? "FAILED" : "CONFIRMED",
+            from: "UNCONFIRMED",
+            to: moved ? "FAILED" : "CONFIRMED",
             cause: moved ? reason : cause,
             actor: moved ? "bosun" : actor,
             by: moved ? "stale" : "confirm",
+            ...(moved ? { with: { failureReason: reason } } : {}),
           });
           (moved ? stale : confirmed).push(id);
         }
@@ -646,15 +632,11 @@ export function createChangesetRepository(db: Db): ChangesetStore {
         // A confirmed run's queued and deferred components are its later waves (invariant 2).
         const rows = candidates.filter((row) => isDiscardable(row.phase, row.confirmedBy !== null));
         for (const row of rows) {
-          await tx
-            .update(runComponents)
-            .set({ phase: "DISCARDED", updatedAt: new Date() })
-            .where(eq(runComponents.id, row.id));
-          await appendEvent(tx, {
+          await moveComponent(tx, {
             runId,
             runComponentId: row.id,
-            fromState: row.phase,
-            toState: "DISCARDED",
+            from: row.phase,
+            to: "DISCARDED",
             cause,
             actor,
             by: "discard",
@@ -686,15 +668,11 @@ async function supersede(tx: Tx, changesetId: string, actor: string): Promise<st
   // (invariant 2).
   const rows = candidates.filter((row) => isDiscardable(row.phase, row.confirmedBy !== null));
   for (const row of rows) {
-    await tx
-      .update(runComponents)
-      .set({ phase: "DISCARDED", updatedAt: new Date() })
-      .where(eq(runComponents.id, row.id));
-    await appendEvent(tx, {
+    await moveComponent(tx, {
       runId: row.runId,
       runComponentId: row.id,
-      fromState: row.phase,
-      toState: "DISCARDED",
+      from: row.phase,
+      to: "DISCARDED",
       cause: "superseded by a new plan",
       actor,
       by: "discard",

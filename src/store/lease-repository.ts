@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { ComponentPhase, LeaseStore, LostComponent } from "../services/ports.js";
 import type { Db } from "./database.js";
-import { appendEvent } from "./run-repository.js";
+import { moveComponent } from "./move-component.js";
 import { runComponents } from "./schema/index.js";
 
 /** Phases in which a worker is executing the component and must keep its lease alive. */
@@ -29,26 +29,21 @@ export function createLeaseRepository(db: Db): LeaseStore {
           .where(eq(runComponents.id, runComponentId))
           .for("update");
         if (!current || current.phase !== move.from) return false;
-        await tx
-          .update(runComponents)
-          .set({
-            phase: move.to,
+        await moveComponent(tx, {
+          runId: current.runId,
+          runComponentId,
+          from: current.phase,
+          to: move.to,
+          cause: move.cause,
+          actor: holder.workerId,
+          with: {
             workerId: holder.workerId,
             jobId: holder.jobId,
             heartbeatAt: sql`now()`,
-            updatedAt: sql`now()`,
             ...(move.to === "APPLYING"
               ? {}
               : { planAttempts: sql`${runComponents.planAttempts} + 1` }),
-          })
-          .where(eq(runComponents.id, runComponentId));
-        await appendEvent(tx, {
-          runId: current.runId,
-          runComponentId,
-          fromState: current.phase,
-          toState: move.to,
-          cause: move.cause,
-          actor: holder.workerId,
+          },
         });
         return true;
       });
@@ -113,23 +108,18 @@ export function createLeaseRepository(db: Db): LeaseStore {
           )
           .for("update");
         if (!current) return false;
-        await tx
-          .update(runComponents)
-          .set({
-            phase: outcome.to,
-            jobId: null,
-            workerId: null,
-            updatedAt: sql`now()`,
-            ...(outcome.to === "FAILED" ? { failureReason: outcome.cause } : {}),
-          })
-          .where(eq(runComponents.id, lost.runComponentId));
-        await appendEvent(tx, {
+        await moveComponent(tx, {
           runId: lost.runId,
           runComponentId: lost.runComponentId,
-          fromState: current.phase,
-          toState: outcome.to,
+          from: current.phase,
+          to: outcome.to,
           cause: outcome.cause,
           actor: "bosun",
+          with: {
+            jobId: null,
+            workerId: null,
+            ...(outcome.to === "FAILED" ? { failureReason: outcome.cause } : {}),
+          },
         });
         return true;
       });

@@ -1,21 +1,17 @@
-import { eq, max } from "drizzle-orm";
-import { COMPONENT_PHASES } from "../domain/component-phase.js";
+import { eq } from "drizzle-orm";
 import type { ComponentSpec } from "../domain/component-spec.js";
-import { legalTransition, type TransitionCause } from "../domain/component-transitions.js";
-import type { ComponentPhase, RunComponentRecord, RunStore } from "../services/ports.js";
+import type { RunComponentRecord, RunStore } from "../services/ports.js";
 import type { Db } from "./database.js";
+import { moveComponent } from "./move-component.js";
 import {
   components,
   phaseLogLines,
   repositories,
   revisions,
   runComponents,
-  runEvents,
   runPhases,
   runs,
 } from "./schema/index.js";
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export function createRunRepository(db: Db): RunStore {
   return {
@@ -68,15 +64,11 @@ export function createRunRepository(db: Db): RunStore {
           .for("update");
         if (!current || !from.includes(current.phase)) return false;
         if (holderJobId !== undefined && current.jobId !== holderJobId) return false;
-        await tx
-          .update(runComponents)
-          .set({ phase: to, updatedAt: new Date() })
-          .where(eq(runComponents.id, runComponentId));
-        await appendEvent(tx, {
+        await moveComponent(tx, {
           runId: current.runId,
           runComponentId,
-          fromState: current.phase,
-          toState: to,
+          from: current.phase,
+          to,
           cause,
           actor,
         });
@@ -187,61 +179,4 @@ export function createRunRepository(db: Db): RunStore {
       });
     },
   };
-}
-
-/** A move the transition table (src/domain/component-transitions.ts) does not allow. */
-export class IllegalTransitionError extends Error {
-  constructor(
-    readonly runComponentId: string,
-    readonly from: string,
-    readonly to: string,
-    runConfirmed: boolean,
-  ) {
-    super(
-      `moving run component ${runComponentId} from ${from} to ${to}${runConfirmed ? " in a confirmed run" : ""}: not a legal transition`,
-    );
-    this.name = "IllegalTransitionError";
-  }
-}
-
-const isPhase = (state: string): state is ComponentPhase =>
-  (COMPONENT_PHASES as readonly string[]).includes(state);
-
-/**
- * Appends one event with the run's next sequence number; the run row lock orders concurrent
- * writers. Every move of a component is recorded here, in the transaction that makes it, so this
- * is where a move the transition table forbids is refused: it throws, and the transaction (the
- * move with it) is rolled back. A component's first phase (no `fromState`) is not a move.
- */
-export async function appendEvent(
-  tx: Tx,
-  event: {
-    runId: string;
-    runComponentId: string | null;
-    fromState: string | null;
-    toState: ComponentPhase | string;
-    cause: string;
-    actor: string;
-    /** Why, in the table's terms, when the caller knows; otherwise any row for the move will do. */
-    by?: TransitionCause;
-  },
-): Promise<void> {
-  const { by, ...stored } = event;
-  const [run] = await tx
-    .select({ confirmedBy: runs.confirmedBy })
-    .from(runs)
-    .where(eq(runs.id, event.runId))
-    .for("update");
-  if (event.runComponentId !== null && event.fromState !== null) {
-    const { fromState: from, toState: to } = event;
-    const runConfirmed = run?.confirmedBy != null;
-    if (!isPhase(from) || !isPhase(to) || !legalTransition({ from, to, cause: by, runConfirmed })) {
-      throw new IllegalTransitionError(event.runComponentId, from, to, runConfirmed);
-    }
-  }
-  const [last] = await tx
-    .select({ sequence: max(runEvents.sequence) })
-    .from(runEvents)
-    .where(eq(runEvents.runId, event.runId));
-  await tx.insert(runEvents).values({ ...stored, sequence: (last?.sequence ?? 0) + 1 });
 }
