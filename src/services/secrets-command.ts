@@ -1,7 +1,5 @@
+import { SECRET_SCOPES, type SecretScopeName } from "../domain/secret-scope.js";
 import type { CommandResult } from "../lib/command-result.js";
-
-export const SECRET_SCOPES = ["plan", "apply", "both"] as const;
-export type SecretScopeName = (typeof SECRET_SCOPES)[number];
 
 export interface SecretAdmin {
   repositoryId(fullName: string): Promise<number | undefined>;

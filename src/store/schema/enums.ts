@@ -1,6 +1,6 @@
 import { pgEnum } from "drizzle-orm/pg-core";
 import { COMPONENT_PHASES } from "../../domain/component-phase.js";
-import { SECRET_SCOPES } from "../../services/secrets-command.js";
+import { SECRET_SCOPES } from "../../domain/secret-scope.js";
 import { COMPONENT_CHANGE_KINDS } from "../../domain/affected-components.js";
 import { ENGINE_KINDS } from "../../domain/engine-kind.js";
 import { RUN_KINDS } from "../../domain/run-kind.js";
