@@ -5,6 +5,7 @@ import {
   parsePolicyExpression,
 } from "../policy/parse-policy-expression.js";
 import { ENGINE_KINDS } from "../domain/engine-kind.js";
+import { APPLY_REQUIREMENTS } from "../domain/evaluate-requirements.js";
 
 /**
  * `bosun.yml`, the repository's own configuration (docs/design.md "Repo config: bosun.yml"): its zod
@@ -151,9 +152,8 @@ export const EnvironmentConfig = z
   .describe("A deployment target. A stack is instantiated once per environment it lists.");
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 
-export const applyRequirements = ["approved", "mergeable", "undiverged"] as const;
 export const ApplyRequirement = z
-  .enum(applyRequirements)
+  .enum(APPLY_REQUIREMENTS)
   .describe(
     "approved: the latest review of enough users with write permission (apply.approvals, other than the author) approves the very commit that was planned, and no such user's latest review requests changes. mergeable: GitHub reports the pull request mergeable (its mergeable_state: no conflicts, not behind, required reviews, checks and rules satisfied), Bosun's own bosun/* checks left out. undiverged: the pull request's branch contains the tracked branch's head.",
   );

@@ -1,5 +1,5 @@
 import type { ComponentPhase } from "./component-phase.js";
-import { isTerminal } from "./run-status.js";
+import { isTerminal } from "./component-phase.js";
 import type { ComponentChangeKind } from "./affected-components.js";
 
 /**

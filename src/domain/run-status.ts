@@ -1,4 +1,4 @@
-import type { ComponentPhase } from "./component-phase.js";
+import { type ComponentPhase, PLANNING_PHASES } from "./component-phase.js";
 
 export const RUN_STATUSES = [
   "PLANNING",
@@ -11,7 +11,6 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-const PLANNING: readonly ComponentPhase[] = ["QUEUED", "PREPARING", "INITIALIZING", "PLANNING"];
 const APPLYING: readonly ComponentPhase[] = ["CONFIRMED", "APPLYING"];
 
 /**
@@ -28,21 +27,10 @@ export function deriveRunStatus(
   if (phases.includes("FAILED") || phases.includes("BLOCKED")) {
     return anyApplied ? "PARTIALLY_FAILED" : "FAILED";
   }
-  if (phases.some((phase) => PLANNING.includes(phase))) return "PLANNING";
+  if (phases.some((phase) => PLANNING_PHASES.includes(phase))) return "PLANNING";
   if (phases.includes("UNCONFIRMED")) return "PLANNED";
   if (phases.includes("DEFERRED")) return anyApplied ? "APPLYING" : "PLANNED";
   if (phases.length > 0 && phases.every((phase) => phase === "DISCARDED")) return "DISCARDED";
   if (phases.includes("DISCARDED") && !anyApplied) return "DISCARDED";
   return "SUCCEEDED";
-}
-
-export const TERMINAL_PHASES: readonly ComponentPhase[] = [
-  "FINISHED",
-  "FAILED",
-  "DISCARDED",
-  "BLOCKED",
-];
-
-export function isTerminal(phase: ComponentPhase): boolean {
-  return TERMINAL_PHASES.includes(phase);
 }

@@ -1,13 +1,12 @@
 import type { ComponentPhase } from "../domain/component-phase.js";
 import { staleWaveReason } from "../domain/dependency-waves.js";
-import { isTerminal } from "../domain/run-status.js";
+import { isTerminal, PLANNING_PHASES } from "../domain/component-phase.js";
 import { startApplying } from "./apply-pull-request.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { RunComponentView, RunView } from "./changeset-store.js";
 import { loadTrackedConfig } from "./plan-pull-request.js";
 import type { PlanDeps } from "./plan-deps.js";
 
-const PLANNING: readonly ComponentPhase[] = ["QUEUED", "PREPARING", "INITIALIZING", "PLANNING"];
 export const AUTODEPLOY_ACTOR = "bosun (autodeploy)";
 
 /**
@@ -42,7 +41,7 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
   // The run walks its dependency graph; after its single approval, on its own (docs/design.md).
   if (await advanceWaves(deps, run)) toReport.add(run.runId);
 
-  const planningDone = !run.components.some((c) => PLANNING.includes(c.phase));
+  const planningDone = !run.components.some((c) => PLANNING_PHASES.includes(c.phase));
   if (run.kind === "tracked" && planningDone) {
     const eligible = run.components.filter(
       (c) =>

@@ -14,7 +14,7 @@ import { type ApplyConfig } from "../config/repo-config.js";
 import { UNTRUSTED_DEFAULTS } from "../config/split-trust.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
 import { mergeableVerdict, type MergeableVerdict } from "../domain/mergeable-verdict.js";
-import type { ComponentPhase } from "../domain/component-phase.js";
+import { PLANNING_PHASES } from "../domain/component-phase.js";
 import { renderRefusal, type Refusal } from "../render/command-reply.js";
 import { waitingNoteSummary } from "../render/waiting-note-summary.js";
 import type { RunView } from "./changeset-store.js";
@@ -42,13 +42,6 @@ export interface ConfirmRequest {
 
 export type ConfirmOutcome =
   { kind: "applying"; runIds: string[] } | { kind: "refused"; refusal: Refusal };
-
-const STILL_PLANNING: readonly ComponentPhase[] = [
-  "QUEUED",
-  "PREPARING",
-  "INITIALIZING",
-  "PLANNING",
-];
 
 /**
  * `/apply`, an approving review with `approve_on_review`, or the Apply button: the single approval
@@ -91,7 +84,7 @@ export async function confirmPullRequest(
   const all = chosen.flatMap(({ run, components }) =>
     components.map((component) => ({ run, component })),
   );
-  const planning = all.filter(({ component }) => STILL_PLANNING.includes(component.phase));
+  const planning = all.filter(({ component }) => PLANNING_PHASES.includes(component.phase));
   if (planning.length > 0)
     return refuse({ kind: "still-planning", components: planning.map(nameOf) });
   const failed = all.filter(({ component }) => component.phase === "FAILED");

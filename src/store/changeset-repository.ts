@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, lt, notInArray, or, sql } fr
 import type { ComponentSpec } from "../domain/component-spec.js";
 import { isDiscardable } from "../domain/component-transitions.js";
 import { staleWaveReason } from "../domain/dependency-waves.js";
-import type { ComponentPhase } from "../domain/component-phase.js";
+import { SUPERSEDABLE_PHASES, TERMINAL_PHASES } from "../domain/component-phase.js";
 import type {
   ChangesetStore,
   NewChangesetRun,
@@ -28,10 +28,7 @@ import {
   stacks,
 } from "./schema/index.js";
 
-const TERMINAL: ComponentPhase[] = ["FINISHED", "FAILED", "DISCARDED", "BLOCKED"];
-
 /** Phases a new plan supersedes: nothing of them was confirmed, so nothing is lost. */
-const SUPERSEDABLE: ComponentPhase[] = ["QUEUED", "DEFERRED", "UNCONFIRMED"];
 
 export function createChangesetRepository(db: Db): ChangesetStore {
   const pullRequestRow = async (repositoryId: number, number: number) =>
@@ -342,7 +339,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           and(
             eq(runs.kind, "tracked"),
             inArray(runComponents.componentId, [...componentIds]),
-            notInArray(runComponents.phase, TERMINAL),
+            notInArray(runComponents.phase, [...TERMINAL_PHASES]),
           ),
         );
       return rows.map((row) => row.componentId);
@@ -358,7 +355,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             and(
               eq(runs.kind, "tracked"),
               eq(runComponents.componentId, componentId),
-              notInArray(runComponents.phase, TERMINAL),
+              notInArray(runComponents.phase, [...TERMINAL_PHASES]),
             ),
           )
           .orderBy(runs.createdAt, runs.id)
@@ -627,7 +624,12 @@ export function createChangesetRepository(db: Db): ChangesetStore {
           })
           .from(runComponents)
           .innerJoin(runs, eq(runs.id, runComponents.runId))
-          .where(and(eq(runComponents.runId, runId), inArray(runComponents.phase, SUPERSEDABLE)))
+          .where(
+            and(
+              eq(runComponents.runId, runId),
+              inArray(runComponents.phase, [...SUPERSEDABLE_PHASES]),
+            ),
+          )
           .for("update", { of: runComponents });
         // A confirmed run's queued and deferred components are its later waves (invariant 2).
         const rows = candidates.filter((row) => isDiscardable(row.phase, row.confirmedBy !== null));
@@ -662,7 +664,12 @@ async function supersede(tx: Tx, changesetId: string, actor: string): Promise<st
     })
     .from(runComponents)
     .innerJoin(runs, eq(runs.id, runComponents.runId))
-    .where(and(eq(runs.changesetId, changesetId), inArray(runComponents.phase, SUPERSEDABLE)))
+    .where(
+      and(
+        eq(runs.changesetId, changesetId),
+        inArray(runComponents.phase, [...SUPERSEDABLE_PHASES]),
+      ),
+    )
     .for("update", { of: runComponents });
   // A confirmed run's queued and deferred components are its later waves: nothing stops it
   // (invariant 2).

@@ -1,16 +1,9 @@
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import type { ComponentPhase, LeaseStore, LostComponent } from "../services/ports.js";
+import { LEASED_PHASES } from "../domain/component-phase.js";
+import type { LeaseStore, LostComponent } from "../services/ports.js";
 import type { Db } from "./database.js";
 import { moveComponent } from "./move-component.js";
 import { runComponents } from "./schema/index.js";
-
-/** Phases in which a worker is executing the component and must keep its lease alive. */
-export const LEASED_PHASES: readonly ComponentPhase[] = [
-  "PREPARING",
-  "INITIALIZING",
-  "PLANNING",
-  "APPLYING",
-];
 
 /**
  * Worker leases on run components, kept in the database so every worker on every machine sees

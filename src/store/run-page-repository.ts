@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, exists, inArray, isNull, max, min, sql } from "drizzle-orm";
 import { z } from "zod";
-import { isTerminal, deriveRunStatus } from "../domain/run-status.js";
+import { isTerminal } from "../domain/component-phase.js";
+import { deriveRunStatus } from "../domain/run-status.js";
 import type {
   ComponentDetail,
   DeltaCounts,

@@ -1,5 +1,5 @@
 import { and, eq, exists, inArray, isNull, sql } from "drizzle-orm";
-import { TERMINAL_PHASES } from "../domain/run-status.js";
+import { TERMINAL_PHASES } from "../domain/component-phase.js";
 import type { StateCredentialStore } from "../services/ports.js";
 import type { Db } from "./database.js";
 import { runComponents, stateCredentials } from "./schema/index.js";

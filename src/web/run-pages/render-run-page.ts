@@ -1,5 +1,5 @@
 import type { ComponentPhase } from "../../domain/component-phase.js";
-import { isTerminal } from "../../domain/run-status.js";
+import { isTerminal, LEASED_PHASES } from "../../domain/component-phase.js";
 import type {
   PhaseEntry,
   RunComponentEntry,
@@ -250,15 +250,13 @@ function describeSandbox(run: RunDetail): SafeHtml {
   return html`<span class="muted">—</span>`;
 }
 
-const EXECUTING: readonly ComponentPhase[] = ["PREPARING", "INITIALIZING", "PLANNING", "APPLYING"];
-
 /**
  * The component's history in time order: the states it waited in (from its events: Queued,
  * Unconfirmed, Confirmed, …, and where it ended) between the phases the engine ran, which carry
  * their logs.
  */
 function timeline(run: RunDetail, component: RunComponentEntry, now: Date): SafeHtml[] {
-  const waits = component.states.filter((state) => !EXECUTING.includes(state.state));
+  const waits = component.states.filter((state) => !LEASED_PHASES.includes(state.state));
   const items: { at: Date; render: () => SafeHtml }[] = [
     ...waits.map((state) => ({ at: state.at, render: () => renderState(state, now) })),
     ...component.phases.map((phase) => ({
@@ -266,7 +264,7 @@ function timeline(run: RunDetail, component: RunComponentEntry, now: Date): Safe
       render: () => renderPhase(run, phase, now),
     })),
   ];
-  if (waits.length === 0 && !EXECUTING.includes(component.phase)) {
+  if (waits.length === 0 && !LEASED_PHASES.includes(component.phase)) {
     // A run without recorded events: its current state stands for the history.
     const state = component.phase;
     items.push({

@@ -6,7 +6,7 @@ import {
   legalTransition,
   TRANSITION_CAUSES,
 } from "../../../src/domain/component-transitions.js";
-import { TERMINAL_PHASES } from "../../../src/domain/run-status.js";
+import { TERMINAL_PHASES } from "../../../src/domain/component-phase.js";
 
 const rowName = (row: (typeof COMPONENT_TRANSITIONS)[number]) =>
   `${row.from} → ${row.to} by ${row.cause}${row.afterConfirm ? "" : " (not once confirmed)"}`;
