@@ -35,6 +35,8 @@ export async function startTestBosun(
     port?: number;
     /** GitHub's client: by default without retries and throttling, to keep tests quick. */
     octokit?: typeof ProbotOctokit;
+    /** Where Bosun logs: by default nowhere (TEST_LOG_LEVEL turns it on). */
+    log?: pino.Logger;
   } = {},
 ): Promise<TestBosun> {
   const scratch = options.scratch ?? (await scratchDatabase(kind, { migrated: true }));
@@ -50,7 +52,7 @@ export async function startTestBosun(
       ...scratch.env,
       ...options.env,
     },
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     port: options.port ?? 0,
     octokit: options.octokit ?? TestOctokit,
   });
@@ -106,9 +108,13 @@ export async function settled(bosun: RunningBosun, timeoutMs = 60_000): Promise<
  * Bosun as the GitHub flows need it: the stand-in engines, two workers, and a public URL that is
  * its own address, since the engine reaches the state backend there.
  */
-export async function startFlowBosun(kind: "pglite" | "postgres"): Promise<TestBosun> {
+export async function startFlowBosun(
+  kind: "pglite" | "postgres",
+  options: { log?: pino.Logger } = {},
+): Promise<TestBosun> {
   const port = await freePort();
   return startTestBosun(kind, {
+    ...options,
     port,
     env: {
       BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,

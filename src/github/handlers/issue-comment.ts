@@ -4,8 +4,10 @@ import type { EventHandler } from "../process-delivery.js";
 import { IssueCommentEvent, repositoryOf } from "../translate-pull-request.js";
 
 /** New comments on pull requests may carry a command; bots' comments (Bosun's own) never do. */
-export function createIssueCommentHandler(deps: PlanDeps): EventHandler {
+export function createIssueCommentHandler(flow: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
+    // The services log with the delivery\'s id and repository.
+    const deps: PlanDeps = { ...flow, log };
     const event = IssueCommentEvent.parse(payload);
     if (event.action !== "created" || !event.issue.pull_request) return "ignored";
     if (event.comment.user.type === "Bot") return "ignored";

@@ -10,8 +10,10 @@ import { PullRequestReviewEvent, repositoryOf } from "../translate-pull-request.
  * it; /apply reads it). With the tracked branch's `approve_on_review`, such an approval by a
  * writer also confirms, like `/apply`; any other approving review confirms nothing and is told why.
  */
-export function createPullRequestReviewHandler(deps: PlanDeps): EventHandler {
+export function createPullRequestReviewHandler(flow: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
+    // The services log with the delivery\'s id and repository.
+    const deps: PlanDeps = { ...flow, log };
     const event = PullRequestReviewEvent.parse(payload);
     if (event.action !== "submitted" || event.review.state.toLowerCase() !== "approved")
       return "ignored";
