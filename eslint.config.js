@@ -20,7 +20,7 @@ const outward = { group: ["../*"], message: "domain imports nothing outside itse
 const adapters = {
   group: ["../runner/*", "../store/*", "../github/*"],
   allowTypeImports: true,
-  message: "services reach the runner, the store and GitHub through ports (src/services/ports.ts)",
+  message: "services reach the runner, the store and GitHub through ports (src/services/*-port.ts)",
 };
 const configReach = {
   group: [

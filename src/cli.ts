@@ -27,7 +27,7 @@ import { exportStateCommand } from "./state/export-state-command.js";
 import { importStateCommand } from "./state/import-state-command.js";
 import type { ManagedStateDeps } from "./state/managed-state-deps.js";
 import { unlockStateCommand } from "./state/unlock-state-command.js";
-import type { ComponentDirectory } from "./services/ports.js";
+import type { ComponentDirectory } from "./services/state-port.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {

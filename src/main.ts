@@ -36,7 +36,7 @@ import { createLeaseRepository } from "./store/lease-repository.js";
 import { startRecoveryLoop } from "./services/recover-lost-components.js";
 import { createSecretRepository } from "./store/secret-repository.js";
 import { startJobQueue } from "./queue/job-queue.js";
-import type { JobQueue } from "./services/ports.js";
+import type { JobQueue } from "./services/queue-port.js";
 import { requeueOrphanedDeliveries } from "./services/requeue-orphaned-deliveries.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { createDeliveryRepository } from "./store/delivery-repository.js";

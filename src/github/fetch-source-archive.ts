@@ -1,5 +1,5 @@
 import type { Probot } from "probot";
-import type { SourceArchiveFetcher } from "../services/ports.js";
+import type { SourceArchiveFetcher } from "../services/source-port.js";
 import { downloadTarball } from "./download-tarball.js";
 
 /** The repository's tarball at one commit, with the installation's token. */

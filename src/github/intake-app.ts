@@ -3,7 +3,7 @@ import { createNodeMiddleware, Webhooks } from "@octokit/webhooks";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { AcceptOutcome } from "../services/accept-delivery.js";
-import type { IncomingDelivery } from "../services/ports.js";
+import type { IncomingDelivery } from "../services/delivery-port.js";
 import { MAX_PAYLOAD_DEPTH, payloadDepth, withoutNulCharacters } from "./storable-payload.js";
 import { isHandledEvent } from "./webhook-events.js";
 

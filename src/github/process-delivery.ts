@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { z } from "zod";
-import type { DeliveryOutcome, DeliveryStore } from "../services/ports.js";
+import type { DeliveryOutcome, DeliveryStore } from "../services/delivery-port.js";
 import { type HandledEvent, isHandledEvent } from "./webhook-events.js";
 
 export type InstallationOctokit = Awaited<ReturnType<Probot["auth"]>>;

@@ -8,7 +8,7 @@ import type {
   SendOptions,
   Transaction,
   TransactionalQueue,
-} from "../services/ports.js";
+} from "../services/queue-port.js";
 import type { Database } from "../store/database.js";
 
 /** How often an idle worker looks for jobs that another process queued. */

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { SourceArchiveFetcher } from "../services/ports.js";
+import type { SourceArchiveFetcher } from "../services/source-port.js";
 
 const SHA = /^[0-9a-f]{40}$/;
 

@@ -1,12 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { batchCalls } from "../lib/batch-calls.js";
-import type {
-  DeliveryStore,
-  IncomingDelivery,
-  InTransaction,
-  JobToQueue,
-  TransactionalQueue,
-} from "./ports.js";
+import type { DeliveryStore, IncomingDelivery } from "./delivery-port.js";
+import type { InTransaction, JobToQueue, TransactionalQueue } from "./queue-port.js";
 
 export interface GithubEventJob {
   deliveryId: string;

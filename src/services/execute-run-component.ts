@@ -24,15 +24,12 @@ import type {
 } from "../runner/run-component.js";
 import type { unpackSavedWorkspace } from "../runner/saved-workspace.js";
 import { createLogWriter, type LogWriter } from "./log-writer.js";
-import type {
-  ComponentPhase,
-  JobQueue,
-  LeaseStore,
-  RunComponentRecord,
-  RunStore,
-  SecretStore,
-  SourceArchiveFetcher,
-} from "./ports.js";
+import type { ComponentPhase } from "../domain/component-phase.js";
+import type { JobQueue } from "./queue-port.js";
+import type { LeaseStore } from "./lease-port.js";
+import type { RunComponentRecord, RunStore } from "./run-port.js";
+import type { SecretStore } from "./secret-port.js";
+import type { SourceArchiveFetcher } from "./source-port.js";
 
 /** A run component's job: plan it, or apply its confirmed plan. */
 export interface RunComponentJob {

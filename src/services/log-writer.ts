@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { MASK, openKeyBlockStart } from "../lib/redact.js";
-import type { RunStore } from "./ports.js";
+import type { RunStore } from "./run-port.js";
 
 const FLUSH_LINES = 200;
 const FLUSH_MS = 250;

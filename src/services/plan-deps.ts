@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { GlobMatch } from "../domain/affected-components.js";
 import type { ChangesetStore } from "./changeset-store.js";
 import type { GithubGateway } from "./github-port.js";
-import type { JobQueue, SourceArchiveFetcher, SourceInspector } from "./ports.js";
+import type { JobQueue } from "./queue-port.js";
+import type { SourceArchiveFetcher, SourceInspector } from "./source-port.js";
 import type { ReportDeps } from "./report-run.js";
 
 /** What the pull-request and push flows reach the world through. */

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { APPLY_INTERRUPTED, enqueueRunComponent } from "./execute-run-component.js";
-import type { JobQueue, LeaseStore, LostComponent } from "./ports.js";
+import type { JobQueue } from "./queue-port.js";
+import type { LeaseStore, LostComponent } from "./lease-port.js";
 
 /** A plan whose worker is lost this many times fails instead of being tried again. */
 export const MAX_PLAN_ATTEMPTS = 3;

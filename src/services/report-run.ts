@@ -8,7 +8,7 @@ import { renderCheckRun } from "../render/check-run-output.js";
 import { renderPrComment } from "../render/pr-comment.js";
 import { buildChangesetReport } from "./build-changeset-report.js";
 import type { ChangesetStore, RunView } from "./changeset-store.js";
-import type { JobQueue } from "./ports.js";
+import type { JobQueue } from "./queue-port.js";
 import type {
   CheckRunContent,
   DeploymentState,

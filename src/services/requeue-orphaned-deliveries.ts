@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { GithubEventJob } from "./accept-delivery.js";
-import type { DeliveryStore, JobQueue } from "./ports.js";
+import type { DeliveryStore } from "./delivery-port.js";
+import type { JobQueue } from "./queue-port.js";
 
 /** Long enough that a live intake request has certainly queued its job or failed. */
 const ORPHAN_AGE_MS = 60_000;

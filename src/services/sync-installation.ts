@@ -1,5 +1,5 @@
 import { assertNever } from "../lib/assert-never.js";
-import type { InstallationStore, RepositoryRef } from "./ports.js";
+import type { InstallationStore, RepositoryRef } from "./installation-port.js";
 
 export type InstallationChange =
   | {

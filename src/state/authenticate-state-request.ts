@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { StateCredentialRecord } from "../services/ports.js";
+import type { StateCredentialRecord } from "../services/state-port.js";
 import { hashStateToken } from "./hash-state-token.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 

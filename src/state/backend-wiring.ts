@@ -1,4 +1,4 @@
-import type { StateCredential } from "../services/ports.js";
+import type { StateCredential } from "../services/state-port.js";
 
 export const BACKEND_OVERRIDE_FILE = "bosun_backend_override.tf";
 

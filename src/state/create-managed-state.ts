@@ -1,4 +1,4 @@
-import type { ManagedState } from "../services/ports.js";
+import type { ManagedState } from "../services/state-port.js";
 import { issueStateCredential } from "./issue-state-credential.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 import { pruneStateVersions } from "./prune-state-versions.js";

@@ -1,4 +1,4 @@
-import type { StateLockRecord } from "../services/ports.js";
+import type { StateLockRecord } from "../services/state-port.js";
 
 /** "lock 3f… (tofu apply by alice@ci, run 9c…, since 2025-…)": for messages and audit lines. */
 export function describeLock(lock: StateLockRecord): string {

@@ -1,4 +1,4 @@
-import type { ComponentDirectory } from "../services/ports.js";
+import type { ComponentDirectory } from "../services/state-port.js";
 import type { CommandResult } from "../lib/command-result.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 import { readState } from "./read-state.js";

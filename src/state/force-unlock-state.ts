@@ -1,4 +1,4 @@
-import type { StateLockRecord } from "../services/ports.js";
+import type { StateLockRecord } from "../services/state-port.js";
 import { describeLock } from "./describe-lock.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 

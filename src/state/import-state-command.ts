@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { ComponentDirectory } from "../services/ports.js";
+import type { ComponentDirectory } from "../services/state-port.js";
 import type { CommandResult } from "../lib/command-result.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 import { resolveComponent } from "./resolve-component.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DEFAULT_RUN_TIMEOUT_MS } from "../config/env.js";
 import { stateCredentialLifetime } from "../domain/state-credential-lifetime.js";
-import type { StateAccess, StateCredential } from "../services/ports.js";
+import type { StateAccess, StateCredential } from "../services/state-port.js";
 import { hashStateToken } from "./hash-state-token.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 

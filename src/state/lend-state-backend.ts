@@ -1,4 +1,5 @@
-import type { ComponentPhase, ManagedState } from "../services/ports.js";
+import type { ComponentPhase } from "../domain/component-phase.js";
+import type { ManagedState } from "../services/state-port.js";
 import { type ManagedBackend, managedBackend } from "./backend-wiring.js";
 
 /** What the executor (services/execute-run-component.ts, `StateBackendLender`) borrows per phase. */

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
-import type { StateCredentialStore, StateStore } from "../services/ports.js";
+import type { StateCredentialStore, StateStore } from "../services/state-port.js";
 
 /** What the managed-state functions work with; main.ts builds it once. */
 export interface ManagedStateDeps {

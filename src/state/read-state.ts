@@ -1,4 +1,4 @@
-import type { StateVersionHead } from "../services/ports.js";
+import type { StateVersionHead } from "../services/state-port.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 import { openState } from "./state-envelope.js";
 

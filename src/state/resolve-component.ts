@@ -1,4 +1,4 @@
-import type { ComponentAddress, ComponentDirectory } from "../services/ports.js";
+import type { ComponentAddress, ComponentDirectory } from "../services/state-port.js";
 import { assertNever } from "../lib/assert-never.js";
 
 const ADDRESS = /^(?<repository>[^/:@\s]+\/[^/:@\s]+):(?<stack>[^:@\s]+)@(?<environment>[^:@\s]+)$/;

@@ -3,7 +3,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { assertNever } from "../lib/assert-never.js";
-import type { StateCredentialRecord } from "../services/ports.js";
+import type { StateCredentialRecord } from "../services/state-port.js";
 import { acquireStateLock } from "./acquire-state-lock.js";
 import { authenticateStateRequest } from "./authenticate-state-request.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";

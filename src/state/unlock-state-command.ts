@@ -1,4 +1,4 @@
-import type { ComponentDirectory } from "../services/ports.js";
+import type { ComponentDirectory } from "../services/state-port.js";
 import type { CommandResult } from "../lib/command-result.js";
 import { describeLock } from "./describe-lock.js";
 import { forceUnlockState } from "./force-unlock-state.js";

@@ -1,5 +1,5 @@
 import { digest } from "../lib/seal.js";
-import type { StateVersionHead } from "../services/ports.js";
+import type { StateVersionHead } from "../services/state-port.js";
 import { describeLock } from "./describe-lock.js";
 import type { ManagedStateDeps } from "./managed-state-deps.js";
 import { sealState } from "./state-envelope.js";

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import type { ComponentDirectory } from "../services/ports.js";
+import type { ComponentDirectory } from "../services/state-port.js";
 import type { Db } from "./database.js";
 import { components, environments, repositories, stacks } from "./schema/index.js";
 

@@ -8,7 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import type { InTransaction, Transaction } from "../services/ports.js";
+import type { InTransaction, Transaction } from "../services/queue-port.js";
 import * as schema from "./schema/index.js";
 import type { DatabaseTarget } from "../config/database-target.js";
 

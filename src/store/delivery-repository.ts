@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt } from "drizzle-orm";
 import { z } from "zod";
-import type { DeliveryOutcome, DeliveryStore } from "../services/ports.js";
+import type { DeliveryOutcome, DeliveryStore } from "../services/delivery-port.js";
 import type { Db } from "./database.js";
 import { webhookDeliveries } from "./schema/index.js";
 

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { InstallationStore } from "../services/ports.js";
+import type { InstallationStore } from "../services/installation-port.js";
 import type { Db } from "./database.js";
 import { installations, repositories } from "./schema/index.js";
 

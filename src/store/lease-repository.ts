@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { LEASED_PHASES } from "../domain/component-phase.js";
-import type { LeaseStore, LostComponent } from "../services/ports.js";
+import type { LeaseStore, LostComponent } from "../services/lease-port.js";
 import type { Db } from "./database.js";
 import { moveComponent } from "./move-component.js";
 import { runComponents } from "./schema/index.js";

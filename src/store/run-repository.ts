@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { ComponentSpec } from "../domain/component-spec.js";
-import type { RunComponentRecord, RunStore } from "../services/ports.js";
+import type { RunComponentRecord, RunStore } from "../services/run-port.js";
 import type { Db } from "./database.js";
 import { moveComponent } from "./move-component.js";
 import {

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { open, seal } from "../lib/seal.js";
-import type { SecretStore } from "../services/ports.js";
+import type { SecretStore } from "../services/secret-port.js";
 import type { SecretAdmin } from "../services/secrets-command.js";
 import type { Db } from "./database.js";
 import { repositories, stackSecrets } from "./schema/index.js";

@@ -1,6 +1,6 @@
 import { and, eq, exists, inArray, isNull, sql } from "drizzle-orm";
 import { TERMINAL_PHASES } from "../domain/component-phase.js";
-import type { StateCredentialStore } from "../services/ports.js";
+import type { StateCredentialStore } from "../services/state-port.js";
 import type { Db } from "./database.js";
 import { runComponents, stateCredentials } from "./schema/index.js";
 

@@ -4,7 +4,7 @@ import type {
   StateLockRecord,
   StateStore,
   StateVersionHead,
-} from "../services/ports.js";
+} from "../services/state-port.js";
 import type { Db } from "./database.js";
 import { components, revisions, stateLocks, stateVersions } from "./schema/index.js";
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { GithubEventJob } from "../services/accept-delivery.js";
 import type { RunComponentJob } from "../services/execute-run-component.js";
-import type { JobQueue } from "../services/ports.js";
+import type { JobQueue } from "../services/queue-port.js";
 
 /** Consumes both queues, `concurrency` jobs of each at once in this process. */
 export async function startWorkers(deps: {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { StateCredential } from "../../src/services/ports.js";
+import type { StateCredential } from "../../src/services/state-port.js";
 
 /** A state document as the engine writes it (format 4). */
 export function stateJson(

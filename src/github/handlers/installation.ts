@@ -1,4 +1,4 @@
-import type { InstallationStore } from "../../services/ports.js";
+import type { InstallationStore } from "../../services/installation-port.js";
 import { syncInstallation } from "../../services/sync-installation.js";
 import type { EventHandler } from "../process-delivery.js";
 import { translateInstallation } from "../translate-installation.js";

@@ -2,7 +2,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJobQueue } from "../../../src/queue/job-queue.js";
 import { acceptDeliveries } from "../../../src/services/accept-delivery.js";
-import type { JobQueue, TransactionalQueue } from "../../../src/services/ports.js";
+import type { JobQueue, TransactionalQueue } from "../../../src/services/queue-port.js";
 import { createDeliveryRepository } from "../../../src/store/delivery-repository.js";
 import {
   databaseKinds,

@@ -3,12 +3,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJobQueue } from "../../../src/queue/job-queue.js";
 import { acceptDeliveries, createDeliveryAcceptor } from "../../../src/services/accept-delivery.js";
-import type {
-  IncomingDelivery,
-  JobQueue,
-  JobToQueue,
-  TransactionalQueue,
-} from "../../../src/services/ports.js";
+import type { IncomingDelivery } from "../../../src/services/delivery-port.js";
+import type { JobQueue, JobToQueue, TransactionalQueue } from "../../../src/services/queue-port.js";
 import type { Database } from "../../../src/store/database.js";
 import { createDeliveryRepository } from "../../../src/store/delivery-repository.js";
 import {

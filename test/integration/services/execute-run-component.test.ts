@@ -11,7 +11,7 @@ import {
   executeRunComponent,
   type ExecutorDeps,
 } from "../../../src/services/execute-run-component.js";
-import type { JobQueue } from "../../../src/services/ports.js";
+import type { JobQueue } from "../../../src/services/queue-port.js";
 import {
   MAX_PLAN_ATTEMPTS,
   recoverLostComponents,

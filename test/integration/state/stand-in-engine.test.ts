@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ManagedState } from "../../../src/services/ports.js";
+import type { ManagedState } from "../../../src/services/state-port.js";
 import { managedBackend } from "../../../src/state/backend-wiring.js";
 import { createManagedState } from "../../../src/state/create-managed-state.js";
 import { createStateCredentialRepository } from "../../../src/store/state-credential-repository.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ManagedState } from "../../../src/services/ports.js";
+import type { ManagedState } from "../../../src/services/state-port.js";
 import { createManagedState } from "../../../src/state/create-managed-state.js";
 import { createStateCredentialRepository } from "../../../src/store/state-credential-repository.js";
 import { createStateRepository } from "../../../src/store/state-repository.js";

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { StateCredentialRecord, StateCredentialStore } from "../../../src/services/ports.js";
+import type {
+  StateCredentialRecord,
+  StateCredentialStore,
+} from "../../../src/services/state-port.js";
 import { authenticateStateRequest } from "../../../src/state/authenticate-state-request.js";
 import { hashStateToken } from "../../../src/state/hash-state-token.js";
 

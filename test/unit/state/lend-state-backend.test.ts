@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StateBackendLender } from "../../../src/services/execute-run-component.js";
-import type { ManagedState, StateAccess } from "../../../src/services/ports.js";
+import type { ManagedState, StateAccess } from "../../../src/services/state-port.js";
 import { createStateBackendLender } from "../../../src/state/lend-state-backend.js";
 
 function fakeManagedState() {

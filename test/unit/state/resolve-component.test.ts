@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ComponentDirectory, ComponentLookup } from "../../../src/services/ports.js";
+import type { ComponentDirectory, ComponentLookup } from "../../../src/services/state-port.js";
 import { resolveComponent } from "../../../src/state/resolve-component.js";
 
 const directory = (lookup: ComponentLookup): ComponentDirectory & { asked: unknown[] } => {
