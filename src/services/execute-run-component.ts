@@ -1,29 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
-import { variableToEnv } from "../domain/component-spec.js";
 import { stateCredentialLifetime } from "../domain/state-credential-lifetime.js";
-import { digest, open, seal } from "../lib/seal.js";
-import {
-  evaluatePolicies,
-  type PolicyInput,
-  type PolicyScanFinding,
-  type PolicyVerdict,
-} from "../policy/evaluate-policies.js";
+import { digest, seal } from "../lib/seal.js";
 import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
-import type { PlanJson } from "../runner/plan-json.js";
 import type { EngineKind } from "../domain/engine-kind.js";
 import type { Engine, EngineError, EngineOutputs } from "../runner/engine.js";
 import { createMasker, type Masker } from "../lib/redact.js";
-import type {
-  applyComponent,
-  BackendWiring,
-  PhaseReporter,
-  planComponent,
-  RunnerPhase,
-} from "../runner/run-component.js";
-import type { unpackSavedWorkspace } from "../runner/saved-workspace.js";
-import { createLogWriter, type LogWriter } from "./log-writer.js";
+import type { BackendWiring } from "../runner/run-component.js";
+import type { ComponentRunner } from "./component-runner-port.js";
+import { evaluateComponentPolicies, policyContext } from "./component-policies.js";
+import { keepLeaseAlive } from "./keep-lease-alive.js";
+import { openWorkspace } from "./open-saved-workspace.js";
+import { createPhaseReporter } from "./phase-reporter.js";
+import { upstreamInputs } from "./upstream-inputs.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { JobQueue } from "./queue-port.js";
 import type { LeaseStore } from "./lease-port.js";
@@ -43,15 +33,6 @@ export type StateBackendLender = (record: RunComponentRecord) => Promise<{
   secrets: string[];
   release(): Promise<void>;
 }>;
-
-/** The runner, as this use case reaches it (src/runner/component-runner.ts builds it). */
-export interface ComponentRunner {
-  plan: typeof planComponent;
-  apply: typeof applyComponent;
-  unpackSavedWorkspace: typeof unpackSavedWorkspace;
-  /** The engine's own failure (a command's exit, a stale plan), when `error` is one. */
-  engineFailure(error: unknown): EngineError | undefined;
-}
 
 export interface ExecutorDeps {
   runner: ComponentRunner;
@@ -281,74 +262,6 @@ async function apply(
  * Variables from upstream components' deployed outputs (`depends_on[].inputs`): plain ones as
  * TF_VAR_*, sensitive ones as secrets, so they are masked like any secret. A string is a failure.
  */
-async function upstreamInputs(
-  deps: ExecutorDeps,
-  record: RunComponentRecord,
-): Promise<{ variables: Record<string, unknown>; secrets: Record<string, string> } | string> {
-  const variables: Record<string, unknown> = {};
-  const secrets: Record<string, string> = {};
-  for (const dependency of record.spec.dependsOn ?? []) {
-    const deployed = await deps.runs.deployedOutputs(dependency.componentId);
-    if (!deployed)
-      return `upstream ${dependency.stack} has never been applied in ${record.spec.environment}; apply it first`;
-    const sensitive = deployed.sealedOutputs
-      ? (JSON.parse(
-          open(deps.encryptionKey, deployed.sealedOutputs, dependency.componentId).toString("utf8"),
-        ) as Record<string, unknown>)
-      : {};
-    for (const [variable, output] of Object.entries(dependency.inputs)) {
-      if (output in deployed.outputs) variables[variable] = deployed.outputs[output];
-      else if (output in sensitive)
-        secrets[`TF_VAR_${variable}`] = variableToEnv(sensitive[output]);
-      else return `upstream ${dependency.stack} has no output ${output} (for input ${variable})`;
-    }
-  }
-  return { variables, secrets };
-}
-
-/** The tracked branch's policies against this plan, the pre-plan scan, the component and the run. */
-function evaluateComponentPolicies(record: RunComponentRecord, plan: PlanJson): PolicyVerdict {
-  return evaluatePolicies(record.spec.policies ?? [], { plan, ...policyContext(record) });
-}
-
-/** What policies see besides the plan. */
-function policyContext(record: RunComponentRecord): Omit<PolicyInput, "plan"> {
-  return {
-    scan: record.scanFindings as PolicyScanFinding[],
-    component: {
-      stack: record.spec.stack,
-      environment: record.spec.environment,
-      dir: record.spec.dir,
-    },
-    environment: { name: record.spec.environment, production: record.spec.production ?? false },
-    run: { kind: record.runKind, trigger: record.trigger, author: record.triggeredBy },
-  };
-}
-
-/** The sealed workspace opened and checked against the digests recorded at plan time. */
-function openWorkspace(
-  deps: ExecutorDeps,
-  record: RunComponentRecord,
-): { bytes: Buffer; planDigest: string; inputs: Record<string, unknown> } | string {
-  if (!record.sealedWorkspace || !record.workspaceDigest || !record.planDigest) {
-    return "no saved plan to apply";
-  }
-  let bytes: Buffer;
-  try {
-    bytes = open(deps.encryptionKey, record.sealedWorkspace, record.runComponentId);
-  } catch (error) {
-    return `the saved workspace cannot be opened (${(error as Error).message}); re-plan`;
-  }
-  if (digest(bytes) !== record.workspaceDigest) {
-    return "the saved workspace does not match the digest recorded at plan time; refusing to apply";
-  }
-  const unpacked = deps.runner.unpackSavedWorkspace(bytes);
-  if (digest(unpacked.planFile) !== record.planDigest) {
-    return "the saved plan is not the plan that was reviewed; refusing to apply";
-  }
-  return { bytes, planDigest: record.planDigest, inputs: unpacked.inputs };
-}
-
 type Context = Parameters<ComponentRunner["plan"]>[0];
 
 /** Builds the runner's context (masking, phase reporting, state backend) and runs `work` in it. */
@@ -372,7 +285,13 @@ async function withContext(
     lent = deps.stateBackend ? await deps.stateBackend(record) : undefined;
     if (lent) deadline = AbortSignal.timeout(jobDeadlineMs);
     masker.add(...(lent?.secrets ?? []));
-    const reporter = createReporter(deps, record, masker, applying, (phase) => (current = phase));
+    const reporter = createPhaseReporter(
+      deps,
+      record,
+      masker,
+      applying,
+      (phase) => (current = phase),
+    );
     return await work(
       {
         spec: record.spec,
@@ -405,86 +324,6 @@ async function withContext(
     lease.stop();
     await lent?.release();
   }
-}
-
-/**
- * Renews the component's lease while the phase runs. When the lease turns out to be lost (a
- * recovery took the component back after this worker went silent), the engine is stopped: this
- * worker must not go on changing what another may now be running. A renewal that fails because
- * the database is unreachable is only logged; the lease then lapses on its own.
- */
-function keepLeaseAlive(
-  deps: LeasedDeps,
-  record: RunComponentRecord,
-  log: Logger,
-): { signal: AbortSignal; stop(): void } {
-  const lost = new AbortController();
-  const timer = setInterval(
-    () => {
-      deps.leases.heartbeat(record.runComponentId, deps.jobId).then(
-        (held) => {
-          if (held) return;
-          log.warn("lease lost to recovery; stopping the engine");
-          lost.abort(new Error("this worker lost its lease on the component"));
-        },
-        (error: unknown) => log.warn({ err: error }, "lease renewal failed"),
-      );
-    },
-    Math.max(100, Math.floor(deps.leaseMs / 3)),
-  );
-  timer.unref();
-  return {
-    signal: deps.signal ? AbortSignal.any([deps.signal, lost.signal]) : lost.signal,
-    stop: () => clearInterval(timer),
-  };
-}
-
-function createReporter(
-  deps: LeasedDeps,
-  record: RunComponentRecord,
-  masker: Masker,
-  applying: boolean,
-  entered: (phase: ComponentPhase) => void,
-): PhaseReporter {
-  const open = new Map<RunnerPhase, { phaseId: string; writer: LogWriter }>();
-  let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
-  return {
-    async start(phase) {
-      // While applying, preparing and init are steps of APPLYING, not lifecycle states.
-      if (!applying && phase !== current) {
-        const moved = await deps.runs.transition(
-          record.runComponentId,
-          [current],
-          phase,
-          `${phase.toLowerCase()} started`,
-          ACTOR,
-          deps.jobId,
-        );
-        if (!moved) throw new Error("this worker lost its lease on the component");
-        current = phase;
-        entered(phase);
-      }
-      const phaseId = await deps.runs.startPhase(
-        record.runComponentId,
-        phase,
-        deps.engines[record.spec.engine].sandbox,
-      );
-      // An installation token first obtained during the last phase (the tarball's) is masked from
-      // this one on.
-      masker.add(...(deps.ownCredentials?.() ?? []));
-      const writer = createLogWriter(deps.runs, phaseId, {
-        maskLines: (lines) => masker.maskLogLines(lines),
-      });
-      open.set(phase, { phaseId, writer });
-      return (stream, line) => writer.write(stream, masker.mask(line));
-    },
-    async finish(phase, outcome) {
-      const started = open.get(phase);
-      if (!started) return;
-      await started.writer.flush();
-      await deps.runs.finishPhase(started.phaseId, outcome);
-    },
-  };
 }
 
 async function fail(
