@@ -16,11 +16,12 @@ import { example } from "../../helpers/webhook-examples.js";
  * Nothing stops a confirmed run (docs/design.md invariant 2): `/discard`, the Discard button and
  * closing or merging the pull request discard only what no approval has reached. Driven through
  * the real server against a fake GitHub repository (test/helpers/waves-flow.ts), with an engine
- * slow enough (a second and a half per resource) for the discard to land while a wave applies.
+ * slow enough (0.7 s per resource, a wave taking over a second) for the discard to land while
+ * the first of four waves applies.
  */
 describe.each(databaseKinds)("a confirmed run on %s", (kind) => {
   const flow = useWavesFlow(`confirmed-${kind}`, kind === "pglite" ? 840_000 : 850_000, kind, {
-    STANDIN_DELAY_MS: "1500",
+    STANDIN_DELAY_MS: "700",
   });
 
   const scenario = () => ({ id: flow.repositoryId, fullName: flow.repo.fullName });
