@@ -1,4 +1,4 @@
-/** What the pre-plan scan of a stack's HCL can find (src/runner/local-modules.ts finds them). */
+/** What the pre-plan scan of a stack's HCL can find (src/runner/scan-hcl.ts finds them). */
 export const HclFindingKind = [
   "external-data-source",
   "local-exec",

@@ -18,7 +18,7 @@ import type { RunKind } from "../domain/run-kind.js";
 
 /** docs/design.md "Nouns", Run. */
 
-/** One construct the pre-plan HCL scan found (`HclFinding` in src/runner/local-modules.ts). */
+/** One construct the pre-plan HCL scan found (`HclFinding` in src/domain/hcl-finding.ts). */
 export interface PolicyScanFinding {
   /**
    * `external-data-source`, `local-exec`, `provisioner`, `provider`, `remote-module`,

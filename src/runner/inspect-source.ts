@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { extractTarball, TarballError, type TarballLimits } from "./extract-tarball.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
-import { declaredVariables, findStackPaths, HclError, scanHcl } from "./local-modules.js";
+import { declaredVariables, findStackPaths, HclError } from "./local-modules.js";
+import { scanHcl } from "./scan-hcl.js";
 import { SOURCE_LIMITS } from "./source-tree.js";
 
 export interface SourceInspection {

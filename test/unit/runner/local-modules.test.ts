@@ -7,8 +7,8 @@ import {
   HclError,
   type HclErrorCode,
   parseHclFile,
-  scanHcl,
 } from "../../../src/runner/local-modules.js";
+import { scanHcl } from "../../../src/runner/scan-hcl.js";
 
 let base: string;
 let repo: string;
