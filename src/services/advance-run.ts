@@ -4,6 +4,7 @@ import { isTerminal, PLANNING_PHASES } from "../domain/component-phase.js";
 import { startApplying } from "./apply-pull-request.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { RunComponentView, RunView } from "./changeset-store.js";
+import type { GithubRepoApi } from "./github-port.js";
 import { loadTrackedConfig } from "./plan-pull-request.js";
 import type { PlanDeps } from "./plan-deps.js";
 
@@ -49,17 +50,18 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
         c.spec.autodeploy === true &&
         (c.plan?.policyFindings ?? []).length === 0,
     );
-    if (eligible.length > 0 && (await trackedRulesReadable(deps, run))) {
+    const api =
+      eligible.length > 0
+        ? await deps.github(run.installationId, run.repositoryFullName)
+        : undefined;
+    if (api && (await trackedRulesKnown(deps, api, run))) {
       const confirmed = await deps.changesets.confirm(
         run.runId,
         eligible.map((c) => c.runComponentId),
         AUTODEPLOY_ACTOR,
         "autodeploy: no policy warned or denied",
       );
-      if (confirmed.length > 0) {
-        const api = await deps.github(run.installationId, run.repositoryFullName);
-        await startApplying(deps, api, run, confirmed);
-      }
+      if (confirmed.length > 0) await startApplying(deps, api, run, confirmed);
     }
   }
   if (isTerminal(component.phase)) await endRunAccess(deps, run.runId);
@@ -67,17 +69,24 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
 }
 
 /**
- * Autodeploy is a confirmation like any other, so the tracked branch's bosun.yml as it is now
- * decides it (docs/design.md "Trust"): when a later push broke it, its rules are unknown and the
- * run waits, UNCONFIRMED, where `/apply` and the Apply button are refused with the config problem.
+ * Autodeploy is a confirmation like any other, so it needs the tracked branch's rules as they are
+ * now (docs/design.md "Trust"): when a later push broke its bosun.yml (or the repository's default
+ * branch is not known), they are unknown and the run waits, UNCONFIRMED, where `/apply` and the
+ * Apply button are refused with the config problem.
  */
-async function trackedRulesReadable(deps: PlanDeps, run: RunView): Promise<boolean> {
-  const api = await deps.github(run.installationId, run.repositoryFullName);
-  const tracked =
-    run.defaultBranch === undefined ? undefined : await loadTrackedConfig(api, run.defaultBranch);
-  if (tracked !== undefined && tracked.kind !== "invalid") return true;
+async function trackedRulesKnown(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  run: RunView,
+): Promise<boolean> {
+  if (run.defaultBranch === undefined) {
+    deps.log.warn({ runId: run.runId }, "autodeploy held: the default branch is not known");
+    return false;
+  }
+  const tracked = await loadTrackedConfig(api, run.defaultBranch);
+  if (tracked.kind !== "invalid") return true;
   deps.log.warn(
-    { runId: run.runId, branch: tracked?.branch },
+    { runId: run.runId, branch: tracked.branch },
     "autodeploy held: the tracked branch's bosun.yml does not parse",
   );
   return false;
