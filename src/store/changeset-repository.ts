@@ -13,7 +13,7 @@ import type {
   RunView,
 } from "../services/changeset-store.js";
 import type { Db } from "./database.js";
-import { appendEvent, moveComponent } from "./move-component.js";
+import { appendEvent, moveComponent, type Tx } from "./move-component.js";
 import {
   changes,
   changesets,
@@ -650,8 +650,6 @@ export function createChangesetRepository(db: Db): ChangesetStore {
   };
   return store;
 }
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** Discards what earlier runs of the changeset left unconfirmed: a re-plan clears earlier approvals. */
 async function supersede(tx: Tx, changesetId: string, actor: string): Promise<string[]> {

@@ -5,7 +5,8 @@ import { legalTransition, type TransitionCause } from "../domain/component-trans
 import type { Db } from "./database.js";
 import { runComponents, runEvents, runs } from "./schema/index.js";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** A drizzle transaction of Bosun's database. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** One phase change of a run component whose row the caller holds locked, in its transaction. */
 export interface ComponentMove {
