@@ -9,7 +9,7 @@ import { CheckRunEvent, repositoryOf } from "../translate-pull-request.js";
 /** The Apply and Discard buttons of a `bosun/<env>` check run. */
 export function createCheckRunHandler(flow: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
-    // The services log with the delivery\'s id and repository.
+    // The services log with the delivery's id and repository.
     const deps: PlanDeps = { ...flow, log };
     const event = CheckRunEvent.parse(payload);
     if (event.action !== "requested_action" || !event.requested_action) return "ignored";

@@ -6,7 +6,7 @@ import { IssueCommentEvent, repositoryOf } from "../translate-pull-request.js";
 /** New comments on pull requests may carry a command; bots' comments (Bosun's own) never do. */
 export function createIssueCommentHandler(flow: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
-    // The services log with the delivery\'s id and repository.
+    // The services log with the delivery's id and repository.
     const deps: PlanDeps = { ...flow, log };
     const event = IssueCommentEvent.parse(payload);
     if (event.action !== "created" || !event.issue.pull_request) return "ignored";

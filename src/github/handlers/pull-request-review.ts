@@ -12,7 +12,7 @@ import { PullRequestReviewEvent, repositoryOf } from "../translate-pull-request.
  */
 export function createPullRequestReviewHandler(flow: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
-    // The services log with the delivery\'s id and repository.
+    // The services log with the delivery's id and repository.
     const deps: PlanDeps = { ...flow, log };
     const event = PullRequestReviewEvent.parse(payload);
     if (event.action !== "submitted" || event.review.state.toLowerCase() !== "approved")

@@ -7,7 +7,7 @@ import { PullRequestEvent, repositoryOf } from "../translate-pull-request.js";
 /** opened / synchronize / reopened plan; closed discards what was not confirmed. */
 export function createPullRequestHandler(flow: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
-    // The services log with the delivery\'s id and repository.
+    // The services log with the delivery's id and repository.
     const deps: PlanDeps = { ...flow, log };
     const event = PullRequestEvent.parse(payload);
     const pr = event.pull_request;

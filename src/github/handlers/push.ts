@@ -19,7 +19,7 @@ const PushEvent = z.object({
 /** A push to the tracked branch deploys; tags and other branches do nothing. */
 export function createPushHandler(flow: PlanDeps): EventHandler {
   return async ({ payload, log }) => {
-    // The services log with the delivery\'s id and repository.
+    // The services log with the delivery's id and repository.
     const deps: PlanDeps = { ...flow, log };
     const event = PushEvent.parse(payload);
     const outcome = await trackPush(deps, {
