@@ -54,10 +54,16 @@ export async function reportRun(deps: ReportDeps, runId: string): Promise<void> 
   const content = await checkRunContent(deps, view);
   if (moving && view.reportDigest?.startsWith(progressOf(view, content))) return;
   const api = await deps.github(view.installationId, view.repositoryFullName);
+  const firstReport = view.checkRunId === undefined;
   await reportCheckRun(deps, api, view, { content });
   await reportDeployment(deps, api, view);
-  if (view.pullRequestNumber !== undefined)
-    await reportPullRequest(deps, api, view.repositoryId, view.pullRequestNumber);
+  // The pull request's comment is written once the run is at rest: its check run already links
+  // the run page while it moves. Only a run's first report touches a comment that exists, so it
+  // never goes on showing a superseded plan as the current one.
+  if (view.pullRequestNumber !== undefined && (!moving || firstReport))
+    await reportPullRequest(deps, api, view.repositoryId, view.pullRequestNumber, {
+      create: !moving,
+    });
 }
 
 async function currentHeads(deps: ReportDeps, view: RunView) {
@@ -149,15 +155,19 @@ async function reportDeployment(
   await deps.changesets.setDeployment(view.runId, undefined, state);
 }
 
-/** One comment per pull request, edited in place; continuation comments only past GitHub's size limit. */
+/**
+ * One comment per pull request, edited in place; continuation comments only past GitHub's size
+ * limit. With `create: false` only a comment that exists is brought up to date.
+ */
 export async function reportPullRequest(
   deps: ReportDeps,
   api: GithubRepoApi,
   repositoryId: number,
   number: number,
+  options: { create: boolean } = { create: true },
 ): Promise<void> {
   const pr = await deps.changesets.pullRequest(repositoryId, number);
-  if (!pr) return;
+  if (!pr || (!options.create && pr.commentIds.length === 0)) return;
   const views = await deps.changesets.latestRunsOfPullRequest(repositoryId, number);
   if (views.length === 0) return;
   const reports = await Promise.all(
