@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { extractTarball, TarballError, type TarballLimits } from "./extract-tarball.js";
@@ -16,6 +16,16 @@ export interface SourceInspection {
   declaredVariables: Map<string, string[]>;
   /** Why the archive was refused, when it was: then nothing was read from it. */
   refused?: TarballError;
+  /** The text of the requested configuration file; missing when the commit has none. */
+  configText?: string;
+}
+
+/** What to read: the configuration file, and the stack directories it declares. */
+export interface InspectionRequest {
+  /** Repo-relative path of the configuration file, read from the archive itself. */
+  configFile: string;
+  /** The stack directories to inspect, given the configuration file's text. */
+  stackDirs: (configText: string | undefined) => readonly string[];
 }
 
 /**
@@ -26,7 +36,7 @@ export interface SourceInspection {
  */
 export async function inspectSource(
   archive: Buffer,
-  stackDirs: readonly string[],
+  request: InspectionRequest,
   limits: TarballLimits = SOURCE_LIMITS,
 ): Promise<SourceInspection> {
   const root = await mkdtemp(path.join(os.tmpdir(), "bosun-inspect-"));
@@ -45,6 +55,8 @@ export async function inspectSource(
         refused: error,
       };
     }
+    const configText = await readInside(root, request.configFile);
+    const stackDirs = request.stackDirs(configText);
     const watchedPaths = new Map<string, string[]>();
     for (const dir of stackDirs) {
       try {
@@ -70,8 +82,29 @@ export async function inspectSource(
     } catch (error) {
       if (!(error instanceof HclError)) throw error;
     }
-    return { watchedPaths, findings, declaredVariables: declared };
+    return {
+      watchedPaths,
+      findings,
+      declaredVariables: declared,
+      ...(configText === undefined ? {} : { configText }),
+    };
   } finally {
     await rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A file's text, when it is a file inside `root`: the archive's links stay inside it, but one that
+ * names a directory or nothing is no file.
+ */
+async function readInside(root: string, relPath: string): Promise<string | undefined> {
+  try {
+    const resolved = await realpath(path.join(root, relPath));
+    if (!resolved.startsWith(`${await realpath(root)}${path.sep}`)) return undefined;
+    return await readFile(resolved, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
+    throw error;
   }
 }

@@ -73,20 +73,14 @@ export async function planPullRequest(
     await notice(deps, api, input, "tracked-config-invalid", renderTrackedInvalid(tracked.branch));
     return { kind: "config-error" };
   }
-  const headText = await api.readFile(CONFIG_FILE, input.headSha);
-  if (headText === undefined) {
-    if (tracked.kind === "none") return { kind: "no-config" };
-  }
-  const head = headText === undefined ? undefined : parseRepoConfig(headText, CONFIG_FILE);
-  if (head && !head.ok) {
-    await reportConfigProblems(deps, api, input, head.problems);
-    return { kind: "config-error" };
-  }
-  const config = head?.ok
-    ? splitTrust(head.config, tracked.kind === "valid" ? tracked.config : undefined)
-    : undefined;
-
-  if (input.fork && !(config?.apply.allow_forks ?? false)) {
+  // A repository whose tracked branch has no bosun.yml may not use Bosun at all: one cheap read
+  // says so before anything is downloaded.
+  if (tracked.kind === "none" && (await api.readFile(CONFIG_FILE, input.headSha)) === undefined)
+    return { kind: "no-config" };
+  // Forks are a rule of the tracked branch's (docs/design.md "Trust"), known before the
+  // pull request's code is fetched.
+  const allowForks = tracked.kind === "valid" && tracked.config.apply.allow_forks;
+  if (input.fork && !allowForks) {
     await notice(deps, api, input, "fork-not-allowed", renderRefusal({ kind: "fork-not-allowed" }));
     return { kind: "fork-refused" };
   }
@@ -96,22 +90,21 @@ export async function planPullRequest(
   }
 
   const comparison = await api.compare(input.baseSha, input.headSha);
-  const baseText = await api.readFile(CONFIG_FILE, comparison.mergeBaseSha);
-  const baseParsed = baseText === undefined ? undefined : parseRepoConfig(baseText, CONFIG_FILE);
-  const base = baseParsed?.ok ? baseParsed.config : undefined;
+  // Both commits' bosun.yml come from their archives, downloaded to inspect the stacks anyway, so
+  // a pull request's cycle does not ask GitHub for a file it already holds.
+  const head = await inspectCommit(deps, api, input, input.headSha);
+  if (head.text === undefined && tracked.kind === "none") return { kind: "no-config" };
+  if (head.parsed && !head.parsed.ok) {
+    await reportConfigProblems(deps, api, input, head.parsed.problems);
+    return { kind: "config-error" };
+  }
+  const config = head.parsed?.ok
+    ? splitTrust(head.parsed.config, tracked.kind === "valid" ? tracked.config : undefined)
+    : undefined;
   const headStacks = config?.stacks ?? [];
-
-  const headArchive = await deps.fetchSource({
-    installationId: input.installationId,
-    repositoryFullName: input.repository.fullName,
-    sha: input.headSha,
-  });
-  const inspection = await deps.inspectSource(
-    headArchive,
-    headStacks.map((stack) => stack.dir),
-  );
-  if (headText !== undefined && config) {
-    const undeclared = undeclaredInputProblems(headText, config, (dir) =>
+  const inspection = head.inspection;
+  if (head.text !== undefined && config) {
+    const undeclared = undeclaredInputProblems(head.text, config, (dir) =>
       inspection.declaredVariables.get(dir),
     );
     if (undeclared.length > 0) {
@@ -119,18 +112,9 @@ export async function planPullRequest(
       return { kind: "config-error" };
     }
   }
-  const baseFindings = base
-    ? (
-        await deps.inspectSource(
-          await deps.fetchSource({
-            installationId: input.installationId,
-            repositoryFullName: input.repository.fullName,
-            sha: comparison.mergeBaseSha,
-          }),
-          base.stacks.map((stack) => stack.dir),
-        )
-      ).findings
-    : [];
+  const mergeBase = await inspectCommit(deps, api, input, comparison.mergeBaseSha);
+  const base = mergeBase.parsed?.ok ? mergeBase.parsed.config : undefined;
+  const baseFindings = base ? mergeBase.inspection.findings : [];
   const findings = preplanFindings(inspection.findings, baseFindings);
 
   const changedFiles: ChangedFile[] = comparison.truncated
@@ -185,6 +169,37 @@ export async function planPullRequest(
   }
   log.info({ runIds, environments: affected.map((e) => e.environment) }, "proposed runs started");
   return { kind: "planned", runIds };
+}
+
+/**
+ * A commit's bosun.yml and what its stacks are made of, from its archive. An archive refused as
+ * hostile yields no file: the configuration is then read from GitHub, and the run that prepares
+ * that archive fails naming the entry.
+ */
+async function inspectCommit(
+  deps: PlanDeps,
+  api: GithubRepoApi,
+  input: PullRequestTrigger,
+  sha: string,
+) {
+  const archive = await deps.fetchSource({
+    installationId: input.installationId,
+    repositoryFullName: input.repository.fullName,
+    sha,
+  });
+  const inspection = await deps.inspectSource(archive, {
+    configFile: CONFIG_FILE,
+    stackDirs: (text) => {
+      const parsed = text === undefined ? undefined : parseRepoConfig(text, CONFIG_FILE);
+      return parsed?.ok ? parsed.config.stacks.map((stack) => stack.dir) : [];
+    },
+  });
+  const text = inspection.refused ? await api.readFile(CONFIG_FILE, sha) : inspection.configText;
+  return {
+    text,
+    parsed: text === undefined ? undefined : parseRepoConfig(text, CONFIG_FILE),
+    inspection,
+  };
 }
 
 type TrackedConfig =

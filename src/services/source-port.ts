@@ -1,4 +1,4 @@
-import type { SourceInspection } from "../runner/inspect-source.js";
+import type { InspectionRequest, SourceInspection } from "../runner/inspect-source.js";
 
 /** Fetches a repository's source at one commit (GitHub's tarball). */
 export type SourceArchiveFetcher = (input: {
@@ -7,8 +7,11 @@ export type SourceArchiveFetcher = (input: {
   sha: string;
 }) => Promise<Buffer>;
 
-/** Reads a source archive's stacks without running anything: their paths, inputs and findings. */
+/**
+ * Reads a source archive without running anything: its configuration file, and its stacks' paths,
+ * inputs and findings.
+ */
 export type SourceInspector = (
   archive: Buffer,
-  stackDirs: readonly string[],
+  request: InspectionRequest,
 ) => Promise<SourceInspection>;

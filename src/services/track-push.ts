@@ -76,10 +76,10 @@ export async function trackPush(deps: PlanDeps, input: PushInput): Promise<PushO
     repositoryFullName: input.repository.fullName,
     sha: input.after,
   });
-  const inspection = await deps.inspectSource(
-    archive,
-    config.stacks.map((stack) => stack.dir),
-  );
+  const inspection = await deps.inspectSource(archive, {
+    configFile: CONFIG_FILE,
+    stackDirs: () => config.stacks.map((stack) => stack.dir),
+  });
   const undeclared = undeclaredInputProblems(text, config, (dir) =>
     inspection.declaredVariables.get(dir),
   );

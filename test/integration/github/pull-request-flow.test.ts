@@ -181,10 +181,12 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   });
 
   it("fails a bad bosun.yml with every problem and its line, and plans nothing", async () => {
-    repo.files.set(HEAD, {
+    const badConfig = {
       "bosun.yml":
         "version: 1\nstacks:\n  - name: Network\n    dir: /abs\n    environments: [dev]\n",
-    });
+    };
+    repo.files.set(HEAD, badConfig);
+    repo.tarballs.set(HEAD, await repoTarball(badConfig));
     await openPullRequest();
     const check = await waitForCheck("bosun/config", "failure");
     expect(check.output?.summary).toMatch(/line 3/);
@@ -192,7 +194,9 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     const comment = await eventually(async () => repo.commentsOn(PULL_NUMBER)[0]);
     expect(comment).toMatch(/line 3/);
     expect(repo.commentsOn(PULL_NUMBER)).toHaveLength(1);
-    expect(repo.count("GET", /\/tarball\//)).toBe(0);
+    // The head's archive, where its bosun.yml is read, is all that was downloaded.
+    expect(repo.count("GET", /\/tarball\//)).toBe(1);
+    expect(repo.count("GET", new RegExp(`/tarball/${HEAD}$`))).toBe(1);
   });
 
   it("does not plan a fork unless allowed, and says why once", async () => {
@@ -219,12 +223,13 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     const payload = commentOnPullRequest(repository, "/plan", "octocat");
     await deliver(bosun.url, "issue_comment", payload);
     await waitForCheck("bosun/dev", "action_required");
-    // bosun.yml at the head commit was read for the pull request and kept: the /plan reads it
-    // from memory, while the tracked branch, which moves, is read again.
+    // The head commit was downloaded once, and its bosun.yml read from that archive: the /plan
+    // reads both from disk, while the tracked branch, which moves, is read again.
     const configReads = repo.requests
       .filter((r) => r.method === "GET" && r.path.endsWith("/contents/bosun.yml"))
       .map((r) => new URLSearchParams(r.query).get("ref"));
-    expect(configReads.filter((ref) => ref === HEAD)).toHaveLength(1);
+    expect(configReads.filter((ref) => ref === HEAD)).toHaveLength(0);
+    expect(repo.count("GET", new RegExp(`/tarball/${HEAD}$`))).toBe(1);
     expect(configReads.filter((ref) => ref === "master")).toHaveLength(2);
   });
 
