@@ -1,73 +1,33 @@
-import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { type AppConfig, loadConfig } from "./config/load-config.js";
 import { ownCredentials } from "./config/own-credentials.js";
+import { createGlobMatcher } from "./config/glob-matcher.js";
+import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
 import { createCredentialRegistry } from "./lib/credential-registry.js";
+import { createLogger } from "./lib/logger.js";
 import { createMasker } from "./lib/redact.js";
-import { recordInstallationTokens } from "./github/record-installation-tokens.js";
-import { createInstallationHandler } from "./github/handlers/installation.js";
-import { guardWebhookRequests } from "./github/guard-webhook-requests.js";
-import { createIntakeMiddleware } from "./github/intake-app.js";
-import { createDeliveryAcceptor } from "./services/accept-delivery.js";
-import { createDeliveryProcessor } from "./github/process-delivery.js";
+import { createRunLinker } from "./lib/signed-link.js";
+import { createGithubGateway } from "./github/create-github-gateway.js";
 import { createProbot } from "./github/create-probot.js";
 import { createSourceArchiveFetcher } from "./github/fetch-source-archive.js";
-import { createGlobMatcher } from "./config/glob-matcher.js";
-import { createGithubGateway } from "./github/create-github-gateway.js";
-import { createCheckRunHandler } from "./github/handlers/check-run.js";
-import { createIssueCommentHandler } from "./github/handlers/issue-comment.js";
-import { createPullRequestReviewHandler } from "./github/handlers/pull-request-review.js";
-import { createPullRequestHandler } from "./github/handlers/pull-request.js";
-import { createPushHandler } from "./github/handlers/push.js";
-import { cacheSourceArchives } from "./runner/cached-source-archive.js";
-import type { PlanDeps } from "./services/plan-deps.js";
-import { reportRun, requestReport } from "./services/report-run.js";
-import { advanceRun } from "./services/advance-run.js";
-import { createChangesetRepository } from "./store/changeset-repository.js";
-import { createLogger } from "./lib/logger.js";
-import { createRunLinker } from "./lib/signed-link.js";
-import { createEngine } from "./runner/engine.js";
-import { executeRunComponent, type RunComponentJob } from "./services/execute-run-component.js";
-import { createRunRepository } from "./store/run-repository.js";
-import { createLeaseRepository } from "./store/lease-repository.js";
-import { startRecoveryLoop } from "./services/recover-lost-components.js";
-import { createSecretRepository } from "./store/secret-repository.js";
+import { recordInstallationTokens } from "./github/record-installation-tokens.js";
+import { bosunQueues } from "./queue/bosun-queues.js";
 import { startJobQueue } from "./queue/job-queue.js";
+import { cacheSourceArchives } from "./runner/cached-source-archive.js";
+import { inspectSource } from "./runner/inspect-source.js";
+import type { PlanDeps } from "./services/plan-deps.js";
 import type { JobQueue } from "./services/queue-port.js";
-import { requeueOrphanedDeliveries } from "./services/requeue-orphaned-deliveries.js";
+import { createManagedState } from "./state/create-managed-state.js";
+import { createChangesetRepository } from "./store/changeset-repository.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { createDeliveryRepository } from "./store/delivery-repository.js";
 import { createInstallationRepository } from "./store/installation-repository.js";
 import { createStateCredentialRepository } from "./store/state-credential-repository.js";
 import { createStateRepository } from "./store/state-repository.js";
-import { createManagedState } from "./state/create-managed-state.js";
-import { createStateBackendLender } from "./state/lend-state-backend.js";
-import { stateRoutes } from "./state/state-routes.js";
-import { healthRoutes } from "./web/health-routes.js";
-import {
-  createHttpServer,
-  listen,
-  MAX_WEBHOOK_BYTES,
-  type WebhookListener,
-} from "./web/http-server.js";
-import { setupRoutes } from "./web/setup-routes.js";
-import { createRunPageAccess } from "./web/run-pages/access.js";
-import { runPageRoutes, type RerunRun } from "./web/run-pages/run-page-routes.js";
-import { rerunRun } from "./services/rerun-run.js";
-import { sessionKeys } from "./web/run-pages/session.js";
-import { signInRoutes } from "./web/run-pages/sign-in-routes.js";
-import { maskRunPageStore } from "./web/run-pages/mask-run-page-store.js";
-import { createGithubUserAuth } from "./github/github-user-auth.js";
-import { createRunPageRepository } from "./store/run-page-repository.js";
-import type { GithubGateway } from "./services/github-port.js";
-import { startWorkers } from "./worker/start-workers.js";
+import { type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
 import { startSandbox } from "./worker/start-sandbox.js";
-import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
-import { componentRunner } from "./runner/component-runner.js";
-import { inspectSource } from "./runner/inspect-source.js";
+import { startWorkerSide } from "./worker/start-worker-side.js";
 
 export type Mode = "all" | "web" | "worker";
 
@@ -82,7 +42,10 @@ export interface RunningBosun {
   stop(): Promise<void>;
 }
 
-/** Composition root: builds the adapters and wires them. No logic lives here. */
+/**
+ * Composition root: builds the adapters both sides share and starts the worker side and the web
+ * side (src/worker/start-worker-side.ts, src/web/start-web-side.ts). No logic lives here.
+ */
 export async function startBosun(options: {
   mode: Mode;
   env: NodeJS.ProcessEnv;
@@ -117,33 +80,7 @@ export async function startBosun(options: {
   }
   log.info({ database: config.database.kind }, "database migrated");
 
-  const queue = await startJobQueue(
-    database,
-    [
-      // A delivery's job takes seconds; one a dead worker held is retried after 5 minutes.
-      { name: "github-event", expireInSeconds: 300 },
-      { name: "github-push", policy: "singleton", expireInSeconds: 300 },
-      // One job at a time per component (singletonKey = component id): plans and applies of one
-      // component never overlap, on any number of workers.
-      {
-        name: "run-component",
-        policy: "singleton",
-        retryLimit: 2,
-        // A phase may run for the whole run timeout; lost workers are found by their lease.
-        expireInSeconds: Math.ceil(config.runTimeoutMs / 1000) + 600,
-      },
-      // Reports collapse: at most one queued and one running per run (singletonKey = run id).
-      // A report takes seconds; one a dead worker held is taken back after BOSUN_REPORT_EXPIRY
-      // (a minute).
-      {
-        name: "report-run",
-        policy: "stately",
-        retryLimit: 10,
-        expireInSeconds: Math.ceil(config.reportExpiryMs / 1000),
-      },
-    ],
-    log,
-  );
+  const queue = await startJobQueue(database, bosunQueues(config), log);
   const deliveries = createDeliveryRepository(database.db);
   const stateDeps = {
     store: createStateRepository(database.db),
@@ -153,52 +90,26 @@ export async function startBosun(options: {
     log,
   };
   const managedState = createManagedState(stateDeps);
-  const installations = createInstallationRepository(database.db);
-
-  let accepting = true;
-  let recovery: { stop(): Promise<void> } | undefined;
-  const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  let webhooks: WebhookListener = async (_req, res) => {
-    res
-      .writeHead(503, { "content-type": "application/json" })
-      .end(JSON.stringify({ error: "GitHub App credentials are not configured; see the README" }));
-    return true;
-  };
 
   // Masked in everything a run prints, with the installation tokens obtained while Bosun runs.
   const credentials = createCredentialRegistry(ownCredentials(config));
   // The last pass over what leaves Bosun (GitHub requests, run pages), with the values known now.
   const maskLines = (lines: readonly string[]) =>
     createMasker(credentials.values()).maskLogLines(lines);
-  let github: GithubGateway | undefined;
-  let rerun: RerunRun | undefined;
-  const runPages = createRunPageRepository(database.db);
+
+  let github: GithubAppWiring | undefined;
+  let worker: { stop(): Promise<void> } | undefined;
   if (config.github) {
     const probot = createProbot(config.github, log, options.octokit, maskLines);
     recordInstallationTokens(probot, (token, expiresAt) => credentials.add(token, expiresAt));
-    github = createGithubGateway(probot, {});
-    const intake = createIntakeMiddleware({
-      secret: config.github.webhookSecret,
-      path: config.webhookPath,
-      accept: createDeliveryAcceptor({ deliveries, queue, inTransaction: database.transaction }),
-      log,
-    });
-    webhooks = guardWebhookRequests(
-      {
-        maxBytes: MAX_WEBHOOK_BYTES,
-        verify: (payload, signature) => probot.webhooks.verify(payload, signature),
-        log,
-      },
-      async (req, res) => (await intake(req, res)) === true,
-    );
-
+    const gateway = createGithubGateway(probot, {});
     const fetchSource = cacheSourceArchives(
       path.join(config.dataDir, "archives"),
       createSourceArchiveFetcher(probot),
     );
     const flow: PlanDeps = {
       changesets: createChangesetRepository(database.db),
-      github,
+      github: gateway,
       queue,
       fetchSource,
       inspectSource,
@@ -208,81 +119,25 @@ export async function startBosun(options: {
       log,
       revokeStateCredentials: (runId: string) => managedState.revokeStateCredentials(runId),
     };
-    rerun = (input) => rerunRun({ ...flow, pages: runPages }, input);
-
+    github = {
+      webhookSecret: config.github.webhookSecret,
+      verify: (payload, signature) => probot.webhooks.verify(payload, signature),
+      gateway,
+      flow,
+    };
     if (options.mode !== "web") {
-      const runs = createRunRepository(database.db);
-      const leases = createLeaseRepository(database.db);
-      const processDelivery = createDeliveryProcessor({
-        probot,
-        deliveries,
-        log,
-        handlers: {
-          installation: createInstallationHandler(installations, "installation"),
-          installation_repositories: createInstallationHandler(
-            installations,
-            "installation_repositories",
-          ),
-          pull_request: createPullRequestHandler(flow),
-          issue_comment: createIssueCommentHandler(flow),
-          pull_request_review: createPullRequestReviewHandler(flow),
-          check_run: createCheckRunHandler(flow),
-          push: createPushHandler(flow),
-        },
-      });
-      await requeueOrphanedDeliveries({ deliveries, queue, log });
-      const engines = {
-        opentofu: createEngine("opentofu", config.engines.opentofu, engineSandbox?.sandbox),
-        terraform: createEngine("terraform", config.engines.terraform, engineSandbox?.sandbox),
-      };
-      const executor = {
-        runner: componentRunner,
-        runs,
-        leases,
-        workerId,
-        leaseMs: config.workerLeaseMs,
-        secrets: createSecretRepository(database.db, config.encryptionKey),
-        fetchSource,
-        engines,
-        encryptionKey: config.encryptionKey,
-        workspaceRoot,
-        timeoutMs: config.runTimeoutMs,
-        hostEnv: process.env,
-        ownCredentials: () => credentials.values(),
-        stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
-        stateVersionOf: async (componentId: string) =>
-          (await managedState.latestStateVersion(componentId))?.id,
-        log,
-      };
-      const advance = async (runComponentId: string) => {
-        for (const runId of await advanceRun(flow, runComponentId)) {
-          await requestReport(queue, runId);
-        }
-      };
-      const executeJob = async (job: RunComponentJob, jobId: string) => {
-        await executeRunComponent(executor, job, jobId);
-        await advance(job.runComponentId);
-      };
-      const reportJob = (job: { runId: string }) => reportRun(flow, job.runId);
-      if (config.workers > 0) {
-        recovery = startRecoveryLoop({
-          leases,
-          queue,
-          leaseMs: config.workerLeaseMs,
-          releaseStateLock: (runId, componentId) =>
-            managedState.releaseLocksOfRun(runId, componentId),
-          revokeStateCredentials: (runId, componentId) =>
-            managedState.revokeStateCredentials(runId, componentId),
-          afterRecovery: advance,
-          log,
-        });
-      }
-      await startWorkers({
+      worker = await startWorkerSide({
+        config,
+        database,
         queue,
-        concurrency: config.workers,
-        processDelivery,
-        executeJob,
-        reportJob,
+        deliveries,
+        installations: createInstallationRepository(database.db),
+        managedState,
+        probot,
+        flow,
+        sandbox: engineSandbox?.sandbox,
+        workspaceRoot,
+        ownCredentials: () => credentials.values(),
         log,
       });
     }
@@ -292,62 +147,31 @@ export async function startBosun(options: {
     );
   }
 
-  let server: Server | undefined;
-  let port: number | undefined;
-  if (options.mode !== "worker") {
-    const routes = healthRoutes({
-      isReady: () => database.isReady(),
-      accepting: () => accepting,
-      sandbox: engineSandbox?.status,
-    });
-    if (!config.github) routes.route("/", setupRoutes(config.webhookPath));
-    routes.route("/state", stateRoutes(stateDeps));
-    const sessionKeysOfPages = sessionKeys(config.encryptionKey);
-    const users = config.githubSignIn ? createGithubUserAuth(config.githubSignIn, log) : undefined;
-    const secureCookies = config.publicUrl.startsWith("https:");
-    if (users) {
-      routes.route(
-        "/",
-        signInRoutes({
-          users,
-          keys: sessionKeysOfPages,
-          publicUrl: config.publicUrl,
-          secureCookies,
+  const web =
+    options.mode !== "worker"
+      ? await startWebSide({
+          config,
+          database,
+          queue,
+          deliveries,
+          stateDeps,
+          maskLines,
+          github,
+          sandbox: engineSandbox?.status,
+          port: options.port ?? config.port,
           log,
-        }),
-      );
-    }
-    routes.route(
-      "/",
-      runPageRoutes({
-        store: maskRunPageStore(runPages, maskLines),
-        access: createRunPageAccess({ users, github }),
-        keys: sessionKeysOfPages,
-        githubWebUrl: config.githubWebUrl,
-        signIn: users !== undefined,
-        secureCookies,
-        rerun,
-        log,
-      }),
-    );
-    server = createHttpServer({ webhookPath: config.webhookPath, webhooks, routes, log });
-    port = await listen(server, options.port ?? config.port);
-    log.info({ port, webhookPath: config.webhookPath }, "listening");
-  }
+        })
+      : undefined;
 
   return {
     config,
     database,
     queue,
-    port,
+    port: web?.port,
     log,
     async stop() {
-      accepting = false;
-      const closed = server
-        ? new Promise<void>((resolve) => server.close(() => resolve()))
-        : Promise.resolve();
-      server?.closeIdleConnections();
-      await recovery?.stop();
+      const closed = web?.close() ?? Promise.resolve();
+      await worker?.stop();
       await queue.stop();
       await closed;
       await database.close();

@@ -11,6 +11,15 @@ import type {
 } from "../services/queue-port.js";
 import type { Database } from "../store/database.js";
 
+/** A queue as pg-boss creates it: its name, how its jobs collapse, how often they are retried. */
+export interface QueueDefinition {
+  name: QueueName;
+  policy?: "standard" | "singleton" | "stately";
+  retryLimit?: number;
+  /** How long a job may stay active before pg-boss takes it back (default 15 minutes). */
+  expireInSeconds?: number;
+}
+
 /** How often an idle worker looks for jobs that another process queued. */
 const POLL_SECONDS = 0.5;
 /**
@@ -26,13 +35,7 @@ const MAX_MAINTENANCE_SECONDS = 15;
  */
 export async function startJobQueue(
   database: Database,
-  queues: readonly {
-    name: QueueName;
-    policy?: "standard" | "singleton" | "stately";
-    retryLimit?: number;
-    /** How long a job may stay active before pg-boss takes it back (default 15 minutes). */
-    expireInSeconds?: number;
-  }[],
+  queues: readonly QueueDefinition[],
   log: Logger,
   { pollSeconds = POLL_SECONDS }: { pollSeconds?: number } = {},
 ): Promise<JobQueue & TransactionalQueue> {

@@ -1,18 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
-import { stateCredentialLifetime } from "../domain/state-credential-lifetime.js";
 import { digest, seal } from "../lib/seal.js";
 import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
 import type { EngineKind } from "../domain/engine-kind.js";
-import type { Engine, EngineError, EngineOutputs } from "../runner/engine.js";
-import { createMasker, type Masker } from "../lib/redact.js";
-import type { BackendWiring } from "../runner/run-component.js";
+import type { Engine, EngineOutputs } from "../runner/engine.js";
 import type { ComponentRunner } from "./component-runner-port.js";
 import { evaluateComponentPolicies, policyContext } from "./component-policies.js";
-import { keepLeaseAlive } from "./keep-lease-alive.js";
+import { EXECUTOR_ACTOR, failRunComponent } from "./fail-run-component.js";
 import { openWorkspace } from "./open-saved-workspace.js";
-import { createPhaseReporter } from "./phase-reporter.js";
+import { runInPhaseContext, type StateBackendLender } from "./run-in-phase-context.js";
 import { upstreamInputs } from "./upstream-inputs.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { JobQueue } from "./queue-port.js";
@@ -21,18 +18,13 @@ import type { RunComponentRecord, RunStore } from "./run-port.js";
 import type { SecretStore } from "./secret-port.js";
 import type { SourceArchiveFetcher } from "./source-port.js";
 
+export type { StateBackendLender };
+
 /** A run component's job: plan it, or apply its confirmed plan. */
 export interface RunComponentJob {
   runComponentId: string;
   action: "plan" | "apply";
 }
-
-/** Lends a run the credential and wiring for Bosun's state backend, for the duration of a phase. */
-export type StateBackendLender = (record: RunComponentRecord) => Promise<{
-  wiring: BackendWiring;
-  secrets: string[];
-  release(): Promise<void>;
-}>;
 
 export interface ExecutorDeps {
   runner: ComponentRunner;
@@ -62,7 +54,6 @@ export interface ExecutorDeps {
   signal?: AbortSignal;
 }
 
-const ACTOR = "bosun";
 export const APPLY_INTERRUPTED = "apply interrupted: state may be partially changed";
 export const SKIPPED_APPLYING = "apply skipped: the stack sets BOSUN_SKIP_APPLYING";
 
@@ -119,7 +110,12 @@ async function plan(
     const reason = gate.denials
       .map((denial) => `denied by policy ${denial.policy}: ${denial.message}`)
       .join("\n");
-    await fail(deps, record, "PREPARING", `${reason}\n(before the plan: the engine did not run)`);
+    await failRunComponent(
+      deps,
+      record,
+      "PREPARING",
+      `${reason}\n(before the plan: the engine did not run)`,
+    );
     log.info(
       { policies: gate.denials.map((d) => d.policy) },
       "plan denied by policy before it ran",
@@ -129,14 +125,14 @@ async function plan(
   const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "plan");
   const upstream = await upstreamInputs(deps, record);
   if (typeof upstream === "string") {
-    await fail(deps, record, "PREPARING", upstream);
+    await failRunComponent(deps, record, "PREPARING", upstream);
     return "FAILED";
   }
   const withInputs: RunComponentRecord = {
     ...record,
     spec: { ...record.spec, variables: { ...record.spec.variables, ...upstream.variables } },
   };
-  return withContext(
+  return runInPhaseContext(
     deps,
     withInputs,
     { ...secrets, ...upstream.secrets },
@@ -175,7 +171,7 @@ async function plan(
           .filter((finding) => finding.level === "deny")
           .map((finding) => `denied by policy ${finding.policy}: ${finding.message}`)
           .join("\n");
-        await fail(deps, record, current(), reason);
+        await failRunComponent(deps, record, current(), reason);
         log.info({ policies: policyFindings.map((f) => f.policy) }, "plan denied by policy");
         return "FAILED";
       }
@@ -185,7 +181,7 @@ async function plan(
         [current()],
         next,
         planned.outcome === "changes" ? "planned with changes" : "no changes",
-        ACTOR,
+        EXECUTOR_ACTOR,
         deps.jobId,
       );
       log.info({ outcome: planned.outcome, counts: planned.summary.counts }, "planned");
@@ -207,7 +203,7 @@ async function apply(
       ["CONFIRMED"],
       "FINISHED",
       SKIPPED_APPLYING,
-      ACTOR,
+      EXECUTOR_ACTOR,
     );
     return "FINISHED";
   }
@@ -225,11 +221,11 @@ async function apply(
   const startedAt = new Date();
   const saved = openWorkspace(deps, record);
   if (typeof saved === "string") {
-    await fail(deps, record, "APPLYING", saved);
+    await failRunComponent(deps, record, "APPLYING", saved);
     return "FAILED";
   }
   const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "apply");
-  return withContext(deps, record, secrets, log, async (context) => {
+  return runInPhaseContext(deps, record, secrets, log, async (context) => {
     const applied = await deps.runner.apply(context, saved.bytes);
     await deps.runs.setEngineVersion(record.runId, applied.engineVersion);
     const { clear, sensitive } = splitOutputs(applied.outputs);
@@ -250,109 +246,12 @@ async function apply(
       ["APPLYING"],
       "FINISHED",
       "applied",
-      ACTOR,
+      EXECUTOR_ACTOR,
       deps.jobId,
     );
     log.info({ outputs: Object.keys(applied.outputs) }, "applied");
     return "FINISHED";
   });
-}
-
-/**
- * Variables from upstream components' deployed outputs (`depends_on[].inputs`): plain ones as
- * TF_VAR_*, sensitive ones as secrets, so they are masked like any secret. A string is a failure.
- */
-type Context = Parameters<ComponentRunner["plan"]>[0];
-
-/** Builds the runner's context (masking, phase reporting, state backend) and runs `work` in it. */
-async function withContext(
-  deps: LeasedDeps,
-  record: RunComponentRecord,
-  secrets: Record<string, string>,
-  log: Logger,
-  work: (context: Context, current: () => ComponentPhase) => Promise<ComponentPhase>,
-): Promise<ComponentPhase> {
-  const masker = createMasker([...Object.values(secrets), ...(deps.ownCredentials?.() ?? [])]);
-  let lent: Awaited<ReturnType<StateBackendLender>> | undefined;
-  const applying = record.phase === "CONFIRMED";
-  let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
-  const lease = keepLeaseAlive(deps, record, log);
-  // The state credential ends on its own (src/domain/state-credential-lifetime.ts): the job is
-  // stopped before it does, rather than leave the engine facing refusals mid-apply.
-  const { jobDeadlineMs } = stateCredentialLifetime(deps.timeoutMs);
-  let deadline: AbortSignal | undefined;
-  try {
-    lent = deps.stateBackend ? await deps.stateBackend(record) : undefined;
-    if (lent) deadline = AbortSignal.timeout(jobDeadlineMs);
-    masker.add(...(lent?.secrets ?? []));
-    const reporter = createPhaseReporter(
-      deps,
-      record,
-      masker,
-      applying,
-      (phase) => (current = phase),
-    );
-    return await work(
-      {
-        spec: record.spec,
-        engine: deps.engines[record.spec.engine],
-        fetchSource: () =>
-          deps.fetchSource({
-            installationId: record.installationId,
-            repositoryFullName: record.repositoryFullName,
-            sha: record.spec.sourceSha ?? record.commitSha,
-          }),
-        workspaceRoot: deps.workspaceRoot,
-        timeoutMs: deps.timeoutMs,
-        signal: deadline ? AbortSignal.any([lease.signal, deadline]) : lease.signal,
-        secrets,
-        managedBackend: lent?.wiring,
-        masker,
-        reporter,
-        hostEnv: deps.hostEnv,
-      },
-      () => current,
-    );
-  } catch (error) {
-    const reason = deadline?.aborted
-      ? `stopped after ${Math.round(jobDeadlineMs / 1000)} s: the job outlived BOSUN_RUN_TIMEOUT and its margin, after which its state credential expires`
-      : await describeFailure(error, deps.runner.engineFailure(error), masker);
-    log.warn({ reason, phase: current }, "component failed");
-    await fail(deps, record, current, reason);
-    return "FAILED";
-  } finally {
-    lease.stop();
-    await lent?.release();
-  }
-}
-
-async function fail(
-  deps: LeasedDeps,
-  record: RunComponentRecord,
-  from: ComponentPhase,
-  reason: string,
-): Promise<void> {
-  if (
-    await deps.runs.transition(record.runComponentId, [from], "FAILED", reason, ACTOR, deps.jobId)
-  )
-    await deps.runs.setFailureReason(record.runComponentId, reason);
-}
-
-function describeFailure(
-  error: unknown,
-  engine: EngineError | undefined,
-  masker: Masker,
-): Promise<string> {
-  if (engine) {
-    const reason =
-      engine.code === "stale-plan"
-        ? `stale: ${engine.message}; run /plan to re-plan`
-        : engine.message;
-    return masker.maskText(
-      engine.stderrTail.trim() ? `${reason}\n${engine.stderrTail.trim()}` : reason,
-    );
-  }
-  return masker.maskText(error instanceof Error ? error.message : String(error));
 }
 
 function splitOutputs(outputs: EngineOutputs): {

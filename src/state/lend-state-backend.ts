@@ -2,7 +2,7 @@ import type { ComponentPhase } from "../domain/component-phase.js";
 import type { ManagedState } from "../services/state-port.js";
 import { type ManagedBackend, managedBackend } from "./backend-wiring.js";
 
-/** What the executor (services/execute-run-component.ts, `StateBackendLender`) borrows per phase. */
+/** What the executor (services/run-in-phase-context.ts, `StateBackendLender`) borrows per phase. */
 export interface LentStateBackend {
   wiring: Omit<ManagedBackend, "secrets">;
   secrets: string[];

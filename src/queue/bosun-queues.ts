@@ -1,0 +1,31 @@
+import type { QueueDefinition } from "./job-queue.js";
+
+/** Bosun's queues, with the policies and expiries its jobs need. */
+export function bosunQueues(timing: {
+  runTimeoutMs: number;
+  reportExpiryMs: number;
+}): QueueDefinition[] {
+  return [
+    // A delivery's job takes seconds; one a dead worker held is retried after 5 minutes.
+    { name: "github-event", expireInSeconds: 300 },
+    { name: "github-push", policy: "singleton", expireInSeconds: 300 },
+    // One job at a time per component (singletonKey = component id): plans and applies of one
+    // component never overlap, on any number of workers.
+    {
+      name: "run-component",
+      policy: "singleton",
+      retryLimit: 2,
+      // A phase may run for the whole run timeout; lost workers are found by their lease.
+      expireInSeconds: Math.ceil(timing.runTimeoutMs / 1000) + 600,
+    },
+    // Reports collapse: at most one queued and one running per run (singletonKey = run id).
+    // A report takes seconds; one a dead worker held is taken back after BOSUN_REPORT_EXPIRY
+    // (a minute).
+    {
+      name: "report-run",
+      policy: "stately",
+      retryLimit: 10,
+      expireInSeconds: Math.ceil(timing.reportExpiryMs / 1000),
+    },
+  ];
+}

@@ -1,0 +1,124 @@
+import type { Logger } from "pino";
+import type { ComponentPhase } from "../domain/component-phase.js";
+import type { EngineKind } from "../domain/engine-kind.js";
+import { stateCredentialLifetime } from "../domain/state-credential-lifetime.js";
+import { createMasker, type Masker } from "../lib/redact.js";
+import type { Engine, EngineError } from "../runner/engine.js";
+import type { BackendWiring } from "../runner/run-component.js";
+import type { ComponentRunner } from "./component-runner-port.js";
+import { failRunComponent } from "./fail-run-component.js";
+import { keepLeaseAlive } from "./keep-lease-alive.js";
+import type { LeaseStore } from "./lease-port.js";
+import { createPhaseReporter } from "./phase-reporter.js";
+import type { RunComponentRecord, RunStore } from "./run-port.js";
+import type { SourceArchiveFetcher } from "./source-port.js";
+
+/** Lends a run the credential and wiring for Bosun's state backend, for the duration of a phase. */
+export type StateBackendLender = (record: RunComponentRecord) => Promise<{
+  wiring: BackendWiring;
+  secrets: string[];
+  release(): Promise<void>;
+}>;
+
+/** What the runner is handed for one phase. */
+export type PhaseContext = Parameters<ComponentRunner["plan"]>[0];
+
+/** The part of the executor's deps (`ExecutorDeps`, held under the job's lease) a phase runs in. */
+export interface PhaseContextDeps {
+  runner: Pick<ComponentRunner, "engineFailure">;
+  runs: RunStore;
+  leases: LeaseStore;
+  jobId: string;
+  leaseMs: number;
+  signal?: AbortSignal;
+  fetchSource: SourceArchiveFetcher;
+  engines: Record<EngineKind, Engine>;
+  workspaceRoot: string;
+  timeoutMs: number;
+  hostEnv: NodeJS.ProcessEnv;
+  /** Bosun's own credentials, asked for at each job: masked like the phase's secrets. */
+  ownCredentials?: () => Iterable<string>;
+  stateBackend: StateBackendLender | undefined;
+}
+
+/**
+ * Builds the runner's context (masking, phase reporting, state backend) and runs `work` in it.
+ * A failure `work` throws ends the component FAILED with a masked reason; it is not rethrown.
+ */
+export async function runInPhaseContext(
+  deps: PhaseContextDeps,
+  record: RunComponentRecord,
+  secrets: Record<string, string>,
+  log: Logger,
+  work: (context: PhaseContext, current: () => ComponentPhase) => Promise<ComponentPhase>,
+): Promise<ComponentPhase> {
+  const masker = createMasker([...Object.values(secrets), ...(deps.ownCredentials?.() ?? [])]);
+  let lent: Awaited<ReturnType<StateBackendLender>> | undefined;
+  const applying = record.phase === "CONFIRMED";
+  let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
+  const lease = keepLeaseAlive(deps, record, log);
+  // The state credential ends on its own (src/domain/state-credential-lifetime.ts): the job is
+  // stopped before it does, rather than leave the engine facing refusals mid-apply.
+  const { jobDeadlineMs } = stateCredentialLifetime(deps.timeoutMs);
+  let deadline: AbortSignal | undefined;
+  try {
+    lent = deps.stateBackend ? await deps.stateBackend(record) : undefined;
+    if (lent) deadline = AbortSignal.timeout(jobDeadlineMs);
+    masker.add(...(lent?.secrets ?? []));
+    const reporter = createPhaseReporter(
+      deps,
+      record,
+      masker,
+      applying,
+      (phase) => (current = phase),
+    );
+    return await work(
+      {
+        spec: record.spec,
+        engine: deps.engines[record.spec.engine],
+        fetchSource: () =>
+          deps.fetchSource({
+            installationId: record.installationId,
+            repositoryFullName: record.repositoryFullName,
+            sha: record.spec.sourceSha ?? record.commitSha,
+          }),
+        workspaceRoot: deps.workspaceRoot,
+        timeoutMs: deps.timeoutMs,
+        signal: deadline ? AbortSignal.any([lease.signal, deadline]) : lease.signal,
+        secrets,
+        managedBackend: lent?.wiring,
+        masker,
+        reporter,
+        hostEnv: deps.hostEnv,
+      },
+      () => current,
+    );
+  } catch (error) {
+    const reason = deadline?.aborted
+      ? `stopped after ${Math.round(jobDeadlineMs / 1000)} s: the job outlived BOSUN_RUN_TIMEOUT and its margin, after which its state credential expires`
+      : await describeFailure(error, deps.runner.engineFailure(error), masker);
+    log.warn({ reason, phase: current }, "component failed");
+    await failRunComponent(deps, record, current, reason);
+    return "FAILED";
+  } finally {
+    lease.stop();
+    await lent?.release();
+  }
+}
+
+function describeFailure(
+  error: unknown,
+  engine: EngineError | undefined,
+  masker: Masker,
+): Promise<string> {
+  if (engine) {
+    const reason =
+      engine.code === "stale-plan"
+        ? `stale: ${engine.message}; run /plan to re-plan`
+        : engine.message;
+    return masker.maskText(
+      engine.stderrTail.trim() ? `${reason}\n${engine.stderrTail.trim()}` : reason,
+    );
+  }
+  return masker.maskText(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,128 @@
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/load-config.js";
+import { createGithubUserAuth } from "../github/github-user-auth.js";
+import type { MaskLines } from "../lib/mask-strings.js";
+import { createDeliveryAcceptor } from "../services/accept-delivery.js";
+import type { DeliveryStore } from "../services/delivery-port.js";
+import type { GithubGateway } from "../services/github-port.js";
+import type { PlanDeps } from "../services/plan-deps.js";
+import type { TransactionalQueue } from "../services/queue-port.js";
+import { rerunRun } from "../services/rerun-run.js";
+import type { ManagedStateDeps } from "../state/managed-state-deps.js";
+import { stateRoutes } from "../state/state-routes.js";
+import type { Database } from "../store/database.js";
+import { createRunPageRepository } from "../store/run-page-repository.js";
+import type { SandboxStatus } from "../worker/start-sandbox.js";
+import { healthRoutes } from "./health-routes.js";
+import { createHttpServer, listen } from "./http-server.js";
+import { createRunPageAccess } from "./run-pages/access.js";
+import { maskRunPageStore } from "./run-pages/mask-run-page-store.js";
+import { runPageRoutes } from "./run-pages/run-page-routes.js";
+import { sessionKeys } from "./run-pages/session.js";
+import { signInRoutes } from "./run-pages/sign-in-routes.js";
+import { setupRoutes } from "./setup-routes.js";
+import { unconfiguredWebhooks, webhookListener } from "./webhook-listener.js";
+
+/** What the web side uses of a configured GitHub App. */
+export interface GithubAppWiring {
+  webhookSecret: string;
+  /** The webhook secret's HMAC check (`Webhooks.verify`). */
+  verify: (payload: string, signature: string) => Promise<boolean>;
+  gateway: GithubGateway;
+  /** What a rerun from a run page plans with. */
+  flow: PlanDeps;
+}
+
+/**
+ * The web side of a process: one HTTP server for webhooks, health, the state backend, sign-in and
+ * run pages. Without the GitHub App's credentials it serves setup and health pages only.
+ */
+export async function startWebSide(deps: {
+  config: AppConfig;
+  database: Database;
+  queue: TransactionalQueue;
+  deliveries: DeliveryStore;
+  stateDeps: ManagedStateDeps;
+  /** The last pass over what run pages show, with the credentials known now. */
+  maskLines: MaskLines;
+  github: GithubAppWiring | undefined;
+  /** How this process's workers run engines, for /readyz; undefined when it runs none. */
+  sandbox: SandboxStatus | undefined;
+  port: number;
+  log: Logger;
+}): Promise<{
+  port: number;
+  /** Stops taking requests (/readyz says so) and resolves once those in hand are answered. */
+  close(): Promise<void>;
+}> {
+  const { config, database, github, log } = deps;
+  let accepting = true;
+  const runPages = createRunPageRepository(database.db);
+  const webhooks = github
+    ? webhookListener({
+        secret: github.webhookSecret,
+        path: config.webhookPath,
+        verify: github.verify,
+        accept: createDeliveryAcceptor({
+          deliveries: deps.deliveries,
+          queue: deps.queue,
+          inTransaction: database.transaction,
+        }),
+        log,
+      })
+    : unconfiguredWebhooks;
+
+  const routes = healthRoutes({
+    isReady: () => database.isReady(),
+    accepting: () => accepting,
+    sandbox: deps.sandbox,
+  });
+  if (!github) routes.route("/", setupRoutes(config.webhookPath));
+  routes.route("/state", stateRoutes(deps.stateDeps));
+  const sessionKeysOfPages = sessionKeys(config.encryptionKey);
+  const users = config.githubSignIn ? createGithubUserAuth(config.githubSignIn, log) : undefined;
+  const secureCookies = config.publicUrl.startsWith("https:");
+  if (users) {
+    routes.route(
+      "/",
+      signInRoutes({
+        users,
+        keys: sessionKeysOfPages,
+        publicUrl: config.publicUrl,
+        secureCookies,
+        log,
+      }),
+    );
+  }
+  routes.route(
+    "/",
+    runPageRoutes({
+      store: maskRunPageStore(runPages, deps.maskLines),
+      access: createRunPageAccess({ users, github: github?.gateway }),
+      keys: sessionKeysOfPages,
+      githubWebUrl: config.githubWebUrl,
+      signIn: users !== undefined,
+      secureCookies,
+      rerun: github ? (input) => rerunRun({ ...github.flow, pages: runPages }, input) : undefined,
+      log,
+    }),
+  );
+  const server: Server = createHttpServer({
+    webhookPath: config.webhookPath,
+    webhooks,
+    routes,
+    log,
+  });
+  const port = await listen(server, deps.port);
+  log.info({ port, webhookPath: config.webhookPath }, "listening");
+  return {
+    port,
+    close() {
+      accepting = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/load-config.js";
+import type { createProbot } from "../github/create-probot.js";
+import { componentRunner } from "../runner/component-runner.js";
+import { createEngine } from "../runner/engine.js";
+import type { Sandbox } from "../runner/sandbox.js";
+import type { DeliveryStore } from "../services/delivery-port.js";
+import type { ExecutorDeps } from "../services/execute-run-component.js";
+import type { InstallationStore } from "../services/installation-port.js";
+import type { PlanDeps } from "../services/plan-deps.js";
+import type { JobQueue } from "../services/queue-port.js";
+import { startRecoveryLoop } from "../services/recover-lost-components.js";
+import { requeueOrphanedDeliveries } from "../services/requeue-orphaned-deliveries.js";
+import type { ManagedState } from "../services/state-port.js";
+import { createStateBackendLender } from "../state/lend-state-backend.js";
+import type { Database } from "../store/database.js";
+import { createLeaseRepository } from "../store/lease-repository.js";
+import { createRunRepository } from "../store/run-repository.js";
+import { createSecretRepository } from "../store/secret-repository.js";
+import { advanceAndReport } from "./advance-and-report.js";
+import { componentJobHandler } from "./component-job-handler.js";
+import { deliveryJobHandler } from "./delivery-job-handler.js";
+import { registerJobHandlers } from "./register-job-handlers.js";
+import { reportJobHandler } from "./report-job-handler.js";
+
+/**
+ * The worker side of a process: deliveries left without a job are queued again, lost components
+ * are looked for, and this process takes `config.workers` jobs of each queue at once.
+ */
+export async function startWorkerSide(deps: {
+  config: AppConfig;
+  database: Database;
+  queue: JobQueue;
+  deliveries: DeliveryStore;
+  installations: InstallationStore;
+  managedState: ManagedState;
+  probot: ReturnType<typeof createProbot>;
+  flow: PlanDeps;
+  /** The engines' sandbox, decided before anything started; undefined runs them unconfined. */
+  sandbox: Sandbox | undefined;
+  workspaceRoot: string;
+  ownCredentials: () => Iterable<string>;
+  log: Logger;
+}): Promise<{ stop(): Promise<void> }> {
+  const { config, database, queue, managedState, log } = deps;
+  const leases = createLeaseRepository(database.db);
+  const delivery = deliveryJobHandler(deps);
+  await requeueOrphanedDeliveries({ deliveries: deps.deliveries, queue, log });
+  const executor: ExecutorDeps = {
+    runner: componentRunner,
+    runs: createRunRepository(database.db),
+    leases,
+    workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: config.workerLeaseMs,
+    secrets: createSecretRepository(database.db, config.encryptionKey),
+    fetchSource: deps.flow.fetchSource,
+    engines: {
+      opentofu: createEngine("opentofu", config.engines.opentofu, deps.sandbox),
+      terraform: createEngine("terraform", config.engines.terraform, deps.sandbox),
+    },
+    encryptionKey: config.encryptionKey,
+    workspaceRoot: deps.workspaceRoot,
+    timeoutMs: config.runTimeoutMs,
+    hostEnv: process.env,
+    ownCredentials: deps.ownCredentials,
+    stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
+    stateVersionOf: async (componentId) => (await managedState.latestStateVersion(componentId))?.id,
+    log,
+  };
+  const advance = advanceAndReport(deps.flow);
+  const recovery =
+    config.workers > 0
+      ? startRecoveryLoop({
+          leases,
+          queue,
+          leaseMs: config.workerLeaseMs,
+          releaseStateLock: (runId, componentId) =>
+            managedState.releaseLocksOfRun(runId, componentId),
+          revokeStateCredentials: (runId, componentId) =>
+            managedState.revokeStateCredentials(runId, componentId),
+          afterRecovery: advance,
+          log,
+        })
+      : undefined;
+  await registerJobHandlers({
+    queue,
+    concurrency: config.workers,
+    handlers: {
+      delivery,
+      component: componentJobHandler({ executor, advance }),
+      report: reportJobHandler(deps.flow),
+    },
+    log,
+  });
+  return {
+    async stop() {
+      await recovery?.stop();
+    },
+  };
+}
