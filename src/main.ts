@@ -27,6 +27,11 @@ import type { PlanDeps } from "./services/plan-deps.js";
 import { reportRun, requestReport } from "./services/report-run.js";
 import { advanceRun } from "./services/advance-run.js";
 import { createChangesetRepository } from "./store/changeset-repository.js";
+import { createComponentRepository } from "./store/component-repository.js";
+import { createPullRequestRepository } from "./store/pull-request-repository.js";
+import { createRunReportRepository } from "./store/run-report-repository.js";
+import { createRunTransitionRepository } from "./store/run-transition-repository.js";
+import { createRunViewRepository } from "./store/run-view-repository.js";
 import { createLogger } from "./lib/logger.js";
 import { createRunLinker } from "./lib/signed-link.js";
 import { createEngine } from "./runner/engine.js";
@@ -197,7 +202,12 @@ export async function startBosun(options: {
       createSourceArchiveFetcher(probot),
     );
     const flow: PlanDeps = {
+      pullRequests: createPullRequestRepository(database.db),
+      components: createComponentRepository(database.db),
       changesets: createChangesetRepository(database.db),
+      runViews: createRunViewRepository(database.db),
+      runTransitions: createRunTransitionRepository(database.db),
+      runReports: createRunReportRepository(database.db),
       github,
       queue,
       fetchSource,
