@@ -93,7 +93,10 @@ async function trackedRulesKnown(
 }
 
 /** A run whose components are all terminal (waves may just have blocked the last) uses no state. */
-async function endRunAccess(deps: PlanDeps, runId: string): Promise<void> {
+async function endRunAccess(
+  deps: Pick<PlanDeps, "runViews" | "revokeStateCredentials">,
+  runId: string,
+): Promise<void> {
   if (!deps.revokeStateCredentials) return;
   const after = await deps.runViews.runView(runId);
   if (after?.components.every((c) => isTerminal(c.phase))) await deps.revokeStateCredentials(runId);
@@ -109,7 +112,10 @@ async function endRunAccess(deps: PlanDeps, runId: string): Promise<void> {
  * wave of a confirmed run that planned with changes, and that no policy objected to, is applied
  * without a second approval.
  */
-async function advanceWaves(deps: PlanDeps, run: RunView): Promise<boolean> {
+async function advanceWaves(
+  deps: Pick<PlanDeps, "runTransitions" | "components" | "queue" | "log">,
+  run: RunView,
+): Promise<boolean> {
   let moved = false;
   const confirmed = run.confirmedBy !== undefined;
   const inRun = new Map(run.components.map((c) => [c.componentId, c]));
@@ -213,7 +219,7 @@ async function advanceWaves(deps: PlanDeps, run: RunView): Promise<boolean> {
 
 const BROKEN: readonly ComponentPhase[] = ["FAILED", "BLOCKED", "DISCARDED"];
 
-async function findRun(deps: PlanDeps, runComponentId: string) {
+async function findRun(deps: Pick<PlanDeps, "runViews">, runComponentId: string) {
   const runId = await deps.runViews.runOfComponent(runComponentId);
   return runId ? deps.runViews.runView(runId) : undefined;
 }

@@ -181,7 +181,7 @@ export async function confirmPullRequest(
 
 /** The runs a request names: the latest of each open changeset of the PR, or the button's own. */
 export async function selectRuns(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, "runViews">,
   request: {
     repository: { id: number };
     number: number | undefined;
@@ -226,7 +226,11 @@ export async function selectRuns(
  * the tracked runs its merge started (the newest per environment), except in an environment where
  * a revert or a promotion opened a changeset of the pull request since.
  */
-async function runsOf(deps: PlanDeps, repositoryId: number, number: number): Promise<RunView[]> {
+async function runsOf(
+  deps: Pick<PlanDeps, "runViews">,
+  repositoryId: number,
+  number: number,
+): Promise<RunView[]> {
   const open = await deps.runViews.latestRunsOfPullRequest(repositoryId, number);
   const newest = new Map<string, RunView>(open.map((run) => [run.environment, run]));
   const tracked = await deps.runViews.trackedRunsOfPullRequest(repositoryId, number);
@@ -299,7 +303,7 @@ async function mergeable(
 }
 
 async function staleComponents(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, "components">,
   unconfirmed: readonly { run: RunView; component: RunView["components"][number] }[],
 ): Promise<{ component: string; detail: string }[]> {
   const heads = await deps.components.deployedHeads(

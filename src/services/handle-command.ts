@@ -146,7 +146,7 @@ async function plan(
  * the comment's time.
  */
 async function headMovedSince(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, "pullRequests">,
   input: CommentInput,
   liveHead: string,
 ): Promise<boolean> {

@@ -247,7 +247,7 @@ function narrow(
 
 /** A one-off comment (fork refused, waiting for a writer): posted once per pull request. */
 async function notice(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, "pullRequests">,
   api: GithubRepoApi,
   input: PullRequestTrigger,
   kind: string,

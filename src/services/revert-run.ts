@@ -108,7 +108,10 @@ export async function revertRun(
     : refuse({ kind: "nothing-to-revert", run: undefined });
 }
 
-async function newestAppliedRuns(deps: PlanDeps, request: ChangesetCommand): Promise<RunView[]> {
+async function newestAppliedRuns(
+  deps: Pick<PlanDeps, "runViews">,
+  request: ChangesetCommand,
+): Promise<RunView[]> {
   const candidates = [
     ...(await deps.runViews.trackedRunsOfPullRequest(request.repository.id, request.number)),
     ...(await deps.runViews.pullRequestRuns(request.repository.id, request.number)),
