@@ -13,6 +13,11 @@ import { createProbot } from "./github/create-probot.js";
 import { createSourceArchiveFetcher } from "./github/fetch-source-archive.js";
 import { recordInstallationTokens } from "./github/record-installation-tokens.js";
 import { bosunQueues } from "./queue/bosun-queues.js";
+import { createComponentRepository } from "./store/component-repository.js";
+import { createPullRequestRepository } from "./store/pull-request-repository.js";
+import { createRunReportRepository } from "./store/run-report-repository.js";
+import { createRunTransitionRepository } from "./store/run-transition-repository.js";
+import { createRunViewRepository } from "./store/run-view-repository.js";
 import { startJobQueue } from "./queue/job-queue.js";
 import { cacheSourceArchives } from "./runner/cached-source-archive.js";
 import { inspectSource } from "./runner/inspect-source.js";
@@ -108,7 +113,12 @@ export async function startBosun(options: {
       createSourceArchiveFetcher(probot),
     );
     const flow: PlanDeps = {
+      pullRequests: createPullRequestRepository(database.db),
+      components: createComponentRepository(database.db),
       changesets: createChangesetRepository(database.db),
+      runViews: createRunViewRepository(database.db),
+      runTransitions: createRunTransitionRepository(database.db),
+      runReports: createRunReportRepository(database.db),
       github: gateway,
       queue,
       fetchSource,

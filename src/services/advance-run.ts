@@ -3,7 +3,7 @@ import { staleWaveReason } from "../domain/dependency-waves.js";
 import { isTerminal, PLANNING_PHASES } from "../domain/component-phase.js";
 import { startApplying } from "./apply-pull-request.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
-import type { RunComponentView, RunView } from "./changeset-store.js";
+import type { RunComponentView, RunView } from "./run-view-port.js";
 import type { GithubRepoApi } from "./github-port.js";
 import { loadTrackedConfig } from "./plan-pull-request.js";
 import type { PlanDeps } from "./plan-deps.js";
@@ -24,7 +24,7 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
   const component = run.components.find((c) => c.runComponentId === runComponentId)!;
 
   if (isTerminal(component.phase)) {
-    const next = await deps.changesets.releaseNextHeld(component.componentId);
+    const next = await deps.runTransitions.releaseNextHeld(component.componentId);
     if (next) {
       await enqueueRunComponent(
         deps.queue,
@@ -35,7 +35,7 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
     }
   }
   if (component.phase === "FINISHED" && component.applied) {
-    for (const runId of await deps.changesets.runsAwaitingOn(component.componentId, run.runId))
+    for (const runId of await deps.runViews.runsAwaitingOn(component.componentId, run.runId))
       toReport.add(runId);
   }
 
@@ -55,7 +55,7 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
         ? await deps.github(run.installationId, run.repositoryFullName)
         : undefined;
     if (api && (await trackedRulesKnown(deps, api, run))) {
-      const confirmed = await deps.changesets.confirm(
+      const confirmed = await deps.runTransitions.confirm(
         run.runId,
         eligible.map((c) => c.runComponentId),
         AUTODEPLOY_ACTOR,
@@ -93,9 +93,12 @@ async function trackedRulesKnown(
 }
 
 /** A run whose components are all terminal (waves may just have blocked the last) uses no state. */
-async function endRunAccess(deps: PlanDeps, runId: string): Promise<void> {
+async function endRunAccess(
+  deps: Pick<PlanDeps, "runViews" | "revokeStateCredentials">,
+  runId: string,
+): Promise<void> {
   if (!deps.revokeStateCredentials) return;
-  const after = await deps.changesets.runView(runId);
+  const after = await deps.runViews.runView(runId);
   if (after?.components.every((c) => isTerminal(c.phase))) await deps.revokeStateCredentials(runId);
 }
 
@@ -109,7 +112,10 @@ async function endRunAccess(deps: PlanDeps, runId: string): Promise<void> {
  * wave of a confirmed run that planned with changes, and that no policy objected to, is applied
  * without a second approval.
  */
-async function advanceWaves(deps: PlanDeps, run: RunView): Promise<boolean> {
+async function advanceWaves(
+  deps: Pick<PlanDeps, "runTransitions" | "components" | "queue" | "log">,
+  run: RunView,
+): Promise<boolean> {
   let moved = false;
   const confirmed = run.confirmedBy !== undefined;
   const inRun = new Map(run.components.map((c) => [c.componentId, c]));
@@ -128,14 +134,15 @@ async function advanceWaves(deps: PlanDeps, run: RunView): Promise<boolean> {
     to: "QUEUED" | "BLOCKED" | "FAILED",
     cause: string,
   ): Promise<boolean> => {
-    if (!(await deps.changesets.releaseDeferred(component.runComponentId, to, cause))) return false;
+    if (!(await deps.runTransitions.releaseDeferred(component.runComponentId, to, cause)))
+      return false;
     phaseOf.set(component.componentId, to);
     moved = true;
     return true;
   };
 
   const deferred = run.components.filter((c) => c.phase === "DEFERRED");
-  const heads = await deps.changesets.deployedHeads(deferred.map((c) => c.componentId));
+  const heads = await deps.components.deployedHeads(deferred.map((c) => c.componentId));
   for (let progressed = true; progressed;) {
     progressed = false;
     for (const component of deferred) {
@@ -187,7 +194,7 @@ async function advanceWaves(deps: PlanDeps, run: RunView): Promise<boolean> {
       (c.plan?.policyFindings ?? []).length === 0,
   );
   if (nextWave.length > 0) {
-    const wave = await deps.changesets.confirmWave(
+    const wave = await deps.runTransitions.confirmWave(
       run.runId,
       nextWave.map((c) => c.runComponentId),
       run.confirmedBy!,
@@ -212,7 +219,7 @@ async function advanceWaves(deps: PlanDeps, run: RunView): Promise<boolean> {
 
 const BROKEN: readonly ComponentPhase[] = ["FAILED", "BLOCKED", "DISCARDED"];
 
-async function findRun(deps: PlanDeps, runComponentId: string) {
-  const runId = await deps.changesets.runOfComponent(runComponentId);
-  return runId ? deps.changesets.runView(runId) : undefined;
+async function findRun(deps: Pick<PlanDeps, "runViews">, runComponentId: string) {
+  const runId = await deps.runViews.runOfComponent(runComponentId);
+  return runId ? deps.runViews.runView(runId) : undefined;
 }

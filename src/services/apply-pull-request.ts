@@ -17,7 +17,7 @@ import { mergeableVerdict, type MergeableVerdict } from "../domain/mergeable-ver
 import { PLANNING_PHASES } from "../domain/component-phase.js";
 import { renderRefusal, type Refusal } from "../render/command-reply.js";
 import { waitingNoteSummary } from "../render/waiting-note-summary.js";
-import type { RunView } from "./changeset-store.js";
+import type { RunView } from "./run-view-port.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import { canWrite, type GithubRepoApi, type PullRequestState } from "./github-port.js";
 import { loadTrackedConfig } from "./plan-pull-request.js";
@@ -156,7 +156,7 @@ export async function confirmPullRequest(
     if (ids.length === 0) continue;
     let confirmed: string[];
     try {
-      confirmed = await deps.changesets.confirm(
+      confirmed = await deps.runTransitions.confirm(
         run.runId,
         ids,
         request.actor,
@@ -181,7 +181,7 @@ export async function confirmPullRequest(
 
 /** The runs a request names: the latest of each open changeset of the PR, or the button's own. */
 export async function selectRuns(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, "runViews">,
   request: {
     repository: { id: number };
     number: number | undefined;
@@ -191,7 +191,7 @@ export async function selectRuns(
   },
 ): Promise<{ runs: RunView[] } | { refusal: Refusal }> {
   if (request.checkRunId !== undefined) {
-    const run = await deps.changesets.runByCheckRun(request.repository.id, request.checkRunId);
+    const run = await deps.runViews.runByCheckRun(request.repository.id, request.checkRunId);
     if (!run) return { refusal: { kind: "nothing-to-apply" } };
     // Tracked runs are never replaced; each waits for its own approval.
     if (run.kind === "tracked" || request.number === undefined) return { runs: [run] };
@@ -226,10 +226,14 @@ export async function selectRuns(
  * the tracked runs its merge started (the newest per environment), except in an environment where
  * a revert or a promotion opened a changeset of the pull request since.
  */
-async function runsOf(deps: PlanDeps, repositoryId: number, number: number): Promise<RunView[]> {
-  const open = await deps.changesets.latestRunsOfPullRequest(repositoryId, number);
+async function runsOf(
+  deps: Pick<PlanDeps, "runViews">,
+  repositoryId: number,
+  number: number,
+): Promise<RunView[]> {
+  const open = await deps.runViews.latestRunsOfPullRequest(repositoryId, number);
   const newest = new Map<string, RunView>(open.map((run) => [run.environment, run]));
-  const tracked = await deps.changesets.trackedRunsOfPullRequest(repositoryId, number);
+  const tracked = await deps.runViews.trackedRunsOfPullRequest(repositoryId, number);
   for (const run of tracked) if (!newest.has(run.environment)) newest.set(run.environment, run);
   return [...newest.values()].sort((a, b) => a.environment.localeCompare(b.environment));
 }
@@ -299,10 +303,10 @@ async function mergeable(
 }
 
 async function staleComponents(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, "components">,
   unconfirmed: readonly { run: RunView; component: RunView["components"][number] }[],
 ): Promise<{ component: string; detail: string }[]> {
-  const heads = await deps.changesets.deployedHeads(
+  const heads = await deps.components.deployedHeads(
     unconfirmed.map(({ component }) => component.componentId),
   );
   return unconfirmed.flatMap(({ run, component }) => {
@@ -369,7 +373,7 @@ export async function startApplying(
     description: "Applying",
     environment: run.environment,
   });
-  await deps.changesets.setDeployment(run.runId, deploymentId, "in_progress");
+  await deps.runReports.setDeployment(run.runId, deploymentId, "in_progress");
   // The check run that asked for approval is done with: it must not keep offering Apply and
   // Discard for a plan that is now applying (a completed check run is not reopened; the apply
   // shows on a fresh one).
@@ -385,7 +389,7 @@ export async function startApplying(
       annotations: [],
     });
   }
-  const view = await deps.changesets.runView(run.runId);
+  const view = await deps.runViews.runView(run.runId);
   if (view) await reportCheckRun(deps, api, view, { fresh: true });
   for (const component of run.components.filter((c) => confirmed.includes(c.runComponentId))) {
     await enqueueRunComponent(

@@ -6,7 +6,7 @@ import type {
 } from "../render/report-model.js";
 import { deriveRunStatus } from "../domain/run-status.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
-import type { RunView } from "./changeset-store.js";
+import type { RunView } from "./run-view-port.js";
 
 interface RawDiagnostic {
   severity?: string;

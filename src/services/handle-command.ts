@@ -146,11 +146,11 @@ async function plan(
  * the comment's time.
  */
 async function headMovedSince(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, "pullRequests">,
   input: CommentInput,
   liveHead: string,
 ): Promise<boolean> {
-  const recorded = await deps.changesets.pullRequest(input.repository.id, input.number);
+  const recorded = await deps.pullRequests.pullRequest(input.repository.id, input.number);
   if (!recorded) return true;
   return (
     recorded.headSha !== liveHead || recorded.updatedAt.getTime() > Date.parse(input.createdAt)
@@ -244,7 +244,7 @@ async function destroy(
       },
     };
   }
-  const ids = await deps.changesets.ensureComponents(input.repository.id, [
+  const ids = await deps.components.ensureComponents(input.repository.id, [
     {
       stack: stack.name,
       environment,
@@ -253,7 +253,7 @@ async function destroy(
       production: config.environments[environment]?.production ?? false,
     },
   ]);
-  const deployedFrom = await deps.changesets.deployedCommit(
+  const deployedFrom = await deps.components.deployedCommit(
     ids.get(`${stack.name}@${environment}`)!,
   );
   if (!deployedFrom) return { kind: "refused", refusal: { kind: "nothing-to-apply" } };
@@ -321,7 +321,7 @@ export async function discardPullRequestRuns(
   let count = 0;
   for (const view of selected.runs) {
     if (options.proposedOnly === true && view.kind === "tracked") continue;
-    const discarded = await deps.changesets.discard(view.runId, actor, cause);
+    const discarded = await deps.runTransitions.discard(view.runId, actor, cause);
     if (discarded > 0) await requestReport(deps.queue, view.runId);
     count += discarded;
   }

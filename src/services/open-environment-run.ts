@@ -3,7 +3,7 @@ import type { AffectedEnvironment, ComponentChangeKind } from "../domain/affecte
 import type { ComponentSpec } from "../domain/component-spec.js";
 import { deferredNote, placeInWaves } from "../domain/dependency-waves.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
-import type { NewChangesetRun, NewRunComponent } from "./changeset-store.js";
+import type { NewChangesetRun, NewRunComponent } from "./changeset-port.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { requestReport } from "./report-run.js";
@@ -153,11 +153,11 @@ export async function startChangesetRun(
       }
     }
   }
-  const ids = await deps.changesets.ensureComponents(origin.repositoryId, wanted);
+  const ids = await deps.components.ensureComponents(origin.repositoryId, wanted);
   const componentIds = toRun.map((c) => ids.get(`${c.stack}@${environment}`)!);
-  const heads = await deps.changesets.deployedHeads([...ids.values()]);
+  const heads = await deps.components.deployedHeads([...ids.values()]);
   const held = new Set(
-    origin.kind === "tracked" ? await deps.changesets.withOpenTrackedRuns(componentIds) : [],
+    origin.kind === "tracked" ? await deps.components.withOpenTrackedRuns(componentIds) : [],
   );
   const waves = placeInWaves(
     toRun.map((component) => ({

@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import type { GlobMatch } from "../domain/affected-components.js";
-import type { ChangesetStore } from "./changeset-store.js";
+import type { ChangesetStore } from "./changeset-port.js";
+import type { ComponentStore } from "./component-port.js";
+import type { PullRequestStore } from "./pull-request-port.js";
+import type { RunTransitionStore } from "./run-transition-port.js";
 import type { GithubGateway } from "./github-port.js";
 import type { JobQueue } from "./queue-port.js";
 import type { SourceArchiveFetcher, SourceInspector } from "./source-port.js";
@@ -8,7 +11,10 @@ import type { ReportDeps } from "./report-run.js";
 
 /** What the pull-request and push flows reach the world through. */
 export interface PlanDeps extends ReportDeps {
+  pullRequests: PullRequestStore;
+  components: ComponentStore;
   changesets: ChangesetStore;
+  runTransitions: RunTransitionStore;
   github: GithubGateway;
   queue: JobQueue;
   fetchSource: SourceArchiveFetcher;

@@ -53,13 +53,13 @@ export async function planPullRequest(
 ): Promise<PlanOutcome> {
   const log = deps.log.child({ repo: input.repository.fullName, pr: input.number });
   const api = await deps.github(input.installationId, input.repository.fullName);
-  await deps.changesets.upsertRepository({
+  await deps.pullRequests.upsertRepository({
     id: input.repository.id,
     installationId: input.installationId,
     fullName: input.repository.fullName,
     defaultBranch: input.repository.defaultBranch,
   });
-  await deps.changesets.upsertPullRequest({
+  await deps.pullRequests.upsertPullRequest({
     repositoryId: input.repository.id,
     number: input.number,
     headSha: input.headSha,
@@ -262,13 +262,13 @@ function narrow(
 
 /** A one-off comment (fork refused, waiting for a writer): posted once per pull request. */
 async function notice(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, "pullRequests">,
   api: GithubRepoApi,
   input: PullRequestTrigger,
   kind: string,
   body: string,
 ): Promise<void> {
-  if (await deps.changesets.addNotice(input.repository.id, input.number, kind)) {
+  if (await deps.pullRequests.addNotice(input.repository.id, input.number, kind)) {
     await api.createComment(input.number, body);
   }
 }

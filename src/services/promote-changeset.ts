@@ -74,7 +74,7 @@ export async function promoteChangeset(
       ? trusted.environments[environment]?.promote_from
       : atHead?.environments[environment]?.promote_from;
   const candidates = (
-    await deps.changesets.pullRequestRuns(request.repository.id, request.number)
+    await deps.runViews.pullRequestRuns(request.repository.id, request.number)
   ).filter((run) => run.trigger !== REVERT_TRIGGER);
   const source = choosePromotionSource(
     candidates,
@@ -106,7 +106,7 @@ export async function promoteChangeset(
   const listsEnvironment = (from: RepoConfig | undefined, stack: string) =>
     from?.stacks.some((s) => s.name === stack && s.environments.includes(environment)) ?? false;
   const stacks = run.components.map((c) => c.stack);
-  const ids = await deps.changesets.ensureComponents(
+  const ids = await deps.components.ensureComponents(
     request.repository.id,
     config.stacks
       .filter((stack) => stacks.includes(stack.name) && stack.environments.includes(environment))
@@ -118,7 +118,7 @@ export async function promoteChangeset(
         production: config.environments[environment]?.production ?? false,
       })),
   );
-  const heads = await deps.changesets.deployedHeads([...ids.values()]);
+  const heads = await deps.components.deployedHeads([...ids.values()]);
   const components = run.components.flatMap((component): AffectedComponent[] => {
     if (component.changeKind === "create" || component.changeKind === "update") {
       if (!listsEnvironment(config, component.stack)) return [];

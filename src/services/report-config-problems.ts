@@ -3,7 +3,7 @@ import { renderAnnotations } from "../render/annotations.js";
 import { renderCheckRun } from "../render/check-run-output.js";
 import { renderPrComment } from "../render/pr-comment.js";
 import type { ChangesetReport } from "../render/report-model.js";
-import type { ChangesetStore } from "./changeset-store.js";
+import type { PullRequestStore } from "./pull-request-port.js";
 import type { GithubRepoApi } from "./github-port.js";
 import { PR_COMMENT_MARKER } from "./report-run.js";
 
@@ -13,7 +13,7 @@ import { PR_COMMENT_MARKER } from "./report-run.js";
  * Nothing is planned.
  */
 export async function reportConfigProblems(
-  deps: { changesets: ChangesetStore; publicUrl: string },
+  deps: { pullRequests: PullRequestStore; publicUrl: string },
   api: GithubRepoApi,
   input: {
     repository: { id: number; fullName: string };
@@ -55,13 +55,13 @@ export async function reportConfigProblems(
     `config-${input.number ?? input.headSha}`,
   );
   if (input.number === undefined) return;
-  const pr = await deps.changesets.pullRequest(input.repository.id, input.number);
+  const pr = await deps.pullRequests.pullRequest(input.repository.id, input.number);
   const [body] = renderPrComment([report], { marker: PR_COMMENT_MARKER });
   if (!pr || body === undefined) return;
   const [existing] = pr.commentIds;
   const id = existing ?? (await api.createComment(input.number, body));
   if (existing !== undefined) await api.updateComment(existing, body);
-  await deps.changesets.setComments(
+  await deps.pullRequests.setComments(
     input.repository.id,
     input.number,
     [id, ...pr.commentIds.slice(1)],

@@ -7,7 +7,10 @@ import { renderAnnotations } from "../render/annotations.js";
 import { renderCheckRun } from "../render/check-run-output.js";
 import { renderPrComment } from "../render/pr-comment.js";
 import { buildChangesetReport } from "./build-changeset-report.js";
-import type { ChangesetStore, RunView } from "./changeset-store.js";
+import type { ComponentStore } from "./component-port.js";
+import type { PullRequestStore } from "./pull-request-port.js";
+import type { RunReportStore } from "./run-report-port.js";
+import type { RunView, RunViewStore } from "./run-view-port.js";
 import type { JobQueue } from "./queue-port.js";
 import type {
   CheckRunContent,
@@ -28,7 +31,12 @@ const ACTIVE: readonly ComponentPhase[] = [
 ];
 
 export interface ReportDeps {
-  changesets: ChangesetStore;
+  runViews: RunViewStore;
+  runReports: RunReportStore;
+  /** The pull request's comment: its ids and digest. */
+  pullRequests: Pick<PullRequestStore, "pullRequest" | "setComments">;
+  /** The components' deployed heads, which the report compares against. */
+  components: Pick<ComponentStore, "deployedHeads">;
   github: GithubGateway;
   publicUrl: string;
   /** The signed URL of a run's page (src/lib/signed-link.ts), for check runs, comments and deployments. */
@@ -44,7 +52,7 @@ const sha256 = (value: unknown) => createHash("sha256").update(JSON.stringify(va
  * burst of component updates costs one request per surface, whatever the number of components.
  */
 export async function reportRun(deps: ReportDeps, runId: string): Promise<void> {
-  const view = await deps.changesets.runView(runId);
+  const view = await deps.runViews.runView(runId);
   if (!view) return;
   // While components are still moving, GitHub hears only of a change of check-run status
   // (queued → in progress) or of the dependency wave the run has reached: the details follow once
@@ -67,7 +75,7 @@ export async function reportRun(deps: ReportDeps, runId: string): Promise<void> 
 }
 
 async function currentHeads(deps: ReportDeps, view: RunView) {
-  return deps.changesets.deployedHeads(view.components.map((component) => component.componentId));
+  return deps.components.deployedHeads(view.components.map((component) => component.componentId));
 }
 
 export async function checkRunContent(
@@ -123,11 +131,11 @@ export async function reportCheckRun(
       sent,
       view.runId,
     );
-    await deps.changesets.setCheckRun(view.runId, id);
+    await deps.runReports.setCheckRun(view.runId, id);
   } else {
     await api.updateCheckRun(view.checkRunId!, sent);
   }
-  await deps.changesets.setReportDigest(view.runId, digest);
+  await deps.runReports.setReportDigest(view.runId, digest);
 }
 
 async function reportDeployment(
@@ -152,7 +160,7 @@ async function reportDeployment(
         : `Bosun run ${status.toLowerCase().replace("_", " ")}`,
     environment: view.environment,
   });
-  await deps.changesets.setDeployment(view.runId, undefined, state);
+  await deps.runReports.setDeployment(view.runId, undefined, state);
 }
 
 /**
@@ -166,9 +174,9 @@ export async function reportPullRequest(
   number: number,
   options: { create: boolean } = { create: true },
 ): Promise<void> {
-  const pr = await deps.changesets.pullRequest(repositoryId, number);
+  const pr = await deps.pullRequests.pullRequest(repositoryId, number);
   if (!pr || (!options.create && pr.commentIds.length === 0)) return;
-  const views = await deps.changesets.latestRunsOfPullRequest(repositoryId, number);
+  const views = await deps.runViews.latestRunsOfPullRequest(repositoryId, number);
   if (views.length === 0) return;
   const reports = await Promise.all(
     views.map(async (view) =>
@@ -191,7 +199,7 @@ export async function reportPullRequest(
   // Continuations no longer needed are emptied rather than deleted: their ids stay reusable.
   for (const id of ids.slice(bodies.length))
     await api.updateComment(id, `<!-- ${PR_COMMENT_MARKER}:unused -->\n_(no longer used)_`);
-  await deps.changesets.setComments(repositoryId, number, ids, digest);
+  await deps.pullRequests.setComments(repositoryId, number, ids, digest);
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { REVERT_TRIGGER, revertSpec } from "../domain/changeset-origin.js";
 import { HELP_TEXT } from "../domain/parse-command.js";
 import type { Refusal } from "../render/command-reply.js";
-import type { RunView } from "./changeset-store.js";
+import type { RunView } from "./run-view-port.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
 import { type ComponentToRun, startChangesetRun } from "./open-environment-run.js";
 import { loadTrackedConfig } from "./plan-pull-request.js";
@@ -52,7 +52,7 @@ export async function revertRun(
   let runs: RunView[];
   if (runId !== undefined) {
     const run = RunId.safeParse(runId).success
-      ? await deps.changesets.runInRepository(request.repository.id, runId)
+      ? await deps.runViews.runInRepository(request.repository.id, runId)
       : undefined;
     if (!run) return refuse({ kind: "unknown-run", run: runId, help: HELP_TEXT });
     runs = [run];
@@ -108,10 +108,13 @@ export async function revertRun(
     : refuse({ kind: "nothing-to-revert", run: undefined });
 }
 
-async function newestAppliedRuns(deps: PlanDeps, request: ChangesetCommand): Promise<RunView[]> {
+async function newestAppliedRuns(
+  deps: Pick<PlanDeps, "runViews">,
+  request: ChangesetCommand,
+): Promise<RunView[]> {
   const candidates = [
-    ...(await deps.changesets.trackedRunsOfPullRequest(request.repository.id, request.number)),
-    ...(await deps.changesets.pullRequestRuns(request.repository.id, request.number)),
+    ...(await deps.runViews.trackedRunsOfPullRequest(request.repository.id, request.number)),
+    ...(await deps.runViews.pullRequestRuns(request.repository.id, request.number)),
   ];
   const newest = new Map<string, RunView>();
   for (const run of candidates) {

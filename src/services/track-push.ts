@@ -40,7 +40,7 @@ export async function trackPush(deps: PlanDeps, input: PushInput): Promise<PushO
   const tracked = await loadTrackedConfig(api, input.repository.defaultBranch);
   if (tracked.branch !== branch) return { kind: "not-tracked" };
 
-  await deps.changesets.upsertRepository({
+  await deps.pullRequests.upsertRepository({
     id: input.repository.id,
     installationId: input.installationId,
     fullName: input.repository.fullName,

@@ -14,7 +14,7 @@ export function createCheckRunHandler(flow: PlanDeps): EventHandler {
     const event = CheckRunEvent.parse(payload);
     if (event.action !== "requested_action" || !event.requested_action) return "ignored";
     const repository = repositoryOf(event);
-    const run = await deps.changesets.runByCheckRun(repository.id, event.check_run.id);
+    const run = await deps.runViews.runByCheckRun(repository.id, event.check_run.id);
     if (!run) return "ignored";
     const actor = event.sender.login;
     const number = run.pullRequestNumber;

@@ -20,7 +20,7 @@ export function createPullRequestHandler(flow: PlanDeps): EventHandler {
         "pull request closed",
         { proposedOnly: true },
       );
-      await deps.changesets.closePullRequest(repository.id, pr.number);
+      await deps.pullRequests.closePullRequest(repository.id, pr.number);
       return "processed";
     }
     if (!["opened", "synchronize", "reopened"].includes(event.action)) return "ignored";
