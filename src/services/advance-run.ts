@@ -5,7 +5,7 @@ import { startApplying } from "./apply-pull-request.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { RunComponentView, RunView } from "./run-view-port.js";
 import type { GithubRepoApi } from "./github-port.js";
-import { loadTrackedConfig } from "./plan-pull-request.js";
+import { loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
 
 export const AUTODEPLOY_ACTOR = "bosun (autodeploy)";

@@ -20,7 +20,7 @@ import { waitingNoteSummary } from "../render/waiting-note-summary.js";
 import type { RunView } from "./run-view-port.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import { canWrite, type GithubRepoApi, type PullRequestState } from "./github-port.js";
-import { loadTrackedConfig } from "./plan-pull-request.js";
+import { loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { checkRunContent, reportCheckRun, requestReport } from "./report-run.js";
 

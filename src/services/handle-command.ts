@@ -6,7 +6,8 @@ import { canWrite, type GithubRepoApi, type Reaction } from "./github-port.js";
 import { openEnvironmentRun } from "./open-environment-run.js";
 import { promoteChangeset } from "./promote-changeset.js";
 import { type OpenedOutcome, revertRun } from "./revert-run.js";
-import { loadTrackedConfig, planPullRequest, type PlanOutcome } from "./plan-pull-request.js";
+import { planPullRequest, type PlanOutcome } from "./plan-pull-request.js";
+import { loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { requestReport } from "./report-run.js";
 

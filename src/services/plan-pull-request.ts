@@ -1,19 +1,14 @@
 import type { RepoConfig } from "../config/repo-config.js";
-import { parseRepoConfig, undeclaredInputProblems } from "../config/parse-repo-config.js";
 import { splitTrust } from "../config/split-trust.js";
-import {
-  affectedComponents,
-  type AffectedEnvironment,
-  type ChangedFile,
-} from "../domain/affected-components.js";
+import type { AffectedEnvironment } from "../domain/affected-components.js";
 import type { Refusal } from "../render/command-reply.js";
 import { renderRefusal } from "../render/command-reply.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
-import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
+import { affectedByChange, inspectCommit, startRuns } from "./changeset-pipeline.js";
+import { preplanFindings } from "./open-environment-run.js";
 import { reportConfigProblems } from "./report-config-problems.js";
 import type { PlanDeps } from "./plan-deps.js";
-
-export const CONFIG_FILE = "bosun.yml";
+import { CONFIG_FILE, loadTrackedConfig } from "./tracked-config.js";
 
 export interface PullRequestTrigger {
   installationId: number;
@@ -90,8 +85,6 @@ export async function planPullRequest(
   }
 
   const comparison = await api.compare(input.baseSha, input.headSha);
-  // Both commits' bosun.yml come from their archives, downloaded to inspect the stacks anyway, so
-  // a pull request's cycle does not ask GitHub for a file it already holds.
   const head = await inspectCommit(deps, api, input, input.headSha);
   if (head.text === undefined && tracked.kind === "none") return { kind: "no-config" };
   if (head.parsed && !head.parsed.ok) {
@@ -101,42 +94,20 @@ export async function planPullRequest(
   const config = head.parsed?.ok
     ? splitTrust(head.parsed.config, tracked.kind === "valid" ? tracked.config : undefined)
     : undefined;
-  const headStacks = config?.stacks ?? [];
-  const inspection = head.inspection;
-  if (head.text !== undefined && config) {
-    const undeclared = undeclaredInputProblems(head.text, config, (dir) =>
-      inspection.declaredVariables.get(dir),
-    );
-    if (undeclared.length > 0) {
-      await reportConfigProblems(deps, api, input, undeclared);
-      return { kind: "config-error" };
-    }
-  }
   const mergeBase = await inspectCommit(deps, api, input, comparison.mergeBaseSha);
   const base = mergeBase.parsed?.ok ? mergeBase.parsed.config : undefined;
-  const baseFindings = base ? mergeBase.inspection.findings : [];
-  const findings = preplanFindings(inspection.findings, baseFindings);
-
-  const changedFiles: ChangedFile[] = comparison.truncated
-    ? headStacks.map((stack) => ({
-        filename: `${stack.dir}/(more than GitHub lists).tf`,
-        status: "modified",
-      }))
-    : comparison.files;
-  const watchedPaths = new Map(
-    headStacks.map((stack) => [stack.name, inspection.watchedPaths.get(stack.dir) ?? [stack.dir]]),
-  );
-  let affected = affectedComponents({
+  const found = await affectedByChange(deps, api, input, {
+    head: config,
+    headText: head.text,
+    inspection: head.inspection,
     base,
-    head: config ?? { environments: {}, stacks: [] },
-    watchedPaths,
-    changedFiles,
-    match: deps.match,
+    changedFiles: comparison.truncated ? "more-than-listed" : comparison.files,
   });
+  if (found.kind === "config-error") return found;
 
-  const narrowed = narrow(affected, input, config, base);
+  const narrowed = narrow(found.environments, input, config, base);
   if ("refusal" in narrowed) return { kind: "refused", refusal: narrowed.refusal };
-  affected = narrowed.affected;
+  const affected = narrowed.affected;
 
   if (affected.length === 0) {
     await api.createCheckRun(
@@ -148,81 +119,30 @@ export async function planPullRequest(
     return { kind: "nothing-affected" };
   }
 
-  const runIds: string[] = [];
-  for (const environment of affected) {
-    runIds.push(
-      await openEnvironmentRun(
-        deps,
-        {
-          repositoryId: input.repository.id,
-          pullRequestNumber: input.number,
-          commitSha: input.headSha,
-          kind: "proposed",
-          trigger: input.trigger,
-          triggeredBy: input.triggeredBy,
-          targets: input.targets,
-        },
-        environment,
-        { head: config!, base, baseSha: comparison.mergeBaseSha, findings },
+  const runIds = await startRuns(
+    deps,
+    {
+      repositoryId: input.repository.id,
+      pullRequestNumber: input.number,
+      commitSha: input.headSha,
+      kind: "proposed",
+      trigger: input.trigger,
+      triggeredBy: input.triggeredBy,
+      targets: input.targets,
+    },
+    affected,
+    {
+      head: config!,
+      base,
+      baseSha: comparison.mergeBaseSha,
+      findings: preplanFindings(
+        head.inspection.findings,
+        base ? mergeBase.inspection.findings : [],
       ),
-    );
-  }
+    },
+  );
   log.info({ runIds, environments: affected.map((e) => e.environment) }, "proposed runs started");
   return { kind: "planned", runIds };
-}
-
-/**
- * A commit's bosun.yml and what its stacks are made of, from its archive. An archive refused as
- * hostile yields no file: the configuration is then read from GitHub, and the run that prepares
- * that archive fails naming the entry.
- */
-async function inspectCommit(
-  deps: PlanDeps,
-  api: GithubRepoApi,
-  input: PullRequestTrigger,
-  sha: string,
-) {
-  const archive = await deps.fetchSource({
-    installationId: input.installationId,
-    repositoryFullName: input.repository.fullName,
-    sha,
-  });
-  const inspection = await deps.inspectSource(archive, {
-    configFile: CONFIG_FILE,
-    stackDirs: (text) => {
-      const parsed = text === undefined ? undefined : parseRepoConfig(text, CONFIG_FILE);
-      return parsed?.ok ? parsed.config.stacks.map((stack) => stack.dir) : [];
-    },
-  });
-  const text = inspection.refused ? await api.readFile(CONFIG_FILE, sha) : inspection.configText;
-  return {
-    text,
-    parsed: text === undefined ? undefined : parseRepoConfig(text, CONFIG_FILE),
-    inspection,
-  };
-}
-
-type TrackedConfig =
-  | { kind: "valid"; config: RepoConfig; branch: string }
-  | { kind: "none"; branch: string }
-  | { kind: "invalid"; branch: string };
-
-/** The tracked branch's `bosun.yml`, which holds the rules a pull request cannot loosen. */
-export async function loadTrackedConfig(
-  api: GithubRepoApi,
-  defaultBranch: string,
-): Promise<TrackedConfig> {
-  const read = async (branch: string): Promise<TrackedConfig> => {
-    const text = await api.readFile(CONFIG_FILE, branch);
-    if (text === undefined) return { kind: "none", branch };
-    const parsed = parseRepoConfig(text, CONFIG_FILE);
-    return parsed.ok
-      ? { kind: "valid", config: parsed.config, branch }
-      : { kind: "invalid", branch };
-  };
-  const first = await read(defaultBranch);
-  const trackedBranch = first.kind === "valid" ? first.config.tracked_branch : undefined;
-  return trackedBranch && trackedBranch !== defaultBranch ? read(trackedBranch) : first;
 }
 
 function narrow(

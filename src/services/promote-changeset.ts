@@ -12,7 +12,7 @@ import type { Refusal } from "../render/command-reply.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
 import { openEnvironmentRun } from "./open-environment-run.js";
-import { CONFIG_FILE, loadTrackedConfig } from "./plan-pull-request.js";
+import { CONFIG_FILE, loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
 import type { ChangesetCommand, OpenedOutcome } from "./revert-run.js";
 

@@ -5,7 +5,7 @@ import type { Refusal } from "../render/command-reply.js";
 import type { RunView } from "./run-view-port.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
 import { type ComponentToRun, startChangesetRun } from "./open-environment-run.js";
-import { loadTrackedConfig } from "./plan-pull-request.js";
+import { loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
 
 /** A command that opens a changeset from a pull request's comment (`/revert`, `/promote`). */

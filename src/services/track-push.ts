@@ -1,8 +1,9 @@
-import { parseRepoConfig, undeclaredInputProblems } from "../config/parse-repo-config.js";
+import { parseRepoConfig } from "../config/parse-repo-config.js";
 import { type RepoConfig } from "../config/repo-config.js";
-import { affectedComponents, type ChangedFile } from "../domain/affected-components.js";
-import { openEnvironmentRun, preplanFindings } from "./open-environment-run.js";
-import { CONFIG_FILE, loadTrackedConfig } from "./plan-pull-request.js";
+import type { ChangedFile } from "../domain/affected-components.js";
+import { affectedByChange, inspectCommit, startRuns } from "./changeset-pipeline.js";
+import { preplanFindings } from "./open-environment-run.js";
+import { CONFIG_FILE, loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { reportConfigProblems } from "./report-config-problems.js";
 
@@ -46,85 +47,46 @@ export async function trackPush(deps: PlanDeps, input: PushInput): Promise<PushO
     fullName: input.repository.fullName,
     defaultBranch: input.repository.defaultBranch,
   });
-  const text = await api.readFile(CONFIG_FILE, input.after);
-  if (text === undefined) return { kind: "no-config" };
-  const parsed = parseRepoConfig(text, CONFIG_FILE);
-  if (!parsed.ok) {
-    await reportConfigProblems(
-      deps,
-      api,
-      { repository: input.repository, number: undefined, headSha: input.after },
-      parsed.problems,
-    );
+  const target = { ...input, number: undefined, headSha: input.after };
+  // A tracked branch without bosun.yml may not use Bosun at all: one cheap read says so first.
+  if (tracked.kind === "none" && (await api.readFile(CONFIG_FILE, input.after)) === undefined)
+    return { kind: "no-config" };
+  const head = await inspectCommit(deps, api, input, input.after);
+  if (head.text === undefined || head.parsed === undefined) return { kind: "no-config" };
+  if (!head.parsed.ok) {
+    await reportConfigProblems(deps, api, target, head.parsed.problems);
     return { kind: "config-error" };
   }
   // Pushed to the tracked branch, the config is the tracked config: nothing to split.
-  const config = parsed.config;
+  const config = head.parsed.config;
 
   const comparable = !input.forced && !NO_COMMIT.test(input.before);
   const baseSha = comparable ? input.before : input.after;
   const base = comparable ? await configAt(api, input.before) : undefined;
-  const changedFiles: ChangedFile[] = comparable
-    ? await changedSince(api, input.before, input.after, config)
-    : config.stacks.map((stack) => ({
-        filename: `${stack.dir}/(planned against its deployed state).tf`,
-        status: "modified" as const,
-      }));
-
-  const archive = await deps.fetchSource({
-    installationId: input.installationId,
-    repositoryFullName: input.repository.fullName,
-    sha: input.after,
-  });
-  const inspection = await deps.inspectSource(archive, {
-    configFile: CONFIG_FILE,
-    stackDirs: () => config.stacks.map((stack) => stack.dir),
-  });
-  const undeclared = undeclaredInputProblems(text, config, (dir) =>
-    inspection.declaredVariables.get(dir),
-  );
-  if (undeclared.length > 0) {
-    await reportConfigProblems(
-      deps,
-      api,
-      { repository: input.repository, number: undefined, headSha: input.after },
-      undeclared,
-    );
-    return { kind: "config-error" };
-  }
-  const affected = affectedComponents({
-    base,
+  const found = await affectedByChange(deps, api, target, {
     head: config,
-    watchedPaths: new Map(
-      config.stacks.map((stack) => [
-        stack.name,
-        inspection.watchedPaths.get(stack.dir) ?? [stack.dir],
-      ]),
-    ),
-    changedFiles,
-    match: deps.match,
+    headText: head.text,
+    inspection: head.inspection,
+    base,
+    changedFiles: comparable ? await changedSince(api, input.before, input.after) : "no-comparison",
   });
-  if (affected.length === 0) return { kind: "nothing-affected" };
+  if (found.kind === "config-error") return found;
+  if (found.environments.length === 0) return { kind: "nothing-affected" };
 
   const mergedPullRequest = await api.mergedPullRequestOf(input.after);
-  const runIds: string[] = [];
-  for (const environment of affected) {
-    runIds.push(
-      await openEnvironmentRun(
-        deps,
-        {
-          repositoryId: input.repository.id,
-          pullRequestNumber: mergedPullRequest,
-          commitSha: input.after,
-          kind: "tracked",
-          trigger: "push",
-          triggeredBy: input.pusher,
-        },
-        environment,
-        { head: config, base, baseSha, findings: preplanFindings(inspection.findings, []) },
-      ),
-    );
-  }
+  const runIds = await startRuns(
+    deps,
+    {
+      repositoryId: input.repository.id,
+      pullRequestNumber: mergedPullRequest,
+      commitSha: input.after,
+      kind: "tracked",
+      trigger: "push",
+      triggeredBy: input.pusher,
+    },
+    found.environments,
+    { head: config, base, baseSha, findings: preplanFindings(head.inspection.findings, []) },
+  );
   deps.log.info(
     { repo: input.repository.fullName, after: input.after, runIds },
     "tracked runs started",
@@ -145,13 +107,7 @@ async function changedSince(
   api: Awaited<ReturnType<PlanDeps["github"]>>,
   before: string,
   after: string,
-  config: RepoConfig,
-): Promise<ChangedFile[]> {
+): Promise<ChangedFile[] | "more-than-listed"> {
   const comparison = await api.compare(before, after);
-  return comparison.truncated
-    ? config.stacks.map((stack) => ({
-        filename: `${stack.dir}/(more than GitHub lists).tf`,
-        status: "modified" as const,
-      }))
-    : comparison.files;
+  return comparison.truncated ? "more-than-listed" : comparison.files;
 }

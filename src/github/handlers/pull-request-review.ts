@@ -1,6 +1,6 @@
 import { renderRefusal } from "../../render/command-reply.js";
 import { confirmPullRequest } from "../../services/apply-pull-request.js";
-import { loadTrackedConfig } from "../../services/plan-pull-request.js";
+import { loadTrackedConfig } from "../../services/tracked-config.js";
 import type { PlanDeps } from "../../services/plan-deps.js";
 import type { EventHandler } from "../process-delivery.js";
 import { PullRequestReviewEvent, repositoryOf } from "../translate-pull-request.js";

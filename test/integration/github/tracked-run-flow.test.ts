@@ -156,7 +156,7 @@ describe.each(databaseKinds)("tracked runs on %s", (kind) => {
   });
 
   it("fails a push with a broken bosun.yml and deploys nothing", async () => {
-    repo.files.set(SHA("b"), { "bosun.yml": "version: 2\nstacks: nope\n" });
+    await commit(SHA("b"), "version: 2\nstacks: nope\n");
     await push(SHA("a"), SHA("b"));
     const check = await eventually(async () => repo.checkRun("bosun/config"));
     expect(check.conclusion).toBe("failure");
