@@ -9,7 +9,8 @@ import type { RunPageAccess } from "./access.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./render-layout.js";
 import { renderComponentPage } from "./render-component-page.js";
-import { renderRunSection, RUN_PAGE_SCRIPT } from "./render-run-page.js";
+import { renderRunSection } from "./render-run-page.js";
+import { RUN_PAGE_SCRIPT } from "./run-page-script.js";
 import { PAGE_SIZES, renderRunsTable, RUNS_TABLE_SCRIPT } from "./render-runs-table.js";
 import { renderStacksPage } from "./render-stacks-page.js";
 import {
