@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { extractTarball, TarballError, type TarballLimits } from "./extract-tarball.js";
+import { extractTarball } from "./extract-tarball.js";
+import { TarballError } from "./tarball-error.js";
+import type { TarballLimits } from "./tarball-limits.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
 import { declaredVariables, findStackPaths, HclError } from "./local-modules.js";
 import { scanHcl } from "./scan-hcl.js";

@@ -1,7 +1,8 @@
 import { lstat, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { extractTarball, type TarballLimits } from "./extract-tarball.js";
+import { extractTarball } from "./extract-tarball.js";
+import type { TarballLimits } from "./tarball-limits.js";
 import { findStackPaths } from "./local-modules.js";
 
 export const SOURCE_LIMITS: TarballLimits = { maxBytes: 512 * 1024 * 1024, maxFiles: 100_000 };

@@ -7,7 +7,7 @@ import {
   PROMOTE_TRIGGER,
   REVERT_TRIGGER,
 } from "../domain/changeset-origin.js";
-import { HELP_TEXT } from "../domain/parse-command.js";
+import { HELP_TEXT } from "../domain/command-help.js";
 import type { Refusal } from "../render/command-reply.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { REVERT_TRIGGER, revertSpec } from "../domain/changeset-origin.js";
-import { HELP_TEXT } from "../domain/parse-command.js";
+import { HELP_TEXT } from "../domain/command-help.js";
 import type { Refusal } from "../render/command-reply.js";
 import type { RunView } from "./run-view-port.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";

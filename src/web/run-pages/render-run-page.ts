@@ -1,21 +1,7 @@
-import type { ComponentPhase } from "../../domain/component-phase.js";
-import { isTerminal, LEASED_PHASES } from "../../domain/component-phase.js";
-import type {
-  PhaseEntry,
-  RunComponentEntry,
-  RunDetail,
-  StateEntry,
-} from "../../services/run-page-port.js";
+import type { RunComponentEntry, RunDetail } from "../../services/run-page-port.js";
 import { html, type SafeHtml } from "./html.js";
-import {
-  badge,
-  delta,
-  formatDuration,
-  KIND_LABELS,
-  statusClass,
-  timestamp,
-  triggerLabel,
-} from "./render-layout.js";
+import { badge, delta, KIND_LABELS, timestamp, triggerLabel } from "./render-layout.js";
+import { renderTimeline } from "./render-timeline.js";
 
 export interface RunPageOptions {
   /** GitHub's web address, for links to the commit and the pull request. */
@@ -26,21 +12,6 @@ export interface RunPageOptions {
   repositoryReadable: boolean;
   now: Date;
 }
-
-const PHASE_NAMES: Readonly<Record<ComponentPhase, string>> = {
-  QUEUED: "Queued",
-  DEFERRED: "Deferred",
-  PREPARING: "Preparing",
-  INITIALIZING: "Initializing",
-  PLANNING: "Planning",
-  UNCONFIRMED: "Unconfirmed",
-  CONFIRMED: "Confirmed",
-  APPLYING: "Applying",
-  FINISHED: "Finished",
-  FAILED: "Failed",
-  DISCARDED: "Discarded",
-  BLOCKED: "Blocked",
-};
 
 /** Everything on the run page below the breadcrumb: what live polling replaces as a whole. */
 export function renderRunSection(run: RunDetail, options: RunPageOptions): SafeHtml {
@@ -180,7 +151,7 @@ function renderComponent(
     </div>
     ${notes}
     <ol class="phases">
-      ${timeline(run, component, options.now)}
+      ${renderTimeline(run, component, options.now)}
     </ol>
     ${
       component.planText
@@ -194,43 +165,6 @@ function renderComponent(
         : ""
     }
   </div>`;
-}
-
-function renderPhase(run: RunDetail, phase: PhaseEntry, now: Date): SafeHtml {
-  // `plan -detailed-exitcode` exits 2 when there are changes: a success.
-  const okCodes = phase.phase === "PLANNING" ? [0, 2] : [0];
-  const failed =
-    phase.error !== undefined ||
-    (phase.exitCode !== undefined && !okCodes.includes(phase.exitCode));
-  const state = phase.finishedAt === undefined ? "p-run" : failed ? "p-bad" : "p-ok";
-  const end = phase.finishedAt ?? now;
-  const logUrl = `/api/runs/${run.id}/logs?phase=${phase.id}`;
-  return html`<li class="${state}">
-    <details
-      data-phase-id="${phase.id}"
-      data-log-url="${logUrl}"
-      data-running="${String(phase.finishedAt === undefined)}"
-    >
-      <summary>
-        <span class="phase">${PHASE_NAMES[phase.phase]}</span
-        ><span class="when">${timestamp(phase.startedAt)}</span>
-        <span class="muted">${phase.lineCount} lines</span
-        ><span class="dur">${formatDuration(end.getTime() - phase.startedAt.getTime())}</span>
-        ${
-          phase.sandbox === "none"
-            ? html`<span class="badge s-bad" data-sandbox="none">unsandboxed</span>`
-            : ""
-        }
-      </summary>
-      ${phase.error ? html`<div class="note bad">${phase.error}</div>` : ""}
-      <div class="logbar">
-        <button type="button" data-copy-log>Copy</button
-        ><a class="button" href="${logUrl}&amp;download=1" download>Download</a
-        ><span class="status" role="status"></span>
-      </div>
-      <pre class="log" data-log>Loading…</pre>
-    </details>
-  </li>`;
 }
 
 function ranUnsandboxed(run: RunDetail): boolean {
@@ -249,110 +183,3 @@ function describeSandbox(run: RunDetail): SafeHtml {
   if (kinds.has("bubblewrap")) return html`bubblewrap`;
   return html`<span class="muted">—</span>`;
 }
-
-/**
- * The component's history in time order: the states it waited in (from its events: Queued,
- * Unconfirmed, Confirmed, …, and where it ended) between the phases the engine ran, which carry
- * their logs.
- */
-function timeline(run: RunDetail, component: RunComponentEntry, now: Date): SafeHtml[] {
-  const waits = component.states.filter((state) => !LEASED_PHASES.includes(state.state));
-  const items: { at: Date; render: () => SafeHtml }[] = [
-    ...waits.map((state) => ({ at: state.at, render: () => renderState(state, now) })),
-    ...component.phases.map((phase) => ({
-      at: phase.startedAt,
-      render: () => renderPhase(run, phase, now),
-    })),
-  ];
-  if (waits.length === 0 && !LEASED_PHASES.includes(component.phase)) {
-    // A run without recorded events: its current state stands for the history.
-    const state = component.phase;
-    items.push({
-      at: now,
-      render: () =>
-        renderState({ state, at: run.createdAt, until: undefined, cause: "", actor: "" }, now),
-    });
-  }
-  return items.sort((a, b) => a.at.getTime() - b.at.getTime()).map((item) => item.render());
-}
-
-function renderState(state: StateEntry, now: Date): SafeHtml {
-  const cls = statusClass(state.state);
-  const dot = state.until || cls === "s-ok" ? "p-ok" : cls === "s-bad" ? "p-bad" : "p-idle";
-  const end = state.until ?? (isTerminal(state.state) ? undefined : now);
-  const by = state.actor && state.actor !== "bosun" ? ` · ${state.actor}` : "";
-  return html`<li class="${dot}" data-state="${state.state}">
-    <details>
-      <summary>
-        <span class="phase">${PHASE_NAMES[state.state]}</span
-        ><span class="when">${timestamp(state.at)}</span>
-        ${state.until ? "" : badge(state.state)}
-        <span class="muted">${state.cause}${by}</span>
-        <span class="dur">${end ? formatDuration(end.getTime() - state.at.getTime()) : ""}</span>
-      </summary>
-    </details>
-  </li>`;
-}
-
-/** The page's script: copy, download, lazy log loading and following an active run. */
-export const RUN_PAGE_SCRIPT = `
-(() => {
-  const section = () => document.getElementById("run");
-  const status = (details, text) => { const s = details.querySelector(".status"); if (s) s.textContent = text; };
-  // The engine's machine-readable UI lines (-json) read as their message; anything else as is.
-  function readable(line) {
-    if (!line.startsWith("{")) return line;
-    try {
-      const entry = JSON.parse(line);
-      if (typeof entry["@message"] !== "string") return line;
-      const time = typeof entry["@timestamp"] === "string" ? entry["@timestamp"].slice(11, 19) + "  " : "";
-      const level = entry["@level"] === "error" ? "ERROR " : entry["@level"] === "warn" ? "WARN  " : "";
-      return time + level + entry["@message"];
-    } catch { return line; }
-  }
-  async function loadLog(details) {
-    const pre = details.querySelector("[data-log]");
-    const response = await fetch(details.dataset.logUrl, { credentials: "same-origin" });
-    if (!response.ok) { pre.textContent = "Could not load the log (" + response.status + ")."; return; }
-    const text = await response.text();
-    pre.textContent = text.length ? text.replace(/\\n$/, "").split("\\n").map(readable).join("\\n") : "(no output)";
-    pre.scrollTop = pre.scrollHeight;
-    details.dataset.loaded = "true";
-  }
-  document.addEventListener("toggle", (event) => {
-    const details = event.target;
-    if (details instanceof HTMLDetailsElement && details.open && details.dataset.logUrl && !details.dataset.loaded) loadLog(details);
-  }, true);
-  document.addEventListener("click", async (event) => {
-    const button = event.target instanceof Element ? event.target.closest("button") : null;
-    if (!button) return;
-    if (button.hasAttribute("data-copy-text")) {
-      await navigator.clipboard.writeText(button.getAttribute("data-copy-text"));
-      button.textContent = "Copied";
-      setTimeout(() => { button.textContent = "Copy"; }, 1500);
-    } else if (button.hasAttribute("data-copy-log")) {
-      const details = button.closest("details");
-      await navigator.clipboard.writeText(details.querySelector("[data-log]").textContent);
-      status(details, "Copied to the clipboard");
-    }
-  });
-  async function refresh() {
-    const current = section();
-    if (!current || current.dataset.finished === "true") return;
-    const open = [...current.querySelectorAll("details[open]")].map((d) => d.dataset.phaseId || d.className);
-    const response = await fetch(location.pathname + "/section", { credentials: "same-origin" });
-    if (response.ok) {
-      const holder = document.createElement("div");
-      holder.innerHTML = await response.text();
-      const next = holder.firstElementChild;
-      current.replaceWith(next);
-      // Reopening fires "toggle", which loads the log again (a running phase's grows).
-      for (const details of next.querySelectorAll("details")) {
-        if (open.includes(details.dataset.phaseId || details.className)) details.open = true;
-      }
-    }
-    setTimeout(refresh, 1500);
-  }
-  setTimeout(refresh, 1500);
-})();
-`;

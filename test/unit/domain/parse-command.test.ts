@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  commandKinds,
-  HELP_TEXT,
-  MAX_COMMAND_ARGUMENTS,
-  parseCommand,
-  type Command,
-} from "../../../src/domain/parse-command.js";
+import { commandKinds, MAX_COMMAND_ARGUMENTS, type Command } from "../../../src/domain/command.js";
+import { HELP_TEXT } from "../../../src/domain/command-help.js";
+import { parseCommand } from "../../../src/domain/parse-command.js";
 
 const RUN = "0f8c4c52-4b0e-4a57-9d3c-2f5b1a7e9c10";
 

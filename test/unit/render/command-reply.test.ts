@@ -5,7 +5,8 @@ import {
   type Refusal,
   type RefusalKind,
 } from "../../../src/render/command-reply.js";
-import { HELP_TEXT, parseCommand } from "../../../src/domain/parse-command.js";
+import { HELP_TEXT } from "../../../src/domain/command-help.js";
+import { parseCommand } from "../../../src/domain/parse-command.js";
 import type { ApprovalVerdict } from "../../../src/domain/evaluate-approval.js";
 import { COMMENT_BODY_LIMIT } from "../../../src/render/limits.js";
 import { expectGolden } from "./expect-golden.js";

@@ -19,11 +19,8 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import * as tar from "tar";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  extractTarball,
-  TarballError,
-  type TarballErrorCode,
-} from "../../../src/runner/extract-tarball.js";
+import { extractTarball } from "../../../src/runner/extract-tarball.js";
+import { TarballError, type TarballErrorCode } from "../../../src/runner/tarball-error.js";
 import {
   hostileTarball,
   paxRecord,

@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { ENGINE_KINDS } from "../domain/engine-kind.js";
+import { compileGlob } from "./compile-glob.js";
+import { identifierSchema, nameSchema, uniqueList } from "./config-fields.js";
+
+/** Why a repo-relative path is refused, or undefined when it is fine. */
+function pathProblem(value: string, allowRoot: boolean): string | undefined {
+  if (value === "") return "must not be empty";
+  if (value.startsWith("/")) return "must be relative, without a leading /";
+  if (value.includes("\\")) return "must use / as the separator";
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(value)) return "must not contain control characters";
+  const segments = value.split("/");
+  // Only the stack's directory and its local modules are checked out for a run
+  // (runner/source-tree.ts), so nothing may reach outside them.
+  if (segments.includes("..")) return "must not contain .. segments";
+  if (value === ".") return allowRoot ? undefined : "must name a file";
+  if (segments.some((segment) => segment === "" || segment === ".")) {
+    return "must be a normalized path: no empty or . segments and no trailing /";
+  }
+  return undefined;
+}
+
+const relativePath = (allowRoot: boolean) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = pathProblem(value, allowRoot);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+const VAR_FILE_PLACEHOLDER = "${environment}";
+
+const varFile = relativePath(false).superRefine((value, ctx) => {
+  const rest = value.replaceAll(VAR_FILE_PLACEHOLDER, "");
+  // A typo such as ${env} would otherwise reach the engine as a literal file name.
+  if (rest.includes("${")) {
+    ctx.addIssue({ code: "custom", message: `only ${VAR_FILE_PLACEHOLDER} is substituted` });
+  }
+});
+
+const MAX_GLOB_LENGTH = 1024;
+/** Each pattern is matched against each changed file: the product is what is bounded. */
+const MAX_GLOBS = 100;
+const glob = z
+  .string()
+  .min(1, "a pattern must not be empty")
+  .max(MAX_GLOB_LENGTH, `a pattern has at most ${MAX_GLOB_LENGTH} characters`)
+  .superRefine((value, ctx) => {
+    const pattern = value.startsWith("!") ? value.slice(1) : value;
+    if (pattern.startsWith("/")) {
+      ctx.addIssue({ code: "custom", message: "patterns are relative to the stack's dir: no /" });
+    }
+    // Files outside the stack's dir are never matched (local modules are followed on their own),
+    // so a pattern reaching out would silently watch nothing.
+    if (pattern.split("/").includes("..")) {
+      ctx.addIssue({
+        code: "custom",
+        message: "patterns are relative to the stack's dir and cannot reach outside it with ..",
+      });
+    }
+    // A pattern comes from the pull request: one the matcher refuses is a problem with its line.
+    const compiled = compileGlob(pattern);
+    if (!compiled.ok) ctx.addIssue({ code: "custom", message: compiled.problem });
+  });
+
+export const onRemoveActions = ["destroy", "orphan"] as const;
+export const stateModes = ["managed", "own"] as const;
+
+export const DEFAULT_WHEN_MODIFIED = [
+  "**/*.tf",
+  "**/*.tofu",
+  "**/*.tfvars",
+  "**/*.tfvars.json",
+  "**/.terraform.lock.hcl",
+];
+
+export const DependencyConfig = z
+  .strictObject({
+    stack: nameSchema("stack").describe(
+      "The upstream stack, applied before this one in each wave.",
+    ),
+    inputs: z
+      .record(identifierSchema("variable name"), identifierSchema("output name"))
+      .default({})
+      .describe(
+        "Input variable of this stack → output of the upstream stack in the same environment: `vpc_id: vpc_id` sets TF_VAR_vpc_id to the upstream's output vpc_id.",
+      ),
+  })
+  .describe("An upstream stack whose outputs this stack reads.");
+export type DependencyConfig = z.infer<typeof DependencyConfig>;
+
+export const StackConfig = z
+  .strictObject({
+    name: nameSchema("stack").describe(
+      "Unique name of the stack; with an environment it names a component (network@prod).",
+    ),
+    dir: relativePath(true).describe(
+      "The root module's directory, relative to the repository root, / separated (. for the root itself).",
+    ),
+    engine: z
+      .enum(ENGINE_KINDS)
+      .default("opentofu")
+      .describe("The engine that runs this stack: opentofu (tofu) or terraform."),
+    environments: uniqueList(nameSchema("environment"), "environment")
+      .min(1, "a stack needs at least one environment")
+      .describe(
+        "The environments this stack is deployed to, each declared under the top-level environments.",
+      ),
+    var_files: z
+      .array(varFile)
+      .default([])
+      .describe(
+        "Variable files relative to dir, passed with -var-file in order. ${environment} is replaced by the environment's name.",
+      ),
+    when_modified: z
+      .array(glob)
+      .max(MAX_GLOBS, `at most ${MAX_GLOBS} patterns`)
+      .default(DEFAULT_WHEN_MODIFIED)
+      .describe(
+        "Glob patterns (relative to dir, and to each local module's directory) of the files whose change plans this stack. A pattern starting with ! excludes what earlier patterns matched; the last matching pattern decides. Local modules the stack uses are followed. Syntax: *, ?, [...] and [!...], {a,b}, and ** as a whole path segment; extglobs (+(...), *(...), @(...), ...) are refused. At most 100 patterns of 1024 characters each.",
+      ),
+    autodeploy: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Apply without waiting for /apply when no policy warned or denied. Read from the tracked branch: a pull request cannot switch it on for itself.",
+      ),
+    on_remove: z
+      .enum(onRemoveActions)
+      .default("destroy")
+      .describe(
+        "What removing the stack (or one of its environments) from bosun.yml does: destroy its resources, then stop managing it; or orphan: stop managing it and leave the resources in place.",
+      ),
+    state: z
+      .enum(stateModes)
+      .optional()
+      .describe(
+        "managed: Bosun's own versioned, locked and encrypted state backend. own: the backend the stack declares. Unset: managed, unless the stack declares a backend.",
+      ),
+    depends_on: z
+      .array(DependencyConfig)
+      .default([])
+      .describe(
+        "Upstream stacks: they apply first, and their outputs become this stack's inputs. An upstream must be deployed to every environment this stack is.",
+      ),
+  })
+  .describe("One root module, run by one engine in each of its environments.");
+export type StackConfig = z.infer<typeof StackConfig>;
