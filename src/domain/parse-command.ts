@@ -10,9 +10,6 @@ import { isCommandKind, MAX_COMMAND_LENGTH, type CommandParse } from "./command.
 import { codeSpan } from "./comment-code-span.js";
 import { firstCommandLine } from "./first-command-line.js";
 
-export type { Command, CommandParse } from "./command.js";
-export { HELP_TEXT } from "./command-help.js";
-
 /**
  * Reads the command in a comment, if any: `ignore` when the first line that counts does not
  * start with `/word`, `error` when it does but is not a command Bosun can run.

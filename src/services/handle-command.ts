@@ -1,5 +1,7 @@
 import { assertNever } from "../lib/assert-never.js";
-import { HELP_TEXT, parseCommand, type Command } from "../domain/parse-command.js";
+import type { Command } from "../domain/command.js";
+import { HELP_TEXT } from "../domain/command-help.js";
+import { parseCommand } from "../domain/parse-command.js";
 import { renderHelp, renderRefusal, type Refusal } from "../render/command-reply.js";
 import { confirmPullRequest, selectRuns } from "./apply-pull-request.js";
 import { canWrite, type GithubRepoApi, type Reaction } from "./github-port.js";

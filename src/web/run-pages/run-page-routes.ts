@@ -5,8 +5,6 @@ import { createRunPageResponses } from "./run-page-responses.js";
 import { addRunRoutes } from "./run-routes.js";
 import { withRunPageSession } from "./with-run-page-session.js";
 
-export type { RerunRun, RunPageDeps } from "./run-page-deps.js";
-
 /**
  * The run pages and their JSON API. Every route answers 401 to a request that carries no
  * credential at all and 404 to one whose credential does not cover what it asks for, or when that
