@@ -83,7 +83,12 @@ export default tseslint.config(
   layer(["src/github/**/*.ts"], [database, processes]),
   layer(
     ["test/**/*.ts"],
-    [{ group: ["nock"], message: "use test/helpers/github-fake.ts, which fails on unused mocks" }],
-    ["test/helpers/github-fake.ts", "test/helpers/fake-github-repo.ts"],
+    [
+      {
+        group: ["nock"],
+        message: "use test/helpers/github-fake/, which fails on unexpected and unused requests",
+      },
+    ],
+    ["test/helpers/github-fake/in-process.ts"],
   ),
 );

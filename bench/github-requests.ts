@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { deliver, eventually } from "../test/helpers/deliver.js";
-import { createGithubFake } from "../test/helpers/github-fake.js";
+import { startGithubFake } from "../test/helpers/github-fake/index.js";
 import { settled, startFlowBosun } from "../test/helpers/test-bosun.js";
 import { applyComment, fakeRepositoryOfStacks, pullRequestOpened } from "./pull-request-fixture.js";
 
@@ -35,7 +35,7 @@ function endpointOf(requestPath: string): string {
 
 async function cycle(stacks: number): Promise<CycleRequests> {
   const bosun = await startFlowBosun("pglite");
-  const github = createGithubFake();
+  const github = await startGithubFake();
   const repo = await fakeRepositoryOfStacks(github, stacks);
   try {
     const opened = performance.now();
@@ -53,8 +53,7 @@ async function cycle(stacks: number): Promise<CycleRequests> {
       { timeoutMs: 300_000 },
     );
     await settled(bosun);
-    if (repo.unexpected.length > 0)
-      throw new Error(`unexpected requests: ${repo.unexpected.join(", ")}`);
+    github.verify();
     const endpoints = new Map<string, number>();
     for (const request of repo.requests) {
       const endpoint = `${request.method} ${endpointOf(request.path)}`;
@@ -77,8 +76,7 @@ async function cycle(stacks: number): Promise<CycleRequests> {
       endpoints,
     };
   } finally {
-    repo.close();
-    github.restore();
+    await github.close();
     await bosun.close();
   }
 }

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
 import { deliver, eventually } from "../test/helpers/deliver.js";
-import { createGithubFake } from "../test/helpers/github-fake.js";
+import { startGithubFake } from "../test/helpers/github-fake/index.js";
 import { standInWith } from "../test/helpers/stand-in.js";
 import { freePort, settled, startTestBosun } from "../test/helpers/test-bosun.js";
 import { fakeRepositoryOfStacks, pullRequestOpened } from "./pull-request-fixture.js";
@@ -45,7 +45,7 @@ async function planAll(
       BOSUN_WORKERS: String(workers),
     },
   });
-  const github = createGithubFake();
+  const github = await startGithubFake();
   const repo = await fakeRepositoryOfStacks(github, components);
   try {
     const started = performance.now();
@@ -57,9 +57,7 @@ async function planAll(
     );
     const wallMs = performance.now() - started;
     await settled(bosun);
-    if (repo.unexpected.length > 0) {
-      throw new Error(`unexpected requests: ${repo.unexpected.join(", ")}`);
-    }
+    github.verify();
     const result = await bosun.database.db.execute(sql`
       select count(*)::int as jobs,
         (extract(epoch from max(completed_on) - min(started_on)) * 1000)::float8 as span_ms,
@@ -80,8 +78,7 @@ async function planAll(
       planJobsSumMs: Math.round(jobs.sum_ms),
     };
   } finally {
-    repo.close();
-    github.restore();
+    await github.close();
     await bosun.close();
   }
 }

@@ -2,8 +2,7 @@
  * A repository of N independent stacks (one `null_resource` each, one environment) on the fake
  * GitHub, with a pull request changing all of them: what the pull-request benchmarks drive.
  */
-import { FakeGithubRepo } from "../test/helpers/fake-github-repo.js";
-import type { GithubFake } from "../test/helpers/github-fake.js";
+import type { FakeRepository, GithubFake } from "../test/helpers/github-fake/index.js";
 import { repoTarball } from "../test/helpers/repo-tarball.js";
 import { example } from "../test/helpers/webhook-examples.js";
 
@@ -33,8 +32,8 @@ function repository(stacks: number): { yml: string; files: Record<string, string
 export async function fakeRepositoryOfStacks(
   github: GithubFake,
   stacks: number,
-): Promise<FakeGithubRepo> {
-  const repo = new FakeGithubRepo(github, "Codertocat/Hello-World");
+): Promise<FakeRepository> {
+  const repo = github.repository("Codertocat/Hello-World");
   const { yml, files } = repository(stacks);
   repo.pull.head.sha = HEAD;
   repo.pull.base.sha = BASE;

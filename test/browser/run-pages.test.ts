@@ -5,8 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveKey, signGrant } from "../../src/lib/signed-link.js";
 import { runComponents } from "../../src/store/schema/index.js";
 import { deliver, eventually } from "../helpers/deliver.js";
-import { FakeGithubRepo } from "../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../helpers/github-fake.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../helpers/github-fake/index.js";
 import {
   commentOnPullRequest,
   HEAD,
@@ -35,7 +38,7 @@ const textOf = async (locator: Locator) => (await locator.innerText()).trim();
 describe("run pages in Chromium", () => {
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
   let browser: Browser;
   let runLink: string;
   let runId: string;
@@ -78,8 +81,8 @@ describe("run pages in Chromium", () => {
         BOSUN_WORKERS: "2",
       },
     });
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, REPOSITORY.fullName);
+    github = await startGithubFake();
+    repo = github.repository(REPOSITORY.fullName);
     await stagePullRequest(repo);
 
     const opened = await deliver(
@@ -97,9 +100,9 @@ describe("run pages in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     if (bosun) await settled(bosun);
-    repo?.close();
-    github?.restore();
+    await github?.close();
     await bosun?.close();
+    github?.verify();
   });
 
   it("follows a live run to its end without reloading", async () => {

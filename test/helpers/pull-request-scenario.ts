@@ -1,4 +1,4 @@
-import type { FakeGithubRepo } from "./fake-github-repo.js";
+import type { FakeRepository } from "./github-fake/index.js";
 import { networkStackFiles } from "./network-stack.js";
 import { repoTarball } from "./repo-tarball.js";
 import { example } from "./webhook-examples.js";
@@ -94,7 +94,7 @@ export interface StageOptions {
 
 /** The fake repository as the opened pull request sees it: one changed stack, `network`. */
 export async function stagePullRequest(
-  repo: FakeGithubRepo,
+  repo: FakeRepository,
   options: StageOptions = {},
 ): Promise<void> {
   const baseFiles = { "bosun.yml": networkOnlyYml, ...networkStackFiles };

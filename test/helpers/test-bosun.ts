@@ -83,7 +83,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * Resolves once no job is queued or running (twice in a row, a poll apart): what a test waits for
- * before it asserts on everything a flow sent, and before its interceptors go away. A job queues
+ * before it asserts on everything a flow sent, and before its fake GitHub closes. A job queues
  * its successors before it completes, so a chain of jobs never reads as quiet in between.
  */
 export async function settled(bosun: RunningBosun, timeoutMs = 60_000): Promise<void> {

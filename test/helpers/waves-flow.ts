@@ -1,8 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { deliver, eventually } from "./deliver.js";
-import { FakeGithubRepo } from "./fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "./github-fake.js";
+import { type FakeRepository, type GithubFake, startGithubFake } from "./github-fake/index.js";
 import { networkStackFiles } from "./network-stack.js";
 import {
   BASE,
@@ -114,7 +113,7 @@ export function useWavesFlow(
 ) {
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
   let repository: ScenarioRepository;
 
   beforeAll(async () => {
@@ -133,14 +132,14 @@ export function useWavesFlow(
   });
 
   let testNumber = 0;
-  beforeEach(() => {
+  beforeEach(async () => {
     testNumber += 1;
     repository = {
       id: firstRepositoryId + testNumber,
       fullName: `Codertocat/${prefix}-${testNumber}`,
     };
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, repository.fullName);
+    github = await startGithubFake();
+    repo = github.repository(repository.fullName);
     repo.pull.head.sha = HEAD;
     repo.pull.base.sha = BASE;
     repo.compare.merge_base_commit.sha = MERGE_BASE;
@@ -148,9 +147,8 @@ export function useWavesFlow(
   });
   afterEach(async () => {
     await settled(bosun);
-    repo.close();
-    github.restore();
-    expect(repo.unexpected).toEqual([]);
+    await github.close();
+    github.verify();
   });
 
   /** The same bosun.yml and stacks on the tracked branch, the merge base and each given commit. */

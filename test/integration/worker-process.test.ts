@@ -20,7 +20,7 @@ import { testApp } from "../helpers/app-credentials.js";
 import { bosunArguments } from "../helpers/bosun-cli.js";
 import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../helpers/databases.js";
 import { eventually } from "../helpers/deliver.js";
-import { startLocalGithub, type LocalGithub } from "../helpers/local-github.js";
+import { type GithubFake, startGithubFake } from "../helpers/github-fake/index.js";
 import { networkStackFiles } from "../helpers/network-stack.js";
 import { repoTarball } from "../helpers/repo-tarball.js";
 import { networkSpec, SHA, seedRepository, seedRun } from "../helpers/seed.js";
@@ -35,12 +35,12 @@ describe.runIf(databaseKinds.includes("postgres"))(
     const { text: keyText } = generateEncryptionKey();
     let scratch: ScratchDatabase;
     let web: TestBosun;
-    let github: LocalGithub;
+    let github: GithubFake;
     let worker: ChildProcess | undefined;
 
     beforeAll(async () => {
       scratch = await scratchDatabase("postgres", { migrated: true });
-      github = await startLocalGithub();
+      github = await startGithubFake();
       web = await startTestBosun("postgres", {
         scratch,
         env: { BOSUN_WORKERS: "0", BOSUN_ENCRYPTION_KEY: keyText },
@@ -51,13 +51,15 @@ describe.runIf(databaseKinds.includes("postgres"))(
       await web?.close();
       await github?.close();
       await scratch?.drop();
+      github?.verify();
     });
 
     it("plans here, applies in a `bosun worker` process from the sealed workspace in the database", async () => {
       const db = web.database.db;
       await seedRepository(db);
       const tarball = await repoTarball(networkStackFiles);
-      github.tarballs.set(SHA, tarball);
+      const repo = github.repository("acme/infra");
+      repo.tarballs.set(SHA, tarball);
       const managedState = createManagedState({
         store: createStateRepository(db),
         credentials: createStateCredentialRepository(db),
@@ -134,7 +136,14 @@ describe.runIf(databaseKinds.includes("postgres"))(
         .from(revisions)
         .where(eq(revisions.componentId, componentId));
       expect(revision?.outputs).toEqual({ vpc_id: expect.stringMatching(/^\d+$/) });
-      expect(github.requests).toContain(`GET /api/v3/repos/acme/infra/tarball/${SHA}`);
+      // Downloaded by the worker process, through the fake's loopback front.
+      expect(repo.requests).toContainEqual(
+        expect.objectContaining({
+          front: "loopback",
+          method: "GET",
+          path: `/repos/acme/infra/tarball/${SHA}`,
+        }),
+      );
       expect(github.unexpected).toEqual([]);
       const exited = new Promise<number | null>((resolve) => worker!.once("exit", resolve));
       worker.kill("SIGTERM");

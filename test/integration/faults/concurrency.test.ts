@@ -14,8 +14,11 @@ import {
 } from "../../../src/store/schema/index.js";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import {
   commentOnPullRequest,
   inRepository,
@@ -35,7 +38,7 @@ describe.each(databaseKinds.filter((kind) => kind === "postgres"))(
     /** The same, with GitHub's real client: retries on 5xx, waits out secondary rate limits. */
     let politeBosun: TestBosun;
     let github: GithubFake;
-    let repo: FakeGithubRepo;
+    let repo: FakeRepository;
     let repository: ScenarioRepository;
     let engineLog: string;
     let testNumber = 0;
@@ -70,16 +73,15 @@ describe.each(databaseKinds.filter((kind) => kind === "postgres"))(
         id: 880_000 + testNumber,
         fullName: `Codertocat/stampede-${kind}-${testNumber}`,
       };
-      github = createGithubFake();
-      repo = new FakeGithubRepo(github, repository.fullName);
+      github = await startGithubFake();
+      repo = github.repository(repository.fullName);
       await stagePullRequest(repo);
     });
     afterEach(async () => {
       await settled(bosun);
       await settled(politeBosun);
-      repo.close();
-      github.restore();
-      expect(repo.unexpected).toEqual([]);
+      await github.close();
+      github.verify();
     });
 
     const waitForCheck = (conclusion: string) =>

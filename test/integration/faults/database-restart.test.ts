@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runComponents, webhookDeliveries } from "../../../src/store/schema/index.js";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import { startPostgresCluster, type PostgresCluster } from "../../helpers/postgres-cluster.js";
 import {
   commentOnPullRequest,
@@ -26,7 +29,7 @@ describe.runIf(databaseKinds.includes("postgres"))("PostgreSQL restarted mid-run
   let dataDir: string;
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
 
   beforeAll(async () => {
     cluster = await startPostgresCluster();
@@ -47,16 +50,16 @@ describe.runIf(databaseKinds.includes("postgres"))("PostgreSQL restarted mid-run
         BOSUN_WORKER_LEASE: "2s",
       },
     });
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, repository.fullName);
+    github = await startGithubFake();
+    repo = github.repository(repository.fullName);
     await stagePullRequest(repo);
   });
   afterAll(async () => {
-    repo?.close();
-    github?.restore();
+    await github?.close();
     await bosun?.close();
     await rm(dataDir, { recursive: true, force: true });
     await cluster?.stop();
+    github?.verify();
   });
 
   it("a plan under way when the database restarts ends planned, and GitHub shows it", async () => {

@@ -7,9 +7,11 @@ import { generateEncryptionKey } from "../../../src/lib/seal.js";
 import { runComponents, stateCredentials } from "../../../src/store/schema/index.js";
 import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
-import { startGithubRelay, type GithubRelay } from "../../helpers/github-relay.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import {
   inRepository,
   openedExample,
@@ -30,8 +32,7 @@ describe.runIf(databaseKinds.includes("postgres"))("the state credential of a de
   let scratch: ScratchDatabase;
   let web: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
-  let relay: GithubRelay;
+  let repo: FakeRepository;
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
@@ -48,18 +49,16 @@ describe.runIf(databaseKinds.includes("postgres"))("the state credential of a de
         BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
       },
     });
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, repository.fullName);
+    github = await startGithubFake();
+    repo = github.repository(repository.fullName);
     await stagePullRequest(repo);
-    relay = await startGithubRelay();
   });
   afterAll(async () => {
     await worker?.cleanup();
-    await relay?.close();
-    repo?.close();
-    github?.restore();
+    await github?.close();
     await web?.close();
     await scratch?.drop();
+    github?.verify();
   });
 
   it("is refused once its lifetime is over, though the SIGKILLed worker never revoked it", async () => {
@@ -77,7 +76,7 @@ describe.runIf(databaseKinds.includes("postgres"))("the state credential of a de
       databaseUrl: scratch.url!,
       encryptionKey,
       publicUrl: web.url,
-      githubHost: relay.host,
+      githubHost: github.host,
       engine,
       // Unsandboxed: the engine's wrapper writes the credential down outside its workspace.
       env: { BOSUN_RUN_TIMEOUT: RUN_TIMEOUT, BOSUN_SANDBOX: "off" },

@@ -8,9 +8,11 @@ import { APPLY_INTERRUPTED } from "../../../src/services/execute-run-component.j
 import { revisions, runComponents, runEvents } from "../../../src/store/schema/index.js";
 import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
-import { startGithubRelay, type GithubRelay } from "../../helpers/github-relay.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import {
   commentOnPullRequest,
   inRepository,
@@ -32,8 +34,7 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
   let scratch: ScratchDatabase;
   let web: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
-  let relay: GithubRelay;
+  let repo: FakeRepository;
   let engineLog: string;
   let slowEngine: string;
   let quickEngine: string;
@@ -54,21 +55,19 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
         BOSUN_PUBLIC_URL: `http://127.0.0.1:${port}`,
       },
     });
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, repository.fullName);
+    github = await startGithubFake();
+    repo = github.repository(repository.fullName);
     await stagePullRequest(repo);
-    relay = await startGithubRelay();
     engineLog = path.join(await mkdtemp(path.join(os.tmpdir(), "bosun-crash-")), "engine.log");
     slowEngine = await standInWith({ STANDIN_DELAY_MS: "120000", STANDIN_LOG: engineLog });
     quickEngine = await standInWith({ STANDIN_LOG: engineLog });
   });
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.cleanup()));
-    await relay?.close();
-    repo?.close();
-    github?.restore();
+    await github?.close();
     await web?.close();
     await scratch?.drop();
+    github?.verify();
   });
 
   const startWorker = async (engine: string) => {
@@ -76,7 +75,7 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
       databaseUrl: scratch.url!,
       encryptionKey,
       publicUrl: web.url,
-      githubHost: relay.host,
+      githubHost: github.host,
       engine,
       // The stand-in's invocation log is outside the workspace: a sandboxed engine cannot write it.
       env: { BOSUN_WORKER_LEASE: LEASE, BOSUN_REPORT_EXPIRY: REPORT_EXPIRY, BOSUN_SANDBOX: "off" },
@@ -171,7 +170,7 @@ describe.runIf(databaseKinds.includes("postgres"))("workers that die or stop mid
     expect(await web.database.db.select().from(revisions)).toEqual([]);
     // The killed apply was the only one: the interrupted apply is never run again by itself.
     expect(await engineCalls("apply")).toBe(1);
-    expect(repo.unexpected).toEqual([]);
+    expect(github.unexpected).toEqual([]);
   });
 
   it("SIGTERM under load: the worker finishes the phase in hand, exits 0, and loses no job", async () => {

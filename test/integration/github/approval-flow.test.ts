@@ -1,8 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import {
@@ -27,7 +30,7 @@ import { example } from "../../helpers/webhook-examples.js";
 describe.each(databaseKinds)("approvals on %s", (kind) => {
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
   let repository: ScenarioRepository;
 
   beforeAll(async () => {
@@ -41,8 +44,8 @@ describe.each(databaseKinds)("approvals on %s", (kind) => {
   beforeEach(async () => {
     testNumber += 1;
     repository = { id: 730_000 + testNumber, fullName: `Codertocat/approve-${kind}-${testNumber}` };
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, repository.fullName);
+    github = await startGithubFake();
+    repo = github.repository(repository.fullName);
     await stagePullRequest(repo);
     repo.permissions.set("bob", "write");
     repo.permissions.set("carol", "maintain");
@@ -50,9 +53,8 @@ describe.each(databaseKinds)("approvals on %s", (kind) => {
   });
   afterEach(async () => {
     await settled(bosun);
-    repo.close();
-    github.restore();
-    expect(repo.unexpected).toEqual([]);
+    await github.close();
+    github.verify();
   });
 
   const trackedRules = (apply: string) =>

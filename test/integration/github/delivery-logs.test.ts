@@ -3,8 +3,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake } from "../../helpers/github-fake.js";
+import { startGithubFake } from "../../helpers/github-fake/index.js";
 import {
   inRepository,
   openedExample,
@@ -36,8 +35,8 @@ describe.each(databaseKinds)("delivery logs on %s", (kind) => {
 
   it("a pull request's plan is logged with the delivery that asked for it", async () => {
     const repository = { id: 760_000, fullName: `Codertocat/logs-${kind}` };
-    const github = createGithubFake();
-    const repo = new FakeGithubRepo(github, repository.fullName);
+    const github = await startGithubFake();
+    const repo = github.repository(repository.fullName);
     try {
       await stagePullRequest(repo);
       const { status, deliveryId } = await deliver(
@@ -52,9 +51,8 @@ describe.each(databaseKinds)("delivery logs on %s", (kind) => {
       expect(started).toMatchObject({ deliveryId, repo: repository.fullName });
       await settled(bosun);
     } finally {
-      repo.close();
-      github.restore();
+      await github.close();
     }
-    expect(repo.unexpected).toEqual([]);
+    github.verify();
   });
 });

@@ -10,22 +10,23 @@ import type {
 } from "../../../src/services/github-port.js";
 import { testApp } from "../../helpers/app-credentials.js";
 import {
-  createGithubFake,
+  startGithubFake,
   type GithubFake,
-  nockCompareCommits,
-  nockCreateCheckRun,
-  nockCreateComment,
-  nockCreateDeployment,
-  nockCreateDeploymentStatus,
-  nockCreateReaction,
-  nockDownloadTarball,
-  nockGetCollaboratorPermission,
-  nockGetContent,
-  nockGetPullRequest,
-  nockListReviews,
-  nockUpdateCheckRun,
-  nockUpdateComment,
-} from "../../helpers/github-fake.js";
+  expectCompareCommits,
+  expectCreateCheckRun,
+  expectCreateComment,
+  expectCreateDeployment,
+  expectCreateDeploymentStatus,
+  expectCreateReaction,
+  expectDownloadTarball,
+  expectGetCollaboratorPermission,
+  expectGetContent,
+  expectGetPullRequest,
+  expectInstallationToken,
+  expectListReviews,
+  expectUpdateCheckRun,
+  expectUpdateComment,
+} from "../../helpers/github-fake/index.js";
 import { TestOctokit } from "../../helpers/test-bosun.js";
 
 const REPO = "acme/infra";
@@ -72,23 +73,20 @@ describe("createGithubRepoApi through createGithubGateway", () => {
   let gateway: ReturnType<typeof createGithubGateway>;
 
   beforeEach(async () => {
-    github = createGithubFake();
-    github.nockInstallationToken(INSTALLATION);
+    github = await startGithubFake();
+    expectInstallationToken(github, INSTALLATION);
     time = 1_000_000;
     gateway = createGithubGateway(probotAt(), { permissionTtlMs: 60_000, now: () => time });
     api = await gateway(INSTALLATION, REPO);
   });
-  afterEach(() => {
-    try {
-      github.done();
-    } finally {
-      github.restore();
-    }
+  afterEach(async () => {
+    await github.close();
+    github.verify();
   });
 
   describe("readFile", () => {
     it("returns the raw file at the ref", async () => {
-      nockGetContent(
+      expectGetContent(
         github,
         REPO,
         { path: "stacks/network/bosun.yml", ref: "abc123" },
@@ -100,15 +98,15 @@ describe("createGithubRepoApi through createGithubGateway", () => {
     });
 
     it("returns undefined when GitHub answers 404", async () => {
-      nockGetContent(github, REPO, { path: "bosun.yml", ref: "abc123" }, { status: 404 });
+      expectGetContent(github, REPO, { path: "bosun.yml", ref: "abc123" }, { status: 404 });
       await expect(api.readFile("bosun.yml", "abc123")).resolves.toBeUndefined();
     });
 
     it("fails with what it was doing and GitHub's status on any other error", async () => {
-      github.api
-        .get("/repos/acme/infra/contents/bosun.yml")
-        .query({ ref: "abc123" })
-        .reply(500, { message: "Server Error" });
+      github.expect(
+        { method: "GET", path: "/repos/acme/infra/contents/bosun.yml", query: { ref: "abc123" } },
+        { status: 500, body: { message: "Server Error" } },
+      );
       const error = await api.readFile("bosun.yml", "abc123").catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(GithubApiError);
       expect(error).toMatchObject({
@@ -118,11 +116,11 @@ describe("createGithubRepoApi through createGithubGateway", () => {
       expect((error as Error).cause).toBeInstanceOf(Error);
     });
 
-    // Interceptors answer once: a request made a second time would find none and fail the read.
+    // Expectations answer once: asking a second time would be unexpected, and fail the test.
     const SHA = "0123456789abcdef0123456789abcdef01234567";
 
     it("reads a file at a commit SHA once, for every job of the process", async () => {
-      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
+      expectGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
       // Another job's API for the same repository (its owner spelt otherwise) shares the cache.
@@ -131,17 +129,17 @@ describe("createGithubRepoApi through createGithubGateway", () => {
     });
 
     it("keeps a file that is not at the commit as not found", async () => {
-      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 404 });
+      expectGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 404 });
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBeUndefined();
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBeUndefined();
     });
 
     it("asks again for a commit GitHub does not know (yet)", async () => {
-      github.api
-        .get("/repos/acme/infra/contents/bosun.yml")
-        .query({ ref: SHA })
-        .reply(404, { message: `No commit found for the ref ${SHA}` });
-      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
+      github.expect(
+        { method: "GET", path: "/repos/acme/infra/contents/bosun.yml", query: { ref: SHA } },
+        { status: 404, body: { message: `No commit found for the ref ${SHA}` } },
+      );
+      expectGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBeUndefined();
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
@@ -149,11 +147,16 @@ describe("createGithubRepoApi through createGithubGateway", () => {
 
     it("asks again for a branch, a short SHA or another path every time", async () => {
       for (const body of ["v1", "v2"]) {
-        nockGetContent(github, REPO, { path: "bosun.yml", ref: "main" }, { status: 200, body });
-        nockGetContent(github, REPO, { path: "bosun.yml", ref: "0123456" }, { status: 200, body });
+        expectGetContent(github, REPO, { path: "bosun.yml", ref: "main" }, { status: 200, body });
+        expectGetContent(
+          github,
+          REPO,
+          { path: "bosun.yml", ref: "0123456" },
+          { status: 200, body },
+        );
       }
-      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
-      nockGetContent(github, REPO, { path: "other.yml", ref: SHA }, { status: 200, body: "o" });
+      expectGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
+      expectGetContent(github, REPO, { path: "other.yml", ref: SHA }, { status: 200, body: "o" });
       await expect(api.readFile("bosun.yml", "main")).resolves.toBe("v1");
       await expect(api.readFile("bosun.yml", "main")).resolves.toBe("v2");
       await expect(api.readFile("bosun.yml", "0123456")).resolves.toBe("v1");
@@ -163,19 +166,24 @@ describe("createGithubRepoApi through createGithubGateway", () => {
     });
 
     it("does not serve one repository's file to another", async () => {
-      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "mine" });
-      nockGetContent(github, "acme/other", { path: "bosun.yml", ref: SHA }, { status: 404 });
+      expectGetContent(
+        github,
+        REPO,
+        { path: "bosun.yml", ref: SHA },
+        { status: 200, body: "mine" },
+      );
+      expectGetContent(github, "acme/other", { path: "bosun.yml", ref: SHA }, { status: 404 });
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("mine");
       const other = await gateway(INSTALLATION, "acme/other");
       await expect(other.readFile("bosun.yml", SHA)).resolves.toBeUndefined();
     });
 
     it("does not keep a failed read", async () => {
-      github.api
-        .get("/repos/acme/infra/contents/bosun.yml")
-        .query({ ref: SHA })
-        .reply(500, { message: "Server Error" });
-      nockGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
+      github.expect(
+        { method: "GET", path: "/repos/acme/infra/contents/bosun.yml", query: { ref: SHA } },
+        { status: 500, body: { message: "Server Error" } },
+      );
+      expectGetContent(github, REPO, { path: "bosun.yml", ref: SHA }, { status: 200, body: "v1" });
       await expect(api.readFile("bosun.yml", SHA)).rejects.toBeInstanceOf(GithubApiError);
       await expect(api.readFile("bosun.yml", SHA)).resolves.toBe("v1");
     });
@@ -183,27 +191,27 @@ describe("createGithubRepoApi through createGithubGateway", () => {
 
   describe("permissionOf", () => {
     it("reads `permission`, or `role_name` for maintain and triage, and none on 404", async () => {
-      nockGetCollaboratorPermission(github, REPO, "alice", {
+      expectGetCollaboratorPermission(github, REPO, "alice", {
         status: 200,
         permission: "admin",
         role_name: "admin",
       });
-      nockGetCollaboratorPermission(github, REPO, "bob", {
+      expectGetCollaboratorPermission(github, REPO, "bob", {
         status: 200,
         permission: "write",
         role_name: "maintain",
       });
-      nockGetCollaboratorPermission(github, REPO, "carol", {
+      expectGetCollaboratorPermission(github, REPO, "carol", {
         status: 200,
         permission: "read",
         role_name: "triage",
       });
-      nockGetCollaboratorPermission(github, REPO, "dave", {
+      expectGetCollaboratorPermission(github, REPO, "dave", {
         status: 200,
         permission: "write",
         role_name: "deployer",
       });
-      nockGetCollaboratorPermission(github, REPO, "ghost-user", { status: 404 });
+      expectGetCollaboratorPermission(github, REPO, "ghost-user", { status: 404 });
       expect(await api.permissionOf("alice")).toBe("admin");
       expect(await api.permissionOf("bob")).toBe("maintain");
       expect(await api.permissionOf("carol")).toBe("triage");
@@ -213,7 +221,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
     });
 
     it("asks GitHub once per TTL, across the gateway's repository clients", async () => {
-      nockGetCollaboratorPermission(github, REPO, "alice", {
+      expectGetCollaboratorPermission(github, REPO, "alice", {
         status: 200,
         permission: "write",
         role_name: "write",
@@ -224,10 +232,10 @@ describe("createGithubRepoApi through createGithubGateway", () => {
       // A second client of the same gateway (Probot reuses the installation token: no new one).
       const again = await gateway(INSTALLATION, REPO);
       expect(await again.permissionOf("Alice")).toBe("write");
-      github.done();
+      github.verify();
 
       time += 1;
-      nockGetCollaboratorPermission(github, REPO, "alice", {
+      expectGetCollaboratorPermission(github, REPO, "alice", {
         status: 200,
         permission: "read",
         role_name: "read",
@@ -238,7 +246,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
 
   describe("compare", () => {
     it("maps files, renames included, and the merge base, in one request", async () => {
-      nockCompareCommits(github, REPO, "base1...head2", {
+      expectCompareCommits(github, REPO, "base1...head2", {
         behind_by: 3,
         ahead_by: 2,
         merge_base_commit: { sha: "mergebase0" },
@@ -273,7 +281,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
         filename: `stacks/s${index}/main.tf`,
         status: "added",
       }));
-      nockCompareCommits(github, REPO, "base1...head2", {
+      expectCompareCommits(github, REPO, "base1...head2", {
         behind_by: 0,
         merge_base_commit: { sha: "base1" },
         files,
@@ -285,7 +293,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
   });
 
   it("pullRequest maps the pull request", async () => {
-    nockGetPullRequest(github, REPO, 12, {
+    expectGetPullRequest(github, REPO, 12, {
       number: 12,
       state: "open",
       merged: false,
@@ -309,35 +317,44 @@ describe("createGithubRepoApi through createGithubGateway", () => {
   });
 
   it("branchRules reads branch protection (404 when unprotected, 403 unreadable) and the rulesets' rules", async () => {
-    github.api.get(`/repos/${REPO}/branches/main/protection`).reply(200, {
-      required_status_checks: {
-        strict: true,
-        contexts: ["ci"],
-        checks: [{ context: "bosun/prod", app_id: 1 }],
-      },
-      required_pull_request_reviews: {
-        required_approving_review_count: 2,
-        require_code_owner_reviews: false,
-      },
-      required_signatures: { enabled: true },
-    });
-    github.api
-      .get(`/repos/${REPO}/rules/branches/main`)
-      .query(true)
-      .reply(200, [
-        { type: "deletion" },
-        {
-          type: "required_status_checks",
-          parameters: {
-            strict_required_status_checks_policy: false,
-            required_status_checks: [{ context: "bosun/dev" }],
+    github.expect(
+      { method: "GET", path: `/repos/${REPO}/branches/main/protection` },
+      {
+        status: 200,
+        body: {
+          required_status_checks: {
+            strict: true,
+            contexts: ["ci"],
+            checks: [{ context: "bosun/prod", app_id: 1 }],
           },
+          required_pull_request_reviews: {
+            required_approving_review_count: 2,
+            require_code_owner_reviews: false,
+          },
+          required_signatures: { enabled: true },
         },
-        {
-          type: "pull_request",
-          parameters: { required_approving_review_count: 1, require_code_owner_review: true },
-        },
-      ]);
+      },
+    );
+    github.expect(
+      { method: "GET", path: `/repos/${REPO}/rules/branches/main`, query: "any" },
+      {
+        status: 200,
+        body: [
+          { type: "deletion" },
+          {
+            type: "required_status_checks",
+            parameters: {
+              strict_required_status_checks_policy: false,
+              required_status_checks: [{ context: "bosun/dev" }],
+            },
+          },
+          {
+            type: "pull_request",
+            parameters: { required_approving_review_count: 1, require_code_owner_review: true },
+          },
+        ],
+      },
+    );
     await expect(api.branchRules("main")).resolves.toEqual([
       { type: "required_status_checks", contexts: ["ci", "bosun/prod"] },
       { type: "pull_request", requiredApprovals: 2, othersRequired: false },
@@ -347,36 +364,47 @@ describe("createGithubRepoApi through createGithubGateway", () => {
       { type: "pull_request", requiredApprovals: 1, othersRequired: true },
     ]);
 
-    github.api
-      .get(`/repos/${REPO}/branches/dev/protection`)
-      .reply(404, { message: "Branch not protected" });
-    github.api.get(`/repos/${REPO}/rules/branches/dev`).query(true).reply(200, []);
+    github.expect(
+      { method: "GET", path: `/repos/${REPO}/branches/dev/protection` },
+      { status: 404, body: { message: "Branch not protected" } },
+    );
+    github.expect(
+      { method: "GET", path: `/repos/${REPO}/rules/branches/dev`, query: "any" },
+      { status: 200, body: [] },
+    );
     await expect(api.branchRules("dev")).resolves.toEqual([]);
 
-    github.api
-      .get(`/repos/${REPO}/branches/prod/protection`)
-      .reply(403, { message: "Resource not accessible by integration" });
-    github.api.get(`/repos/${REPO}/rules/branches/prod`).query(true).reply(200, []);
+    github.expect(
+      { method: "GET", path: `/repos/${REPO}/branches/prod/protection` },
+      { status: 403, body: { message: "Resource not accessible by integration" } },
+    );
+    github.expect(
+      { method: "GET", path: `/repos/${REPO}/rules/branches/prod`, query: "any" },
+      { status: 200, body: [] },
+    );
     await expect(api.branchRules("prod")).resolves.toEqual([
       { type: "branch protection, unreadable without the App's Administration (read) permission" },
     ]);
   });
 
   it("checkRuns lists a commit's check runs", async () => {
-    github.api
-      .get(`/repos/${REPO}/commits/head2/check-runs`)
-      .query(true)
-      .reply(200, {
-        total_count: 1,
-        check_runs: [{ id: 1, name: "ci", status: "completed", conclusion: "success" }],
-      });
+    github.expect(
+      { method: "GET", path: `/repos/${REPO}/commits/head2/check-runs`, query: "any" },
+      {
+        status: 200,
+        body: {
+          total_count: 1,
+          check_runs: [{ id: 1, name: "ci", status: "completed", conclusion: "success" }],
+        },
+      },
+    );
     await expect(api.checkRuns("head2")).resolves.toEqual([
       { name: "ci", status: "completed", conclusion: "success" },
     ]);
   });
 
   it("reviews follows GitHub's pages and maps each review", async () => {
-    nockListReviews(github, REPO, 12, [
+    expectListReviews(github, REPO, 12, [
       [
         {
           user: { login: "bob" },
@@ -405,7 +433,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
       const annotations = Array.from({ length: 120 }, (_, index) => annotation(index + 1));
       const action = { label: "Apply", description: "Apply this plan", identifier: "apply" };
       const output = { title: "network@prod: planned", summary: "1 to add", text: "plan text" };
-      nockCreateCheckRun(
+      expectCreateCheckRun(
         github,
         REPO,
         {
@@ -420,10 +448,10 @@ describe("createGithubRepoApi through createGithubGateway", () => {
         },
         99,
       );
-      nockUpdateCheckRun(github, REPO, 99, {
+      expectUpdateCheckRun(github, REPO, 99, {
         output: { ...output, annotations: annotations.slice(50, 100) },
       });
-      nockUpdateCheckRun(github, REPO, 99, {
+      expectUpdateCheckRun(github, REPO, 99, {
         output: { ...output, annotations: annotations.slice(100) },
       });
       const id = await api.createCheckRun(
@@ -443,7 +471,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
     });
 
     it("sends no conclusion while in progress", async () => {
-      nockCreateCheckRun(
+      expectCreateCheckRun(
         github,
         REPO,
         {
@@ -469,7 +497,7 @@ describe("createGithubRepoApi through createGithubGateway", () => {
   });
 
   it("updateCheckRun sends no conclusion while in progress and [] to remove buttons", async () => {
-    nockUpdateCheckRun(github, REPO, 99, {
+    expectUpdateCheckRun(github, REPO, 99, {
       status: "in_progress",
       details_url: "https://bosun.example/runs/1",
       output: { title: content.title, summary: content.summary, text: "", annotations: [] },
@@ -479,9 +507,9 @@ describe("createGithubRepoApi through createGithubGateway", () => {
   });
 
   it("createComment, updateComment and react", async () => {
-    nockCreateComment(github, REPO, 12, "Planning…", 555);
-    nockUpdateComment(github, REPO, 555, "Planned.");
-    nockCreateReaction(github, REPO, 444, "eyes");
+    expectCreateComment(github, REPO, 12, "Planning…", 555);
+    expectUpdateComment(github, REPO, 555, "Planned.");
+    expectCreateReaction(github, REPO, 444, "eyes");
     expect(await api.createComment(12, "Planning…")).toBe(555);
     await api.updateComment(555, "Planned.");
     await api.react(444, "eyes");
@@ -507,12 +535,12 @@ describe("createGithubRepoApi through createGithubGateway", () => {
     };
 
     it("deploys the exact ref without merging or waiting for statuses", async () => {
-      nockCreateDeployment(github, REPO, body, { status: 201, id: 42 });
+      expectCreateDeployment(github, REPO, body, { status: 201, id: 42 });
       await expect(api.createDeployment(input)).resolves.toBe(42);
     });
 
     it("fails with GitHub's message when it answers 202", async () => {
-      nockCreateDeployment(github, REPO, body, {
+      expectCreateDeployment(github, REPO, body, {
         status: 202,
         message: "Auto-merged main into topic on deployment.",
       });
@@ -528,14 +556,14 @@ describe("createGithubRepoApi through createGithubGateway", () => {
   });
 
   it("setDeploymentStatus truncates the description and deactivates older deployments on success", async () => {
-    nockCreateDeploymentStatus(github, REPO, 42, {
+    expectCreateDeploymentStatus(github, REPO, 42, {
       state: "success",
       log_url: "https://bosun.example/runs/1",
       description: `${"x".repeat(139)}…`,
       environment: "prod",
       auto_inactive: true,
     });
-    nockCreateDeploymentStatus(github, REPO, 42, {
+    expectCreateDeploymentStatus(github, REPO, 42, {
       state: "failure",
       log_url: "https://bosun.example/runs/1",
       description: "apply failed",
@@ -548,26 +576,23 @@ describe("createGithubRepoApi through createGithubGateway", () => {
 
   it("tarball follows GitHub's redirect to the archive", async () => {
     const archive = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x00]);
-    nockDownloadTarball(github, REPO, "head2", archive);
+    expectDownloadTarball(github, REPO, "head2", archive);
     expect((await api.tarball("head2")).equals(archive)).toBe(true);
   });
 });
 
 describe("createGithubGateway on GitHub Enterprise Server", () => {
   let github: GithubFake;
-  afterEach(() => {
-    try {
-      github.done();
-    } finally {
-      github.restore();
-    }
+  afterEach(async () => {
+    await github.close();
+    github.verify();
   });
 
   it("sends its requests to the GHE_HOST API", async () => {
     const baseUrl = "http://ghe.internal:8080/api/v3";
-    github = createGithubFake(baseUrl);
-    github.nockInstallationToken(INSTALLATION);
-    nockGetContent(github, REPO, { path: "bosun.yml", ref: "main" }, { status: 200, body: "x" });
+    github = await startGithubFake(baseUrl);
+    expectInstallationToken(github, INSTALLATION);
+    expectGetContent(github, REPO, { path: "bosun.yml", ref: "main" }, { status: 200, body: "x" });
     const api = await createGithubGateway(probotAt(baseUrl), {})(INSTALLATION, REPO);
     await expect(api.readFile("bosun.yml", "main")).resolves.toBe("x");
   });
@@ -575,17 +600,14 @@ describe("createGithubGateway on GitHub Enterprise Server", () => {
 
 describe("createGithubRepoApi before asking GitHub", () => {
   let github: GithubFake;
-  afterEach(() => {
-    try {
-      github.done();
-    } finally {
-      github.restore();
-    }
+  afterEach(async () => {
+    await github.close();
+    github.verify();
   });
 
-  // No interceptor at all: not even an installation token is minted.
+  // No expectation at all: not even an installation token is minted.
   it("refuses more than three actions", async () => {
-    github = createGithubFake();
+    github = await startGithubFake();
     const api = await createGithubGateway(probotAt(), {})(INSTALLATION, REPO);
     const actions = ["a", "b", "c", "d"].map((identifier) => ({
       label: identifier,
@@ -600,7 +622,7 @@ describe("createGithubRepoApi before asking GitHub", () => {
   });
 
   it("refuses a completed check run without a conclusion", async () => {
-    github = createGithubFake();
+    github = await startGithubFake();
     const api = await createGithubGateway(probotAt(), {})(INSTALLATION, REPO);
     await expect(api.updateCheckRun(99, { ...content, status: "completed" })).rejects.toThrow(
       /needs a conclusion/,

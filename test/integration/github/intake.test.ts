@@ -1,10 +1,10 @@
 import http from "node:http";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { installations, repositories, webhookDeliveries } from "../../../src/store/schema/index.js";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import { startGithubFake, type GithubFake } from "../../helpers/github-fake/index.js";
 import { example } from "../../helpers/webhook-examples.js";
 import { startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 
@@ -18,9 +18,13 @@ describe.each(databaseKinds)("webhook intake on %s", (kind) => {
   afterAll(async () => {
     await bosun?.close();
   });
-  afterEach(() => {
-    github?.done();
-    github?.restore();
+  // Intake calls GitHub for none of these deliveries: any request fails the test.
+  beforeEach(async () => {
+    github = await startGithubFake();
+  });
+  afterEach(async () => {
+    await github.close();
+    github.verify();
   });
 
   const deliveryRow = async (deliveryId: string) =>
@@ -50,7 +54,6 @@ describe.each(databaseKinds)("webhook intake on %s", (kind) => {
   });
 
   it("records, queues and processes a signed delivery, without calling GitHub", async () => {
-    github = createGithubFake();
     const payload = example("installation", (p) => p.action === "created");
     const { status, deliveryId } = await deliver(bosun.url, "installation", payload);
     expect(status).toBe(200);
@@ -78,7 +81,6 @@ describe.each(databaseKinds)("webhook intake on %s", (kind) => {
   });
 
   it("acknowledges a redelivered id and does nothing more", async () => {
-    github = createGithubFake();
     const payload = example("installation_repositories", (p) => p.action === "added");
     const first = await deliver(bosun.url, "installation_repositories", payload);
     const again = await deliver(bosun.url, "installation_repositories", payload, {

@@ -2,8 +2,11 @@ import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import {
@@ -24,7 +27,7 @@ import { example } from "../../helpers/webhook-examples.js";
 describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
   /** Each test works on a repository of its own, so nothing carries over between tests. */
   let repository: ScenarioRepository;
 
@@ -39,15 +42,14 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
   beforeEach(async () => {
     testNumber += 1;
     repository = { id: 700_000 + testNumber, fullName: `Codertocat/hello-${kind}-${testNumber}` };
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, repository.fullName);
+    github = await startGithubFake();
+    repo = github.repository(repository.fullName);
     await stagePullRequest(repo);
   });
   afterEach(async () => {
     await settled(bosun);
-    repo.close();
-    github.restore();
-    expect(repo.unexpected).toEqual([]);
+    await github.close();
+    github.verify();
   });
 
   const openPullRequest = async (payload = openedExample) => {

@@ -16,8 +16,11 @@ import {
 import { createStateRepository } from "../../../src/store/state-repository.js";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import {
   commentOnPullRequest,
   HEAD,
@@ -103,7 +106,7 @@ describe.each(databaseKinds)("a real Terraform CLI through Bosun on %s", (kind) 
   let proxy: RecordingProxy;
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
   const repository: ScenarioRepository = {
     id: 900_000 + (kind === "pglite" ? 1 : 2),
     fullName: `Codertocat/real-terraform-${kind}`,
@@ -124,8 +127,8 @@ describe.each(databaseKinds)("a real Terraform CLI through Bosun on %s", (kind) 
         BOSUN_WORKERS: "2",
       },
     });
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, repository.fullName);
+    github = await startGithubFake();
+    repo = github.repository(repository.fullName);
     repo.permissions.set("Codertocat", "admin");
     repo.files.set("master", { "bosun.yml": bosunYml });
     repo.files.set(MERGE_BASE, { "bosun.yml": bosunYml });
@@ -134,11 +137,10 @@ describe.each(databaseKinds)("a real Terraform CLI through Bosun on %s", (kind) 
   });
   afterAll(async () => {
     if (bosun) await settled(bosun);
-    repo?.close();
-    github?.restore();
+    await github?.close();
     await bosun?.close();
     await proxy?.close();
-    expect(repo?.unexpected ?? []).toEqual([]);
+    github?.verify();
   });
 
   const db = () => bosun.database.db;

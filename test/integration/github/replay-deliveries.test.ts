@@ -13,11 +13,11 @@ import {
   type OpenScratchDatabase,
 } from "../../helpers/databases.js";
 import {
-  createGithubFake,
+  startGithubFake,
   type GithubFake,
-  nockListAppHookDeliveries,
-  nockRedeliverAppHookDelivery,
-} from "../../helpers/github-fake.js";
+  expectListAppHookDeliveries,
+  expectRedeliverAppHookDelivery,
+} from "../../helpers/github-fake/index.js";
 import { TestOctokit } from "../../helpers/test-bosun.js";
 
 const NOW = Date.now();
@@ -56,11 +56,11 @@ describe.each(databaseKinds)("replaying missed webhooks on %s", (kind) => {
   afterAll(async () => {
     await opened?.close();
   });
-  beforeEach(() => {
-    github = createGithubFake();
+  beforeEach(async () => {
+    github = await startGithubFake();
   });
-  afterEach(() => {
-    github.restore();
+  afterEach(async () => {
+    await github.close();
   });
 
   const replay = (dryRun: boolean) =>
@@ -84,7 +84,7 @@ describe.each(databaseKinds)("replaying missed webhooks on %s", (kind) => {
     );
 
   const listing = () =>
-    nockListAppHookDeliveries(github, [
+    expectListAppHookDeliveries(github, [
       [attempt(31, "missed-2", 5), attempt(30, "received-1", 10, 202), attempt(22, "missed-1", 40)],
       // missed-1 was tried twice while Bosun was down; the older attempt is not asked for again.
       [attempt(21, "missed-1", 41), attempt(9, "too-old", 600)],
@@ -92,8 +92,8 @@ describe.each(databaseKinds)("replaying missed webhooks on %s", (kind) => {
 
   it("redelivers, once each and oldest first, the deliveries Bosun never recorded in the window", async () => {
     listing();
-    nockRedeliverAppHookDelivery(github, 22);
-    nockRedeliverAppHookDelivery(github, 31);
+    expectRedeliverAppHookDelivery(github, 22);
+    expectRedeliverAppHookDelivery(github, 31);
     const result = await replay(false);
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout).trim().split("\n")).toEqual([
@@ -104,7 +104,7 @@ describe.each(databaseKinds)("replaying missed webhooks on %s", (kind) => {
       expect.stringMatching(/^3 deliveries since .*: 1 received, 2 missed, 2 redelivered$/),
     ]);
     // Every declared request was made, and no other: the page past the window was never read.
-    github.done();
+    github.verify();
   });
 
   it("--dry-run lists what it would redeliver and asks GitHub for nothing", async () => {
@@ -113,17 +113,17 @@ describe.each(databaseKinds)("replaying missed webhooks on %s", (kind) => {
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout)).toContain("would redeliver missed-1");
     expect(String(result.stdout)).toContain("2 missed, 0 redelivered");
-    github.done();
+    github.verify();
   });
 
   it("says which redelivery GitHub refused, and exits 1", async () => {
     listing();
-    nockRedeliverAppHookDelivery(github, 22, 422);
-    nockRedeliverAppHookDelivery(github, 31);
+    expectRedeliverAppHookDelivery(github, 22, 422);
+    expectRedeliverAppHookDelivery(github, 31);
     const result = await replay(false);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/could not redeliver missed-1 .*Validation Failed/);
     expect(String(result.stdout)).toContain("1 redelivered");
-    github.done();
+    github.verify();
   });
 });

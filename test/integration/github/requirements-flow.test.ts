@@ -1,8 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import {
   commentOnPullRequest,
   HEAD,
@@ -23,7 +26,7 @@ import { settled, startFlowBosun, type TestBosun } from "../../helpers/test-bosu
 describe.each(databaseKinds)("requirements on %s", (kind) => {
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
   let repository: ScenarioRepository;
 
   beforeAll(async () => {
@@ -40,8 +43,8 @@ describe.each(databaseKinds)("requirements on %s", (kind) => {
       id: 740_000 + testNumber,
       fullName: `Codertocat/require-${kind}-${testNumber}`,
     };
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, repository.fullName);
+    github = await startGithubFake();
+    repo = github.repository(repository.fullName);
     await stagePullRequest(repo);
     repo.permissions.set("bob", "write");
     repo.permissions.set("carol", "maintain");
@@ -49,9 +52,8 @@ describe.each(databaseKinds)("requirements on %s", (kind) => {
   });
   afterEach(async () => {
     await settled(bosun);
-    repo.close();
-    github.restore();
-    expect(repo.unexpected).toEqual([]);
+    await github.close();
+    github.verify();
   });
 
   const trackedRules = (apply: string) =>

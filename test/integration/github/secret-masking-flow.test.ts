@@ -7,8 +7,7 @@ import { phaseLogLines } from "../../../src/store/schema/index.js";
 import { testApp } from "../../helpers/app-credentials.js";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake } from "../../helpers/github-fake.js";
+import { INSTALLATION_TOKEN, startGithubFake } from "../../helpers/github-fake/index.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import {
   inRepository,
@@ -19,8 +18,6 @@ import {
 import { STAND_IN_TOFU } from "../../helpers/stand-in.js";
 import { freePort, settled, startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 
-/** The token the fake repository issues for the installation (test/helpers/fake-github-repo.ts). */
-const INSTALLATION_TOKEN = "ghs_flowtoken";
 const CLIENT_SECRET = "oauth-client-secret-0451";
 const encryptionKey = generateEncryptionKey().text;
 // Assembled at run time so that no scanner mistakes this file for a leak.
@@ -130,9 +127,9 @@ describe.each(databaseKinds)("secrets never leave, on %s", (kind) => {
   });
 
   it("masks them in diagnostics on the check run, its annotations and the phase logs", async () => {
-    const github = createGithubFake();
+    const github = await startGithubFake();
     const repository = { id: 790_001, fullName: `Codertocat/masking-${kind}` };
-    const repo = new FakeGithubRepo(github, repository.fullName);
+    const repo = github.repository(repository.fullName);
     try {
       await stagePullRequest(repo);
       const { status } = await deliver(
@@ -173,15 +170,15 @@ describe.each(databaseKinds)("secrets never leave, on %s", (kind) => {
       }
     } finally {
       await settled(bosun);
-      repo.close();
-      github.restore();
+      await github.close();
     }
+    github.verify();
   });
 
   it("masks them in the pull request's own text: scan findings, file names, run pages", async () => {
-    const github = createGithubFake();
+    const github = await startGithubFake();
     const repository = { id: 790_002, fullName: `Codertocat/masking-text-${kind}` };
-    const repo = new FakeGithubRepo(github, repository.fullName);
+    const repo = github.repository(repository.fullName);
     try {
       await stagePullRequest(repo, { headFiles: leakyHeadFiles });
       const { status } = await deliver(
@@ -218,8 +215,8 @@ describe.each(databaseKinds)("secrets never leave, on %s", (kind) => {
       }
     } finally {
       await settled(bosun);
-      repo.close();
-      github.restore();
+      await github.close();
     }
+    github.verify();
   });
 });

@@ -2,8 +2,11 @@ import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import {
+  startGithubFake,
+  type GithubFake,
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import { settled, startFlowBosun, type TestBosun } from "../../helpers/test-bosun.js";
@@ -38,7 +41,7 @@ ${
 describe.each(databaseKinds)("tracked runs on %s", (kind) => {
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
   let REPO = "";
   let repositoryId = 0;
   let testNumber = 0;
@@ -64,8 +67,8 @@ describe.each(databaseKinds)("tracked runs on %s", (kind) => {
     testNumber += 1;
     repositoryId = 800_000 + testNumber;
     REPO = `Codertocat/tracked-${kind}-${testNumber}`;
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, REPO);
+    github = await startGithubFake();
+    repo = github.repository(REPO);
     repo.permissions.set("Codertocat", "admin");
     repo.files.set("master", { "bosun.yml": bosunYml() });
     repo.compare.files = [{ filename: "infra/network/main.tf", status: "modified" }];
@@ -74,9 +77,8 @@ describe.each(databaseKinds)("tracked runs on %s", (kind) => {
   });
   afterEach(async () => {
     await settled(bosun);
-    repo.close();
-    github.restore();
-    expect(repo.unexpected).toEqual([]);
+    await github.close();
+    github.verify();
   });
 
   const push = async (before: string, after: string, overrides: Record<string, unknown> = {}) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import { startGithubFake, type GithubFake } from "../../helpers/github-fake/index.js";
 import { PULL_NUMBER } from "../../helpers/pull-request-scenario.js";
 import {
   expectNoEngineApply,
@@ -178,7 +178,7 @@ describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
 
   beforeAll(async () => {
     hostile = await startHostileBosun(kind);
-    github = createGithubFake();
+    github = await startGithubFake();
     for (const { name, body } of refusedCases) {
       const repo = await HostileRepo.create(github, `comments-${kind}`);
       const { payload, commentId } = repo.commentPayload(body);
@@ -188,7 +188,7 @@ describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
     }
   });
   afterAll(async () => {
-    github?.restore();
+    await github?.close();
     await hostile?.close();
   });
 
@@ -251,8 +251,8 @@ describe.each(databaseKinds)("hostile comment commands on %s", (kind) => {
     await expectStillUp(bosun());
     for (const { repo } of cases.values()) {
       await expectNothingApplied(bosun(), repo.id);
-      repo.close();
     }
+    github.verify();
     expectNoEngineApply(await hostile.engineCommands());
   });
 });

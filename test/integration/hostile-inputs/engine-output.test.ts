@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import { startGithubFake, type GithubFake } from "../../helpers/github-fake/index.js";
 import {
   expectNoEngineApply,
   expectNothingApplied,
@@ -65,14 +65,14 @@ describe.each(["pglite"] as const)("a misbehaving engine on %s", (kind) => {
   afterAll(async () => {
     await hostile?.close();
   });
-  beforeEach(() => {
-    github = createGithubFake();
+  beforeEach(async () => {
+    github = await startGithubFake();
   });
   afterEach(async () => {
     await expectStillUp(bosun());
     await hostile.setEngineKnobs({});
-    repo.close();
-    github.restore();
+    await github.close();
+    github.verify();
     await expectNothingApplied(bosun(), repo.id);
     expectNoEngineApply(await hostile.engineCommands());
   });

@@ -4,8 +4,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import type { GithubFake } from "../../helpers/github-fake.js";
+import type { FakeRepository, GithubFake } from "../../helpers/github-fake/index.js";
 import {
   commentOnPullRequest,
   inRepository,
@@ -152,20 +151,19 @@ let repositoryCounter = 0;
 
 /**
  * One fake repository on a fake GitHub for one case: a pull request whose head holds a valid
- * bosun.yml and the network stack, unless the case says otherwise.
+ * bosun.yml and the network stack, unless the case says otherwise. The fake GitHub is the
+ * caller's, to verify and close.
  */
 export class HostileRepo implements ScenarioRepository {
   readonly id: number;
   readonly fullName: string;
-  readonly github: GithubFake;
-  readonly repo: FakeGithubRepo;
+  readonly repo: FakeRepository;
 
   private constructor(github: GithubFake, label: string) {
     repositoryCounter += 1;
     this.id = 880_000 + repositoryCounter;
     this.fullName = `Codertocat/${label}-${repositoryCounter}`;
-    this.github = github;
-    this.repo = new FakeGithubRepo(github, this.fullName);
+    this.repo = github.repository(this.fullName);
   }
 
   /** Many repositories may share one fake GitHub; each fakes only its own paths. */
@@ -207,11 +205,5 @@ export class HostileRepo implements ScenarioRepository {
       },
       { timeoutMs: 60_000 },
     );
-  }
-
-  /** Ends the case: no request GitHub would not have answered. The fake is the caller's. */
-  close(): void {
-    this.repo.close();
-    expect(this.repo.unexpected).toEqual([]);
   }
 }

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testApp } from "../../helpers/app-credentials.js";
 import { databaseKinds } from "../../helpers/databases.js";
 import { deliver } from "../../helpers/deliver.js";
-import { createGithubFake } from "../../helpers/github-fake.js";
+import { startGithubFake } from "../../helpers/github-fake/index.js";
 import { example } from "../../helpers/webhook-examples.js";
 import {
   deliveryRecord,
@@ -426,8 +426,7 @@ describe.each(databaseKinds)("hostile requests at the webhook endpoint on %s", (
   it("stores a delivery id that reads like SQL as plain text", async () => {
     const hostileId = "x'); drop table webhook_deliveries; --";
     const payload = example("installation", (p) => p.action === "created");
-    const github = createGithubFake();
-    const repo = await HostileRepo.create(github, "sql-id");
+    const github = await startGithubFake();
     try {
       const answer = await deliver(bosun().url, "installation", payload, {
         deliveryId: hostileId,
@@ -440,13 +439,13 @@ describe.each(databaseKinds)("hostile requests at the webhook endpoint on %s", (
       );
       expect(Number(count?.n)).toBeGreaterThan(0);
     } finally {
-      repo.close();
-      github.restore();
+      await github.close();
     }
+    github.verify();
   });
 
   it("keeps the first payload when a delivery id comes again with another payload", async () => {
-    const github = createGithubFake();
+    const github = await startGithubFake();
     const repo = await HostileRepo.create(github, "redelivery");
     try {
       const first = await deliver(
@@ -469,9 +468,9 @@ describe.each(databaseKinds)("hostile requests at the webhook endpoint on %s", (
       expect(stored?.body).toBe("just a comment");
       expect(repo.repo.requests).toEqual([]);
     } finally {
-      repo.close();
-      github.restore();
+      await github.close();
     }
+    github.verify();
   });
 
   it("refuses a payload nested too deep to store, and stores nothing", async () => {
@@ -485,7 +484,7 @@ describe.each(databaseKinds)("hostile requests at the webhook endpoint on %s", (
   });
 
   it("accepts a comment holding a NUL character, without losing the delivery", async () => {
-    const github = createGithubFake();
+    const github = await startGithubFake();
     const repo = await HostileRepo.create(github, "nul");
     try {
       const { payload } = repo.commentPayload("looks fine\u0000/apply");
@@ -498,13 +497,13 @@ describe.each(databaseKinds)("hostile requests at the webhook endpoint on %s", (
       );
       expect(stored?.body).toBe("looks fine\uFFFD/apply");
     } finally {
-      repo.close();
-      github.restore();
+      await github.close();
     }
+    github.verify();
   });
 
   it("rejects a well-signed pull_request payload without its pull_request, saying which field", async () => {
-    const github = createGithubFake();
+    const github = await startGithubFake();
     const repo = await HostileRepo.create(github, "no-pull");
     try {
       const payload = repo.adapt(pullRequestOpened);
@@ -516,13 +515,13 @@ describe.each(databaseKinds)("hostile requests at the webhook endpoint on %s", (
       expect(record.error).toMatch(/pull_request/);
       expect(repo.repo.requests).toEqual([]);
     } finally {
-      repo.close();
-      github.restore();
+      await github.close();
     }
+    github.verify();
   });
 
   it("rejects an issue comment whose body is not text, saying which field", async () => {
-    const github = createGithubFake();
+    const github = await startGithubFake();
     const repo = await HostileRepo.create(github, "comment-type");
     try {
       const { payload } = repo.commentPayload("/apply");
@@ -534,23 +533,22 @@ describe.each(databaseKinds)("hostile requests at the webhook endpoint on %s", (
       expect(record.error).toMatch(/comment\.body|body/);
       expect(repo.repo.requests).toEqual([]);
     } finally {
-      repo.close();
-      github.restore();
+      await github.close();
     }
+    github.verify();
   });
 
   it("still processes a normal delivery after all of the above, and left nothing queued", async () => {
     await expectStillUp(bosun());
     const payload = example("installation", (p) => p.action === "created");
-    const github = createGithubFake();
-    const repo = await HostileRepo.create(github, "after");
+    const github = await startGithubFake();
     try {
       const answer = await deliver(bosun().url, "installation", payload);
       expect(answer.status).toBe(200);
       expect((await finalDelivery(bosun(), answer.deliveryId)).status).toBe("processed");
     } finally {
-      repo.close();
-      github.restore();
+      await github.close();
     }
+    github.verify();
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import { startGithubFake, type GithubFake } from "../../helpers/github-fake/index.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { networkOnlyYml } from "../../helpers/pull-request-scenario.js";
 import {
@@ -103,7 +103,7 @@ describe.each(["pglite"] as const)("the pre-plan scan gate on %s", (kind) => {
 
   beforeAll(async () => {
     hostile = await startHostileBosun(kind);
-    github = createGithubFake();
+    github = await startGithubFake();
     for (const { name, files, deny } of scanCases) {
       const repo = await HostileRepo.create(github, "scan", {
         headFiles: { "bosun.yml": networkOnlyYml, ...networkStackFiles, ...files },
@@ -117,7 +117,7 @@ describe.each(["pglite"] as const)("the pre-plan scan gate on %s", (kind) => {
     }
   });
   afterAll(async () => {
-    github?.restore();
+    await github?.close();
     await hostile?.close();
   });
 
@@ -135,12 +135,12 @@ describe.each(["pglite"] as const)("the pre-plan scan gate on %s", (kind) => {
     expect(await hostile.engineCommands()).toEqual([]);
     for (const repo of repos.values()) {
       await expectNothingApplied(hostile.bosun, repo.id);
-      repo.close();
     }
+    github.verify();
     const sound = await HostileRepo.create(github, "scan-sound");
     await sound.openPullRequest(hostile.bosun);
     await sound.check("bosun/dev", "action_required");
     expect((await hostile.engineCommands()).length).toBeGreaterThan(0);
-    sound.close();
+    github.verify();
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../helpers/deliver.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import { startGithubFake, type GithubFake } from "../../helpers/github-fake/index.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { HEAD, networkOnlyYml, PULL_NUMBER } from "../../helpers/pull-request-scenario.js";
 import {
@@ -189,7 +189,7 @@ describe.each(["pglite"] as const)("hostile bosun.yml files on %s", (kind) => {
 
   beforeAll(async () => {
     hostile = await startHostileBosun(kind);
-    github = createGithubFake();
+    github = await startGithubFake();
     for (const { name, bosunYml } of configCases) {
       const repo = await HostileRepo.create(github, `config-${kind}`, {
         headFiles: { "bosun.yml": bosunYml, ...networkStackFiles },
@@ -203,7 +203,7 @@ describe.each(["pglite"] as const)("hostile bosun.yml files on %s", (kind) => {
     await bombRepo.openPullRequest(bosun());
   });
   afterAll(async () => {
-    github?.restore();
+    await github?.close();
     await hostile?.close();
   });
 
@@ -237,13 +237,13 @@ describe.each(["pglite"] as const)("hostile bosun.yml files on %s", (kind) => {
     await expectStillUp(bosun());
     for (const repo of [...[...cases.values()].map((c) => c.repo), bombRepo]) {
       await expectNothingApplied(bosun(), repo.id);
-      repo.close();
     }
+    github.verify();
     expectNoEngineApply(await hostile.engineCommands());
     const sound = await HostileRepo.create(github, `config-sound-${kind}`);
     await sound.openPullRequest(bosun());
     await sound.check("bosun/dev", "action_required");
     await expectStillUp(bosun());
-    sound.close();
+    github.verify();
   });
 });

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
+import { startGithubFake, type GithubFake } from "../../helpers/github-fake/index.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { networkOnlyYml } from "../../helpers/pull-request-scenario.js";
 import {
@@ -146,7 +146,7 @@ describe.each(["pglite"] as const)("hostile source archives on %s", (kind) => {
 
   beforeAll(async () => {
     hostile = await startHostileBosun(kind);
-    github = createGithubFake();
+    github = await startGithubFake();
     for (const { name, archive } of archiveCases) {
       const repo = await HostileRepo.create(github, `archive-${kind}`, {
         headFiles: files,
@@ -156,7 +156,7 @@ describe.each(["pglite"] as const)("hostile source archives on %s", (kind) => {
     }
   });
   afterAll(async () => {
-    github?.restore();
+    await github?.close();
     await hostile?.close();
   });
 
@@ -173,8 +173,8 @@ describe.each(["pglite"] as const)("hostile source archives on %s", (kind) => {
     await expectStillUp(bosun());
     for (const { repo } of cases.values()) {
       await expectNothingApplied(bosun(), repo.id);
-      repo.close();
     }
+    github.verify();
     // Extraction comes before the engine: no engine command ran at all so far.
     expect(await hostile.engineCommands()).toEqual([]);
     const sound = await HostileRepo.create(github, `archive-sound-${kind}`);
@@ -182,6 +182,6 @@ describe.each(["pglite"] as const)("hostile source archives on %s", (kind) => {
     await sound.check("bosun/dev", "action_required");
     await expectStillUp(bosun());
     expectNoEngineApply(await hostile.engineCommands());
-    sound.close();
+    github.verify();
   });
 });

@@ -8,9 +8,7 @@ import { testApp } from "../../helpers/app-credentials.js";
 import { bosunArguments } from "../../helpers/bosun-cli.js";
 import { databaseKinds, scratchDatabase, type ScratchDatabase } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
-import { createGithubFake, type GithubFake } from "../../helpers/github-fake.js";
-import { startGithubRelay, type GithubRelay } from "../../helpers/github-relay.js";
+import { type GithubFake, startGithubFake } from "../../helpers/github-fake/index.js";
 import {
   HEAD,
   inRepository,
@@ -44,7 +42,6 @@ describe.each(databaseKinds)("the engine sandbox on %s", (kind) => {
   describe.each(["auto", "off"] as const)("BOSUN_SANDBOX=%s", (mode) => {
     let scratch: ScratchDatabase;
     let github: GithubFake;
-    let relay: GithubRelay;
     let bosun: ChildProcess;
     let url: string;
     let logs = "";
@@ -52,8 +49,7 @@ describe.each(databaseKinds)("the engine sandbox on %s", (kind) => {
 
     beforeAll(async () => {
       scratch = await scratchDatabase(kind, { migrated: true });
-      github = createGithubFake();
-      relay = await startGithubRelay();
+      github = await startGithubFake();
       const port = await freePort();
       url = `http://127.0.0.1:${port}`;
       secrets.webhookSecret = `whs-${randomBytes(16).toString("hex")}`;
@@ -67,7 +63,7 @@ describe.each(databaseKinds)("the engine sandbox on %s", (kind) => {
         WEBHOOK_SECRET: secrets.webhookSecret,
         GITHUB_CLIENT_ID: "Iv1.sandboxtest",
         GITHUB_CLIENT_SECRET: secrets.clientSecret,
-        GHE_HOST: relay.host,
+        GHE_HOST: github.host,
         GHE_PROTOCOL: "http",
         PORT: String(port),
         BOSUN_PUBLIC_URL: url,
@@ -116,9 +112,9 @@ describe.each(databaseKinds)("the engine sandbox on %s", (kind) => {
         bosun.kill("SIGTERM");
         await exited;
       }
-      await relay?.close();
-      github?.restore();
+      await github?.close();
       await scratch?.drop();
+      github?.verify();
     });
 
     it("/readyz says how engines run", async () => {
@@ -136,82 +132,78 @@ describe.each(databaseKinds)("the engine sandbox on %s", (kind) => {
           id: 970_000 + attack.id * 10 + (kind === "pglite" ? 0 : 1) + (mode === "off" ? 4 : 0),
           fullName: `Codertocat/sandbox-${attack.id}-${kind}-${mode}`,
         };
-        const repo = new FakeGithubRepo(github, repository.fullName);
-        try {
-          const files = {
-            "bosun.yml": bosunYml(attack.engine),
-            "infra/attack/main.tf": attack.tf,
-          };
-          repo.pull.head.sha = HEAD;
-          repo.compare.merge_base_commit.sha = MERGE_BASE;
-          repo.compare.files = [{ filename: "infra/attack/main.tf", status: "added" }];
-          repo.permissions.set("Codertocat", "admin");
-          repo.files.set("master", { "bosun.yml": files["bosun.yml"] });
-          repo.files.set(MERGE_BASE, { "bosun.yml": files["bosun.yml"] });
-          repo.files.set(HEAD, files);
-          repo.tarballs.set(HEAD, await repoTarball(files));
-          repo.tarballs.set(MERGE_BASE, await repoTarball({ "bosun.yml": files["bosun.yml"] }));
+        const repo = github.repository(repository.fullName);
+        const files = {
+          "bosun.yml": bosunYml(attack.engine),
+          "infra/attack/main.tf": attack.tf,
+        };
+        repo.pull.head.sha = HEAD;
+        repo.compare.merge_base_commit.sha = MERGE_BASE;
+        repo.compare.files = [{ filename: "infra/attack/main.tf", status: "added" }];
+        repo.permissions.set("Codertocat", "admin");
+        repo.files.set("master", { "bosun.yml": files["bosun.yml"] });
+        repo.files.set(MERGE_BASE, { "bosun.yml": files["bosun.yml"] });
+        repo.files.set(HEAD, files);
+        repo.tarballs.set(HEAD, await repoTarball(files));
+        repo.tarballs.set(MERGE_BASE, await repoTarball({ "bosun.yml": files["bosun.yml"] }));
 
-          const signer = new Webhooks({ secret: secrets.webhookSecret! });
-          const payload = JSON.stringify(inRepository(openedExample, repository));
-          const opened = await deliver(url, "pull_request", JSON.parse(payload), {
-            signature: await signer.sign(payload),
-          });
-          expect(opened.status).toBe(200);
-          const check = await eventually(
-            async () => {
-              const run = repo.checkRun("bosun/dev");
-              return run?.status === "completed" && repo.commentsOn(PULL_NUMBER).length > 0
-                ? run
-                : undefined;
-            },
-            { timeoutMs: 240_000 },
-          ).catch((error: unknown) => {
-            throw new Error(`no report; Bosun's log ends:\n${logs.slice(-6000)}`, { cause: error });
-          });
+        const signer = new Webhooks({ secret: secrets.webhookSecret! });
+        const payload = JSON.stringify(inRepository(openedExample, repository));
+        const opened = await deliver(url, "pull_request", JSON.parse(payload), {
+          signature: await signer.sign(payload),
+        });
+        expect(opened.status).toBe(200);
+        const check = await eventually(
+          async () => {
+            const run = repo.checkRun("bosun/dev");
+            return run?.status === "completed" && repo.commentsOn(PULL_NUMBER).length > 0
+              ? run
+              : undefined;
+          },
+          { timeoutMs: 240_000 },
+        ).catch((error: unknown) => {
+          throw new Error(`no report; Bosun's log ends:\n${logs.slice(-6000)}`, { cause: error });
+        });
 
-          // The attack ran: its outputs are in the plan.
-          const sent = JSON.stringify(repo.requests.map((request) => request.body));
-          expect(sent).toMatch(attack.engine === "terraform" ? /stolen_chain/ : /hostile_paths/);
+        // The attack ran: its outputs are in the plan.
+        const sent = JSON.stringify(repo.requests.map((request) => request.body));
+        expect(sent).toMatch(attack.engine === "terraform" ? /stolen_chain/ : /hostile_paths/);
 
-          // Everything a user or operator sees: the run page, its API and logs, Bosun's own logs.
-          const token = new URL(check.details_url!).searchParams.get("token");
-          const runId = new URL(check.details_url!).pathname.split("/").at(-1)!;
-          const api = await (await fetch(`${url}/api/runs/${runId}?token=${token}`)).text();
-          const phaseIds = [...api.matchAll(/"id":"([0-9a-f-]{36})","phase"/g)].map((m) => m[1]);
-          const pageLogs = await Promise.all(
-            phaseIds.map(async (phase) =>
-              (await fetch(`${url}/api/runs/${runId}/logs?phase=${phase}&token=${token}`)).text(),
-            ),
+        // Everything a user or operator sees: the run page, its API and logs, Bosun's own logs.
+        const token = new URL(check.details_url!).searchParams.get("token");
+        const runId = new URL(check.details_url!).pathname.split("/").at(-1)!;
+        const api = await (await fetch(`${url}/api/runs/${runId}?token=${token}`)).text();
+        const phaseIds = [...api.matchAll(/"id":"([0-9a-f-]{36})","phase"/g)].map((m) => m[1]);
+        const pageLogs = await Promise.all(
+          phaseIds.map(async (phase) =>
+            (await fetch(`${url}/api/runs/${runId}/logs?phase=${phase}&token=${token}`)).text(),
+          ),
+        );
+        const signedIn = await fetch(check.details_url!, { redirect: "manual" });
+        const cookie = signedIn.headers.get("set-cookie")?.split(";")[0] ?? "";
+        const page = await (await fetch(`${url}/runs/${runId}`, { headers: { cookie } })).text();
+        expect(page).toContain("<dt>Sandbox</dt>");
+
+        const seen = {
+          github: exposures(sent, secrets),
+          runPage: exposures(page + api + pageLogs.join("\n"), secrets),
+          logs: exposures(logs, secrets),
+        };
+        if (mode === "off") {
+          expect(page).toContain("data-unsandboxed");
+          // The attack works without the sandbox: Bosun's credentials reach the pull request.
+          expect(seen.github).toEqual(
+            expect.arrayContaining([
+              "privateKey",
+              "webhookSecret",
+              "clientSecret",
+              "encryptionKey",
+              ...(secrets.databasePassword ? ["databasePassword"] : []),
+            ]),
           );
-          const signedIn = await fetch(check.details_url!, { redirect: "manual" });
-          const cookie = signedIn.headers.get("set-cookie")?.split(";")[0] ?? "";
-          const page = await (await fetch(`${url}/runs/${runId}`, { headers: { cookie } })).text();
-          expect(page).toContain("<dt>Sandbox</dt>");
-
-          const seen = {
-            github: exposures(sent, secrets),
-            runPage: exposures(page + api + pageLogs.join("\n"), secrets),
-            logs: exposures(logs, secrets),
-          };
-          if (mode === "off") {
-            expect(page).toContain("data-unsandboxed");
-            // The attack works without the sandbox: Bosun's credentials reach the pull request.
-            expect(seen.github).toEqual(
-              expect.arrayContaining([
-                "privateKey",
-                "webhookSecret",
-                "clientSecret",
-                "encryptionKey",
-                ...(secrets.databasePassword ? ["databasePassword"] : []),
-              ]),
-            );
-          } else {
-            expect(page).not.toContain("data-unsandboxed");
-            expect(seen).toEqual({ github: [], runPage: [], logs: [] });
-          }
-        } finally {
-          repo.close();
+        } else {
+          expect(page).not.toContain("data-unsandboxed");
+          expect(seen).toEqual({ github: [], runPage: [], logs: [] });
         }
       },
       360_000,

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliver, eventually } from "../../helpers/deliver.js";
-import { FakeGithubRepo } from "../../helpers/fake-github-repo.js";
 import {
-  createGithubFake,
-  nockExchangeOAuthCode,
-  nockGetAuthenticatedUser,
-  nockGetRepositoryAsUser,
+  startGithubFake,
+  expectExchangeOAuthCode,
+  expectGetAuthenticatedUser,
+  expectGetRepositoryAsUser,
   type GithubFake,
-} from "../../helpers/github-fake.js";
+  type FakeRepository,
+} from "../../helpers/github-fake/index.js";
 import {
   inRepository,
   openedExample,
@@ -28,7 +28,7 @@ const CLIENT = { clientId: "Iv1.rerun", clientSecret: "rerun-secret" };
 describe("Re-run from the run page", () => {
   let bosun: TestBosun;
   let github: GithubFake;
-  let repo: FakeGithubRepo;
+  let repo: FakeRepository;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -41,15 +41,15 @@ describe("Re-run from the run page", () => {
         GITHUB_CLIENT_SECRET: CLIENT.clientSecret,
       },
     });
-    github = createGithubFake();
-    repo = new FakeGithubRepo(github, REPOSITORY.fullName);
+    github = await startGithubFake();
+    repo = github.repository(REPOSITORY.fullName);
     await stagePullRequest(repo);
   });
   afterAll(async () => {
     if (bosun) await settled(bosun);
-    repo?.close();
-    github?.restore();
+    await github?.close();
     await bosun?.close();
+    github?.verify();
   });
 
   it("plans the pull request again as a new run that links to the one it repeats", async () => {
@@ -71,12 +71,12 @@ describe("Re-run from the run page", () => {
     });
     const state = new URL(started.headers.get("location")!).searchParams.get("state")!;
     const stateCookie = started.headers.getSetCookie()[0]!.split(";")[0]!;
-    nockExchangeOAuthCode(
-      "https://github.com",
+    expectExchangeOAuthCode(
+      github,
       { ...CLIENT, code: "writer-code", redirectUri: `${bosun.url}/auth/github/callback` },
       { token: "ghu_writer" },
     );
-    nockGetAuthenticatedUser(github, "ghu_writer", "Codertocat");
+    expectGetAuthenticatedUser(github, "ghu_writer", "Codertocat");
     const callback = await fetch(
       `${bosun.url}/auth/github/callback?code=writer-code&state=${encodeURIComponent(state)}`,
       { redirect: "manual", headers: { cookie: stateCookie } },
@@ -85,7 +85,7 @@ describe("Re-run from the run page", () => {
       .getSetCookie()
       .find((line) => line.startsWith("bosun_session="))!
       .split(";")[0]!;
-    nockGetRepositoryAsUser(github, REPOSITORY.fullName, "ghu_writer", { status: 200 });
+    expectGetRepositoryAsUser(github, REPOSITORY.fullName, "ghu_writer", { status: 200 });
 
     const page = await (
       await fetch(`${bosun.url}/runs/${runId}`, { headers: { cookie: session } })
@@ -126,6 +126,6 @@ describe("Re-run from the run page", () => {
       await fetch(`${bosun.url}${next}`, { headers: { cookie: session } })
     ).text();
     expect(nextPage).toContain(`href="/runs/${runId}"`);
-    expect(repo.unexpected).toEqual([]);
+    expect(github.unexpected).toEqual([]);
   });
 });

@@ -3,13 +3,14 @@ import { createRunRepository } from "../../../src/store/run-repository.js";
 import { runComponents } from "../../../src/store/schema/index.js";
 import { databaseKinds } from "../../helpers/databases.js";
 import {
-  createGithubFake,
-  nockExchangeOAuthCode,
-  nockGetAuthenticatedUser,
-  nockGetCollaboratorPermission,
-  nockGetRepositoryAsUser,
+  startGithubFake,
+  expectExchangeOAuthCode,
+  expectGetAuthenticatedUser,
+  expectGetCollaboratorPermission,
+  expectInstallationToken,
+  expectGetRepositoryAsUser,
   type GithubFake,
-} from "../../helpers/github-fake.js";
+} from "../../helpers/github-fake/index.js";
 import { networkSpec, seedComponent, seedRun } from "../../helpers/seed.js";
 import { startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 
@@ -54,12 +55,12 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
     const state = authorize.searchParams.get("state")!;
     const stateCookie = cookieOf(started, "bosun_oauth_state")!;
 
-    nockExchangeOAuthCode(
-      GHE_WEB,
+    expectExchangeOAuthCode(
+      github,
       { ...CLIENT, code: `code-${login}`, redirectUri: REDIRECT_URI },
       { token },
     );
-    nockGetAuthenticatedUser(github, token, login);
+    expectGetAuthenticatedUser(github, token, login);
     const callback = await get(
       `/auth/github/callback?code=code-${login}&state=${encodeURIComponent(state)}`,
       stateCookie,
@@ -139,13 +140,13 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
         dependsOn: [{ stack: "network", componentId, inputs: { vpc_id: "vpc_id" } }],
       }),
     });
-    github = createGithubFake(`${GHE_WEB}/api/v3`);
+    github = await startGithubFake(`${GHE_WEB}/api/v3`);
   });
   afterEach(() => {
-    github.done();
+    github.verify();
   });
   afterAll(async () => {
-    github?.restore();
+    await github?.close();
     await bosun?.close();
   });
 
@@ -167,10 +168,10 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
 
   it("signs a reader in with GitHub, who then reads the run, its waves and its logs", async () => {
     const session = await signIn("octocat", "ghu_reader");
-    nockGetRepositoryAsUser(github, REPO, "ghu_reader", { status: 200 });
+    expectGetRepositoryAsUser(github, REPO, "ghu_reader", { status: 200 });
     // The page asks, with the installation's token, whether the reader may also write.
-    github.nockInstallationToken(1);
-    nockGetCollaboratorPermission(github, REPO, "octocat", { status: 200, permission: "read" });
+    expectInstallationToken(github, 1);
+    expectGetCollaboratorPermission(github, REPO, "octocat", { status: 200, permission: "read" });
 
     const run = await get(`/api/runs/${runId}`, session);
     expect(run.status).toBe(200);
@@ -233,7 +234,7 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
 
   it("lists a component's revisions newest first, without sealed values", async () => {
     const session = await signIn("hubot", "ghu_reader2");
-    nockGetRepositoryAsUser(github, REPO, "ghu_reader2", { status: 200 });
+    expectGetRepositoryAsUser(github, REPO, "ghu_reader2", { status: 200 });
     const response = await get(`/api/components/${componentId}/revisions`, session);
     expect(response.status).toBe(200);
     const text = await response.text();
@@ -263,7 +264,7 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
 
   it("answers 404 to a signed-in user GitHub will not show the repository", async () => {
     const session = await signIn("mallory", "ghu_stranger");
-    nockGetRepositoryAsUser(github, REPO, "ghu_stranger", { status: 404 });
+    expectGetRepositoryAsUser(github, REPO, "ghu_stranger", { status: 404 });
     const run = await get(`/api/runs/${runId}`, session);
     expect(run.status).toBe(404);
     expect(await run.json()).toEqual({ error: "Not found, or not visible to you." });
@@ -286,9 +287,12 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
 
   it("offers a writer Re-run, behind a CSRF token", async () => {
     const session = await signIn("Codertocat", "ghu_writer");
-    nockGetRepositoryAsUser(github, REPO, "ghu_writer", { status: 200 });
+    expectGetRepositoryAsUser(github, REPO, "ghu_writer", { status: 200 });
     // The installation's token is cached since the reader's page view.
-    nockGetCollaboratorPermission(github, REPO, "Codertocat", { status: 200, permission: "write" });
+    expectGetCollaboratorPermission(github, REPO, "Codertocat", {
+      status: 200,
+      permission: "write",
+    });
     const page = await (await get(`/runs/${runId}`, session)).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
     expect(csrf).toBeDefined();
