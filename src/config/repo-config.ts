@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CloudConfig } from "./cloud-config.js";
 import { compileGlob } from "./compile-glob.js";
 import {
   MAX_POLICY_EXPRESSION_LENGTH,
@@ -148,6 +149,7 @@ export const EnvironmentConfig = z
       .boolean()
       .default(false)
       .describe("Marks the GitHub deployments of this environment as production deployments."),
+    cloud: CloudConfig.optional(),
   })
   .describe("A deployment target. A stack is instantiated once per environment it lists.");
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
@@ -271,6 +273,9 @@ export const StackConfig = z
       .describe(
         "Upstream stacks: they apply first, and their outputs become this stack's inputs. An upstream must be deployed to every environment this stack is.",
       ),
+    cloud: CloudConfig.optional().describe(
+      "Replaces, cloud by cloud, the cloud settings of every environment this stack runs in. Read from the tracked branch only.",
+    ),
   })
   .describe("One root module, run by one engine in each of its environments.");
 export type StackConfig = z.infer<typeof StackConfig>;
