@@ -71,7 +71,10 @@ export default tseslint.config(
   },
   layer(["src/domain/**/*.ts"], [github, database, processes, web, outward]),
   layer(["src/services/**/*.ts"], [github, database, processes, web, adapters]),
-  layer(["src/render/**/*.ts", "src/lib/**/*.ts"], [github, database, processes, web]),
+  layer(
+    ["src/render/**/*.ts", "src/lib/**/*.ts", "src/identity/**/*.ts"],
+    [github, database, processes, web],
+  ),
   layer(["src/config/**/*.ts"], [github, database, processes, web, configReach]),
   layer(["src/runner/**/*.ts"], [github, database, processes, web], ["src/runner/exec.ts"]),
   layer(["src/runner/exec.ts"], [github, database, web]),

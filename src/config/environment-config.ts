@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CloudConfig } from "./cloud-config.js";
 import { identifierSchema, nameSchema } from "./config-fields.js";
 
 const JsonValue = z.json().meta({
@@ -23,6 +24,7 @@ export const EnvironmentConfig = z
       .boolean()
       .default(false)
       .describe("Marks the GitHub deployments of this environment as production deployments."),
+    cloud: CloudConfig.optional(),
   })
   .describe("A deployment target. A stack is instantiated once per environment it lists.");
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;

@@ -25,7 +25,7 @@ export const UNTRUSTED_DEFAULTS = {
  *
  * From the head: `version`, the stacks (their code and settings) and the environments with their
  * variables. From the tracked branch: `tracked_branch`, `apply` (requirements, approve_on_review,
- * allow_forks), `policies`, each stack's `autodeploy` (it skips the approval gate; off for a stack
+ * allow_forks), `policies`, every `cloud` (the roles a plan assumes), each stack's `autodeploy` (it skips the approval gate; off for a stack
  * the tracked branch does not have), and each environment's `production` and `promote_from` when
  * the tracked branch declares that environment (where a change may go and how carefully); an
  * environment the tracked branch lacks keeps the head's, there being nothing to defer to.
@@ -54,6 +54,9 @@ export function splitTrust(
             production: trusted.production,
             promote_from: trusted.promote_from,
           };
+    // `cloud` picks the roles a plan assumes: a pull request must not point its plan elsewhere.
+    const { cloud: _headCloud, ...withoutCloud } = environments[env];
+    environments[env] = trusted?.cloud ? { ...withoutCloud, cloud: trusted.cloud } : withoutCloud;
   }
   return {
     ...headConfig,
@@ -64,9 +67,13 @@ export function splitTrust(
       requirements: [...UNTRUSTED_DEFAULTS.apply.requirements],
     },
     policies: trackedConfig?.policies ?? [...UNTRUSTED_DEFAULTS.policies],
-    stacks: headConfig.stacks.map((stack) => ({
-      ...stack,
-      autodeploy: trustedStacks.get(stack.name)?.autodeploy ?? false,
-    })),
+    stacks: headConfig.stacks.map(({ cloud: _headCloud, ...stack }) => {
+      const trusted = trustedStacks.get(stack.name);
+      return {
+        ...stack,
+        autodeploy: trusted?.autodeploy ?? false,
+        ...(trusted?.cloud ? { cloud: trusted.cloud } : {}),
+      };
+    }),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ENGINE_KINDS } from "../domain/engine-kind.js";
+import { CloudConfig } from "./cloud-config.js";
 import { compileGlob } from "./compile-glob.js";
 import { identifierSchema, nameSchema, uniqueList } from "./config-fields.js";
 
@@ -142,6 +143,9 @@ export const StackConfig = z
       .describe(
         "Upstream stacks: they apply first, and their outputs become this stack's inputs. An upstream must be deployed to every environment this stack is.",
       ),
+    cloud: CloudConfig.optional().describe(
+      "Replaces, cloud by cloud, the cloud settings of every environment this stack runs in. Read from the tracked branch only.",
+    ),
   })
   .describe("One root module, run by one engine in each of its environments.");
 export type StackConfig = z.infer<typeof StackConfig>;

@@ -1,3 +1,4 @@
+import type { CloudSettings } from "./cloud-settings.js";
 import type { EngineKind } from "./engine-kind.js";
 /**
  * What a run executes for one component, fixed when the run is created so a later change to
@@ -32,6 +33,8 @@ export interface ComponentSpec {
   }[];
   /** The environment is marked `production` in bosun.yml (policies and deployments read it). */
   production?: boolean;
+  /** The tracked branch's `cloud` for this stack and environment: the roles its phases assume. */
+  cloud?: CloudSettings;
   /** BOSUN_SKIP_APPLYING: a confirmed run ends without running apply. */
   skipApplying?: boolean;
   /** Upstream components whose outputs feed this one: `inputs` maps variable → upstream output. */

@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { AffectedEnvironment, ComponentChangeKind } from "../domain/affected-components.js";
+import { resolveCloudSettings, type CloudSettings } from "../domain/cloud-settings.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
 import { deferredNote, placeInWaves } from "../domain/dependency-waves.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
@@ -12,6 +13,15 @@ import type { EngineKind } from "../domain/engine-kind.js";
 
 /** Spacelift's variable of the same purpose: confirmed runs end without running apply. */
 export const SKIP_APPLYING = "BOSUN_SKIP_APPLYING";
+
+/** The spec's `cloud`, left out when neither the environment nor the stack names one. */
+function cloudOf(
+  environment: CloudSettings | undefined,
+  stack: CloudSettings | undefined,
+): { cloud?: CloudSettings } {
+  const cloud = resolveCloudSettings(environment, stack);
+  return cloud ? { cloud } : {};
+}
 
 function skipApplying(variables: Readonly<Record<string, unknown>> | undefined): boolean {
   const value = variables?.[SKIP_APPLYING];
@@ -83,6 +93,7 @@ export async function openEnvironmentRun(
       autodeploy: stack.autodeploy,
       production,
       policies: context.head.policies,
+      ...cloudOf(context.head.environments[environment]?.cloud, stack.cloud),
       ...(skipApplying(variables) ? { skipApplying: true } : {}),
       ...(component.change === "destroy" ? { destroy: true } : {}),
       ...(fromBase ? { sourceSha: context.baseSha } : {}),

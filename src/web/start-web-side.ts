@@ -12,10 +12,13 @@ import { rerunRun } from "../services/rerun-run.js";
 import type { ManagedStateDeps } from "../state/managed-state-deps.js";
 import { stateRoutes } from "../state/state-routes.js";
 import type { Database } from "../store/database.js";
+import { createSigningKeyRing } from "../identity/signing-key-ring.js";
 import { createRunPageRepository } from "../store/run-page-repository.js";
+import { createSigningKeyRepository } from "../store/signing-key-repository.js";
 import type { SandboxStatus } from "../worker/start-sandbox.js";
 import { healthRoutes } from "./health-routes.js";
 import { createHttpServer, listen } from "./http-server.js";
+import { oidcRoutes } from "./oidc-routes.js";
 import { createRunPageAccess } from "./run-pages/access.js";
 import { maskRunPageStore } from "./run-pages/mask-run-page-store.js";
 import { runPageRoutes } from "./run-pages/run-page-routes.js";
@@ -80,6 +83,17 @@ export async function startWebSide(deps: {
   });
   if (!github) routes.route("/", setupRoutes(config.webhookPath));
   routes.route("/state", stateRoutes(deps.stateDeps));
+  routes.route(
+    "/",
+    oidcRoutes({
+      issuer: config.publicUrl,
+      keys: createSigningKeyRing({
+        store: createSigningKeyRepository(database.db),
+        encryptionKey: config.encryptionKey,
+        tokenLifetimeMs: config.runTimeoutMs,
+      }),
+    }),
+  );
   const sessionKeysOfPages = sessionKeys(config.encryptionKey);
   const users = config.githubSignIn ? createGithubUserAuth(config.githubSignIn, log) : undefined;
   const secureCookies = config.publicUrl.startsWith("https:");

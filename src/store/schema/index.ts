@@ -17,3 +17,4 @@ export * from "./state-versions.js";
 export * from "./state-locks.js";
 export * from "./state-credentials.js";
 export * from "./pull-requests.js";
+export * from "./oidc-signing-keys.js";
