@@ -340,3 +340,59 @@ describe("handlePullRequestComment: /apply and /discard by a writer", () => {
     expect(ports.queue.dataOf("report-run")).toEqual([{ runId: "run-1" }]);
   });
 });
+
+describe("handlePullRequestComment: /destroy by a writer", () => {
+  it.each<{ case: string; body: string; says: RegExp }>([
+    {
+      case: "a stack the tracked branch does not declare",
+      body: "/destroy dns -e dev",
+      says: /`dns`/,
+    },
+    {
+      case: "an environment the stack is not deployed to",
+      body: "/destroy network -e prod",
+      says: /`prod`/,
+    },
+    {
+      case: "a stack never applied in that environment",
+      body: "/destroy network -e dev",
+      says: /Nothing to apply/,
+    },
+  ])("$case is refused, and no run opened", async ({ body, says }) => {
+    const ports = await world();
+    expect(await handlePullRequestComment(ports.deps, comment(body, "writer"))).toBe("refused");
+    expect(ports.github.comments.map((reply) => reply.body)).toEqual([expect.stringMatching(says)]);
+    expect(ports.changesets.opened).toEqual([]);
+    expect(ports.queue.sent).toEqual([]);
+  });
+
+  it("opens a destroy run of what is deployed, with the config it was deployed from", async () => {
+    const ports = await world();
+    const deployedFrom = "e".repeat(40);
+    ports.components.deployedCommits.set(componentIdOf("network", "dev"), deployedFrom);
+
+    expect(
+      await handlePullRequestComment(ports.deps, comment("/destroy network -e dev", "writer")),
+    ).toBe("done");
+
+    expect(reactionsOn(ports)).toEqual(["eyes", "+1"]);
+    expect(ports.changesets.opened).toHaveLength(1);
+    const [opened] = ports.changesets.opened;
+    expect(opened).toMatchObject({
+      environment: "dev",
+      pullRequestNumber: NUMBER,
+      run: { kind: "destroy", commitSha: HEAD, trigger: "comment", triggeredBy: "writer" },
+    });
+    expect(opened!.components).toEqual([
+      expect.objectContaining({
+        componentId: componentIdOf("network", "dev"),
+        changeKind: "destroy",
+        phase: "QUEUED",
+        spec: expect.objectContaining({ destroy: true, sourceSha: deployedFrom }),
+      }),
+    ]);
+    expect(ports.queue.dataOf("run-component")).toEqual([
+      { runComponentId: `run-1/${componentIdOf("network", "dev")}`, action: "plan" },
+    ]);
+  });
+});
