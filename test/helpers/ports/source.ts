@@ -1,5 +1,5 @@
 import type { HclFinding } from "../../../src/domain/hcl-finding.js";
-import { TarballError } from "../../../src/runner/extract-tarball.js";
+import { TarballError } from "../../../src/runner/tarball-error.js";
 import type { InspectionRequest, SourceInspection } from "../../../src/runner/inspect-source.js";
 import type { SourceArchiveFetcher, SourceInspector } from "../../../src/services/source-port.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HELP_TEXT } from "../../../src/domain/parse-command.js";
+import { HELP_TEXT } from "../../../src/domain/command-help.js";
 import { renderHelp } from "../../../src/render/command-reply.js";
 import type { Permission, PullRequestState } from "../../../src/services/github-port.js";
 import {
