@@ -1,7 +1,5 @@
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { ComponentSpec } from "../domain/component-spec.js";
-import { isDiscardable } from "../domain/component-transitions.js";
-import { SUPERSEDABLE_PHASES } from "../domain/component-phase.js";
 import type {
   ChangesetStore,
   NewChangesetRun,
@@ -9,7 +7,8 @@ import type {
   RevisionToReplay,
 } from "../services/changeset-port.js";
 import type { Db } from "./database.js";
-import { appendEvent, moveComponent, type Tx } from "./move-component.js";
+import { discardComponents } from "./discard-components.js";
+import { appendEvent, type Tx } from "./move-component.js";
 import {
   changes,
   changesets,
@@ -217,37 +216,11 @@ export function createChangesetRepository(db: Db): ChangesetStore {
 
 /** Discards what earlier runs of the changeset left unconfirmed: a re-plan clears earlier approvals. */
 async function supersede(tx: Tx, changesetId: string, actor: string): Promise<string[]> {
-  const candidates = await tx
-    .select({
-      id: runComponents.id,
-      runId: runComponents.runId,
-      phase: runComponents.phase,
-      confirmedBy: runs.confirmedBy,
-    })
-    .from(runComponents)
-    .innerJoin(runs, eq(runs.id, runComponents.runId))
-    .where(
-      and(
-        eq(runs.changesetId, changesetId),
-        inArray(runComponents.phase, [...SUPERSEDABLE_PHASES]),
-      ),
-    )
-    .for("update", { of: runComponents });
-  // A confirmed run's queued and deferred components are its later waves: nothing stops it
-  // (invariant 2).
-  const rows = candidates.filter((row) => isDiscardable(row.phase, row.confirmedBy !== null));
-  for (const row of rows) {
-    await moveComponent(tx, {
-      runId: row.runId,
-      runComponentId: row.id,
-      from: row.phase,
-      to: "DISCARDED",
-      cause: "superseded by a new plan",
-      actor,
-      by: "discard",
-    });
-  }
-  return [...new Set(rows.map((row) => row.runId))];
+  const runIds = await discardComponents(tx, eq(runs.changesetId, changesetId), {
+    actor,
+    cause: "superseded by a new plan",
+  });
+  return [...new Set(runIds)];
 }
 
 /** A revision with the spec its run component ran: what replaying it needs. */

@@ -1,9 +1,9 @@
-import { and, eq, inArray, notInArray } from "drizzle-orm";
-import { isDiscardable } from "../domain/component-transitions.js";
+import { and, eq, notInArray } from "drizzle-orm";
 import { staleWaveReason } from "../domain/dependency-waves.js";
-import { SUPERSEDABLE_PHASES, TERMINAL_PHASES } from "../domain/component-phase.js";
+import { TERMINAL_PHASES } from "../domain/component-phase.js";
 import type { RunTransitionStore } from "../services/run-transition-port.js";
 import type { Db } from "./database.js";
+import { discardComponents } from "./discard-components.js";
 import { moveComponent } from "./move-component.js";
 import {
   changesets,
@@ -138,37 +138,10 @@ export function createRunTransitionRepository(db: Db): RunTransitionStore {
     },
 
     async discard(runId, actor, cause) {
-      return db.transaction(async (tx) => {
-        const candidates = await tx
-          .select({
-            id: runComponents.id,
-            phase: runComponents.phase,
-            confirmedBy: runs.confirmedBy,
-          })
-          .from(runComponents)
-          .innerJoin(runs, eq(runs.id, runComponents.runId))
-          .where(
-            and(
-              eq(runComponents.runId, runId),
-              inArray(runComponents.phase, [...SUPERSEDABLE_PHASES]),
-            ),
-          )
-          .for("update", { of: runComponents });
-        // A confirmed run's queued and deferred components are its later waves (invariant 2).
-        const rows = candidates.filter((row) => isDiscardable(row.phase, row.confirmedBy !== null));
-        for (const row of rows) {
-          await moveComponent(tx, {
-            runId,
-            runComponentId: row.id,
-            from: row.phase,
-            to: "DISCARDED",
-            cause,
-            actor,
-            by: "discard",
-          });
-        }
-        return rows.length;
-      });
+      return db.transaction(
+        async (tx) =>
+          (await discardComponents(tx, eq(runComponents.runId, runId), { actor, cause })).length,
+      );
     },
   };
 }
