@@ -35,6 +35,30 @@ const configReach = {
   message: "config imports only domain, lib and policy (it is read by every side)",
 };
 
+// Every GitHub write goes through the reporter (src/services/reporter/), the one holder of a
+// GithubRepoWriter; the adapter that implements the port is the other place these are called.
+const githubWrites =
+  "createCheckRun|updateCheckRun|createComment|updateComment|react|createDeployment|setDeploymentStatus";
+const writesThroughReporter = {
+  files: ["src/**/*.ts"],
+  ignores: [
+    "src/services/reporter/**",
+    "src/github/github-repo-api.ts",
+    // Its two writes move to the reporter's postNotice and reportNothingAffected with the shared
+    // pipeline (issue 16); this line goes with them.
+    "src/services/plan-pull-request.ts",
+  ],
+  rules: {
+    "no-restricted-syntax": [
+      "error",
+      {
+        selector: `CallExpression[callee.type='MemberExpression'][callee.property.name=/^(${githubWrites})$/]`,
+        message: "GitHub writes go through the reporter (src/services/reporter/index.ts)",
+      },
+    ],
+  },
+};
+
 const layer = (files, patterns, ignores = []) => ({
   files,
   ignores,
@@ -69,6 +93,7 @@ export default tseslint.config(
       ],
     },
   },
+  writesThroughReporter,
   layer(["src/domain/**/*.ts"], [github, database, processes, web, outward]),
   layer(["src/services/**/*.ts"], [github, database, processes, web, adapters]),
   layer(["src/render/**/*.ts", "src/lib/**/*.ts"], [github, database, processes, web]),

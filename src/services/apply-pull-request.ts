@@ -15,14 +15,13 @@ import { UNTRUSTED_DEFAULTS } from "../config/split-trust.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
 import { mergeableVerdict, type MergeableVerdict } from "../domain/mergeable-verdict.js";
 import { PLANNING_PHASES } from "../domain/component-phase.js";
-import { renderRefusal, type Refusal } from "../render/command-reply.js";
-import { waitingNoteSummary } from "../render/waiting-note-summary.js";
+import type { Refusal } from "../render/command-reply.js";
 import type { RunView } from "./run-view-port.js";
-import { enqueueRunComponent } from "./execute-run-component.js";
-import { canWrite, type GithubRepoApi, type PullRequestState } from "./github-port.js";
+import { canWrite, type GithubRepoReader, type PullRequestState } from "./github-port.js";
 import { loadTrackedConfig } from "./plan-pull-request.js";
 import type { PlanDeps } from "./plan-deps.js";
-import { checkRunContent, reportCheckRun, requestReport } from "./report-run.js";
+import { noteWaitingOnCheckRuns } from "./reporter/index.js";
+import { startApplying } from "./start-applying.js";
 
 export interface ConfirmRequest {
   installationId: number;
@@ -135,14 +134,24 @@ export async function confirmPullRequest(
           user: request.actor,
           approval: verdict,
         };
-        await noteOnCheckRuns(deps, api, chosen, refusal);
+        await noteWaitingOnCheckRuns(
+          deps,
+          api,
+          chosen.map(({ run }) => run),
+          refusal,
+        );
         return refuse(refusal);
       }
     }
     const unmet = await unmetRequirements(api, required, pr, approval);
     if (unmet.length > 0) {
       const refusal: Refusal = { kind: "requirements-unmet", unmet };
-      await noteOnCheckRuns(deps, api, chosen, refusal);
+      await noteWaitingOnCheckRuns(
+        deps,
+        api,
+        chosen.map(({ run }) => run),
+        refusal,
+      );
       return refuse(refusal);
     }
   }
@@ -244,7 +253,7 @@ async function runsOf(
  * caches permissions briefly).
  */
 async function approvalFacts(
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   pr: PullRequestState,
   plannedSha: string,
   required: number,
@@ -260,7 +269,7 @@ async function approvalFacts(
 }
 
 async function unmetRequirements(
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   required: readonly ApplyRequirement[],
   pr: PullRequestState,
   approval: ApprovalFacts,
@@ -287,7 +296,7 @@ async function unmetRequirements(
  * "Trust").
  */
 async function mergeable(
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   pr: PullRequestState,
   approval: ApprovalFacts,
 ): Promise<MergeableVerdict> {
@@ -323,82 +332,6 @@ async function staleComponents(
         ]
       : [];
   });
-}
-
-/**
- * Shows on each waiting run's check run what its apply waits for, as the refusal says it. The
- * run's next report replaces it (the stored report digest is left as it was).
- */
-async function noteOnCheckRuns(
-  deps: PlanDeps,
-  api: GithubRepoApi,
-  chosen: readonly { run: RunView }[],
-  refusal: Refusal,
-): Promise<void> {
-  for (const { run } of chosen) {
-    if (run.checkRunId === undefined) continue;
-    if (!run.components.some((component) => component.phase === "UNCONFIRMED")) continue;
-    const content = await checkRunContent(deps, run);
-    await api.updateCheckRun(run.checkRunId, {
-      ...content,
-      summary: waitingNoteSummary(content.summary, renderRefusal(refusal)),
-      // Sent with the update that completed the run; GitHub would show them twice.
-      annotations: [],
-    });
-  }
-}
-
-/** A deployment for the environment, a fresh check run showing the apply, and the apply jobs. */
-export async function startApplying(
-  deps: PlanDeps,
-  api: GithubRepoApi,
-  run: RunView,
-  confirmed: string[],
-): Promise<void> {
-  const logUrl = deps.runLink(run.runId);
-  const deploymentId = await api.createDeployment({
-    ref: run.commitSha,
-    environment: run.environment,
-    production: run.production,
-    description: `Bosun run ${run.runId}`,
-    payload: {
-      runId: run.runId,
-      components: run.components
-        .filter((c) => confirmed.includes(c.runComponentId))
-        .map((c) => c.stack),
-    },
-  });
-  await api.setDeploymentStatus(deploymentId, "in_progress", {
-    logUrl,
-    description: "Applying",
-    environment: run.environment,
-  });
-  await deps.runReports.setDeployment(run.runId, deploymentId, "in_progress");
-  // The check run that asked for approval is done with: it must not keep offering Apply and
-  // Discard for a plan that is now applying (a completed check run is not reopened; the apply
-  // shows on a fresh one).
-  if (run.checkRunId !== undefined) {
-    await api.updateCheckRun(run.checkRunId, {
-      status: "completed",
-      conclusion: "neutral",
-      title: "Confirmed: applying",
-      summary: `This plan was confirmed and is being applied; the apply is reported on a new \`bosun/${run.environment}\` check run. [Run page](${logUrl})`,
-      text: "",
-      actions: [],
-      detailsUrl: logUrl,
-      annotations: [],
-    });
-  }
-  const view = await deps.runViews.runView(run.runId);
-  if (view) await reportCheckRun(deps, api, view, { fresh: true });
-  for (const component of run.components.filter((c) => confirmed.includes(c.runComponentId))) {
-    await enqueueRunComponent(
-      deps.queue,
-      { runComponentId: component.runComponentId, action: "apply" },
-      component.componentId,
-    );
-  }
-  await requestReport(deps.queue, run.runId);
 }
 
 function nameOf({ run, component }: { run: RunView; component: { stack: string } }): string {

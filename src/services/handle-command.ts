@@ -1,14 +1,26 @@
 import { assertNever } from "../lib/assert-never.js";
 import { HELP_TEXT, parseCommand, type Command } from "../domain/parse-command.js";
-import { renderHelp, renderRefusal, type Refusal } from "../render/command-reply.js";
+import { renderHelp, targetsNotInPlan, type Refusal } from "../render/command-reply.js";
 import { confirmPullRequest, selectRuns } from "./apply-pull-request.js";
-import { canWrite, type GithubRepoApi, type Reaction } from "./github-port.js";
+import {
+  canWrite,
+  type GithubRepoApi,
+  type GithubRepoReader,
+  type GithubRepoWriter,
+  type Reaction,
+} from "./github-port.js";
 import { openEnvironmentRun } from "./open-environment-run.js";
 import { promoteChangeset } from "./promote-changeset.js";
 import { type OpenedOutcome, revertRun } from "./revert-run.js";
 import { loadTrackedConfig, planPullRequest, type PlanOutcome } from "./plan-pull-request.js";
 import type { PlanDeps } from "./plan-deps.js";
-import { requestReport } from "./report-run.js";
+import {
+  acknowledgeCommand,
+  reactToCommand,
+  replyToCommand,
+  replyWithRefusal,
+  requestReport,
+} from "./reporter/index.js";
 
 export interface CommentInput {
   installationId: number;
@@ -34,17 +46,17 @@ export async function handlePullRequestComment(
   const parsed = parseCommand(input.body);
   if (parsed.kind === "ignore") return "ignored";
   const api = await deps.github(input.installationId, input.repository.fullName);
-  await api.react(input.commentId, "eyes");
+  await acknowledgeCommand(api, input.commentId);
   if (parsed.kind === "error") {
     return refused(api, input, { kind: "bad-command", message: parsed.message, help: HELP_TEXT });
   }
   const result = await run(deps, api, input, parsed.command);
   if (result.kind === "refused") return refused(api, input, result.refusal);
   if (result.kind === "reply") {
-    await api.createComment(input.number, result.body);
+    await replyToCommand(api, input.number, result.body);
     return "done";
   }
-  await api.react(input.commentId, result.reaction);
+  await reactToCommand(api, input.commentId, result.reaction);
   return "done";
 }
 
@@ -98,7 +110,7 @@ function opened(outcome: OpenedOutcome): CommandResult {
  */
 async function plan(
   deps: PlanDeps,
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   input: CommentInput,
   narrowing: {
     stacks: readonly string[];
@@ -160,7 +172,7 @@ async function headMovedSince(
 /** `/replan -target=…`: a targeted plan, for addresses that exist in the current plan only. */
 async function replan(
   deps: PlanDeps,
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   input: CommentInput,
   targets: readonly string[],
   environment: string | undefined,
@@ -182,7 +194,7 @@ async function replan(
       kind: "refused",
       refusal: {
         kind: "bad-command",
-        message: `${unknown.map((target) => `\`${target}\``).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the current plan; \`-target\` takes addresses the plan shows`,
+        message: targetsNotInPlan(unknown),
         help: HELP_TEXT,
       },
     };
@@ -276,7 +288,7 @@ async function destroy(
 
 async function discard(
   deps: PlanDeps,
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   input: CommentInput,
   environment: string | undefined,
 ): Promise<CommandResult> {
@@ -329,11 +341,10 @@ export async function discardPullRequestRuns(
 }
 
 async function refused(
-  api: GithubRepoApi,
+  api: GithubRepoWriter,
   input: CommentInput,
   refusal: Refusal,
 ): Promise<CommandOutcome> {
-  await api.createComment(input.number, `@${input.actor} ${renderRefusal(refusal)}`);
-  await api.react(input.commentId, "confused");
+  await replyWithRefusal(api, input, refusal);
   return "refused";
 }
