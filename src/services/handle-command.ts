@@ -1,7 +1,7 @@
 import { assertNever } from "../lib/assert-never.js";
 import { HELP_TEXT, parseCommand, type Command } from "../domain/parse-command.js";
 import { renderHelp, targetsNotInPlan, type Refusal } from "../render/command-reply.js";
-import { confirmPullRequest, selectRuns } from "./apply-pull-request.js";
+import { confirmPullRequest } from "./apply-pull-request.js";
 import {
   canWrite,
   type GithubRepoApi,
@@ -21,6 +21,7 @@ import {
   replyWithRefusal,
   requestReport,
 } from "./reporter/index.js";
+import { selectRuns } from "./select-runs.js";
 
 export interface CommentInput {
   installationId: number;
