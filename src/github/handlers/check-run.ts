@@ -1,7 +1,7 @@
 import type { Refusal } from "../../render/command-reply.js";
 import { confirmPullRequest } from "../../services/apply-pull-request.js";
 import { canWrite } from "../../services/github-port.js";
-import { discardPullRequestRuns } from "../../services/handle-command.js";
+import { discardPullRequestRuns } from "../../services/discard-pull-request-runs.js";
 import type { PlanDeps } from "../../services/plan-deps.js";
 import { replyWithRefusal } from "../../services/reporter/index.js";
 import type { EventHandler } from "../process-delivery.js";
