@@ -35,6 +35,29 @@ const configReach = {
   message: "config imports only domain, lib and policy (it is read by every side)",
 };
 
+// Every GitHub write goes through the reporter (src/services/reporter/), the one holder of a
+// GithubRepoWriter; the adapter's write modules, which implement the port, are the other place
+// these are called.
+const githubWrites =
+  "createCheckRun|updateCheckRun|createComment|updateComment|react|createDeployment|setDeploymentStatus";
+const writesThroughReporter = {
+  files: ["src/**/*.ts"],
+  ignores: [
+    "src/services/reporter/**",
+    "src/github/report-writes.ts",
+    "src/github/deployment-writes.ts",
+  ],
+  rules: {
+    "no-restricted-syntax": [
+      "error",
+      {
+        selector: `CallExpression[callee.type='MemberExpression'][callee.property.name=/^(${githubWrites})$/]`,
+        message: "GitHub writes go through the reporter (src/services/reporter/index.ts)",
+      },
+    ],
+  },
+};
+
 const layer = (files, patterns, ignores = []) => ({
   files,
   ignores,
@@ -69,6 +92,7 @@ export default tseslint.config(
       ],
     },
   },
+  writesThroughReporter,
   layer(["src/domain/**/*.ts"], [github, database, processes, web, outward]),
   layer(["src/services/**/*.ts"], [github, database, processes, web, adapters]),
   layer(

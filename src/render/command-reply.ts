@@ -96,6 +96,16 @@ export function renderRefusal(refusal: Refusal): string {
   return fit(refusalMarkdown(refusal));
 }
 
+/** A refusal as the reply to the person who asked: mentioned, then told what is wrong. */
+export function renderRefusalReply(actor: string, refusal: Refusal): string {
+  return `@${actor} ${renderRefusal(refusal)}`;
+}
+
+/** A bad `/replan`: the `-target` addresses that are not in the current plan. */
+export function targetsNotInPlan(targets: readonly string[]): string {
+  return `${targets.map((target) => `\`${target}\``).join(", ")} ${targets.length === 1 ? "is" : "are"} not in the current plan; \`-target\` takes addresses the plan shows`;
+}
+
 /**
  * The reply to `/help`, and the tail of a bad-command reply: Bosun's own help (`HELP_TEXT`),
  * trimmed and kept within a comment.

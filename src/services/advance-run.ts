@@ -1,7 +1,7 @@
 import type { ComponentPhase } from "../domain/component-phase.js";
 import { staleWaveReason } from "../domain/dependency-waves.js";
 import { isTerminal, PLANNING_PHASES } from "../domain/component-phase.js";
-import { startApplying } from "./apply-pull-request.js";
+import { startApplying } from "./start-applying.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { RunComponentView, RunView } from "./run-view-port.js";
 import type { GithubRepoApi } from "./github-port.js";

@@ -1,28 +1,19 @@
 import { PROMOTE_TRIGGER, REVERT_TRIGGER } from "../domain/changeset-origin.js";
-import {
-  type ApprovalFacts,
-  evaluateApproval,
-  reviewersToCheck,
-  type Review,
-} from "../domain/evaluate-approval.js";
-import {
-  type ApplyRequirement,
-  evaluateRequirements,
-  type UnmetRequirement,
-} from "../domain/evaluate-requirements.js";
+import { evaluateApproval, type Review } from "../domain/evaluate-approval.js";
+import type { ApplyRequirement } from "../domain/evaluate-requirements.js";
 import { type ApplyConfig } from "../config/repo-config.js";
 import { UNTRUSTED_DEFAULTS } from "../config/split-trust.js";
 import { findStaleComponents } from "../domain/find-stale-components.js";
-import { mergeableVerdict, type MergeableVerdict } from "../domain/mergeable-verdict.js";
 import { PLANNING_PHASES } from "../domain/component-phase.js";
-import { renderRefusal, type Refusal } from "../render/command-reply.js";
-import { waitingNoteSummary } from "../render/waiting-note-summary.js";
+import type { Refusal } from "../render/command-reply.js";
 import type { RunView } from "./run-view-port.js";
-import { enqueueRunComponent } from "./execute-run-component.js";
-import { canWrite, type GithubRepoApi, type PullRequestState } from "./github-port.js";
+import { canWrite } from "./github-port.js";
 import { loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
-import { checkRunContent, reportCheckRun, requestReport } from "./report-run.js";
+import { noteWaitingOnCheckRuns } from "./reporter/index.js";
+import { selectRuns } from "./select-runs.js";
+import { startApplying } from "./start-applying.js";
+import { approvalFacts, unmetRequirements } from "./unmet-requirements.js";
 
 export interface ConfirmRequest {
   installationId: number;
@@ -135,14 +126,24 @@ export async function confirmPullRequest(
           user: request.actor,
           approval: verdict,
         };
-        await noteOnCheckRuns(deps, api, chosen, refusal);
+        await noteWaitingOnCheckRuns(
+          deps,
+          api,
+          chosen.map(({ run }) => run),
+          refusal,
+        );
         return refuse(refusal);
       }
     }
     const unmet = await unmetRequirements(api, required, pr, approval);
     if (unmet.length > 0) {
       const refusal: Refusal = { kind: "requirements-unmet", unmet };
-      await noteOnCheckRuns(deps, api, chosen, refusal);
+      await noteWaitingOnCheckRuns(
+        deps,
+        api,
+        chosen.map(({ run }) => run),
+        refusal,
+      );
       return refuse(refusal);
     }
   }
@@ -179,129 +180,6 @@ export async function confirmPullRequest(
   return runIds.length > 0 ? { kind: "applying", runIds } : refuse({ kind: "nothing-to-apply" });
 }
 
-/** The runs a request names: the latest of each open changeset of the PR, or the button's own. */
-export async function selectRuns(
-  deps: Pick<PlanDeps, "runViews">,
-  request: {
-    repository: { id: number };
-    number: number | undefined;
-    environment?: string | undefined;
-    checkRunId?: number;
-    stacks?: readonly string[];
-  },
-): Promise<{ runs: RunView[] } | { refusal: Refusal }> {
-  if (request.checkRunId !== undefined) {
-    const run = await deps.runViews.runByCheckRun(request.repository.id, request.checkRunId);
-    if (!run) return { refusal: { kind: "nothing-to-apply" } };
-    // Tracked runs are never replaced; each waits for its own approval.
-    if (run.kind === "tracked" || request.number === undefined) return { runs: [run] };
-    // A button on an older plan's check run must not confirm a plan that was replaced since.
-    const latest = await runsOf(deps, request.repository.id, request.number);
-    return latest.some((view) => view.runId === run.runId)
-      ? { runs: [run] }
-      : { refusal: { kind: "nothing-to-apply" } };
-  }
-  const latest =
-    request.number === undefined ? [] : await runsOf(deps, request.repository.id, request.number);
-  // With no plan at all, every environment would read as unknown, however bosun.yml declares it.
-  if (latest.length === 0) return { refusal: { kind: "nothing-to-apply" } };
-  const known = latest.map((run) => run.environment);
-  if (request.environment !== undefined && !known.includes(request.environment)) {
-    return { refusal: { kind: "unknown-environment", names: [request.environment], known } };
-  }
-  const runs = latest.filter(
-    (run) => request.environment === undefined || run.environment === request.environment,
-  );
-  const stacks = [
-    ...new Set(runs.flatMap((run) => run.components.map((component) => component.stack))),
-  ].sort();
-  const unknown = (request.stacks ?? []).filter((stack) => !stacks.includes(stack));
-  if (unknown.length > 0)
-    return { refusal: { kind: "unknown-stack", names: unknown, known: stacks } };
-  return { runs };
-}
-
-/**
- * The runs a pull request's commands act on: its open changesets' latest runs; once it is merged,
- * the tracked runs its merge started (the newest per environment), except in an environment where
- * a revert or a promotion opened a changeset of the pull request since.
- */
-async function runsOf(
-  deps: Pick<PlanDeps, "runViews">,
-  repositoryId: number,
-  number: number,
-): Promise<RunView[]> {
-  const open = await deps.runViews.latestRunsOfPullRequest(repositoryId, number);
-  const newest = new Map<string, RunView>(open.map((run) => [run.environment, run]));
-  const tracked = await deps.runViews.trackedRunsOfPullRequest(repositoryId, number);
-  for (const run of tracked) if (!newest.has(run.environment)) newest.set(run.environment, run);
-  return [...newest.values()].sort((a, b) => a.environment.localeCompare(b.environment));
-}
-
-/**
- * What the approval rules need to know (docs/design.md "Trust"): the reviews, and which of the
- * reviewers whose latest review approves or blocks can write (asked per reviewer; the adapter
- * caches permissions briefly).
- */
-async function approvalFacts(
-  api: GithubRepoApi,
-  pr: PullRequestState,
-  plannedSha: string,
-  required: number,
-  submitted: Review | undefined,
-): Promise<ApprovalFacts> {
-  const listed = await api.reviews(pr.number);
-  const reviews = submitted === undefined ? listed : [...listed, submitted];
-  const writers = new Set<string>();
-  for (const user of reviewersToCheck(reviews)) {
-    if (canWrite(await api.permissionOf(user))) writers.add(user);
-  }
-  return { author: pr.author, reviews, writers, plannedSha, required };
-}
-
-async function unmetRequirements(
-  api: GithubRepoApi,
-  required: readonly ApplyRequirement[],
-  pr: PullRequestState,
-  approval: ApprovalFacts,
-): Promise<UnmetRequirement[]> {
-  if (required.length === 0) return [];
-  // Only what the configured requirements need is asked of GitHub. `undiverged` compares with
-  // the base branch as it is now: the pull request's `base.sha` is where the base was when the
-  // pull request last changed, not its live head.
-  const behindBy = required.includes("undiverged")
-    ? (await api.compare(pr.baseRef, pr.headSha)).behindBy
-    : 0;
-  return evaluateRequirements(required, {
-    approval,
-    mergeable: required.includes("mergeable")
-      ? await mergeable(api, pr, approval)
-      : { mergeable: true },
-    behindBy,
-  });
-}
-
-/**
- * GitHub's verdict on merging the pull request; when it says `blocked`, the base branch's rules
- * and the head's check runs are read to leave Bosun's own required checks out (docs/design.md
- * "Trust").
- */
-async function mergeable(
-  api: GithubRepoApi,
-  pr: PullRequestState,
-  approval: ApprovalFacts,
-): Promise<MergeableVerdict> {
-  if (pr.mergeableState !== "blocked") return mergeableVerdict(pr.mergeableState);
-  const rules = await api.branchRules(pr.baseRef);
-  const checks = await api.checkRuns(pr.headSha);
-  // A `pull_request` rule is judged on the reviews, read here if `approved` did not read them.
-  const reviews =
-    rules.some((rule) => "requiredApprovals" in rule) && approval.reviews.length === 0
-      ? await approvalFacts(api, pr, approval.plannedSha, approval.required, undefined)
-      : approval;
-  return mergeableVerdict(pr.mergeableState, { rules, checks, approval: reviews });
-}
-
 async function staleComponents(
   deps: Pick<PlanDeps, "components">,
   unconfirmed: readonly { run: RunView; component: RunView["components"][number] }[],
@@ -323,82 +201,6 @@ async function staleComponents(
         ]
       : [];
   });
-}
-
-/**
- * Shows on each waiting run's check run what its apply waits for, as the refusal says it. The
- * run's next report replaces it (the stored report digest is left as it was).
- */
-async function noteOnCheckRuns(
-  deps: PlanDeps,
-  api: GithubRepoApi,
-  chosen: readonly { run: RunView }[],
-  refusal: Refusal,
-): Promise<void> {
-  for (const { run } of chosen) {
-    if (run.checkRunId === undefined) continue;
-    if (!run.components.some((component) => component.phase === "UNCONFIRMED")) continue;
-    const content = await checkRunContent(deps, run);
-    await api.updateCheckRun(run.checkRunId, {
-      ...content,
-      summary: waitingNoteSummary(content.summary, renderRefusal(refusal)),
-      // Sent with the update that completed the run; GitHub would show them twice.
-      annotations: [],
-    });
-  }
-}
-
-/** A deployment for the environment, a fresh check run showing the apply, and the apply jobs. */
-export async function startApplying(
-  deps: PlanDeps,
-  api: GithubRepoApi,
-  run: RunView,
-  confirmed: string[],
-): Promise<void> {
-  const logUrl = deps.runLink(run.runId);
-  const deploymentId = await api.createDeployment({
-    ref: run.commitSha,
-    environment: run.environment,
-    production: run.production,
-    description: `Bosun run ${run.runId}`,
-    payload: {
-      runId: run.runId,
-      components: run.components
-        .filter((c) => confirmed.includes(c.runComponentId))
-        .map((c) => c.stack),
-    },
-  });
-  await api.setDeploymentStatus(deploymentId, "in_progress", {
-    logUrl,
-    description: "Applying",
-    environment: run.environment,
-  });
-  await deps.runReports.setDeployment(run.runId, deploymentId, "in_progress");
-  // The check run that asked for approval is done with: it must not keep offering Apply and
-  // Discard for a plan that is now applying (a completed check run is not reopened; the apply
-  // shows on a fresh one).
-  if (run.checkRunId !== undefined) {
-    await api.updateCheckRun(run.checkRunId, {
-      status: "completed",
-      conclusion: "neutral",
-      title: "Confirmed: applying",
-      summary: `This plan was confirmed and is being applied; the apply is reported on a new \`bosun/${run.environment}\` check run. [Run page](${logUrl})`,
-      text: "",
-      actions: [],
-      detailsUrl: logUrl,
-      annotations: [],
-    });
-  }
-  const view = await deps.runViews.runView(run.runId);
-  if (view) await reportCheckRun(deps, api, view, { fresh: true });
-  for (const component of run.components.filter((c) => confirmed.includes(c.runComponentId))) {
-    await enqueueRunComponent(
-      deps.queue,
-      { runComponentId: component.runComponentId, action: "apply" },
-      component.componentId,
-    );
-  }
-  await requestReport(deps.queue, run.runId);
 }
 
 function nameOf({ run, component }: { run: RunView; component: { stack: string } }): string {

@@ -6,10 +6,10 @@ import {
   type ChangedFile,
 } from "../domain/affected-components.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
-import type { GithubRepoApi } from "./github-port.js";
+import type { GithubRepoApi, GithubRepoReader } from "./github-port.js";
 import { openEnvironmentRun, type RunOrigin } from "./open-environment-run.js";
 import type { PlanDeps } from "./plan-deps.js";
-import { reportConfigProblems } from "./report-config-problems.js";
+import { reportConfigProblems } from "./reporter/index.js";
 import { CONFIG_FILE } from "./tracked-config.js";
 import type { SourceInspection } from "../runner/inspect-source.js";
 
@@ -43,7 +43,7 @@ export interface CommitSource {
  */
 export async function inspectCommit(
   deps: Pick<PlanDeps, "fetchSource" | "inspectSource">,
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   target: Pick<ChangeTarget, "installationId" | "repository">,
   sha: string,
 ): Promise<CommitSource> {

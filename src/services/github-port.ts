@@ -80,8 +80,12 @@ export interface DeploymentInput {
 export type DeploymentState =
   "queued" | "in_progress" | "success" | "failure" | "error" | "inactive";
 
-/** One repository, through one installation's token. */
-export interface GithubRepoApi {
+/**
+ * What services may ask of one repository, through one installation's token: reads only. What
+ * Bosun writes to GitHub goes through the reporter (src/services/reporter/), the one holder of a
+ * GithubRepoWriter; ESLint fails a write called anywhere else.
+ */
+export interface GithubRepoReader {
   readonly fullName: string;
   /** A file's text at a ref; undefined when it does not exist there. */
   readFile(path: string, ref: string): Promise<string | undefined>;
@@ -99,6 +103,13 @@ export interface GithubRepoApi {
   checkRuns(sha: string): Promise<CheckOutcome[]>;
   /** The pull request whose merge produced this commit, if any. */
   mergedPullRequestOf(sha: string): Promise<number | undefined>;
+  /** The repository's tarball at a commit SHA. */
+  tarball(sha: string): Promise<Buffer>;
+}
+
+/** What Bosun writes to one repository: check runs, comments, reactions, deployments. */
+export interface GithubRepoWriter {
+  readonly fullName: string;
   createCheckRun(
     headSha: string,
     name: string,
@@ -120,9 +131,10 @@ export interface GithubRepoApi {
     state: DeploymentState,
     input: { logUrl: string; description: string; environment: string },
   ): Promise<void>;
-  /** The repository's tarball at a commit SHA. */
-  tarball(sha: string): Promise<Buffer>;
 }
+
+/** One repository, through one installation's token: what the gateway hands out. */
+export interface GithubRepoApi extends GithubRepoReader, GithubRepoWriter {}
 
 /** A repository's API for an installation; the adapter caches permissions briefly. */
 export type GithubGateway = (

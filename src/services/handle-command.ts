@@ -2,16 +2,29 @@ import { assertNever } from "../lib/assert-never.js";
 import type { Command } from "../domain/command.js";
 import { HELP_TEXT } from "../domain/command-help.js";
 import { parseCommand } from "../domain/parse-command.js";
-import { renderHelp, renderRefusal, type Refusal } from "../render/command-reply.js";
-import { confirmPullRequest, selectRuns } from "./apply-pull-request.js";
-import { canWrite, type GithubRepoApi, type Reaction } from "./github-port.js";
+import { renderHelp, targetsNotInPlan, type Refusal } from "../render/command-reply.js";
+import { confirmPullRequest } from "./apply-pull-request.js";
+import {
+  canWrite,
+  type GithubRepoApi,
+  type GithubRepoReader,
+  type GithubRepoWriter,
+  type Reaction,
+} from "./github-port.js";
 import { openEnvironmentRun } from "./open-environment-run.js";
 import { promoteChangeset } from "./promote-changeset.js";
 import { type OpenedOutcome, revertRun } from "./revert-run.js";
 import { planPullRequest, type PlanOutcome } from "./plan-pull-request.js";
 import { loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
-import { requestReport } from "./report-run.js";
+import {
+  acknowledgeCommand,
+  reactToCommand,
+  replyToCommand,
+  replyWithRefusal,
+} from "./reporter/index.js";
+import { selectRuns } from "./select-runs.js";
+import { discardPullRequestRuns } from "./discard-pull-request-runs.js";
 
 export interface CommentInput {
   installationId: number;
@@ -37,17 +50,17 @@ export async function handlePullRequestComment(
   const parsed = parseCommand(input.body);
   if (parsed.kind === "ignore") return "ignored";
   const api = await deps.github(input.installationId, input.repository.fullName);
-  await api.react(input.commentId, "eyes");
+  await acknowledgeCommand(api, input.commentId);
   if (parsed.kind === "error") {
     return refused(api, input, { kind: "bad-command", message: parsed.message, help: HELP_TEXT });
   }
   const result = await run(deps, api, input, parsed.command);
   if (result.kind === "refused") return refused(api, input, result.refusal);
   if (result.kind === "reply") {
-    await api.createComment(input.number, result.body);
+    await replyToCommand(api, input.number, result.body);
     return "done";
   }
-  await api.react(input.commentId, result.reaction);
+  await reactToCommand(api, input.commentId, result.reaction);
   return "done";
 }
 
@@ -101,7 +114,7 @@ function opened(outcome: OpenedOutcome): CommandResult {
  */
 async function plan(
   deps: PlanDeps,
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   input: CommentInput,
   narrowing: {
     stacks: readonly string[];
@@ -163,7 +176,7 @@ async function headMovedSince(
 /** `/replan -target=…`: a targeted plan, for addresses that exist in the current plan only. */
 async function replan(
   deps: PlanDeps,
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   input: CommentInput,
   targets: readonly string[],
   environment: string | undefined,
@@ -185,7 +198,7 @@ async function replan(
       kind: "refused",
       refusal: {
         kind: "bad-command",
-        message: `${unknown.map((target) => `\`${target}\``).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the current plan; \`-target\` takes addresses the plan shows`,
+        message: targetsNotInPlan(unknown),
         help: HELP_TEXT,
       },
     };
@@ -279,7 +292,7 @@ async function destroy(
 
 async function discard(
   deps: PlanDeps,
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   input: CommentInput,
   environment: string | undefined,
 ): Promise<CommandResult> {
@@ -301,42 +314,11 @@ async function discard(
     : { kind: "refused", refusal: { kind: "nothing-to-apply" } };
 }
 
-/**
- * Discards what is not yet confirmed in the PR's latest runs (or the button's run), and reports.
- * `proposedOnly`: leave tracked runs alone. A merge's `push` and `closed` webhooks come in either
- * order, and the tracked run the merge opened must wait for `/apply` on the merged pull request
- * whichever came first.
- */
-export async function discardPullRequestRuns(
-  deps: PlanDeps,
-  request: {
-    repository: { id: number };
-    number: number | undefined;
-    environment?: string | undefined;
-    checkRunId?: number;
-  },
-  actor: string,
-  cause: string,
-  options: { proposedOnly?: boolean } = {},
-): Promise<{ count: number } | { refusal: Refusal }> {
-  const selected = await selectRuns(deps, request);
-  if ("refusal" in selected) return selected;
-  let count = 0;
-  for (const view of selected.runs) {
-    if (options.proposedOnly === true && view.kind === "tracked") continue;
-    const discarded = await deps.runTransitions.discard(view.runId, actor, cause);
-    if (discarded > 0) await requestReport(deps.queue, view.runId);
-    count += discarded;
-  }
-  return { count };
-}
-
 async function refused(
-  api: GithubRepoApi,
+  api: GithubRepoWriter,
   input: CommentInput,
   refusal: Refusal,
 ): Promise<CommandOutcome> {
-  await api.createComment(input.number, `@${input.actor} ${renderRefusal(refusal)}`);
-  await api.react(input.commentId, "confused");
+  await replyWithRefusal(api, input, refusal);
   return "refused";
 }

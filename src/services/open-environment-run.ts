@@ -7,7 +7,7 @@ import type { HclFinding } from "../domain/hcl-finding.js";
 import type { NewChangesetRun, NewRunComponent } from "./changeset-port.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { PlanDeps } from "./plan-deps.js";
-import { requestReport } from "./report-run.js";
+import { requestReport } from "./reporter/index.js";
 import type { RunKind } from "../domain/run-kind.js";
 import type { EngineKind } from "../domain/engine-kind.js";
 

@@ -7,7 +7,7 @@ import type { RunTransitionStore } from "./run-transition-port.js";
 import type { GithubGateway } from "./github-port.js";
 import type { JobQueue } from "./queue-port.js";
 import type { SourceArchiveFetcher, SourceInspector } from "./source-port.js";
-import type { ReportDeps } from "./report-run.js";
+import type { ReportDeps } from "./reporter/index.js";
 
 /** What the pull-request and push flows reach the world through. */
 export interface PlanDeps extends ReportDeps {

@@ -3,10 +3,11 @@ import { splitTrust } from "../config/split-trust.js";
 import type { AffectedEnvironment } from "../domain/affected-components.js";
 import type { Refusal } from "../render/command-reply.js";
 import { renderRefusal } from "../render/command-reply.js";
-import { canWrite, type GithubRepoApi } from "./github-port.js";
+import { canWrite } from "./github-port.js";
 import { affectedByChange, inspectCommit, startRuns } from "./changeset-pipeline.js";
 import { preplanFindings } from "./open-environment-run.js";
-import { reportConfigProblems } from "./report-config-problems.js";
+import { postNotice, reportConfigProblems, reportNothingAffected } from "./reporter/index.js";
+import { renderAwaitingWriter, renderTrackedInvalid } from "../render/plan-notices.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { CONFIG_FILE, loadTrackedConfig } from "./tracked-config.js";
 
@@ -63,9 +64,16 @@ export async function planPullRequest(
     fork: input.fork,
   });
 
+  const pullRequest = { repositoryId: input.repository.id, number: input.number };
   const tracked = await loadTrackedConfig(api, input.repository.defaultBranch);
   if (tracked.kind === "invalid") {
-    await notice(deps, api, input, "tracked-config-invalid", renderTrackedInvalid(tracked.branch));
+    await postNotice(
+      deps,
+      api,
+      pullRequest,
+      "tracked-config-invalid",
+      renderTrackedInvalid(CONFIG_FILE, tracked.branch),
+    );
     return { kind: "config-error" };
   }
   // A repository whose tracked branch has no bosun.yml may not use Bosun at all: one cheap read
@@ -76,11 +84,17 @@ export async function planPullRequest(
   // pull request's code is fetched.
   const allowForks = tracked.kind === "valid" && tracked.config.apply.allow_forks;
   if (input.fork && !allowForks) {
-    await notice(deps, api, input, "fork-not-allowed", renderRefusal({ kind: "fork-not-allowed" }));
+    await postNotice(
+      deps,
+      api,
+      pullRequest,
+      "fork-not-allowed",
+      renderRefusal({ kind: "fork-not-allowed" }),
+    );
     return { kind: "fork-refused" };
   }
   if (input.trigger === "pull_request" && !canWrite(await api.permissionOf(input.author))) {
-    await notice(deps, api, input, "awaiting-writer", renderAwaitingWriter(input.author));
+    await postNotice(deps, api, pullRequest, "awaiting-writer", renderAwaitingWriter(input.author));
     return { kind: "awaiting-writer" };
   }
 
@@ -110,12 +124,7 @@ export async function planPullRequest(
   const affected = narrowed.affected;
 
   if (affected.length === 0) {
-    await api.createCheckRun(
-      input.headSha,
-      "bosun",
-      nothingAffectedCheck(deps.publicUrl),
-      `pr-${input.number}`,
-    );
+    await reportNothingAffected(api, input, deps.publicUrl, CONFIG_FILE);
     return { kind: "nothing-affected" };
   }
 
@@ -177,43 +186,5 @@ function narrow(
         ),
       }))
       .filter((environment) => environment.components.length > 0),
-  };
-}
-
-/** A one-off comment (fork refused, waiting for a writer): posted once per pull request. */
-async function notice(
-  deps: Pick<PlanDeps, "pullRequests">,
-  api: GithubRepoApi,
-  input: PullRequestTrigger,
-  kind: string,
-  body: string,
-): Promise<void> {
-  if (await deps.pullRequests.addNotice(input.repository.id, input.number, kind)) {
-    await api.createComment(input.number, body);
-  }
-}
-
-function renderAwaitingWriter(author: string): string {
-  return [
-    `Bosun has not planned this pull request: its author, @${author}, does not have write permission on the repository, and a plan runs the pull request's code.`,
-    "",
-    "Someone with write permission can review the change and comment `/plan` to plan it.",
-  ].join("\n");
-}
-
-function renderTrackedInvalid(branch: string): string {
-  return `Bosun cannot plan: the \`${CONFIG_FILE}\` on the tracked branch \`${branch}\` is invalid, and it holds the rules for who may apply. Fix it on \`${branch}\` first.`;
-}
-
-function nothingAffectedCheck(publicUrl: string) {
-  return {
-    status: "completed" as const,
-    conclusion: "neutral" as const,
-    title: "No stacks affected",
-    summary: `This pull request changes no file that a stack in \`${CONFIG_FILE}\` watches, so there is nothing to plan.`,
-    text: "",
-    actions: [],
-    detailsUrl: publicUrl,
-    annotations: [],
   };
 }

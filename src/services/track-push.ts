@@ -5,7 +5,7 @@ import { affectedByChange, inspectCommit, startRuns } from "./changeset-pipeline
 import { preplanFindings } from "./open-environment-run.js";
 import { CONFIG_FILE, loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
-import { reportConfigProblems } from "./report-config-problems.js";
+import { reportConfigProblems } from "./reporter/index.js";
 
 /** A zero SHA: GitHub's "no commit" in `before` for a new branch. */
 const NO_COMMIT = /^0{40}$/;

@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import { parseRepoConfig } from "../config/parse-repo-config.js";
-import type { GithubRepoApi } from "./github-port.js";
+import type { GithubRepoReader } from "./github-port.js";
 
 /** The repository file that declares Bosun's stacks, environments and rules. */
 export const CONFIG_FILE = "bosun.yml";
@@ -12,7 +12,7 @@ export type TrackedConfig =
 
 /** The tracked branch's `bosun.yml`, which holds the rules a pull request cannot loosen. */
 export async function loadTrackedConfig(
-  api: GithubRepoApi,
+  api: GithubRepoReader,
   defaultBranch: string,
 ): Promise<TrackedConfig> {
   const read = async (branch: string): Promise<TrackedConfig> => {

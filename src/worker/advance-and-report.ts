@@ -1,6 +1,6 @@
 import { advanceRun } from "../services/advance-run.js";
 import type { PlanDeps } from "../services/plan-deps.js";
-import { requestReport } from "../services/report-run.js";
+import { requestReport } from "../services/reporter/index.js";
 
 /**
  * After a component's job, or its recovery: the run moves on (next wave, dependents BLOCKED) and

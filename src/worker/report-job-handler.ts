@@ -1,5 +1,5 @@
 import type { JobHandler } from "../services/queue-port.js";
-import { reportRun, type ReportDeps } from "../services/report-run.js";
+import { reportRun, type ReportDeps } from "../services/reporter/index.js";
 
 /** A `report-run` job: the run whose check runs and comment are brought up to date. */
 export interface ReportJob {

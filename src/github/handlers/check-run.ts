@@ -1,8 +1,9 @@
-import { renderRefusal, type Refusal } from "../../render/command-reply.js";
+import type { Refusal } from "../../render/command-reply.js";
 import { confirmPullRequest } from "../../services/apply-pull-request.js";
 import { canWrite } from "../../services/github-port.js";
-import { discardPullRequestRuns } from "../../services/handle-command.js";
+import { discardPullRequestRuns } from "../../services/discard-pull-request-runs.js";
 import type { PlanDeps } from "../../services/plan-deps.js";
+import { replyWithRefusal } from "../../services/reporter/index.js";
 import type { EventHandler } from "../process-delivery.js";
 import { CheckRunEvent, repositoryOf } from "../translate-pull-request.js";
 
@@ -51,8 +52,7 @@ export function createCheckRunHandler(flow: PlanDeps): EventHandler {
         return "ignored";
     }
     // A button has no comment to answer: a refusal is a comment on the pull request, if any.
-    if (refusal && number !== undefined)
-      await api.createComment(number, `@${actor} ${renderRefusal(refusal)}`);
+    if (refusal && number !== undefined) await replyWithRefusal(api, { number, actor }, refusal);
     log.info(
       { action: event.requested_action.identifier, refused: refusal?.kind },
       "check run action handled",

@@ -1,7 +1,7 @@
-import { renderRefusal } from "../../render/command-reply.js";
 import { confirmPullRequest } from "../../services/apply-pull-request.js";
 import { loadTrackedConfig } from "../../services/tracked-config.js";
 import type { PlanDeps } from "../../services/plan-deps.js";
+import { replyWithRefusal } from "../../services/reporter/index.js";
 import type { EventHandler } from "../process-delivery.js";
 import { PullRequestReviewEvent, repositoryOf } from "../translate-pull-request.js";
 
@@ -36,9 +36,10 @@ export function createPullRequestReviewHandler(flow: PlanDeps): EventHandler {
       },
     });
     if (outcome.kind === "refused" && outcome.refusal.kind !== "nothing-to-apply") {
-      await api.createComment(
-        event.pull_request.number,
-        `@${event.review.user.login} ${renderRefusal(outcome.refusal)}`,
+      await replyWithRefusal(
+        api,
+        { number: event.pull_request.number, actor: event.review.user.login },
+        outcome.refusal,
       );
     }
     log.info({ outcome: outcome.kind }, "approving review handled");

@@ -1,4 +1,4 @@
-import { discardPullRequestRuns } from "../../services/handle-command.js";
+import { discardPullRequestRuns } from "../../services/discard-pull-request-runs.js";
 import { planPullRequest } from "../../services/plan-pull-request.js";
 import type { PlanDeps } from "../../services/plan-deps.js";
 import type { EventHandler } from "../process-delivery.js";

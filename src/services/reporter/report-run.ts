@@ -1,23 +1,25 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import type { ComponentPhase } from "../domain/component-phase.js";
-import { currentWave } from "../domain/dependency-waves.js";
-import { deriveRunStatus } from "../domain/run-status.js";
-import { renderAnnotations } from "../render/annotations.js";
-import { renderCheckRun } from "../render/check-run-output.js";
-import { renderPrComment } from "../render/pr-comment.js";
-import { buildChangesetReport } from "./build-changeset-report.js";
-import type { ComponentStore } from "./component-port.js";
-import type { PullRequestStore } from "./pull-request-port.js";
-import type { RunReportStore } from "./run-report-port.js";
-import type { RunView, RunViewStore } from "./run-view-port.js";
-import type { JobQueue } from "./queue-port.js";
+import type { ComponentPhase } from "../../domain/component-phase.js";
+import { currentWave } from "../../domain/dependency-waves.js";
+import { deriveRunStatus } from "../../domain/run-status.js";
+import { renderAnnotations } from "../../render/annotations.js";
+import { renderCheckRun } from "../../render/check-run-output.js";
+import { deploymentOutcomeDescription } from "../../render/deployment-description.js";
+import { renderPrComment } from "../../render/pr-comment.js";
+import { renderUnusedComment } from "../../render/unused-comment.js";
+import { buildChangesetReport } from "../build-changeset-report.js";
+import type { ComponentStore } from "../component-port.js";
+import type { PullRequestStore } from "../pull-request-port.js";
+import type { RunReportStore } from "../run-report-port.js";
+import type { RunView, RunViewStore } from "../run-view-port.js";
+import type { JobQueue } from "../queue-port.js";
 import type {
   CheckRunContent,
   DeploymentState,
   GithubGateway,
-  GithubRepoApi,
-} from "./github-port.js";
+  GithubRepoWriter,
+} from "../github-port.js";
 
 export const PR_COMMENT_MARKER = "bosun:pr-comment";
 
@@ -101,18 +103,18 @@ export async function checkRunContent(
   };
 }
 
-/**
- * Creates or updates the run's check run. `fresh`: a new check run of the same name even though
- * one exists (docs/design.md: confirmed and applying show as a fresh check run once the last completed).
- */
 /** The start of a report's digest: its check-run status, then the run's current wave. */
 function progressOf(view: RunView, content: CheckRunContent): string {
   return `${content.status}|wave ${currentWave(view.components)}|`;
 }
 
+/**
+ * Creates or updates the run's check run. `fresh`: a new check run of the same name even though
+ * one exists (docs/design.md: confirmed and applying show as a fresh check run once the last completed).
+ */
 export async function reportCheckRun(
   deps: ReportDeps,
-  api: GithubRepoApi,
+  api: GithubRepoWriter,
   view: RunView,
   options: { fresh?: boolean; content?: CheckRunContent } = {},
 ): Promise<void> {
@@ -140,7 +142,7 @@ export async function reportCheckRun(
 
 async function reportDeployment(
   deps: ReportDeps,
-  api: GithubRepoApi,
+  api: GithubRepoWriter,
   view: RunView,
 ): Promise<void> {
   if (view.deploymentId === undefined) return;
@@ -154,10 +156,7 @@ async function reportDeployment(
   if (!state || view.deploymentState === state) return;
   await api.setDeploymentStatus(view.deploymentId, state, {
     logUrl: deps.runLink(view.runId),
-    description:
-      state === "success"
-        ? "Applied by Bosun"
-        : `Bosun run ${status.toLowerCase().replace("_", " ")}`,
+    description: deploymentOutcomeDescription(status),
     environment: view.environment,
   });
   await deps.runReports.setDeployment(view.runId, undefined, state);
@@ -167,9 +166,9 @@ async function reportDeployment(
  * One comment per pull request, edited in place; continuation comments only past GitHub's size
  * limit. With `create: false` only a comment that exists is brought up to date.
  */
-export async function reportPullRequest(
+async function reportPullRequest(
   deps: ReportDeps,
-  api: GithubRepoApi,
+  api: GithubRepoWriter,
   repositoryId: number,
   number: number,
   options: { create: boolean } = { create: true },
@@ -198,7 +197,7 @@ export async function reportPullRequest(
   }
   // Continuations no longer needed are emptied rather than deleted: their ids stay reusable.
   for (const id of ids.slice(bodies.length))
-    await api.updateComment(id, `<!-- ${PR_COMMENT_MARKER}:unused -->\n_(no longer used)_`);
+    await api.updateComment(id, renderUnusedComment(PR_COMMENT_MARKER));
   await deps.pullRequests.setComments(repositoryId, number, ids, digest);
 }
 

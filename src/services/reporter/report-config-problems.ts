@@ -1,10 +1,10 @@
-import type { ConfigProblem as ParsedProblem } from "../config/parse-repo-config.js";
-import { renderAnnotations } from "../render/annotations.js";
-import { renderCheckRun } from "../render/check-run-output.js";
-import { renderPrComment } from "../render/pr-comment.js";
-import type { ChangesetReport } from "../render/report-model.js";
-import type { PullRequestStore } from "./pull-request-port.js";
-import type { GithubRepoApi } from "./github-port.js";
+import type { ConfigProblem as ParsedProblem } from "../../config/parse-repo-config.js";
+import { renderAnnotations } from "../../render/annotations.js";
+import { renderCheckRun } from "../../render/check-run-output.js";
+import { renderPrComment } from "../../render/pr-comment.js";
+import type { ChangesetReport } from "../../render/report-model.js";
+import type { PullRequestStore } from "../pull-request-port.js";
+import type { GithubRepoWriter } from "../github-port.js";
 import { PR_COMMENT_MARKER } from "./report-run.js";
 
 /**
@@ -14,7 +14,7 @@ import { PR_COMMENT_MARKER } from "./report-run.js";
  */
 export async function reportConfigProblems(
   deps: { pullRequests: PullRequestStore; publicUrl: string },
-  api: GithubRepoApi,
+  api: GithubRepoWriter,
   input: {
     repository: { id: number; fullName: string };
     number: number | undefined;
