@@ -16,8 +16,8 @@ import {
 /**
  * Hostile or broken bosun.yml files on a pull request's head, through the webhook, the
  * pull-request handler and the config loader: each fails the `bosun/config` check run with the
- * problem and its line, is repeated in the PR comment, and plans nothing (no tarball is even
- * downloaded).
+ * problem and its line, is repeated in the PR comment, and plans nothing (the head's archive,
+ * where its bosun.yml is read, is the only one downloaded).
  */
 
 const billionLaughs = (() => {
@@ -215,7 +215,8 @@ describe.each(["pglite"] as const)("hostile bosun.yml files on %s", (kind) => {
       expect(check.head_sha).toBe(HEAD);
       for (const pattern of says) expect(check.output?.summary ?? "").toMatch(pattern);
       expect((await finalDelivery(bosun(), deliveryId)).status).toBe("processed");
-      expect(repo.repo.count("GET", /\/tarball\//)).toBe(0);
+      expect(repo.repo.count("GET", /\/tarball\//)).toBe(1);
+      expect(repo.repo.count("GET", new RegExp(`/tarball/${HEAD}$`))).toBe(1);
       expect(repo.repo.checkRuns.map((run) => run.name)).toEqual(["bosun/config"]);
       const comment = await eventually(async () => repo.repo.commentsOn(PULL_NUMBER)[0]);
       expect(comment).toContain("bosun.yml");
