@@ -148,6 +148,7 @@ export async function startBosun(options: {
         sandbox: engineSandbox?.sandbox,
         workspaceRoot,
         ownCredentials: () => credentials.values(),
+        rememberCredential: (value, expiresAt) => credentials.add(value, expiresAt),
         log,
       });
     }

@@ -16,8 +16,11 @@ export interface PhaseTokenSubject {
   runId: string;
   runKind: RunKind;
   sha: string;
-  /** The git ref the run's commit came from (`refs/heads/main`, `refs/pull/7/head`). */
-  ref: string;
+  /**
+   * The git ref the run's commit came from (`refs/heads/main`, `refs/pull/7/head`); the claim is
+   * left out while a run does not record it.
+   */
+  ref?: string;
   /** The GitHub login that started or approved the phase. */
   actor: string;
   /** From the `cloud` settings (for AWS `sts.amazonaws.com` unless set). */
@@ -53,7 +56,7 @@ export async function issuePhaseToken(
     run_id: subject.runId,
     run_kind: subject.runKind,
     sha: subject.sha,
-    ref: subject.ref,
+    ...(subject.ref ? { ref: subject.ref } : {}),
     actor: subject.actor,
   })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: "JWT" })

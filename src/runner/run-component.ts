@@ -8,6 +8,7 @@ import { digest } from "../lib/seal.js";
 import { declaresBackend } from "./declares-backend.js";
 import type { Engine, EngineOutputs, Invocation } from "./engine.js";
 import type { PlanJson } from "./plan-json.js";
+import { cloudIdentityFiles, type CloudPhaseIdentity } from "./cloud-identity.js";
 import { engineEnvironment } from "./engine-environment.js";
 import type { Masker } from "../lib/redact.js";
 import { packSavedWorkspace, unpackSavedWorkspace } from "./saved-workspace.js";
@@ -45,6 +46,8 @@ export interface ComponentRunContext {
   secrets: Record<string, string>;
   /** Used when the stack keeps its state with Bosun. */
   managedBackend: BackendWiring | undefined;
+  /** The phase's cloud tokens and roles, when its spec names a cloud; the tokens are masked. */
+  cloudIdentity?: CloudPhaseIdentity | undefined;
   masker: Masker;
   reporter: PhaseReporter;
   hostEnv: NodeJS.ProcessEnv;
@@ -194,9 +197,27 @@ async function preparePhase(
       log.line("stdout", "state: the stack's own backend");
     }
     await mkdir(path.join(workspace, "home"), { recursive: true });
+    await writeCloudIdentity(context, workspace, log);
     await restore?.(stackDir);
     return { result: stackDir, exitCode: undefined };
   });
+}
+
+/** The phase's token files, readable by the engine alone (README "Cloud identity"). */
+async function writeCloudIdentity(
+  context: ComponentRunContext,
+  workspace: string,
+  log: PhaseLog,
+): Promise<void> {
+  const { files } = cloudIdentityFiles(workspace, context.cloudIdentity);
+  for (const file of files) {
+    await mkdir(path.dirname(file.path), { recursive: true, mode: 0o700 });
+    await writeFile(file.path, file.content, { mode: 0o600 });
+  }
+  const { aws, azure, gcp } = context.cloudIdentity ?? {};
+  if (aws) log.line("stdout", `cloud: AWS role ${aws.roleArn}`);
+  if (azure) log.line("stdout", `cloud: Azure client ${azure.clientId}`);
+  if (gcp) log.line("stdout", `cloud: GCP ${gcp.serviceAccount ?? gcp.workloadIdentityProvider}`);
 }
 
 async function usesManagedBackend(
@@ -226,7 +247,10 @@ function invocation(context: ComponentRunContext, workspace: string, stackDir: s
       home: path.join(workspace, "home"),
       variables: context.spec.variables,
       secrets: context.secrets,
-      extra: context.managedBackend?.env,
+      extra: {
+        ...context.managedBackend?.env,
+        ...cloudIdentityFiles(workspace, context.cloudIdentity).env,
+      },
     }),
     timeoutMs: context.timeoutMs,
     ...(context.signal ? { signal: context.signal } : {}),

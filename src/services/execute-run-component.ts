@@ -9,6 +9,7 @@ import type { ComponentRunner } from "./component-runner-port.js";
 import { evaluateComponentPolicies, policyContext } from "./component-policies.js";
 import { EXECUTOR_ACTOR, failRunComponent } from "./fail-run-component.js";
 import { openWorkspace } from "./open-saved-workspace.js";
+import type { PhaseTokenIssuer } from "./phase-token-port.js";
 import { runInPhaseContext, type StateBackendLender } from "./run-in-phase-context.js";
 import { upstreamInputs } from "./upstream-inputs.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
@@ -48,6 +49,8 @@ export interface ExecutorDeps {
    */
   ownCredentials?: () => Iterable<string>;
   stateBackend: StateBackendLender | undefined;
+  /** Bosun's OIDC issuer: a phase of a component whose spec names a `cloud` gets its token. */
+  phaseTokens?: PhaseTokenIssuer;
   /** The state version an apply produced, for its revision (managed state only). */
   stateVersionOf?: (componentId: string) => Promise<string | undefined>;
   log: Logger;

@@ -9,7 +9,9 @@ import type { ComponentRunner } from "./component-runner-port.js";
 import { failRunComponent } from "./fail-run-component.js";
 import { keepLeaseAlive } from "./keep-lease-alive.js";
 import type { LeaseStore } from "./lease-port.js";
+import { issueCloudIdentity } from "./phase-cloud-identity.js";
 import { createPhaseReporter } from "./phase-reporter.js";
+import type { PhaseTokenIssuer } from "./phase-token-port.js";
 import type { RunComponentRecord, RunStore } from "./run-port.js";
 import type { SourceArchiveFetcher } from "./source-port.js";
 
@@ -39,6 +41,8 @@ export interface PhaseContextDeps {
   /** Bosun's own credentials, asked for at each job: masked like the phase's secrets. */
   ownCredentials?: () => Iterable<string>;
   stateBackend: StateBackendLender | undefined;
+  /** Bosun's OIDC issuer, for components whose spec names a `cloud`. */
+  phaseTokens?: PhaseTokenIssuer;
 }
 
 /**
@@ -65,6 +69,15 @@ export async function runInPhaseContext(
     lent = deps.stateBackend ? await deps.stateBackend(record) : undefined;
     if (lent) deadline = AbortSignal.timeout(jobDeadlineMs);
     masker.add(...(lent?.secrets ?? []));
+    const cloudIdentity = deps.phaseTokens
+      ? await issueCloudIdentity(
+          deps.phaseTokens,
+          record,
+          applying ? "apply" : "plan",
+          deps.timeoutMs,
+          masker,
+        )
+      : undefined;
     const reporter = createPhaseReporter(
       deps,
       record,
@@ -87,6 +100,7 @@ export async function runInPhaseContext(
         signal: deadline ? AbortSignal.any([lease.signal, deadline]) : lease.signal,
         secrets,
         managedBackend: lent?.wiring,
+        cloudIdentity,
         masker,
         reporter,
         hostEnv: deps.hostEnv,

@@ -3,6 +3,8 @@ import os from "node:os";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/load-config.js";
 import type { createProbot } from "../github/create-probot.js";
+import { createPhaseTokenIssuer } from "../identity/phase-token-issuer.js";
+import { createSigningKeyRing } from "../identity/signing-key-ring.js";
 import { componentRunner } from "../runner/component-runner.js";
 import { createEngine } from "../runner/engine.js";
 import type { Sandbox } from "../runner/sandbox.js";
@@ -19,6 +21,7 @@ import type { Database } from "../store/database.js";
 import { createLeaseRepository } from "../store/lease-repository.js";
 import { createRunRepository } from "../store/run-repository.js";
 import { createSecretRepository } from "../store/secret-repository.js";
+import { createSigningKeyRepository } from "../store/signing-key-repository.js";
 import { advanceAndReport } from "./advance-and-report.js";
 import { componentJobHandler } from "./component-job-handler.js";
 import { deliveryJobHandler } from "./delivery-job-handler.js";
@@ -42,6 +45,8 @@ export async function startWorkerSide(deps: {
   sandbox: Sandbox | undefined;
   workspaceRoot: string;
   ownCredentials: () => Iterable<string>;
+  /** Keeps a credential Bosun made (a phase's OIDC token) masked until it expires. */
+  rememberCredential: (value: string, expiresAt: Date) => void;
   log: Logger;
 }): Promise<{ stop(): Promise<void> }> {
   const { config, database, queue, managedState, log } = deps;
@@ -66,6 +71,17 @@ export async function startWorkerSide(deps: {
     hostEnv: process.env,
     ownCredentials: deps.ownCredentials,
     stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
+    phaseTokens: createPhaseTokenIssuer({
+      // The same ring the web side publishes (src/web/start-web-side.ts): one table of keys.
+      ring: createSigningKeyRing({
+        store: createSigningKeyRepository(database.db),
+        encryptionKey: config.encryptionKey,
+        tokenLifetimeMs: config.runTimeoutMs,
+      }),
+      issuer: config.publicUrl,
+      maxLifetimeMs: config.runTimeoutMs,
+      remember: deps.rememberCredential,
+    }),
     stateVersionOf: async (componentId) => (await managedState.latestStateVersion(componentId))?.id,
     log,
   };

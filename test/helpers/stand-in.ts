@@ -46,6 +46,8 @@ export async function standInWith(
 export interface EngineInvocation {
   argv: string[];
   env: string[];
+  /** The AWS web identity the engine was handed, when it was handed one. */
+  aws?: { roleArn: string; sessionName: string; tokenFile: string; token: string };
 }
 
 /** The invocations recorded in a STANDIN_LOG file, oldest first; none when it does not exist yet. */

@@ -58,7 +58,10 @@
  *   STANDIN_IGNORE_TERM=1     ignore SIGTERM and spawn a `sleep 600` child that inherits stdout and
  *                             stderr, so only killing the process tree ends the output
  *   STANDIN_LOG=PATH          append one JSON line per invocation: {argv, cwd, flavour, env}, where
- *                             env is the sorted NAMES of all environment variables (never values)
+ *                             env is the sorted NAMES of all environment variables (never values);
+ *                             with AWS_WEB_IDENTITY_TOKEN_FILE set, also `aws`: AWS_ROLE_ARN,
+ *                             AWS_ROLE_SESSION_NAME, the token file's path and its content, what
+ *                             a real AWS provider would exchange with STS
  * Successful HCL parses are cached by content hash in $TMPDIR/standin-engine-hcl-cache and in
  * $HOME/.cache/standin-engine-hcl.
  *
@@ -3218,8 +3221,23 @@ function logInvocation() {
     cwd: process.cwd(),
     flavour: FLAVOUR,
     env: Object.keys(process.env).sort(),
+    ...awsIdentity(),
   };
   fs.appendFileSync(file, JSON.stringify(line) + "\n");
+}
+
+/** The web identity a real AWS provider would assume its role with, as the engine received it. */
+function awsIdentity() {
+  const tokenFile = process.env["AWS_WEB_IDENTITY_TOKEN_FILE"];
+  if (!tokenFile) return {};
+  return {
+    aws: {
+      roleArn: process.env["AWS_ROLE_ARN"],
+      sessionName: process.env["AWS_ROLE_SESSION_NAME"],
+      tokenFile,
+      token: fs.readFileSync(tokenFile, "utf8"),
+    },
+  };
 }
 
 function crash(/** @type {string} */ command) {
