@@ -52,19 +52,20 @@ export async function inspectCommit(
     repositoryFullName: target.repository.fullName,
     sha,
   });
+  const parse = (text: string | undefined) =>
+    text === undefined ? undefined : parseRepoConfig(text, CONFIG_FILE);
+  // Parsed once, when the inspection needs the stacks; the result is the commit's configuration.
+  let parsed: CommitSource["parsed"];
   const inspection = await deps.inspectSource(archive, {
     configFile: CONFIG_FILE,
     stackDirs: (text) => {
-      const parsed = text === undefined ? undefined : parseRepoConfig(text, CONFIG_FILE);
+      parsed = parse(text);
       return parsed?.ok ? parsed.config.stacks.map((stack) => stack.dir) : [];
     },
   });
-  const text = inspection.refused ? await api.readFile(CONFIG_FILE, sha) : inspection.configText;
-  return {
-    text,
-    parsed: text === undefined ? undefined : parseRepoConfig(text, CONFIG_FILE),
-    inspection,
-  };
+  if (!inspection.refused) return { text: inspection.configText, parsed, inspection };
+  const text = await api.readFile(CONFIG_FILE, sha);
+  return { text, parsed: parse(text), inspection };
 }
 
 /** A change between two commits, as the pipeline needs it. */
