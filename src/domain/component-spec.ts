@@ -35,6 +35,8 @@ export interface ComponentSpec {
   production?: boolean;
   /** The tracked branch's `cloud` for this stack and environment: the roles its phases assume. */
   cloud?: CloudSettings;
+  /** The git ref the run's commit was reached by; absent on specs made before it was recorded. */
+  ref?: string;
   /** BOSUN_SKIP_APPLYING: a confirmed run ends without running apply. */
   skipApplying?: boolean;
   /** Upstream components whose outputs feed this one: `inputs` maps variable → upstream output. */

@@ -1,4 +1,5 @@
 import { assertNever } from "../lib/assert-never.js";
+import { pullRequestRef } from "../domain/git-ref.js";
 import type { Command } from "../domain/command.js";
 import { HELP_TEXT } from "../domain/command-help.js";
 import { parseCommand } from "../domain/parse-command.js";
@@ -283,6 +284,7 @@ async function destroy(
       kind: "destroy",
       trigger: "comment",
       triggeredBy: input.actor,
+      ref: pullRequestRef(input.number),
     },
     { environment, components: [{ stack: stack.name, change: "destroy" }] },
     { head: config, base: config, baseSha: deployedFrom, findings: [] },

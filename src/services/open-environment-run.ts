@@ -43,6 +43,11 @@ export interface RunOrigin {
   kind: RunKind;
   trigger: string;
   triggeredBy: string;
+  /**
+   * The git ref the commit was reached by (`refs/pull/7/head`, `refs/heads/main`): the phase
+   * token's `ref` claim, which a cloud's trust policy may match.
+   */
+  ref: string;
   targets?: readonly string[] | undefined;
   /** A revert or a promotion: the changeset it replays or copies (NewChangesetRun.origin). */
   replays?: NewChangesetRun["origin"];
@@ -188,6 +193,7 @@ export async function startChangesetRun(
     const { wave, waitsFor } = waves.get(component.stack)!;
     const spec: ComponentSpec = {
       ...component.spec,
+      ref: origin.ref,
       ...(dependsOn.length ? { dependsOn } : {}),
       ...(waitsFor.length
         ? {

@@ -30,7 +30,9 @@ export async function issueCloudIdentity(
         runId: record.runId,
         runKind: record.runKind,
         sha: record.spec.sourceSha ?? record.commitSha,
-        actor: record.triggeredBy,
+        ...(record.spec.ref ? { ref: record.spec.ref } : {}),
+        // An apply acts on the confirmer's word: the token names them, not who opened the run.
+        actor: phase === "apply" ? (record.confirmedBy ?? record.triggeredBy) : record.triggeredBy,
         audience,
       },
       lifetimeMs,

@@ -1,4 +1,5 @@
 import type { RepoConfig } from "../config/repo-config.js";
+import { pullRequestRef } from "../domain/git-ref.js";
 import { splitTrust } from "../config/split-trust.js";
 import type { AffectedEnvironment } from "../domain/affected-components.js";
 import type { Refusal } from "../render/command-reply.js";
@@ -137,6 +138,7 @@ export async function planPullRequest(
       kind: "proposed",
       trigger: input.trigger,
       triggeredBy: input.triggeredBy,
+      ref: pullRequestRef(input.number),
       targets: input.targets,
     },
     affected,

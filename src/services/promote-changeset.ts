@@ -1,4 +1,5 @@
 import { parseRepoConfig } from "../config/parse-repo-config.js";
+import { pullRequestRef } from "../domain/git-ref.js";
 import { splitTrust } from "../config/split-trust.js";
 import { type RepoConfig } from "../config/repo-config.js";
 import type { AffectedComponent } from "../domain/affected-components.js";
@@ -146,6 +147,7 @@ export async function promoteChangeset(
       kind: "proposed",
       trigger: PROMOTE_TRIGGER,
       triggeredBy: request.actor,
+      ref: pullRequestRef(request.number),
       ...(run.changesetId ? { replays: { promotedFromId: run.changesetId } } : {}),
     },
     { environment, components: components.sort((a, b) => (a.stack < b.stack ? -1 : 1)) },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pullRequestRef } from "../domain/git-ref.js";
 import { REVERT_TRIGGER, revertSpec } from "../domain/changeset-origin.js";
 import { HELP_TEXT } from "../domain/command-help.js";
 import type { Refusal } from "../render/command-reply.js";
@@ -87,6 +88,7 @@ export async function revertRun(
           kind: "proposed",
           trigger: REVERT_TRIGGER,
           triggeredBy: request.actor,
+          ref: pullRequestRef(request.number),
           replays: { revertsRunId: run.runId },
         },
         run.environment,

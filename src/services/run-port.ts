@@ -16,6 +16,8 @@ export interface RunComponentRecord {
   runKind: RunKind;
   trigger: string;
   triggeredBy: string;
+  /** Who confirmed the run (`/apply`, an approving review, autodeploy); undefined until then. */
+  confirmedBy: string | undefined;
   /** The pre-plan scan's findings, for policies. */
   scanFindings: unknown[];
   installationId: number;

@@ -83,6 +83,7 @@ export async function trackPush(deps: PlanDeps, input: PushInput): Promise<PushO
       kind: "tracked",
       trigger: "push",
       triggeredBy: input.pusher,
+      ref: input.ref,
     },
     found.environments,
     { head: config, base, baseSha, findings: preplanFindings(head.inspection.findings, []) },

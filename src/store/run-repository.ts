@@ -31,6 +31,7 @@ export function createRunRepository(db: Db): RunStore {
           runKind: runs.kind,
           trigger: runs.trigger,
           triggeredBy: runs.triggeredBy,
+          confirmedBy: runs.confirmedBy,
           scanFindings: runs.scanFindings,
           repositoryId: runs.repositoryId,
           repositoryFullName: repositories.fullName,
@@ -44,6 +45,7 @@ export function createRunRepository(db: Db): RunStore {
       const record: RunComponentRecord = {
         ...row,
         spec: row.spec as ComponentSpec,
+        confirmedBy: row.confirmedBy ?? undefined,
         planDigest: row.planDigest ?? undefined,
         workspaceDigest: row.workspaceDigest ?? undefined,
         sealedWorkspace: row.sealedWorkspace ?? undefined,
