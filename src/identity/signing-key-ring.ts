@@ -19,7 +19,14 @@ export const SIGNING_ALGORITHM = "RS256";
 export const DEFAULT_ROTATE_EVERY_MS = 7 * 24 * 3_600_000;
 
 /**
- * Another process may still sign with a key for a moment after its successor was stored (it read
+ * A successor is published this long before it signs. Verifiers cache the JWKS (ours says five
+ * minutes; some clouds keep it longer and refetch only for an unknown kid): a token signed by a key
+ * they have already seen never has to wait for a refetch to verify.
+ */
+export const DEFAULT_PUBLISH_AHEAD_MS = 24 * 3_600_000;
+
+/**
+ * Another process may still sign with a key for a moment after its successor took over (it read
  * the keys just before): the retired key stays published this much longer than a token lives.
  */
 const RETIREMENT_MARGIN_MS = 5 * 60_000;
@@ -48,21 +55,40 @@ export function createSigningKeyRing(options: {
   encryptionKey: KeyObject;
   /** How long a key signs before a new one takes over. */
   rotateEveryMs?: number;
+  /** How long a successor is published before it signs; less than `rotateEveryMs`. */
+  publishAheadMs?: number;
   /** The longest a token lives (the phase timeout): how long a retired key stays published. */
   tokenLifetimeMs: number;
   now?: () => Date;
 }): SigningKeyRing {
   const rotateEveryMs = options.rotateEveryMs ?? DEFAULT_ROTATE_EVERY_MS;
+  const aheadMs = Math.min(options.publishAheadMs ?? DEFAULT_PUBLISH_AHEAD_MS, rotateEveryMs / 2);
   const retainMs = options.tokenLifetimeMs + RETIREMENT_MARGIN_MS;
   const now = options.now ?? (() => new Date());
   const imported = new Map<string, CryptoKey>();
 
-  /** Keys still published, newest first: a key is retired once its successor is older than retainMs. */
-  function published(keys: readonly StoredSigningKey[], at: Date): StoredSigningKey[] {
-    return keys.filter((_, index) => {
-      const successor = keys[index - 1];
-      return successor === undefined || at.getTime() - successor.createdAt.getTime() < retainMs;
-    });
+  /**
+   * When a key starts signing: a successor `aheadMs` after it was made; the oldest stored key at
+   * once, since it is either the very first key (no verifier has cached anything yet) or one whose
+   * predecessor is gone, which happens only long after it took over.
+   */
+  const activeFrom = (keys: readonly StoredSigningKey[], index: number): number =>
+    keys[index]!.createdAt.getTime() + (index === keys.length - 1 ? 0 : aheadMs);
+
+  /**
+   * The keys to publish, newest first, and which of them signs: a successor waiting its turn, the
+   * signing key, and retired keys whose successor took over less than `retainMs` ago (their tokens
+   * may still be alive).
+   */
+  function arrange(
+    keys: readonly StoredSigningKey[],
+    at: number,
+  ): { published: StoredSigningKey[]; signer: number } {
+    const signer = keys.findIndex((_, index) => activeFrom(keys, index) <= at);
+    const published = keys.filter(
+      (_, index) => index <= signer || at - activeFrom(keys, index - 1) < retainMs,
+    );
+    return { published, signer };
   }
 
   async function makeKey(createdAt: Date): Promise<StoredSigningKey> {
@@ -97,30 +123,38 @@ export function createSigningKeyRing(options: {
     return privateKey;
   }
 
-  /** The stored keys after making a successor when one is due and dropping retired keys. */
-  async function refresh(): Promise<StoredSigningKey[]> {
+  /**
+   * The published keys and the signer's index among them, after making a key when none signs yet
+   * or a successor when one is due, and dropping retired keys.
+   */
+  async function refresh(): Promise<{ published: StoredSigningKey[]; signer: number }> {
     const at = now();
     let keys = await options.store.all();
-    const newest = keys[0];
-    if (newest === undefined || at.getTime() - newest.createdAt.getTime() >= rotateEveryMs) {
+    let { signer } = arrange(keys, at.getTime());
+    // Keys are made every `rotateEveryMs`, so each signs that long, from `aheadMs` after it was made.
+    const successorDue =
+      signer === 0 && at.getTime() >= keys[0]!.createdAt.getTime() + rotateEveryMs;
+    if (signer === -1 || successorDue) {
       keys = [await makeKey(at), ...keys];
     }
-    const kept = published(keys, at);
-    const keptKids = new Set(kept.map((key) => key.kid));
-    await options.store.remove(keys.filter((key) => !keptKids.has(key.kid)).map((key) => key.kid));
-    return kept;
+    const arranged = arrange(keys, at.getTime());
+    const kept = new Set(arranged.published.map((key) => key.kid));
+    await options.store.remove(keys.filter((key) => !kept.has(key.kid)).map((key) => key.kid));
+    return arranged;
   }
 
   return {
     async signingKey() {
-      const [current] = await refresh();
+      const { published, signer } = await refresh();
+      const current = published[signer];
       if (!current) throw new Error("no signing key after making one");
       return { kid: current.kid, privateKey: await privateKeyOf(current) };
     },
     async jwks() {
-      // Refreshed here too, so a verifier sees a key before the first token and after a rotation.
-      const keys = await refresh();
-      return { keys: keys.map((key): JWK => PublicJwk.parse(key.publicJwk)) };
+      // Refreshed here too, so a verifier sees a key before its first token and a successor
+      // before it signs.
+      const { published } = await refresh();
+      return { keys: published.map((key): JWK => PublicJwk.parse(key.publicJwk)) };
     },
   };
 }

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { sql } from "drizzle-orm";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issuePhaseToken } from "../../../src/identity/phase-token.js";
 import { createSigningKeyRing } from "../../../src/identity/signing-key-ring.js";
@@ -74,4 +75,70 @@ describe("Bosun as an OIDC issuer, over HTTP", () => {
     expect(payload.sub).toBe("repo:acme/infra:stack:network:environment:prod:phase:apply");
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(20 * 60);
   });
+
+  it("rotates: a successor is published before it signs, and the old key's tokens verify until it is retired", async () => {
+    const db = bosun.database.db;
+    const ring = createSigningKeyRing({
+      store: createSigningKeyRepository(db),
+      encryptionKey: bosun.config.encryptionKey,
+      tokenLifetimeMs: bosun.config.runTimeoutMs,
+    });
+    const sign = async () =>
+      (
+        await issuePhaseToken(
+          ring,
+          { issuer: bosun.config.publicUrl, lifetimeMs: bosun.config.runTimeoutMs },
+          {
+            repository: "acme/infra",
+            repositoryId: 101,
+            stack: "network",
+            environment: "prod",
+            phase: "plan",
+            runId: "3f1c2d4e-0000-4000-8000-000000000002",
+            runKind: "tracked",
+            sha: "c".repeat(40),
+            actor: "octocat",
+            audience: "sts.amazonaws.com",
+          },
+        )
+      ).token;
+    // A fresh key set per check, as a verifier whose cache expired: what the server serves now.
+    const verifyOverHttp = (token: string) =>
+      jwtVerify(token, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks`)), {
+        issuer,
+        audience: "sts.amazonaws.com",
+      });
+    const publishedKids = async () =>
+      (
+        (await (await fetch(`${issuer}/.well-known/jwks`)).json()) as { keys: { kid: string }[] }
+      ).keys.map((key) => key.kid);
+    const age = (kid: string, ms: number) =>
+      db.execute(
+        sql`update oidc_signing_keys set created_at = now() - make_interval(secs => ${ms / 1000}) where kid = ${kid}`,
+      );
+
+    const [oldKid] = await publishedKids();
+    const oldToken = await sign();
+    // A week on, the successor is made and published; the old key still signs for a day.
+    await age(oldKid!, 7 * DAY + MINUTE);
+    const both = await publishedKids();
+    expect(both).toHaveLength(2);
+    const successor = both.find((kid) => kid !== oldKid)!;
+    expect(decodeProtectedHeader(await sign()).kid).toBe(oldKid);
+    // A day later the successor signs; the old key's tokens still verify.
+    await age(oldKid!, 8 * DAY + MINUTE);
+    await age(successor, DAY + MINUTE);
+    const newToken = await sign();
+    expect(decodeProtectedHeader(newToken).kid).toBe(successor);
+    await expect(verifyOverHttp(oldToken)).resolves.toBeDefined();
+    await expect(verifyOverHttp(newToken)).resolves.toBeDefined();
+    // Once every token the old key signed has expired (the run timeout and a margin), it is gone.
+    await age(successor, DAY + bosun.config.runTimeoutMs + 6 * MINUTE);
+    expect(await publishedKids()).toEqual([successor]);
+    await expect(verifyOverHttp(oldToken)).rejects.toThrow();
+    await expect(verifyOverHttp(newToken)).resolves.toBeDefined();
+  });
 });
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;

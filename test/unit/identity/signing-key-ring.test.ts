@@ -109,26 +109,45 @@ describe("the OIDC signing key ring", () => {
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("rotates on schedule, keeps the old key published until its tokens expire, then drops it", async () => {
+  it("publishes a successor a day before it signs, then keeps the old key until its tokens expire", async () => {
     const { ring, issue, verify, advance, store } = setup();
     const old = await issue();
     const oldKid = decodeProtectedHeader(old.token).kid;
-    advance(7 * DAY - 10 * 60_000);
-    // Ten minutes before rotation: a token signed now lives past the rotation.
+    advance(7 * DAY);
+    // Rotation is due: the successor is made and published now, but the old key still signs.
+    const published = (await ring.jwks()).keys.map((key) => key.kid);
+    expect(published).toHaveLength(2);
+    const successor = published.find((kid) => kid !== oldKid)!;
+    advance(DAY - 10 * 60_000);
+    // Ten minutes before the successor takes over: a token signed now lives past the handover.
     const lastOfOld = await issue();
     expect(decodeProtectedHeader(lastOfOld.token).kid).toBe(oldKid);
+    // A verifier that cached the JWKS a day ago already knows the key the next token is signed with.
+    const cachedDayAgo = { keys: published };
     advance(10 * 60_000);
     const fresh = await issue();
-    expect(decodeProtectedHeader(fresh.token).kid).not.toBe(oldKid);
-    expect((await ring.jwks()).keys.map((key) => key.kid)).toContain(oldKid);
+    expect(decodeProtectedHeader(fresh.token).kid).toBe(successor);
+    expect(cachedDayAgo.keys).toContain(decodeProtectedHeader(fresh.token).kid);
+    expect((await ring.jwks()).keys.map((key) => key.kid)).toEqual([successor, oldKid]);
     await expect(verify(lastOfOld.token)).resolves.toBeDefined();
     advance(HOUR);
     // The old key's last token has expired, and the key is gone from the JWKS with it.
     await expect(verify(lastOfOld.token)).rejects.toThrow();
     advance(5 * 60_000);
-    expect((await ring.jwks()).keys.map((key) => key.kid)).not.toContain(oldKid);
+    expect((await ring.jwks()).keys.map((key) => key.kid)).toEqual([successor]);
     expect(store.rows).toHaveLength(1);
     await expect(verify(fresh.token)).rejects.toThrow(/exp/);
+    // The next rotation comes a week after the successor was made, and again a day ahead.
+    advance(6 * DAY - HOUR - 5 * 60_000 - 1);
+    expect((await ring.jwks()).keys).toHaveLength(1);
+    advance(1);
+    expect((await ring.jwks()).keys).toHaveLength(2);
+    expect((await ring.signingKey()).kid).toBe(successor);
+  });
+
+  it("signs at once with the very first key, when no verifier can have cached anything", async () => {
+    const { issue, verify } = setup();
+    await expect(verify((await issue()).token)).resolves.toBeDefined();
   });
 
   it("refuses a token whose key is not in the JWKS", async () => {
