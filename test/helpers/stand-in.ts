@@ -48,6 +48,57 @@ export interface EngineInvocation {
   env: string[];
   /** The AWS web identity the engine was handed, when it was handed one. */
   aws?: { roleArn: string; sessionName: string; tokenFile: string; token: string };
+  /** The Azure OIDC settings (ARM_*) and the token file's content. */
+  azure?: {
+    useOidc: string;
+    clientId: string;
+    tenantId: string;
+    subscriptionId: string;
+    tokenFile: string;
+    token: string;
+  };
+  /** Google's external-account credential file, parsed, and the subject token it points at. */
+  gcp?: {
+    credentialsFile: string;
+    credentials: {
+      type: string;
+      audience: string;
+      subject_token_type: string;
+      credential_source: { file: string };
+      service_account_impersonation_url?: string;
+    };
+    token: string;
+  };
+}
+
+/**
+ * A loopback server the stand-in reports its invocations to (STANDIN_REPORT_URL): the only way a
+ * sandboxed engine, which writes nowhere outside its workspace, can tell a test what it received.
+ */
+export async function startInvocationRecorder(): Promise<{
+  url: string;
+  invocations: EngineInvocation[];
+  close(): Promise<void>;
+}> {
+  const { createServer } = await import("node:http");
+  const invocations: EngineInvocation[] = [];
+  const server = createServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => (body += chunk));
+    request.on("end", () => {
+      invocations.push(JSON.parse(body) as EngineInvocation);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/invocations`,
+    invocations,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** The invocations recorded in a STANDIN_LOG file, oldest first; none when it does not exist yet. */

@@ -61,7 +61,16 @@
  *                             env is the sorted NAMES of all environment variables (never values);
  *                             with AWS_WEB_IDENTITY_TOKEN_FILE set, also `aws`: AWS_ROLE_ARN,
  *                             AWS_ROLE_SESSION_NAME, the token file's path and its content, what
- *                             a real AWS provider would exchange with STS
+ *                             a real AWS provider would exchange with STS; likewise `azure`
+ *                             (the ARM_* OIDC settings and ARM_OIDC_TOKEN_FILE_PATH's content)
+ *                             and `gcp` (GOOGLE_APPLICATION_CREDENTIALS parsed, and the content
+ *                             of the subject token file it names)
+ *   STANDIN_REPORT_URL=URL    POST that same JSON record to URL before running: how a test sees
+ *                             what a sandboxed engine, which cannot write outside its workspace,
+ *                             was handed
+ *   STANDIN_ECHO_IDENTITY=1   print every identity token and credential file it was handed on
+ *                             stdout and stderr during plan and apply, as a provider's debug
+ *                             log would (TF_LOG=debug): what masking must catch
  * Successful HCL parses are cached by content hash in $TMPDIR/standin-engine-hcl-cache and in
  * $HOME/.cache/standin-engine-hcl.
  *
@@ -2292,6 +2301,7 @@ function startJson() {
 
 function standinPrint() {
   const text = process.env["STANDIN_PRINT"];
+  echoIdentity();
   if (!text) return;
   if (session.json) emit("log", text);
   else out(`${text}\n`);
@@ -3213,31 +3223,86 @@ async function cmdOutput(/** @type {string[]} */ args) {
 // ---------------------------------------------------------------------------------------------
 // Knobs and main
 
-function logInvocation() {
-  const file = process.env["STANDIN_LOG"];
-  if (!file) return;
-  const line = {
+/** What this invocation was started with: its arguments, env names and cloud identities. */
+function invocationRecord() {
+  return {
     argv: process.argv.slice(2),
     cwd: process.cwd(),
     flavour: FLAVOUR,
     env: Object.keys(process.env).sort(),
-    ...awsIdentity(),
+    ...cloudIdentities(),
   };
-  fs.appendFileSync(file, JSON.stringify(line) + "\n");
 }
 
-/** The web identity a real AWS provider would assume its role with, as the engine received it. */
-function awsIdentity() {
-  const tokenFile = process.env["AWS_WEB_IDENTITY_TOKEN_FILE"];
-  if (!tokenFile) return {};
-  return {
-    aws: {
-      roleArn: process.env["AWS_ROLE_ARN"],
-      sessionName: process.env["AWS_ROLE_SESSION_NAME"],
-      tokenFile,
-      token: fs.readFileSync(tokenFile, "utf8"),
-    },
-  };
+function logInvocation() {
+  const file = process.env["STANDIN_LOG"];
+  if (!file) return;
+  fs.appendFileSync(file, JSON.stringify(invocationRecord()) + "\n");
+}
+
+/** Reports the invocation over HTTP; a report that fails fails the invocation, loudly. */
+async function reportInvocation() {
+  const url = process.env["STANDIN_REPORT_URL"];
+  if (!url) return;
+  const response = await globalThis.fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(invocationRecord()),
+  });
+  if (!response.ok) throw new Error(`STANDIN_REPORT_URL answered ${response.status}`);
+}
+
+/** The file contents a provider would read for each cloud's web identity, as the engine received them. */
+function cloudIdentities() {
+  const env = process.env;
+  /** @type {Record<string, unknown>} */
+  const found = {};
+  const awsToken = env["AWS_WEB_IDENTITY_TOKEN_FILE"];
+  if (awsToken) {
+    found.aws = {
+      roleArn: env["AWS_ROLE_ARN"],
+      sessionName: env["AWS_ROLE_SESSION_NAME"],
+      tokenFile: awsToken,
+      token: fs.readFileSync(awsToken, "utf8"),
+    };
+  }
+  const azureToken = env["ARM_OIDC_TOKEN_FILE_PATH"];
+  if (azureToken) {
+    found.azure = {
+      useOidc: env["ARM_USE_OIDC"],
+      clientId: env["ARM_CLIENT_ID"],
+      tenantId: env["ARM_TENANT_ID"],
+      subscriptionId: env["ARM_SUBSCRIPTION_ID"],
+      tokenFile: azureToken,
+      token: fs.readFileSync(azureToken, "utf8"),
+    };
+  }
+  const gcpCredentials = env["GOOGLE_APPLICATION_CREDENTIALS"];
+  if (gcpCredentials) {
+    const credentials = JSON.parse(fs.readFileSync(gcpCredentials, "utf8"));
+    found.gcp = {
+      credentialsFile: gcpCredentials,
+      credentials,
+      token: fs.readFileSync(credentials.credential_source.file, "utf8"),
+    };
+  }
+  return found;
+}
+
+/** STANDIN_ECHO_IDENTITY: every token and credential file handed to the engine, printed. */
+function echoIdentity() {
+  if (process.env["STANDIN_ECHO_IDENTITY"] !== "1") return;
+  const files = [
+    process.env["AWS_WEB_IDENTITY_TOKEN_FILE"],
+    process.env["ARM_OIDC_TOKEN_FILE_PATH"],
+    process.env["GOOGLE_APPLICATION_CREDENTIALS"],
+  ].filter((file) => file !== undefined && file !== "");
+  for (const file of files) {
+    const text = `debug: read ${file}: ${fs.readFileSync(/** @type {string} */ (file), "utf8")}`;
+    if (session.json) emit("log", text);
+    else out(`${text}\n`);
+    err(`${text}\n`);
+  }
 }
 
 function crash(/** @type {string} */ command) {
@@ -3269,6 +3334,7 @@ async function main(argv) {
   // A reader that goes away (`| head`) ends the program quietly, as SIGPIPE ends a Go program.
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => process.exit(1));
   logInvocation();
+  await reportInvocation();
   if (process.env["STANDIN_IGNORE_TERM"] === "1") {
     process.on("SIGTERM", () => {});
     const child = spawn("sleep", ["600"], { stdio: ["ignore", "inherit", "inherit"] });
