@@ -38,6 +38,10 @@ function runKindLabel(kind: RunKind): string {
       return "Tracked run";
     case "destroy":
       return "Destroy run";
+    case "plan":
+      return "Plan-only run";
+    case "drift":
+      return "Drift check";
     default:
       return assertNever(kind, "run kind");
   }

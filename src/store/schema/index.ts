@@ -18,3 +18,4 @@ export * from "./state-locks.js";
 export * from "./state-credentials.js";
 export * from "./pull-requests.js";
 export * from "./oidc-signing-keys.js";
+export * from "./api-tokens.js";

@@ -1,4 +1,5 @@
 import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { apiTokens } from "./api-tokens.js";
 import { changesets } from "./changesets.js";
 import { environments } from "./environments.js";
 import { runKind } from "./enums.js";
@@ -33,6 +34,12 @@ export const runs = pgTable("runs", {
   scanFindings: jsonb("scan_findings").$type<unknown[]>().notNull().default([]),
   /** Digest of the last check-run content sent: an unchanged report costs no API call. */
   reportDigest: text("report_digest"),
+  /** The API token a machine user started the run with; null when a person or GitHub did. */
+  triggeredByTokenId: uuid("triggered_by_token_id").references(() => apiTokens.id, {
+    onDelete: "set null",
+  }),
+  /** A trigger's runtime config (variables, env, targets, skip_apply), for this run alone. */
+  runtimeConfig: jsonb("runtime_config").$type<Record<string, unknown>>(),
   confirmedBy: text("confirmed_by"),
   confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

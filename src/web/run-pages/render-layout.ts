@@ -1,4 +1,5 @@
 import type { RunStatus } from "../../domain/run-status.js";
+import type { RunKind } from "../../domain/run-kind.js";
 import type { ComponentPhase } from "../../domain/component-phase.js";
 import type { DeltaCounts } from "../../services/run-page-port.js";
 import { html, trusted, type SafeHtml } from "./html.js";
@@ -156,7 +157,9 @@ export const KIND_LABELS = {
   proposed: "Proposed (plan only)",
   tracked: "Tracked",
   destroy: "Destroy",
-} as const;
+  plan: "Plan only",
+  drift: "Drift check",
+} as const satisfies Record<RunKind, string>;
 
 export function triggerLabel(trigger: string): string {
   switch (trigger) {
