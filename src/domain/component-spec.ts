@@ -14,6 +14,8 @@ export interface ComponentSpec {
   varFiles: string[];
   /** Non-secret variables, passed as TF_VAR_*. */
   variables: Record<string, unknown>;
+  /** A runtime config's non-secret environment variables (never Bosun's own names). */
+  env?: Record<string, string>;
   /** `managed`: Bosun's http state backend; `own`: the stack's declared backend; unset: managed unless one is declared. */
   state: "managed" | "own" | undefined;
   /** Plan in destroy mode (a `destroy` change: the stack or environment was removed). */

@@ -6,12 +6,18 @@ import type { GithubRepoCall } from "./github-repo-call.js";
 import { COMPARE_FILE_LIMIT, CommitComparison } from "./github-responses.js";
 import { httpStatusOf } from "./http-status-of.js";
 
-/** What the repository holds at a commit: a file, the files changed between two, the tarball. */
+/** A branch's reference: the commit it points at. */
+const BranchRef = z.object({ object: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/) }) });
+
+/**
+ * What the repository holds at a commit: a file, the files changed between two, the tarball; and
+ * which commit a branch points at.
+ */
 export function repoContentReads(
   { octokit, fullName, owner, repo, attempt }: GithubRepoCall,
   /** Files read at a full commit SHA, kept across jobs: such a read is made once per process. */
   files: CommitFileCache,
-): Pick<GithubRepoApi, "readFile" | "compare" | "tarball"> {
+): Pick<GithubRepoApi, "readFile" | "compare" | "tarball" | "branchHead"> {
   return {
     readFile: async (path, ref) => {
       const remembered = files.get(fullName, path, ref);
@@ -74,6 +80,18 @@ export function repoContentReads(
       }),
 
     tarball: (sha) => downloadTarball(octokit, fullName, sha),
+
+    branchHead: (branch) =>
+      attempt(`reading the head of branch ${branch}`, async () => {
+        try {
+          // https://docs.github.com/en/rest/git/refs#get-a-reference
+          const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+          return BranchRef.parse(data).object.sha;
+        } catch (error) {
+          if (httpStatusOf(error) === 404) return undefined;
+          throw error;
+        }
+      }),
   };
 }
 

@@ -25,6 +25,8 @@ export function engineEnvironment(input: {
   host: NodeJS.ProcessEnv;
   home: string;
   variables: Record<string, unknown>;
+  /** A runtime config's environment variables: set before secrets and Bosun's own, which win. */
+  runtimeEnv?: Record<string, string> | undefined;
   /** Secret variables of this phase, each under its own name (e.g. AWS_SECRET_ACCESS_KEY, TF_VAR_db_password). */
   secrets: Record<string, string>;
   /** Backend wiring and the like. */
@@ -40,6 +42,6 @@ export function engineEnvironment(input: {
   env.TF_INPUT = "0";
   for (const [name, value] of Object.entries(input.variables))
     env[`TF_VAR_${name}`] = variableToEnv(value);
-  Object.assign(env, input.secrets, input.extra);
+  Object.assign(env, input.runtimeEnv, input.secrets, input.extra);
   return env;
 }

@@ -246,6 +246,7 @@ function invocation(context: ComponentRunContext, workspace: string, stackDir: s
       host: context.hostEnv,
       home: path.join(workspace, "home"),
       variables: context.spec.variables,
+      runtimeEnv: context.spec.env,
       secrets: context.secrets,
       extra: {
         ...context.managedBackend?.env,

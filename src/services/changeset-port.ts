@@ -28,6 +28,10 @@ export interface NewChangesetRun {
     commitSha: string;
     trigger: string;
     triggeredBy: string;
+    /** The API token a machine user started the run with. */
+    triggeredByTokenId?: string | undefined;
+    /** The trigger's runtime config, kept to show on the run page and to carry into a re-run. */
+    runtimeConfig?: Record<string, unknown> | undefined;
     scanFindings: unknown[];
   };
   components: NewRunComponent[];

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { PLAN_ONLY_KINDS } from "../domain/run-kind.js";
 import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
 import { digest, seal } from "../lib/seal.js";
@@ -178,12 +179,19 @@ async function plan(
         log.info({ policies: policyFindings.map((f) => f.policy) }, "plan denied by policy");
         return "FAILED";
       }
-      const next = planned.outcome === "changes" ? "UNCONFIRMED" : "FINISHED";
+      // A plan-only run (a writer's "Plan only", a drift check) ends at its plan: nothing of it
+      // ever waits for an approval.
+      const planOnly = PLAN_ONLY_KINDS.includes(record.runKind);
+      const next = planned.outcome === "changes" && !planOnly ? "UNCONFIRMED" : "FINISHED";
       await deps.runs.transition(
         record.runComponentId,
         [current()],
         next,
-        planned.outcome === "changes" ? "planned with changes" : "no changes",
+        planned.outcome === "changes"
+          ? planOnly
+            ? "planned with changes; a plan-only run is never applied"
+            : "planned with changes"
+          : "no changes",
         EXECUTOR_ACTOR,
         deps.jobId,
       );

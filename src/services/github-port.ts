@@ -105,6 +105,8 @@ export interface GithubRepoReader {
   mergedPullRequestOf(sha: string): Promise<number | undefined>;
   /** The repository's tarball at a commit SHA. */
   tarball(sha: string): Promise<Buffer>;
+  /** The commit a branch points at now; undefined when there is no such branch. */
+  branchHead(branch: string): Promise<string | undefined>;
 }
 
 /** What Bosun writes to one repository: check runs, comments, reactions, deployments. */

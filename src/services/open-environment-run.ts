@@ -1,4 +1,5 @@
 import type { RepoConfig } from "../config/repo-config.js";
+import type { RuntimeConfig } from "../config/runtime-config.js";
 import type { AffectedEnvironment, ComponentChangeKind } from "../domain/affected-components.js";
 import { resolveCloudSettings, type CloudSettings } from "../domain/cloud-settings.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
@@ -21,6 +22,11 @@ function cloudOf(
 ): { cloud?: CloudSettings } {
   const cloud = resolveCloudSettings(environment, stack);
   return cloud ? { cloud } : {};
+}
+
+/** `-target` addresses: a runtime config's replace the command's. */
+function targetsOf(origin: RunOrigin): string[] {
+  return [...(origin.runtimeConfig?.targets ?? origin.targets ?? [])];
 }
 
 function skipApplying(variables: Readonly<Record<string, unknown>> | undefined): boolean {
@@ -49,6 +55,10 @@ export interface RunOrigin {
    */
   ref: string;
   targets?: readonly string[] | undefined;
+  /** A trigger's overrides for this run alone (stack page, HTTP API, CLI, a re-run of one). */
+  runtimeConfig?: RuntimeConfig | undefined;
+  /** The API token a machine user started the run with. */
+  triggeredByTokenId?: string | undefined;
   /** A revert or a promotion: the changeset it replays or copies (NewChangesetRun.origin). */
   replays?: NewChangesetRun["origin"];
 }
@@ -83,7 +93,8 @@ export async function openEnvironmentRun(
     context.head.stacks.find((stack) => stack.name === name) ??
     context.base?.stacks.find((stack) => stack.name === name);
   const production = context.head.environments[environment]?.production ?? false;
-  const variables = context.head.environments[environment]?.variables;
+  const runtime = origin.runtimeConfig;
+  const variables = { ...context.head.environments[environment]?.variables, ...runtime?.variables };
   const toRun: ComponentToRun[] = affected.components.map((component) => {
     const stack = stackConfig(component.stack)!;
     const fromBase = component.change === "destroy" || component.change === "orphan";
@@ -93,16 +104,17 @@ export async function openEnvironmentRun(
       dir: stack.dir,
       engine: stack.engine,
       varFiles: stack.var_files,
-      variables: engineVariables(variables ?? {}),
+      variables: engineVariables(variables),
+      ...(runtime?.env && Object.keys(runtime.env).length ? { env: { ...runtime.env } } : {}),
       state: stack.state,
       autodeploy: stack.autodeploy,
       production,
       policies: context.head.policies,
       ...cloudOf(context.head.environments[environment]?.cloud, stack.cloud),
-      ...(skipApplying(variables) ? { skipApplying: true } : {}),
+      ...((runtime?.skip_apply ?? skipApplying(variables)) ? { skipApplying: true } : {}),
       ...(component.change === "destroy" ? { destroy: true } : {}),
       ...(fromBase ? { sourceSha: context.baseSha } : {}),
-      ...(origin.targets?.length ? { targets: [...origin.targets] } : {}),
+      ...(targetsOf(origin).length ? { targets: targetsOf(origin) } : {}),
     };
     return { stack: stack.name, change: component.change, spec };
   });
@@ -241,6 +253,8 @@ export async function startChangesetRun(
       commitSha: origin.commitSha,
       trigger: origin.trigger,
       triggeredBy: origin.triggeredBy,
+      triggeredByTokenId: origin.triggeredByTokenId,
+      runtimeConfig: origin.runtimeConfig,
       scanFindings: context.findings,
     },
     components,

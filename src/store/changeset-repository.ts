@@ -128,6 +128,8 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             commitSha: input.run.commitSha,
             trigger: input.run.trigger,
             triggeredBy: input.run.triggeredBy,
+            triggeredByTokenId: input.run.triggeredByTokenId ?? null,
+            runtimeConfig: input.run.runtimeConfig ?? null,
             pullRequestNumber: input.pullRequestNumber ?? null,
             scanFindings: input.run.scanFindings,
           })

@@ -39,6 +39,28 @@ export function repositoryRoutes(repo: FakeRepository): Route[] {
         : { status: 200, body: content, headers: { "content-type": "application/vnd.github.raw" } };
     }),
 
+    route("GET", "/git/ref/heads/.+$", (request) => {
+      const branch = decodeURIComponent(
+        request.path.replace(new RegExp(`${prefix}/git/ref/heads/`), ""),
+      );
+      const sha = repo.branches.get(branch);
+      return sha === undefined
+        ? NOT_FOUND
+        : {
+            status: 200,
+            body: {
+              ref: `refs/heads/${branch}`,
+              node_id: "REF_kwDOA",
+              url: `https://api.github.com/repos/${repo.fullName}/git/refs/heads/${branch}`,
+              object: {
+                sha,
+                type: "commit",
+                url: `https://api.github.com/repos/${repo.fullName}/git/commits/${sha}`,
+              },
+            },
+          };
+    }),
+
     route("GET", "/collaborators/[^/]+/permission$", (request) => {
       const user = segment(request, 2);
       const role = repo.permissions.get(user);

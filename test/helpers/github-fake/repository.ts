@@ -52,6 +52,8 @@ export class FakeRepository {
   /** GitHub's reviews of the pull request, oldest first, as "List reviews for a pull request" returns them. */
   reviews: { user: { login: string }; state: string; commit_id: string; submitted_at: string }[] =
     [];
+  /** branch name → the commit it points at (Get a reference). */
+  readonly branches = new Map<string, string>();
   /** merge commit sha → the pull request it merged. */
   readonly mergedPulls = new Map<string, number>();
   pull = {

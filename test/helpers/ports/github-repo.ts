@@ -43,6 +43,8 @@ export class InMemoryGithubRepo implements GithubRepoApi {
   readonly rulesOf = new Map<string, BranchRule[]>();
   readonly checkRunsOf = new Map<string, CheckOutcome[]>();
   readonly mergedPullRequests = new Map<string, number>();
+  /** Branch name → the commit it points at. */
+  readonly branches = new Map<string, string>();
 
   readonly fileReads: { path: string; ref: string }[] = [];
   readonly createdCheckRuns: CreatedCheckRun[] = [];
@@ -100,6 +102,10 @@ export class InMemoryGithubRepo implements GithubRepoApi {
 
   async mergedPullRequestOf(sha: string): Promise<number | undefined> {
     return this.mergedPullRequests.get(sha);
+  }
+
+  async branchHead(branch: string): Promise<string | undefined> {
+    return this.branches.get(branch);
   }
 
   async createCheckRun(
