@@ -130,7 +130,7 @@ export function createSigningKeyRing(options: {
   async function refresh(): Promise<{ published: StoredSigningKey[]; signer: number }> {
     const at = now();
     let keys = await options.store.all();
-    let { signer } = arrange(keys, at.getTime());
+    const { signer } = arrange(keys, at.getTime());
     // Keys are made every `rotateEveryMs`, so each signs that long, from `aheadMs` after it was made.
     const successorDue =
       signer === 0 && at.getTime() >= keys[0]!.createdAt.getTime() + rotateEveryMs;

@@ -1,4 +1,13 @@
-import { bigint, boolean, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { repositories } from "./repositories.js";
 
 export const environments = pgTable(
