@@ -267,6 +267,49 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
     expect(planCall.env).not.toContain("AWS_SECRET_ACCESS_KEY");
   });
 
+  it("gives a component its environment's secrets, and the stack-wide ones only when its spec says so", async () => {
+    const logFile = `${scratch.dataDir}/engine-invocations-environments.jsonl`;
+    const engine = await standInWith({ STANDIN_LOG: logFile });
+    const secrets = createSecretRepository(database.db, key);
+    const set = (name: string, environment: string | undefined) =>
+      secrets.set({
+        repositoryId: 1296269,
+        stackName: "network",
+        environment,
+        name,
+        scope: "plan",
+        value: `${name}-value`,
+      });
+    await set("TF_VAR_shared_token", undefined);
+    await set("TF_VAR_preview_token", "preview");
+    await set("TF_VAR_prod_token", "prod");
+    const engines = {
+      opentofu: createEngine("opentofu", engine),
+      terraform: createEngine("terraform", engine),
+    };
+    const planEnvOf = async (spec: ComponentSpec) => {
+      const { runComponentId } = await seedRun(database.db, spec);
+      await executeRunComponent(deps({ engines }), { runComponentId, action: "plan" });
+      const invocations = await engineInvocations(logFile);
+      return invocations.filter((call) => call.argv.includes("plan")).at(-1)!.env;
+    };
+
+    const tracked = await planEnvOf(
+      ownState({ environment: "preview", varFiles: [], stackWideSecrets: true }),
+    );
+    expect(tracked).toEqual(
+      expect.arrayContaining(["TF_VAR_shared_token", "TF_VAR_preview_token"]),
+    );
+    expect(tracked).not.toContain("TF_VAR_prod_token");
+
+    const prOnly = await planEnvOf(
+      ownState({ environment: "preview", varFiles: [], stackWideSecrets: false }),
+    );
+    expect(prOnly).toContain("TF_VAR_preview_token");
+    expect(prOnly).not.toContain("TF_VAR_shared_token");
+    expect(prOnly).not.toContain("TF_VAR_prod_token");
+  });
+
   it("masks secret values and values the engine marks sensitive in every log line", async () => {
     const engine = await standInWith({ STANDIN_PRINT: "s3cr3t-plan and dev-core" });
     await createSecretRepository(database.db, key).set({
