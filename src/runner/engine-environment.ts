@@ -23,6 +23,11 @@ const INHERITED = [
 
 export function engineEnvironment(input: {
   host: NodeJS.ProcessEnv;
+  /**
+   * The operator's BOSUN_ENGINE_PASSTHROUGH_ENV: more host variables to pass on, checked at start
+   * (src/config/engine-passthrough.ts) never to name Bosun's own or those it sets below.
+   */
+  passthrough: readonly string[];
   home: string;
   variables: Record<string, unknown>;
   /** Secret variables of this phase, each under its own name (e.g. AWS_SECRET_ACCESS_KEY, TF_VAR_db_password). */
@@ -31,10 +36,11 @@ export function engineEnvironment(input: {
   extra?: Record<string, string>;
 }): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of INHERITED) {
+  for (const name of [...INHERITED, ...input.passthrough]) {
     const value = input.host[name];
     if (value !== undefined) env[name] = value;
   }
+  // After the host's, so that no host variable replaces what Bosun sets.
   env.HOME = input.home;
   env.TF_IN_AUTOMATION = "1";
   env.TF_INPUT = "0";

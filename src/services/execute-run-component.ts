@@ -43,6 +43,8 @@ export interface ExecutorDeps {
   workspaceRoot: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
+  /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables the engine also receives; none when unset. */
+  enginePassthrough?: readonly string[];
   /**
    * Bosun's own credentials (webhook secret, private key, encryption key, database password,
    * OAuth client secret, live installation tokens), asked for at each job because installation

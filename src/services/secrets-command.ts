@@ -1,4 +1,5 @@
 import { nameSchema } from "../config/config-fields.js";
+import { RESERVED_ENGINE_VARIABLES } from "../domain/reserved-engine-variables.js";
 import { SECRET_SCOPES, type SecretScopeName } from "../domain/secret-scope.js";
 import type { CommandResult } from "../lib/command-result.js";
 
@@ -73,8 +74,6 @@ const ALL_ENVIRONMENTS = "*";
 
 /** An environment variable name the engine will receive the secret under. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-/** Names Bosun sets itself for every engine run: a secret must not override them. */
-const RESERVED = /^(PATH|HOME|TF_IN_AUTOMATION|TF_INPUT|TF_DATA_DIR|TF_CLI_ARGS.*|TF_HTTP_.*)$/;
 
 const refuse = (message: string): CommandResult => ({
   exitCode: 1,
@@ -105,7 +104,7 @@ export async function setSecretCommand(
       `secret name ${JSON.stringify(input.name)} must be an environment variable name (letters, digits, _)`,
     );
   }
-  if (RESERVED.test(input.name))
+  if (RESERVED_ENGINE_VARIABLES.test(input.name))
     return refuse(`${input.name} is set by Bosun for every engine run; choose another name`);
   if (!(SECRET_SCOPES as readonly string[]).includes(input.scope)) {
     return refuse(
