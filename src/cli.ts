@@ -250,18 +250,20 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+const SECRET_TARGET_HELP =
+  "the stack's name in bosun.yml, or STACK@ENVIRONMENT for one environment's secret";
 const secrets = program
   .command("secrets")
   .description(
-    "a stack's secret variables, sealed at rest (with the embedded database, stop Bosun first)",
+    "a stack's secret variables, stack-wide or per environment, sealed at rest (with the embedded database, stop Bosun first)",
   );
 secrets
   .command("set")
   .description(
-    'set a secret from stdin: printf %s "$VALUE" | bosun secrets set acme/infra network AWS_SECRET_ACCESS_KEY --scope apply',
+    'set a secret from stdin: printf %s "$VALUE" | bosun secrets set acme/infra network@prod AWS_SECRET_ACCESS_KEY --scope apply',
   )
   .argument("<repository>", "owner/repo")
-  .argument("<stack>", "the stack's name in bosun.yml")
+  .argument("<stack>", SECRET_TARGET_HELP)
   .argument("<name>", "the environment variable the engine receives (TF_VAR_x for a variable)")
   .requiredOption("--scope <scope>", "plan, apply or both: which phases receive it")
   .action(async (repository: string, stack: string, name: string, options: { scope: string }) => {
@@ -272,17 +274,21 @@ secrets
   });
 secrets
   .command("list")
-  .description("names and scopes of a stack's secrets (never their values)")
+  .description(
+    "name, scope, environment (* for stack-wide) and last update of a stack's secrets, never their values; STACK@ENVIRONMENT lists that environment's and the stack-wide ones",
+  )
   .argument("<repository>", "owner/repo")
-  .argument("<stack>", "the stack's name")
+  .argument("<stack>", SECRET_TARGET_HELP)
   .action((repository: string, stack: string) =>
     secretsCommand((admin) => listSecretsCommand(admin, { repository, stack })),
   );
 secrets
   .command("delete")
-  .description("delete a secret")
+  .description(
+    "delete a secret: STACK names the stack-wide one, STACK@ENVIRONMENT that environment's",
+  )
   .argument("<repository>", "owner/repo")
-  .argument("<stack>", "the stack's name")
+  .argument("<stack>", SECRET_TARGET_HELP)
   .argument("<name>", "the secret's name")
   .action((repository: string, stack: string, name: string) =>
     secretsCommand((admin) => deleteSecretCommand(admin, { repository, stack, name })),

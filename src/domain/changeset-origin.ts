@@ -22,11 +22,13 @@ export interface ReplayableRevision {
  * its rendered inputs, fixed), or, when the run created the component, a destroy made with the
  * configuration it was created with. Upstream inputs the revision recorded in clear are replayed
  * as they were; only sensitive ones (recorded by name only) are read again from the upstream. The
- * dependency stays, and with it the order of the waves.
+ * dependency stays, and with it the order of the waves. What the tracked branch decides today
+ * (its policies, `production`, whether the environment receives stack-wide secrets) replaces what
+ * the revision recorded.
  */
 export function revertSpec(
   target: { applied: ReplayableRevision; previous: ReplayableRevision | undefined },
-  current: Pick<ComponentSpec, "policies" | "production">,
+  current: Required<Pick<ComponentSpec, "policies" | "production" | "stackWideSecrets">>,
 ): { change: ComponentChangeKind; spec: ComponentSpec } {
   const replayed = target.previous ?? target.applied;
   const recorded = variablesOf(replayed.inputs) ?? {};
@@ -37,6 +39,7 @@ export function revertSpec(
     autodeploy: false,
     policies: current.policies,
     production: current.production,
+    stackWideSecrets: current.stackWideSecrets,
   };
   delete spec.targets;
   delete spec.dependsOn;

@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { RuntimeConfig } from "../config/runtime-config.js";
+import { tracksEnvironment } from "../config/split-trust.js";
 import type { AffectedEnvironment, ComponentChangeKind } from "../domain/affected-components.js";
 import { resolveCloudSettings, type CloudSettings } from "../domain/cloud-settings.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
@@ -83,6 +84,11 @@ export async function openEnvironmentRun(
   context: {
     head: RepoConfig;
     base: RepoConfig | undefined;
+    /**
+     * The tracked branch's configuration (undefined when it has none): the components of the
+     * stacks and environments it declares receive their stack's stack-wide secrets.
+     */
+    tracked: RepoConfig | undefined;
     /** The commit whose config a removed stack is destroyed with. */
     baseSha: string;
     findings: HclFinding[];
@@ -110,6 +116,7 @@ export async function openEnvironmentRun(
       autodeploy: stack.autodeploy,
       production,
       policies: context.head.policies,
+      stackWideSecrets: tracksEnvironment(context.tracked, stack.name, environment),
       ...cloudOf(context.head.environments[environment]?.cloud, stack.cloud),
       ...((runtime?.skip_apply ?? skipApplying(variables)) ? { skipApplying: true } : {}),
       ...(component.change === "destroy" ? { destroy: true } : {}),

@@ -106,9 +106,8 @@ export async function planPullRequest(
     await reportConfigProblems(deps, api, input, head.parsed.problems);
     return { kind: "config-error" };
   }
-  const config = head.parsed?.ok
-    ? splitTrust(head.parsed.config, tracked.kind === "valid" ? tracked.config : undefined)
-    : undefined;
+  const trackedConfig = tracked.kind === "valid" ? tracked.config : undefined;
+  const config = head.parsed?.ok ? splitTrust(head.parsed.config, trackedConfig) : undefined;
   const mergeBase = await inspectCommit(deps, api, input, comparison.mergeBaseSha);
   const base = mergeBase.parsed?.ok ? mergeBase.parsed.config : undefined;
   const found = await affectedByChange(deps, api, input, {
@@ -145,6 +144,7 @@ export async function planPullRequest(
     {
       head: config!,
       base,
+      tracked: trackedConfig,
       baseSha: comparison.mergeBaseSha,
       findings: preplanFindings(
         head.inspection.findings,

@@ -100,6 +100,7 @@ export async function trackTagPush(deps: PlanDeps, input: TagPushInput): Promise
     {
       head: config,
       base: config,
+      tracked: tracked.config,
       baseSha: input.commitSha,
       findings: preplanFindings(head.inspection.findings, []),
     },
