@@ -45,7 +45,10 @@ const tagPattern = z
   .string()
   .min(1, "a pattern must not be empty")
   .max(255, "a tag pattern has at most 255 characters")
-  .refine((value) => !value.startsWith("refs/"), "name tags without refs/tags/: v*, not refs/tags/v*")
+  .refine(
+    (value) => !value.startsWith("refs/"),
+    "name tags without refs/tags/: v*, not refs/tags/v*",
+  )
   .superRefine((value, ctx) => {
     const compiled = compileGlob(value);
     if (!compiled.ok) ctx.addIssue({ code: "custom", message: compiled.problem });
