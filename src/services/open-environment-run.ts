@@ -52,14 +52,17 @@ export interface RunOrigin {
   triggeredBy: string;
   /**
    * The git ref the commit was reached by (`refs/pull/7/head`, `refs/heads/main`): the phase
-   * token's `ref` claim, which a cloud's trust policy may match.
+   * token's `ref` claim, which a cloud's trust policy may match. Undefined only when repeating a
+   * run recorded before refs were.
    */
-  ref: string;
+  ref: string | undefined;
   targets?: readonly string[] | undefined;
   /** A trigger's overrides for this run alone (stack page, HTTP API, CLI, a re-run of one). */
   runtimeConfig?: RuntimeConfig | undefined;
   /** The API token a machine user started the run with. */
   triggeredByTokenId?: string | undefined;
+  /** The run this one repeats (Re-run), linked from both run pages. */
+  repeatsRunId?: string | undefined;
   /** A revert or a promotion: the changeset it replays or copies (NewChangesetRun.origin). */
   replays?: NewChangesetRun["origin"];
 }
@@ -212,7 +215,7 @@ export async function startChangesetRun(
     const { wave, waitsFor } = waves.get(component.stack)!;
     const spec: ComponentSpec = {
       ...component.spec,
-      ref: origin.ref,
+      ...(origin.ref ? { ref: origin.ref } : {}),
       ...(dependsOn.length ? { dependsOn } : {}),
       ...(waitsFor.length
         ? {
@@ -262,6 +265,7 @@ export async function startChangesetRun(
       triggeredBy: origin.triggeredBy,
       triggeredByTokenId: origin.triggeredByTokenId,
       runtimeConfig: origin.runtimeConfig,
+      repeatsRunId: origin.repeatsRunId,
       scanFindings: context.findings,
     },
     components,

@@ -28,6 +28,8 @@ export interface PullRequestTrigger {
   stacks?: readonly string[];
   environment?: string;
   targets?: readonly string[];
+  /** The run a Re-run repeats: the new runs link to it. */
+  repeatsRunId?: string;
 }
 
 export type PlanOutcome =
@@ -139,6 +141,7 @@ export async function planPullRequest(
       triggeredBy: input.triggeredBy,
       ref: pullRequestRef(input.number),
       targets: input.targets,
+      repeatsRunId: input.repeatsRunId,
     },
     affected,
     {

@@ -173,6 +173,4 @@ export interface RunPageStore {
   phaseLog(runId: string, phaseId: string): Promise<PhaseLog | undefined>;
   runs(query: RunQuery): Promise<RunPageResult>;
   component(componentId: string): Promise<ComponentDetail | undefined>;
-  /** Records that the runs repeat `repeatsRunId` (docs/design.md invariant 1: a re-run links back). */
-  linkRepeats(runIds: readonly string[], repeatsRunId: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ComponentDetail, RunPageStore } from "../services/run-page-port.js";
 import type { Db } from "./database.js";
 import { listRuns } from "./list-runs.js";
@@ -12,7 +12,6 @@ import {
   revisions,
   runComponents,
   runPhases,
-  runs,
   stacks,
 } from "./schema/index.js";
 
@@ -141,14 +140,6 @@ export function createRunPageRepository(db: Db): RunPageStore {
         })),
       };
       return detail;
-    },
-
-    async linkRepeats(runIds, repeatsRunId) {
-      if (runIds.length === 0) return;
-      await db
-        .update(runs)
-        .set({ repeatsRunId })
-        .where(inArray(runs.id, [...runIds]));
     },
   };
 }

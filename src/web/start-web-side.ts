@@ -118,7 +118,7 @@ export async function startWebSide(deps: {
       githubWebUrl: config.githubWebUrl,
       signIn: users !== undefined,
       secureCookies,
-      rerun: github ? (input) => rerunRun({ ...github.flow, pages: runPages }, input) : undefined,
+      rerun: github ? (input) => rerunRun(github.flow, input) : undefined,
       log,
     }),
   );

@@ -19,6 +19,5 @@ export function maskRunPageStore(store: RunPageStore, maskLines: MaskLines): Run
     phaseLog: (runId, phaseId) => store.phaseLog(runId, phaseId),
     runs: (query) => masked(store.runs(query)),
     component: (componentId) => masked(store.component(componentId)),
-    linkRepeats: (runIds, repeatsRunId) => store.linkRepeats(runIds, repeatsRunId),
   };
 }

@@ -53,7 +53,6 @@ function stubStore(): RunPageStore {
     phaseLog: async () => log,
     runs: async () => ({ rows: [], total: 0, triggerers: [] }),
     component: async () => component,
-    linkRepeats: async () => undefined,
   };
 }
 
