@@ -28,6 +28,7 @@ import { importStateCommand } from "./state/import-state-command.js";
 import type { ManagedStateDeps } from "./state/managed-state-deps.js";
 import { unlockStateCommand } from "./state/unlock-state-command.js";
 import type { ComponentDirectory } from "./services/state-port.js";
+import { registerRunCommands } from "./client/register-run-commands.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -293,5 +294,7 @@ secrets
   .action((repository: string, stack: string, name: string) =>
     secretsCommand((admin) => deleteSecretCommand(admin, { repository, stack, name })),
   );
+
+registerRunCommands(program);
 
 await program.parseAsync(process.argv);
