@@ -2,6 +2,7 @@ import type { RunStatus } from "../../domain/run-status.js";
 import type { RunKind } from "../../domain/run-kind.js";
 import type { ComponentPhase } from "../../domain/component-phase.js";
 import type { DeltaCounts } from "../../services/run-page-port.js";
+import { MANUAL_TRIGGER } from "../../services/trigger-stack-run.js";
 import { html, trusted, type SafeHtml } from "./html.js";
 
 /** Inline on purpose: the pages load nothing from elsewhere (and the network may be closed). */
@@ -161,6 +162,14 @@ export const KIND_LABELS = {
   drift: "Drift check",
 } as const satisfies Record<RunKind, string>;
 
+/** Marks a run started with an API token: its "triggered by" is a machine user, not a person. */
+export const MACHINE_USER_BADGE = html`<span
+  class="badge s-idle machine"
+  title="started with an API token"
+  data-machine-user
+  >machine user</span
+>`;
+
 export function triggerLabel(trigger: string): string {
   switch (trigger) {
     case "pull_request":
@@ -172,6 +181,8 @@ export function triggerLabel(trigger: string): string {
     case "button":
     case "rerun":
       return "button";
+    case MANUAL_TRIGGER:
+      return "manual trigger";
     default:
       return trigger;
   }

@@ -5,6 +5,7 @@ import {
   delta,
   formatDuration,
   KIND_LABELS,
+  MACHINE_USER_BADGE,
   timestamp,
   triggerLabel,
 } from "./render-layout.js";
@@ -93,7 +94,8 @@ export function renderRunsTable(view: RunsTableView): SafeHtml {
               <td>${timestamp(row.createdAt)}</td>
               <td class="mono">${formatDuration(row.durationMs)}</td>
               <td class="triggered-by">
-                ${row.triggeredBy} <span class="muted">(${triggerLabel(row.trigger)})</span>
+                ${row.triggeredBy}${row.machineUser ? html` ${MACHINE_USER_BADGE}` : ""}
+                <span class="muted">(${triggerLabel(row.trigger)})</span>
               </td>
               <td><a href="/runs/${row.id}">View</a></td>
             </tr>`,

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
+import { canRerun } from "../../services/rerun-run.js";
 import type { RunDetail } from "../../services/run-page-port.js";
 import { html } from "./html.js";
 import { renderRunSection } from "./render-run-page.js";
@@ -32,6 +33,7 @@ export function addRunRoutes(
     const session = c.get("session");
     const writer =
       deps.rerun !== undefined &&
+      canRerun(run) &&
       session.user !== undefined &&
       (await deps.access.canWriteRepository(session, run.repository).catch((error: unknown) => {
         // The page still serves its reader; only the Re-run button is left out.
