@@ -62,6 +62,13 @@ select,input{font:inherit;font-size:13px;padding:3px 6px;border:1px solid var(--
 .muted{color:var(--muted)}
 ul.plain{list-style:none;padding:0}ul.plain li{padding:6px 0;border-bottom:1px solid var(--line)}
 .refusal{max-width:560px;margin:60px auto;text-align:center}
+details.trigger>summary{padding:8px 14px}
+form.trigger{padding:4px 14px 12px}
+form.trigger label{display:block}
+form.trigger .actions{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:8px 0}
+textarea{display:block;width:100%;margin-top:4px;padding:6px 8px;border:1px solid var(--line);border-radius:6px;font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
+button.danger{background:var(--bad);color:#fff;border-color:var(--bad)}
+ul.problems{color:var(--bad);margin:6px 0;padding-left:20px}
 `;
 
 export interface PageChrome {

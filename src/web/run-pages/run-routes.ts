@@ -53,12 +53,18 @@ export function addRunRoutes(
     if (!run) return refuse(c, "page");
     const options = await runOptions(c, run);
     const repo = run.repository.fullName;
-    const crumbs = options.repositoryReadable
-      ? html`<nav class="crumbs">
-          <a href="/repos/${repo}">${repo}</a> › <a href="/repos/${repo}/runs">runs</a> ›
-          ${run.id.slice(0, 8)}
-        </nav>`
-      : html`<nav class="crumbs">${repo} › runs › ${run.id.slice(0, 8)}</nav>`;
+    const stacks = [...new Set(run.components.map((component) => component.stack))];
+    const crumbs = !options.repositoryReadable
+      ? html`<nav class="crumbs">${repo} › runs › ${run.id.slice(0, 8)}</nav>`
+      : stacks.length === 1
+        ? html`<nav class="crumbs">
+            <a href="/repos/${repo}">${repo}</a> › stacks ›
+            <a href="/repos/${repo}/stacks/${stacks[0]!}">${stacks[0]!}</a> › ${run.id.slice(0, 8)}
+          </nav>`
+        : html`<nav class="crumbs">
+            <a href="/repos/${repo}">${repo}</a> › <a href="/repos/${repo}/runs">runs</a> ›
+            ${run.id.slice(0, 8)}
+          </nav>`;
     return page(
       c,
       `Run ${run.id.slice(0, 8)} · ${repo}`,
