@@ -2,9 +2,15 @@ import { PROMOTE_TRIGGER, REVERT_TRIGGER } from "../domain/changeset-origin.js";
 import { planPullRequest } from "./plan-pull-request.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { repeatRun } from "./repeat-run.js";
+import type { RunDetail } from "./run-page-port.js";
 
 export type RerunOutcome =
   { kind: "queued"; runIds: string[] } | { kind: "refused"; reason: string };
+
+/** Whether Re-run has something to run again: a run of orphans alone ran nothing. */
+export function canRerun(run: Pick<RunDetail, "components">): boolean {
+  return run.components.some((component) => component.changeKind !== "orphan");
+}
 
 /**
  * Re-run (the run page, the HTTP API, GitHub's Re-run on a `bosun/<env>` check run): a new run

@@ -3,6 +3,7 @@ import type { ComponentDetail, RunPageStore } from "../services/run-page-port.js
 import type { Db } from "./database.js";
 import { listRuns } from "./list-runs.js";
 import { readRunDetail } from "./read-run-detail.js";
+import { readStackDetail } from "./read-stack-detail.js";
 import { repositoryColumns, toSummary } from "./run-page-rows.js";
 import {
   components,
@@ -72,6 +73,8 @@ export function createRunPageRepository(db: Db): RunPageStore {
       }
       return [...byName.values()];
     },
+
+    stack: (repositoryId, name) => readStackDetail(db, repositoryId, name),
 
     run: (runId) => readRunDetail(db, runId),
 

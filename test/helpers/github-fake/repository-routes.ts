@@ -39,9 +39,10 @@ export function repositoryRoutes(repo: FakeRepository): Route[] {
         : { status: 200, body: content, headers: { "content-type": "application/vnd.github.raw" } };
     }),
 
-    route("GET", "/git/ref/heads/.+$", (request) => {
+    // Octokit sends the ref as one path parameter, its slash encoded: `git/ref/heads%2Fmain`.
+    route("GET", "/git/ref/heads(/|%2F).+$", (request) => {
       const branch = decodeURIComponent(
-        request.path.replace(new RegExp(`${prefix}/git/ref/heads/`), ""),
+        request.path.replace(new RegExp(`${prefix}/git/ref/heads(/|%2F)`), ""),
       );
       const sha = repo.branches.get(branch);
       return sha === undefined

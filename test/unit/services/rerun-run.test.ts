@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunKind } from "../../../src/domain/run-kind.js";
-import { rerunRun } from "../../../src/services/rerun-run.js";
+import { canRerun, rerunRun } from "../../../src/services/rerun-run.js";
 import { fakePorts } from "../../helpers/ports/plan-deps.js";
 import { runComponent, runView } from "../../helpers/ports/run-views.js";
 
@@ -98,5 +98,19 @@ describe("rerunRun: a run that is not a pull request's plan is repeated as itsel
       kind: "refused",
       reason: "the run no longer exists",
     });
+  });
+});
+
+describe("canRerun: where the Re-run button shows", () => {
+  const entry = (changeKind: "update" | "orphan") => ({ changeKind });
+  it.each([
+    {
+      case: "a run with a component to run",
+      components: [entry("update"), entry("orphan")],
+      rerun: true,
+    },
+    { case: "a run of orphans alone", components: [entry("orphan")], rerun: false },
+  ])("$case → $rerun", ({ components, rerun }) => {
+    expect(canRerun({ components } as never)).toBe(rerun);
   });
 });
