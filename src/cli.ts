@@ -3,10 +3,10 @@ import { Command } from "commander";
 import { ConfigError } from "./config/load-config.js";
 import { SandboxRefusedError } from "./worker/start-sandbox.js";
 import { type Mode, startBosun } from "./main.js";
-import { DatabaseError } from "./store/database.js";
+import { DatabaseError } from "./store/database-error.js";
 import { loadConfig } from "./config/load-config.js";
 import type { DatabaseTarget } from "./config/database-target.js";
-import { type Database, openDatabase } from "./store/database.js";
+import { type Database, openDatabaseForCommand } from "./store/database.js";
 import { createLogger } from "./lib/logger.js";
 import { SealError } from "./lib/seal.js";
 import { createComponentDirectory } from "./store/component-directory.js";
@@ -85,7 +85,7 @@ program
   .action(async () => {
     try {
       const config = await loadConfig(process.env);
-      const database = await openDatabase(config.database);
+      const database = await openDatabaseForCommand(config.database);
       await database.migrate();
       await database.close();
       process.stdout.write(`migrations applied (${config.database.kind})\n`);
@@ -99,14 +99,15 @@ type StateCommandDeps = Pick<ManagedStateDeps, "store" | "key" | "log"> & {
 };
 
 /**
- * Opens the database, which must already be migrated, for one operator command, and closes it
- * whether the command succeeds or throws.
+ * Opens the database, which must already be migrated, for one operator command (through the
+ * running Bosun when it has the embedded database open), and closes it whether the command
+ * succeeds or throws.
  */
 async function onMigratedDatabase(
   target: DatabaseTarget,
   run: (database: Database) => Promise<CommandResult>,
 ): Promise<CommandResult> {
-  const database = await openDatabase(target);
+  const database = await openDatabaseForCommand(target);
   try {
     if (!(await database.isReady())) {
       throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
@@ -207,9 +208,7 @@ program
   });
 
 const COMPONENT_HELP = "the component, written owner/repo:stack@environment";
-const state = program
-  .command("state")
-  .description("Bosun's managed state (with the embedded database, stop Bosun first)");
+const state = program.command("state").description("Bosun's managed state");
 state
   .command("unlock")
   .description("force-release a component's state lock (written to the audit log)")
@@ -255,9 +254,7 @@ const SECRET_TARGET_HELP =
   "the stack's name in bosun.yml, or STACK@ENVIRONMENT for one environment's secret";
 const secrets = program
   .command("secrets")
-  .description(
-    "a stack's secret variables, stack-wide or per environment, sealed at rest (with the embedded database, stop Bosun first)",
-  );
+  .description("a stack's secret variables, stack-wide or per environment, sealed at rest");
 secrets
   .command("set")
   .description(
