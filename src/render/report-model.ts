@@ -117,6 +117,11 @@ export interface ChangesetReport {
   readonly commitSha: string;
   readonly runKind: RunKind;
   readonly runStatus: RunStatus;
+  /**
+   * Who started a run that came from no pull request nor push (the stack page, the HTTP API, the
+   * CLI): a person's login, or a machine user's name. Untrusted text.
+   */
+  readonly startedBy?: { readonly name: string; readonly machine: boolean } | undefined;
   /** Set when another run applied a component since this plan, or the PR head moved. */
   readonly stale?: { readonly reason: string } | undefined;
   /** A bad `bosun.yml`: when non-empty the run planned nothing and the check run fails. */

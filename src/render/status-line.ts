@@ -6,7 +6,16 @@ import type { ChangesetReport, RunStatus } from "./report-model.js";
 /** The run at a glance: status, kind, environment, commit and a link to its page. Markdown. */
 export function statusLine(report: ChangesetReport): string {
   const commit = codeSpan(report.commitSha.slice(0, 7));
-  return `**${runStatusLabel(report.runStatus)}** · ${runKindLabel(report.runKind)} for ${codeSpan(report.environment)} at ${commit} · [Run details](${report.runUrl})`;
+  return `**${runStatusLabel(report.runStatus)}** · ${runKindLabel(report.runKind)} for ${codeSpan(report.environment)} at ${commit}${startedBy(report)} · [Run details](${report.runUrl})`;
+}
+
+/** A machine user is said to be one, so nobody takes a token's run for a person's. */
+function startedBy(report: ChangesetReport): string {
+  const who = report.startedBy;
+  if (who === undefined) return "";
+  return who.machine
+    ? ` · started by ${codeSpan(who.name)}, a machine user`
+    : ` · started by ${codeSpan(`@${who.name}`)}`;
 }
 
 function runStatusLabel(status: RunStatus): string {

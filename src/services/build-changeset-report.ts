@@ -1,3 +1,4 @@
+import { MANUAL_TRIGGER } from "../domain/run-kind.js";
 import type {
   ComponentReport,
   ChangesetReport,
@@ -87,6 +88,9 @@ export function buildChangesetReport(
     commitSha: view.commitSha,
     runKind: view.kind,
     runStatus: deriveRunStatus(view.components),
+    ...(view.machineUser || view.trigger === MANUAL_TRIGGER
+      ? { startedBy: { name: view.triggeredBy, machine: view.machineUser } }
+      : {}),
     stale,
     components,
   };

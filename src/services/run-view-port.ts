@@ -34,6 +34,8 @@ export interface RunView {
   commitSha: string;
   trigger: string;
   triggeredBy: string;
+  /** Started with an API token: `triggeredBy` names a machine user. */
+  machineUser: boolean;
   /** The trigger's runtime config, when one was given: a re-run carries it. */
   runtimeConfig: Record<string, unknown> | undefined;
   changesetId: string | undefined;

@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "../config/runtime-config.js";
-import type { TriggerKind } from "../domain/run-kind.js";
+import { MANUAL_TRIGGER, type TriggerKind } from "../domain/run-kind.js";
 import { inspectCommit } from "./changeset-pipeline.js";
 import { openEnvironmentRun } from "./open-environment-run.js";
 import type { PlanDeps } from "./plan-deps.js";
@@ -32,9 +32,6 @@ export interface TriggerRefusal {
 
 export type TriggerOutcome =
   { kind: "started"; runId: string } | ({ kind: "refused" } & TriggerRefusal);
-
-/** The trigger a run records: the pages and the API show it, and a re-run repeats it. */
-export const MANUAL_TRIGGER = "manual";
 
 /**
  * A writer's run on one stack and environment, from the stack page, the HTTP API or the CLI

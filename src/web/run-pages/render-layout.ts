@@ -2,7 +2,7 @@ import type { RunStatus } from "../../domain/run-status.js";
 import type { RunKind } from "../../domain/run-kind.js";
 import type { ComponentPhase } from "../../domain/component-phase.js";
 import type { DeltaCounts } from "../../services/run-page-port.js";
-import { MANUAL_TRIGGER } from "../../services/trigger-stack-run.js";
+import { MANUAL_TRIGGER } from "../../domain/run-kind.js";
 import { html, trusted, type SafeHtml } from "./html.js";
 
 /** Inline on purpose: the pages load nothing from elsewhere (and the network may be closed). */

@@ -1,6 +1,6 @@
 import type { RuntimeConfig } from "../../config/runtime-config.js";
 import type { RunComponentEntry, RunDetail } from "../../services/run-page-port.js";
-import { MANUAL_TRIGGER } from "../../services/trigger-stack-run.js";
+import { MANUAL_TRIGGER } from "../../domain/run-kind.js";
 import { html, type SafeHtml } from "./html.js";
 import {
   badge,

@@ -159,6 +159,21 @@ describe("checkRunStateOf a run of several components", () => {
 });
 
 describe("renderCheckRun", () => {
+  it("says who started a run from no pull request, and marks a machine user as one", () => {
+    const person = renderCheckRun(
+      report({ runKind: "plan", startedBy: { name: "octocat", machine: false } }),
+    );
+    expect(person.output.summary).toContain("Plan-only run for `dev`");
+    expect(person.output.summary).toContain("· started by `@octocat` ·");
+    const machine = renderCheckRun(
+      report({ startedBy: { name: "release-bot (API token)", machine: true } }),
+    );
+    expect(machine.output.summary).toContain(
+      "· started by `release-bot (API token)`, a machine user ·",
+    );
+    expect(renderCheckRun(report()).output.summary).not.toContain("started by");
+  });
+
   it("names the check run after the environment and links the run page", () => {
     const checkRun = renderCheckRun(report({ environment: "prod" }));
     expect(checkRun.name).toBe("bosun/prod");
