@@ -39,10 +39,12 @@ export function repositoryRoutes(repo: FakeRepository): Route[] {
         : { status: 200, body: content, headers: { "content-type": "application/vnd.github.raw" } };
     }),
 
-    route("GET", "/git/ref/heads/.+$", (request) => {
+    // Octokit sends the ref as one path parameter, its slash percent-encoded (heads%2Fmain),
+    // which GitHub reads as heads/main.
+    route("GET", "/git/ref/heads(/|%2F).+$", (request) => {
       const branch = decodeURIComponent(
-        request.path.replace(new RegExp(`${prefix}/git/ref/heads/`), ""),
-      );
+        request.path.replace(new RegExp(`${prefix}/git/ref/`), ""),
+      ).replace(/^heads\//, "");
       const sha = repo.branches.get(branch);
       return sha === undefined
         ? NOT_FOUND
