@@ -23,7 +23,10 @@ export interface ApiTokenGrant {
   revokedAt: Date | undefined;
 }
 
-/** API tokens (src/store/api-token-repository.ts): created and revoked by the CLI, read by the API. */
+/**
+ * API tokens (src/store/api-token-repository.ts): created and revoked by the CLI, read by the
+ * HTTP API.
+ */
 export interface ApiTokenStore {
   /** The ids of the repositories Bosun knows (installed, not removed) among these full names. */
   repositoryIds(fullNames: readonly string[]): Promise<Map<string, number>>;

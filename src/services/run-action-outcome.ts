@@ -1,7 +1,10 @@
 import type { Refusal, RefusalKind } from "../render/command-reply.js";
 import { refusalReason } from "../render/refusal-reason.js";
 
-/** What confirming or discarding one run through the HTTP API came to, with the status it answers. */
+/**
+ * What confirming or discarding one run through the HTTP API came to, with the status it is
+ * answered with.
+ */
 export type RunActionOutcome =
   | { kind: "done" }
   | { kind: "refused"; status: 403 | 404 | 409; reason: string; refusal?: RefusalKind };

@@ -15,7 +15,10 @@ import type { RunPageResponses } from "./run-page-responses.js";
 
 const RunId = z.uuid();
 
-/** `POST /api/repos/{owner}/{repo}/stacks/{stack}/runs` (docs/design.md "Runs without a pull request"). */
+/**
+ * The body of `POST /api/repos/{owner}/{repo}/stacks/{stack}/runs` (docs/design.md "Runs without a
+ * pull request").
+ */
 const TriggerBody = z.strictObject({
   environment: z.string().min(1).max(200),
   kind: z.enum(TRIGGER_KINDS),
