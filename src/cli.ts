@@ -23,6 +23,13 @@ import {
   setSecretCommand,
 } from "./services/secrets-command.js";
 import { createSecretRepository, type SecretRepository } from "./store/secret-repository.js";
+import type { ApiTokenStore } from "./services/api-token-port.js";
+import {
+  createTokenCommand,
+  listTokensCommand,
+  revokeTokenCommand,
+} from "./services/tokens-command.js";
+import { createApiTokenRepository } from "./store/api-token-repository.js";
 import { exportStateCommand } from "./state/export-state-command.js";
 import { importStateCommand } from "./state/import-state-command.js";
 import type { ManagedStateDeps } from "./state/managed-state-deps.js";
@@ -290,6 +297,62 @@ secrets
   .argument("<name>", "the secret's name")
   .action((repository: string, stack: string, name: string) =>
     secretsCommand((admin) => deleteSecretCommand(admin, { repository, stack, name })),
+  );
+
+/** Runs one `bosun tokens` command on the (already migrated) database. */
+async function tokensCommand(run: (store: ApiTokenStore) => Promise<CommandResult>) {
+  try {
+    const config = await loadConfig(process.env);
+    report(
+      await onMigratedDatabase(config.database, (database) =>
+        run(createApiTokenRepository(database.db)),
+      ),
+    );
+  } catch (error) {
+    fail(error);
+  }
+}
+
+const tokens = program
+  .command("tokens")
+  .description("tokens for the HTTP API, each scoped to repositories (stored hashed)");
+tokens
+  .command("create")
+  .description(
+    "create a token and print it once, alone on the last line: TOKEN=$(bosun tokens create ci --repo acme/infra | tail -1)",
+  )
+  .argument("<name>", "what the token is for; runs it starts say NAME (API token)")
+  .option(
+    "--repo <owner/repo>",
+    "a repository the token may act on (repeat for more)",
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
+  .option(
+    "--scope <scope>",
+    "read (runs and logs) or trigger (also start, confirm, discard and re-run runs)",
+    "read",
+  )
+  .action((name: string, options: { repo: string[]; scope: string }) =>
+    tokensCommand((store) =>
+      createTokenCommand(store, {
+        name,
+        repositories: options.repo,
+        scope: options.scope,
+        createdBy: operator(),
+      }),
+    ),
+  );
+tokens
+  .command("list")
+  .description("every token: name, id, scope, repositories, created, last used, revoked")
+  .action(() => tokensCommand((store) => listTokensCommand(store)));
+tokens
+  .command("revoke")
+  .description("revoke a token: requests with it are refused from then on")
+  .argument("<token>", "the token's id or name")
+  .action((token: string) =>
+    tokensCommand((store) => revokeTokenCommand(store, { token, now: new Date() })),
   );
 
 registerRunCommands(program);

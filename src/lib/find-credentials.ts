@@ -1,6 +1,7 @@
 import { lintSource } from "@secretlint/core";
 import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
 import type { SecretLintCoreConfig, SecretLintRuleCreator } from "@secretlint/types";
+import { API_TOKEN_PATTERN } from "./api-token-format.js";
 
 /** A [start, end) range of a text. */
 export type TextRange = readonly [start: number, end: number];
@@ -36,6 +37,28 @@ const basicAuthHeader: SecretLintRuleCreator = {
   },
 };
 
+/** Bosun's own API tokens (`bosun tokens create`): a token pasted into a run's log is masked. */
+const bosunApiToken: SecretLintRuleCreator = {
+  messages: { BosunApiToken: { en: () => "found a Bosun API token" } },
+  meta: {
+    id: "bosun/api-token",
+    type: "scanner",
+    recommended: true,
+    supportedContentTypes: ["text"],
+  },
+  create(context) {
+    const t = context.createTranslator(this.messages);
+    return {
+      file(source) {
+        for (const match of source.content.matchAll(API_TOKEN_PATTERN)) {
+          const start = match.index ?? 0;
+          context.report({ message: t("BosunApiToken"), range: [start, start + match[0].length] });
+        }
+      },
+    };
+  },
+};
+
 const config: SecretLintCoreConfig = {
   rules: [
     {
@@ -50,6 +73,7 @@ const config: SecretLintCoreConfig = {
       ],
     },
     { id: basicAuthHeader.meta.id, rule: basicAuthHeader },
+    { id: bosunApiToken.meta.id, rule: bosunApiToken },
   ],
 };
 
@@ -57,8 +81,9 @@ const config: SecretLintCoreConfig = {
  * Where `text` holds a credential of a well-known format, whether or not Bosun knows its value:
  * the rules of secretlint's recommended preset (AWS access keys and secret keys, GCP service
  * account keys, GitHub, Slack, npm, OpenAI, Anthropic, SendGrid, Shopify, Linear and 1Password
- * tokens, PEM private keys, basic-auth URLs, database connection strings) and Basic
- * authorization headers. secretlint's API is asynchronous, hence so is this.
+ * tokens, PEM private keys, basic-auth URLs, database connection strings), Basic
+ * authorization headers and Bosun's own API tokens. secretlint's API is asynchronous, hence so
+ * is this.
  */
 export async function findCredentials(text: string): Promise<TextRange[]> {
   if (text.length === 0) return [];

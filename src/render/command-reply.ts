@@ -1,5 +1,5 @@
 import type { ApprovalVerdict } from "../domain/evaluate-approval.js";
-import type { UnmetRequirement } from "../domain/evaluate-requirements.js";
+import type { ApplyRequirement, UnmetRequirement } from "../domain/evaluate-requirements.js";
 import { assertNever } from "../lib/assert-never.js";
 import { codeSpan } from "./code-span.js";
 import { escapeMarkdown } from "./escape-markdown.js";
@@ -19,6 +19,11 @@ export type Refusal =
       readonly command?: string;
     }
   | { readonly kind: "requirements-unmet"; readonly unmet: readonly UnmetRequirement[] }
+  /** A run no pull request started, where the tracked branch requires what only one can meet. */
+  | {
+      readonly kind: "needs-pull-request";
+      readonly requirements: readonly ApplyRequirement[];
+    }
   /**
    * An approving review with `approve_on_review` that is not an approval (docs/design.md "Trust"):
    * the verdict says who approved which commit.
@@ -135,6 +140,8 @@ function refusalMarkdown(refusal: Refusal): string {
         "Comment `/apply` again once they do.",
       ].join("\n");
     }
+    case "needs-pull-request":
+      return `**Cannot apply:** this repository requires ${names(refusal.requirements)} before an apply, which a pull request's reviews and merge state meet, and this run was started without one. To change it through review, comment \`/destroy STACK -e ENV\` on a pull request instead.`;
     case "review-not-counted":
       return [
         `**Not confirmed:** the approving review of ${codeSpan(refusal.user)} does not count as an approval of this plan, so nothing was applied.`,

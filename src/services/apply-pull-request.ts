@@ -20,15 +20,25 @@ export interface ConfirmRequest {
   repository: { id: number; fullName: string; defaultBranch: string };
   /** The pull request; undefined only for a button on a tracked run no pull request started. */
   number: number | undefined;
-  /** Who confirms: the commenter, the approving reviewer, or who pressed the button. */
+  /**
+   * Who confirms: the commenter, the approving reviewer, who pressed the button, or the HTTP API's
+   * caller.
+   */
   actor: string;
-  via: "comment" | "review" | "button";
+  via: "comment" | "review" | "button" | "api";
+  /**
+   * The actor is an API token's machine user, which GitHub has no permission of: the caller has
+   * checked the token's `trigger` scope instead.
+   */
+  machineUser?: boolean;
   /** The approving review that asks to confirm, as its webhook told it (`via: "review"`). */
   review?: Review;
   stacks?: readonly string[];
   environment?: string | undefined;
   /** The button names its check run, and so exactly one run. */
   checkRunId?: number;
+  /** The HTTP API names exactly one run. */
+  runId?: string;
 }
 
 export type ConfirmOutcome =
@@ -48,7 +58,11 @@ export async function confirmPullRequest(
   const refuse = (refusal: Refusal): ConfirmOutcome => ({ kind: "refused", refusal });
 
   // A reader's approving review is answered below by who approved what, like any review.
-  if (request.via !== "review" && !canWrite(await api.permissionOf(request.actor))) {
+  if (
+    request.via !== "review" &&
+    request.machineUser !== true &&
+    !canWrite(await api.permissionOf(request.actor))
+  ) {
     return refuse({
       kind: "no-permission",
       user: request.actor,
@@ -89,8 +103,13 @@ export async function confirmPullRequest(
   const gated = unconfirmed.filter(({ run }) => run.kind !== "tracked");
   // An approving review confirms only a plan of the pull request's own commit that it approves.
   if (request.via === "review" && gated.length === 0) return refuse({ kind: "nothing-to-apply" });
-  if (gated.length > 0) {
-    if (request.number === undefined) return refuse({ kind: "nothing-to-apply" });
+  // A run no pull request started (a writer's Destroy from the stack page or the API) has nothing
+  // for `approved`, `mergeable` or `undiverged` to judge: while any is required it cannot be
+  // confirmed; without, a writer's confirmation is the whole gate, as for a tracked run.
+  if (gated.length > 0 && request.number === undefined && rules.requirements.length > 0) {
+    return refuse({ kind: "needs-pull-request", requirements: rules.requirements });
+  }
+  if (gated.length > 0 && request.number !== undefined) {
     const pr = await api.pullRequest(request.number);
     const plannedSha = gated[0]!.run.commitSha;
     let required: readonly ApplyRequirement[] = rules.requirements;

@@ -4,7 +4,8 @@ import { requestReport } from "./reporter/index.js";
 import { selectRuns } from "./select-runs.js";
 
 /**
- * Discards what is not yet confirmed in the PR's latest runs (or the button's run), and reports.
+ * Discards what is not yet confirmed in the PR's latest runs (or the run a button or the HTTP API
+ * names), and reports.
  * `proposedOnly`: leave tracked runs alone. A merge's `push` and `closed` webhooks come in either
  * order, and the tracked run the merge opened must wait for `/apply` on the merged pull request
  * whichever came first.
@@ -16,6 +17,7 @@ export async function discardPullRequestRuns(
     number: number | undefined;
     environment?: string | undefined;
     checkRunId?: number;
+    runId?: string;
   },
   actor: string,
   cause: string,

@@ -2,7 +2,10 @@ import type { Refusal } from "../render/command-reply.js";
 import type { PlanDeps } from "./plan-deps.js";
 import type { RunView } from "./run-view-port.js";
 
-/** The runs a request names: the latest of each open changeset of the PR, or the button's own. */
+/**
+ * The runs a request names: the latest of each open changeset of the PR, or the one run a button
+ * (by its check run) or the HTTP API (by its id) names.
+ */
 export async function selectRuns(
   deps: Pick<PlanDeps, "runViews">,
   request: {
@@ -10,15 +13,20 @@ export async function selectRuns(
     number: number | undefined;
     environment?: string | undefined;
     checkRunId?: number;
+    runId?: string;
     stacks?: readonly string[];
   },
 ): Promise<{ runs: RunView[] } | { refusal: Refusal }> {
-  if (request.checkRunId !== undefined) {
-    const run = await deps.runViews.runByCheckRun(request.repository.id, request.checkRunId);
+  if (request.checkRunId !== undefined || request.runId !== undefined) {
+    const run =
+      request.checkRunId !== undefined
+        ? await deps.runViews.runByCheckRun(request.repository.id, request.checkRunId)
+        : await deps.runViews.runInRepository(request.repository.id, request.runId!);
     if (!run) return { refusal: { kind: "nothing-to-apply" } };
     // Tracked runs are never replaced; each waits for its own approval.
     if (run.kind === "tracked" || request.number === undefined) return { runs: [run] };
-    // A button on an older plan's check run must not confirm a plan that was replaced since.
+    // A button on an older plan's check run (or an API call naming it) must not confirm a plan
+    // that was replaced since.
     const latest = await runsOf(deps, request.repository.id, request.number);
     return latest.some((view) => view.runId === run.runId)
       ? { runs: [run] }

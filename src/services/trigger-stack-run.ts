@@ -14,6 +14,11 @@ export function machineUserLabel(tokenName: string): string {
   return `${tokenName} (API token)`;
 }
 
+/** How a run records the actor: the person's login, or the machine user's label. */
+export function actorName(actor: TriggerActor): string {
+  return actor.kind === "person" ? actor.login : machineUserLabel(actor.name);
+}
+
 export interface TriggerStackRunInput {
   installationId: number;
   repository: { id: number; fullName: string; defaultBranch: string };
@@ -121,8 +126,7 @@ export async function triggerStackRun(
       commitSha: headSha,
       kind: input.kind,
       trigger: MANUAL_TRIGGER,
-      triggeredBy:
-        input.actor.kind === "person" ? input.actor.login : machineUserLabel(input.actor.name),
+      triggeredBy: actorName(input.actor),
       ...(input.actor.kind === "token" ? { triggeredByTokenId: input.actor.tokenId } : {}),
       ref: `refs/heads/${tracked.branch}`,
       ...(input.runtimeConfig ? { runtimeConfig: input.runtimeConfig } : {}),

@@ -8,12 +8,15 @@ import type { DeliveryStore } from "../services/delivery-port.js";
 import type { GithubGateway } from "../services/github-port.js";
 import type { PlanDeps } from "../services/plan-deps.js";
 import type { TransactionalQueue } from "../services/queue-port.js";
+import { confirmRun } from "../services/confirm-run.js";
+import { discardRun } from "../services/discard-run.js";
 import { rerunRun } from "../services/rerun-run.js";
 import { triggerStackRun } from "../services/trigger-stack-run.js";
 import type { ManagedStateDeps } from "../state/managed-state-deps.js";
 import { stateRoutes } from "../state/state-routes.js";
 import type { Database } from "../store/database.js";
 import { createSigningKeyRing } from "../identity/signing-key-ring.js";
+import { createApiTokenRepository } from "../store/api-token-repository.js";
 import { createRunPageRepository } from "../store/run-page-repository.js";
 import { createSigningKeyRepository } from "../store/signing-key-repository.js";
 import type { SandboxStatus } from "../worker/start-sandbox.js";
@@ -34,7 +37,7 @@ export interface GithubAppWiring {
   /** The webhook secret's HMAC check (`Webhooks.verify`). */
   verify: (payload: string, signature: string) => Promise<boolean>;
   gateway: GithubGateway;
-  /** What a run page's Re-run and a stack page's Trigger menu plan with. */
+  /** What a run page's Re-run, a stack page's Trigger menu and the HTTP API plan with. */
   flow: PlanDeps;
 }
 
@@ -120,7 +123,15 @@ export async function startWebSide(deps: {
       signIn: users !== undefined,
       secureCookies,
       rerun: github ? (input) => rerunRun(github.flow, input) : undefined,
-      trigger: github ? (input) => triggerStackRun(github.flow, input) : undefined,
+      actions: github
+        ? {
+            trigger: (input) => triggerStackRun(github.flow, input),
+            confirm: (input) => confirmRun(github.flow, input),
+            discard: (input) => discardRun(github.flow, input),
+          }
+        : undefined,
+      tokens: createApiTokenRepository(database.db),
+      publicUrl: config.publicUrl,
       log,
     }),
   );

@@ -8,14 +8,20 @@ const ACCESS_TTL_MS = 60_000;
 const MAX_CACHED = 5_000;
 
 export interface RunPageAccess {
-  /** A signed `repo:` grant, or a signed-in user GitHub lets read the repository. */
+  /**
+   * A signed `repo:` grant, a signed-in user GitHub lets read the repository, or an API token
+   * scoped to it.
+   */
   canReadRepository(session: Session, repository: RepositorySummary): Promise<boolean>;
   /** A signed `run:` grant for this run, or read access to its repository. */
   canReadRun(
     session: Session,
     run: { id: string; repository: RepositorySummary },
   ): Promise<boolean>;
-  /** A signed-in user with write permission (asked with the installation's token). */
+  /**
+   * A signed-in user with write permission (asked with the installation's token), or an API token
+   * scoped to the repository with the `trigger` scope.
+   */
   canWriteRepository(session: Session, repository: RepositorySummary): Promise<boolean>;
 }
 
@@ -40,6 +46,7 @@ export function createRunPageAccess(deps: {
   };
 
   const canReadRepository = async (session: Session, repository: RepositorySummary) => {
+    if (session.apiToken) return session.apiToken.repositoryIds.includes(repository.id);
     if (session.grants.some((grant) => grant.scope === `repo:${repository.id}`)) return true;
     const { user } = session;
     if (!user || !deps.users) return false;
@@ -56,7 +63,10 @@ export function createRunPageAccess(deps: {
       return canReadRepository(session, run.repository);
     },
     async canWriteRepository(session, repository) {
-      const { user } = session;
+      const { apiToken, user } = session;
+      if (apiToken) {
+        return apiToken.scope === "trigger" && apiToken.repositoryIds.includes(repository.id);
+      }
       if (!user || !deps.github) return false;
       const github = deps.github;
       return cached(`write\n${user.login}\n${repository.fullName}`, async () => {

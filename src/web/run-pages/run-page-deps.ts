@@ -1,6 +1,12 @@
 import type { Logger } from "pino";
+import type { ApiTokenStore } from "../../services/api-token-port.js";
+import type { RunActionOutcome } from "../../services/run-action-outcome.js";
 import type { RunPageStore } from "../../services/run-page-port.js";
-import type { TriggerOutcome, TriggerStackRunInput } from "../../services/trigger-stack-run.js";
+import type {
+  TriggerActor,
+  TriggerOutcome,
+  TriggerStackRunInput,
+} from "../../services/trigger-stack-run.js";
 import type { RunPageAccess } from "./access.js";
 import type { Session, SessionKeys } from "./session.js";
 
@@ -10,8 +16,12 @@ export type RerunRun = (input: {
   actor: string;
 }) => Promise<{ kind: "queued"; runIds: string[] } | { kind: "refused"; reason: string }>;
 
-/** Starts a run of one stack in one environment (src/services/trigger-stack-run.ts), or says why not. */
-export type TriggerRun = (input: TriggerStackRunInput) => Promise<TriggerOutcome>;
+/** What a writer (or a `trigger` token) does to runs through the HTTP API. */
+export interface RunActions {
+  trigger(input: TriggerStackRunInput): Promise<TriggerOutcome>;
+  confirm(input: { runId: string; actor: TriggerActor }): Promise<RunActionOutcome>;
+  discard(input: { runId: string; actor: TriggerActor }): Promise<RunActionOutcome>;
+}
 
 export interface RunPageDeps {
   store: RunPageStore;
@@ -24,8 +34,12 @@ export interface RunPageDeps {
   /** Cookies get `Secure` when the public URL is https. */
   secureCookies: boolean;
   rerun: RerunRun | undefined;
-  /** The stack page's Trigger menu; undefined without the GitHub App, like `rerun`. */
-  trigger: TriggerRun | undefined;
+  /** Undefined without the GitHub App: nothing can be started or confirmed then. */
+  actions: RunActions | undefined;
+  /** The API tokens bearer requests to /api/* are checked against. */
+  tokens: ApiTokenStore;
+  /** Where run pages are, for the links the API answers with. */
+  publicUrl: string;
   log: Logger;
   now?: () => number;
 }

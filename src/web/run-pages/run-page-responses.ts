@@ -46,7 +46,7 @@ export function createRunPageResponses(deps: RunPageDeps): RunPageResponses {
 
   const refuse = (c: Context<RunPageEnv>, kind: "page" | "api") => {
     const session = c.get("session");
-    const anonymous = session.grants.length === 0 && !session.user;
+    const anonymous = session.grants.length === 0 && !session.user && !session.apiToken;
     const status = anonymous ? 401 : 404;
     const message = anonymous
       ? "This page needs a link from GitHub (a check run, comment or deployment) or signing in."

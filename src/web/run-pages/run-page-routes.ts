@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { addApiRoutes } from "./api-routes.js";
 import { addRepositoryRoutes } from "./repository-routes.js";
 import type { RunPageDeps, RunPageEnv } from "./run-page-deps.js";
 import { createRunPageResponses } from "./run-page-responses.js";
@@ -7,7 +8,8 @@ import { addStackRoutes } from "./stack-routes.js";
 import { withRunPageSession } from "./with-run-page-session.js";
 
 /**
- * The run pages and their JSON API. Every route answers 401 to a request that carries no
+ * The run pages and their JSON API (for a session, a signed link or an API token). Every route
+ * answers 401 to a request that carries no
  * credential at all and 404 to one whose credential does not cover what it asks for, or when that
  * does not exist: a refusal never tells whether a run exists.
  */
@@ -32,5 +34,6 @@ export function runPageRoutes(deps: RunPageDeps): Hono<RunPageEnv> {
   addRunRoutes(app, deps, responses, now);
   addRepositoryRoutes(app, deps, responses);
   addStackRoutes(app, deps, responses);
+  addApiRoutes(app, deps, responses);
   return app;
 }

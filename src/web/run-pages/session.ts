@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import { z } from "zod";
 import { open, seal } from "../../lib/seal.js";
+import type { ApiTokenCaller } from "../../services/authenticate-api-token.js";
 import { deriveKey, verifyGrant, type Grant } from "../../lib/signed-link.js";
 
 /**
@@ -35,6 +36,11 @@ export interface Session {
   grants: Grant[];
   grantTokens: string[];
   user: SessionUser | undefined;
+  /**
+   * The machine user of an `Authorization: Bearer` API token, on a request to /api/*: then the
+   * only credential looked at, and never kept in the cookie.
+   */
+  apiToken?: ApiTokenCaller;
 }
 
 export interface SessionKeys {

@@ -46,7 +46,7 @@ export function addStackRoutes(
     stack: string,
   ): Promise<string | undefined> => {
     const session = c.get("session");
-    if (!deps.trigger || !session.user) return undefined;
+    if (!deps.actions || !session.user) return undefined;
     const writer = await deps.access
       .canWriteRepository(session, repository)
       .catch((error: unknown) => {
@@ -127,7 +127,7 @@ export function addStackRoutes(
     // Asked before anything is looked up: the answer says nothing of what exists.
     if (!user) return forbidden(c, "Triggering a run needs signing in with GitHub.");
     const repository = await readableRepository(deps, c);
-    if (!repository || !deps.trigger) return refuse(c, "page");
+    if (!repository || !deps.actions) return refuse(c, "page");
     if (!(await deps.access.canWriteRepository(session, repository))) {
       return forbidden(c, "Triggering a run needs write permission on the repository.");
     }
@@ -202,7 +202,7 @@ export function addStackRoutes(
         409,
       );
     }
-    const outcome = await deps.trigger({
+    const outcome = await deps.actions.trigger({
       installationId: repository.installationId,
       repository: {
         id: repository.id,

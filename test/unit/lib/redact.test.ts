@@ -231,6 +231,11 @@ describe("createMasker().maskText: well-known credential formats Bosun was never
       `Authorization: Basic ${Buffer.from("deploy:Tr0ub4dor3").toString("base64")}`,
       `Authorization: Basic ${MASK}`,
     ],
+    [
+      "a Bosun API token",
+      `curl -H "Authorization: Bearer ${fake("bosun_", "Zm9v".repeat(10) + "YmE")}" …`,
+      `curl -H "Authorization: Bearer ${MASK}" …`,
+    ],
   ])("masks %s", async (_format, text, expected) => {
     expect(await createMasker().maskText(text)).toBe(expected);
   });

@@ -42,6 +42,7 @@ const examples = {
       { requirement: "undiverged", behindBy: 2 },
     ],
   },
+  "needs-pull-request": { kind: "needs-pull-request", requirements: ["approved", "mergeable"] },
   "review-not-counted": {
     kind: "review-not-counted",
     user: "carol",
