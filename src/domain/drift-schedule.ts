@@ -1,0 +1,77 @@
+import cronParser from "cron-parser";
+
+/**
+ * `drift.schedule: off` in bosun.yml: no drift checks for the environment, whatever the server's
+ * default (BOSUN_DRIFT_SCHEDULE).
+ */
+export const DRIFT_OFF = "off";
+
+/** The macros cron-parser reads besides five fields; `@reboot` and friends have no time. */
+const MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly"];
+
+/**
+ * Why a cron expression is not a drift schedule, or undefined when it is one: five fields
+ * (minute, hour, day of month, month, day of week) or one of the macros, read in UTC, with a time
+ * to come. cron-parser would also take a sixth (seconds) field; a drift check every few seconds is
+ * a slip, and pg-boss, which reads the same library, has a minute as its finest grain.
+ */
+export function cronProblem(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  const macro = fields.length === 1 && fields[0]!.startsWith("@");
+  if (macro ? !MACROS.includes(fields[0]!) : fields.length !== 5) {
+    return `must be a cron expression of five fields (minute hour day-of-month month day-of-week), such as "0 */6 * * *", or one of ${MACROS.join(", ")}`;
+  }
+  try {
+    // Parsing takes "31 4,6" (no such day); only looking for the next time finds it never comes.
+    nextOccurrence(expression, new Date(0));
+    return undefined;
+  } catch (error) {
+    return `is not a cron schedule: ${(error as Error).message}`;
+  }
+}
+
+/** The schedule's first time strictly after `after`, in UTC. Throws on an expression cronProblem refuses. */
+export function nextOccurrence(expression: string, after: Date): Date {
+  return cronParser
+    .parseExpression(expression.trim(), { currentDate: after, tz: "UTC" })
+    .next()
+    .toDate();
+}
+
+/**
+ * The schedule an environment's drift checks follow: its own `drift.schedule` from the tracked
+ * branch, else the server's default; undefined for none (`off`, or neither set).
+ */
+export function effectiveDriftSchedule(
+  own: string | undefined,
+  serverDefault: string | undefined,
+): string | undefined {
+  if (own === DRIFT_OFF) return undefined;
+  return own ?? serverDefault;
+}
+
+/** What a tick does for one environment with a schedule. */
+export type DriftTiming =
+  /** Its next check is still to come, and the schedule agrees. */
+  | { kind: "wait" }
+  /** No check is due; its next one is `nextAt` (first seen, or the schedule now comes sooner). */
+  | { kind: "schedule"; nextAt: Date }
+  /** A check is due now; the one after it is `nextAt`. */
+  | { kind: "due"; nextAt: Date };
+
+/**
+ * When an environment's drift is next checked. An environment first seen gets the schedule's
+ * next time (a schedule runs at the times it names, not when Bosun happens to read it). A time
+ * that has come is due, once, however many times were missed while Bosun was down: the check
+ * after it is the schedule's next time from now, not a backlog. A recorded time later than the
+ * schedule's next one means the schedule changed (a push, or BOSUN_DRIFT_SCHEDULE) to come
+ * sooner, so it is pulled forward; a schedule changed to come later keeps the time already set,
+ * one check early at worst.
+ */
+export function driftTiming(schedule: string, nextAt: Date | undefined, now: Date): DriftTiming {
+  const upcoming = nextOccurrence(schedule, now);
+  if (nextAt === undefined) return { kind: "schedule", nextAt: upcoming };
+  if (nextAt.getTime() <= now.getTime()) return { kind: "due", nextAt: upcoming };
+  if (nextAt.getTime() > upcoming.getTime()) return { kind: "schedule", nextAt: upcoming };
+  return { kind: "wait" };
+}
