@@ -39,10 +39,12 @@ export function repositoryRoutes(repo: FakeRepository): Route[] {
         : { status: 200, body: content, headers: { "content-type": "application/vnd.github.raw" } };
     }),
 
-    route("GET", "/git/ref/heads/.+$", (request) => {
+    // Get a reference: Octokit sends the ref `heads/{branch}` as one path segment (`heads%2Fmain`),
+    // which GitHub decodes.
+    route("GET", "/git/ref/heads(/|%2F).+$", (request) => {
       const branch = decodeURIComponent(
-        request.path.replace(new RegExp(`${prefix}/git/ref/heads/`), ""),
-      );
+        request.path.replace(new RegExp(`${prefix}/git/ref/`), ""),
+      ).slice("heads/".length);
       const sha = repo.branches.get(branch);
       return sha === undefined
         ? NOT_FOUND
