@@ -18,10 +18,20 @@ describe("drift schedules", () => {
     ["daily", /five fields/],
     ["61 * * * *", /not a cron schedule/],
     ["0 0 30 2 *", /not a cron schedule/],
+    ["0 0 31 4,6 *", /no month it names has the day/],
+    ["0 0 31 4,6 MON", undefined],
+    ["0 0 29 2 *", undefined],
+    ["0 0 L 2 *", undefined],
   ])("reads %j", (expression, problem) => {
     const found = cronProblem(expression);
     if (problem === undefined) expect(found).toBeUndefined();
     else expect(found).toMatch(problem);
+  });
+
+  it("finds a schedule that never comes without cron-parser's 10,000 steps", () => {
+    const started = performance.now();
+    for (let i = 0; i < 200; i += 1) expect(cronProblem("0 0 31 2,4,6,9,11 *")).toBeDefined();
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it("takes the next time strictly after, in UTC", () => {
