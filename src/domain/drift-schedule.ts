@@ -11,9 +11,16 @@ const MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourl
 
 /**
  * Why a cron expression is not a drift schedule, or undefined when it is one: five fields
- * (minute, hour, day of month, month, day of week) or one of the macros, read in UTC, with a time
- * to come. cron-parser would also take a sixth (seconds) field; a drift check every few seconds is
- * a slip, and pg-boss, which reads the same library, has a minute as its finest grain.
+ * (minute, hour, day of month, month, day of week) or a macro (@hourly, @daily, @weekly,
+ * @monthly, @yearly), read in UTC. cron-parser would also take a sixth (seconds) field; a drift
+ * check every few seconds is a slip, and pg-boss, which reads the same library, has a minute as
+ * its finest grain.
+ *
+ * Only parsing, which is quick: a pull request's bosun.yml is read (and so its schedules) before
+ * its `drift` is dropped, and may hold thousands. Looking for the next time can take cron-parser
+ * 10,000 steps (tens of milliseconds) on a schedule that never comes, so that is left to the
+ * tick, on the tracked branch's schedules; the one such case people write by slip, a day no month
+ * it names has ("31 4,6"), is caught here.
  */
 export function cronProblem(expression: string): string | undefined {
   const fields = expression.trim().split(/\s+/);
@@ -22,12 +29,10 @@ export function cronProblem(expression: string): string | undefined {
     return `must be a cron expression of five fields (minute hour day-of-month month day-of-week), such as "0 */6 * * *", or one of ${MACROS.join(", ")}`;
   }
   try {
-    const { fields } = cronParser.parseExpression(expression.trim(), { tz: "UTC" });
-    if (neverComes(fields)) {
-      return "is not a cron schedule: no month it names has the day of the month it names";
-    }
-    nextOccurrence(expression, new Date(0));
-    return undefined;
+    const { fields: parsed } = cronParser.parseExpression(expression.trim(), { tz: "UTC" });
+    return neverComes(parsed)
+      ? "is not a cron schedule: no month it names has the day of the month it names"
+      : undefined;
   } catch (error) {
     return `is not a cron schedule: ${(error as Error).message}`;
   }
@@ -37,10 +42,9 @@ export function cronProblem(expression: string): string | undefined {
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * A schedule whose days of the month no month it names has ("31 4,6"), on any weekday: cron-parser
- * parses it and finds it has no time only by giving up after 10,000 steps, tens of milliseconds
- * that a pull request's bosun.yml could ask for thousands of times. With days of the week named
- * too, either matching is enough (cron's rule), and every month has every weekday.
+ * A schedule whose days of the month no month it names has ("31 4,6"), on any weekday. With days
+ * of the week named too, either matching is enough (cron's rule), and every month has every
+ * weekday.
  */
 function neverComes(fields: {
   readonly dayOfMonth: readonly (number | "L")[];
@@ -54,7 +58,10 @@ function neverComes(fields: {
   return Math.min(...days) > longest;
 }
 
-/** The schedule's first time strictly after `after`, in UTC. Throws on an expression cronProblem refuses. */
+/**
+ * The schedule's first time strictly after `after`, in UTC. Throws on an expression cronProblem
+ * refuses, and when cron-parser finds no time within its 10,000 steps.
+ */
 export function nextOccurrence(expression: string, after: Date): Date {
   return cronParser
     .parseExpression(expression.trim(), { currentDate: after, tz: "UTC" })

@@ -1,4 +1,4 @@
-import { driftTiming, effectiveDriftSchedule } from "../domain/drift-schedule.js";
+import { type DriftTiming, driftTiming, effectiveDriftSchedule } from "../domain/drift-schedule.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { startDriftCheck } from "./start-drift-check.js";
 
@@ -35,7 +35,13 @@ export async function driftTick(
       repo: environment.repositoryFullName,
       environment: environment.environment,
     });
-    const timing = driftTiming(schedule, environment.nextAt, input.now);
+    let timing: DriftTiming;
+    try {
+      timing = driftTiming(schedule, environment.nextAt, input.now);
+    } catch (error) {
+      log.warn({ err: error, schedule }, "drift schedule has no time to come; not checked");
+      continue;
+    }
     if (timing.kind === "wait") continue;
     if (timing.kind === "schedule") {
       await deps.drift.scheduleDriftCheck(

@@ -119,6 +119,18 @@ describe("driftTick", () => {
     expect(await tick(off, "2026-01-01T12:00:30Z", "@hourly")).toEqual({ started: [] });
   });
 
+  it("passes over a schedule it cannot read, and checks the other environments", async () => {
+    const ports = world({ nextAt: at("2026-01-01T12:00:00Z") });
+    ports.drift.add({
+      environmentId: "env-broken",
+      schedule: "every full moon",
+      nextAt: at("2026-01-01T00:00:00Z"),
+      deployed: [deployedNetwork],
+    });
+    expect(await tick(ports, "2026-01-01T12:00:30Z")).toEqual({ started: ["run-1"] });
+    expect(ports.drift.environments.get("env-broken")?.nextAt).toEqual(at("2026-01-01T00:00:00Z"));
+  });
+
   it("checks no stack the tracked branch no longer declares, and no repository without bosun.yml", async () => {
     const ports = world({ nextAt: at("2026-01-01T12:00:00Z") });
     ports.drift.environments.get(ENV)!.deployed = [{ ...deployedNetwork, stack: "orphaned" }];
