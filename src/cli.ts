@@ -3,10 +3,10 @@ import { Command } from "commander";
 import { ConfigError } from "./config/load-config.js";
 import { SandboxRefusedError } from "./worker/start-sandbox.js";
 import { type Mode, startBosun } from "./main.js";
-import { DatabaseError } from "./store/database.js";
+import { DatabaseError } from "./store/database-error.js";
 import { loadConfig } from "./config/load-config.js";
 import type { DatabaseTarget } from "./config/database-target.js";
-import { type Database, openDatabase } from "./store/database.js";
+import { type Database, openDatabaseForCommand } from "./store/database.js";
 import { createLogger } from "./lib/logger.js";
 import { SealError } from "./lib/seal.js";
 import { createComponentDirectory } from "./store/component-directory.js";
@@ -28,6 +28,7 @@ import { importStateCommand } from "./state/import-state-command.js";
 import type { ManagedStateDeps } from "./state/managed-state-deps.js";
 import { unlockStateCommand } from "./state/unlock-state-command.js";
 import type { ComponentDirectory } from "./services/state-port.js";
+import { registerRunCommands } from "./client/register-run-commands.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -84,7 +85,7 @@ program
   .action(async () => {
     try {
       const config = await loadConfig(process.env);
-      const database = await openDatabase(config.database);
+      const database = await openDatabaseForCommand(config.database);
       await database.migrate();
       await database.close();
       process.stdout.write(`migrations applied (${config.database.kind})\n`);
@@ -98,14 +99,15 @@ type StateCommandDeps = Pick<ManagedStateDeps, "store" | "key" | "log"> & {
 };
 
 /**
- * Opens the database, which must already be migrated, for one operator command, and closes it
- * whether the command succeeds or throws.
+ * Opens the database, which must already be migrated, for one operator command (through the
+ * running Bosun when it has the embedded database open), and closes it whether the command
+ * succeeds or throws.
  */
 async function onMigratedDatabase(
   target: DatabaseTarget,
   run: (database: Database) => Promise<CommandResult>,
 ): Promise<CommandResult> {
-  const database = await openDatabase(target);
+  const database = await openDatabaseForCommand(target);
   try {
     if (!(await database.isReady())) {
       throw new DatabaseError("the database is not migrated: run `bosun migrate` first");
@@ -206,9 +208,7 @@ program
   });
 
 const COMPONENT_HELP = "the component, written owner/repo:stack@environment";
-const state = program
-  .command("state")
-  .description("Bosun's managed state (with the embedded database, stop Bosun first)");
+const state = program.command("state").description("Bosun's managed state");
 state
   .command("unlock")
   .description("force-release a component's state lock (written to the audit log)")
@@ -250,18 +250,18 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+const SECRET_TARGET_HELP =
+  "the stack's name in bosun.yml, or STACK@ENVIRONMENT for one environment's secret";
 const secrets = program
   .command("secrets")
-  .description(
-    "a stack's secret variables, sealed at rest (with the embedded database, stop Bosun first)",
-  );
+  .description("a stack's secret variables, stack-wide or per environment, sealed at rest");
 secrets
   .command("set")
   .description(
-    'set a secret from stdin: printf %s "$VALUE" | bosun secrets set acme/infra network AWS_SECRET_ACCESS_KEY --scope apply',
+    'set a secret from stdin: printf %s "$VALUE" | bosun secrets set acme/infra network@prod AWS_SECRET_ACCESS_KEY --scope apply',
   )
   .argument("<repository>", "owner/repo")
-  .argument("<stack>", "the stack's name in bosun.yml")
+  .argument("<stack>", SECRET_TARGET_HELP)
   .argument("<name>", "the environment variable the engine receives (TF_VAR_x for a variable)")
   .requiredOption("--scope <scope>", "plan, apply or both: which phases receive it")
   .action(async (repository: string, stack: string, name: string, options: { scope: string }) => {
@@ -272,20 +272,26 @@ secrets
   });
 secrets
   .command("list")
-  .description("names and scopes of a stack's secrets (never their values)")
+  .description(
+    "name, scope, environment (* for stack-wide) and last update of a stack's secrets, never their values; STACK@ENVIRONMENT lists that environment's and the stack-wide ones",
+  )
   .argument("<repository>", "owner/repo")
-  .argument("<stack>", "the stack's name")
+  .argument("<stack>", SECRET_TARGET_HELP)
   .action((repository: string, stack: string) =>
     secretsCommand((admin) => listSecretsCommand(admin, { repository, stack })),
   );
 secrets
   .command("delete")
-  .description("delete a secret")
+  .description(
+    "delete a secret: STACK names the stack-wide one, STACK@ENVIRONMENT that environment's",
+  )
   .argument("<repository>", "owner/repo")
-  .argument("<stack>", "the stack's name")
+  .argument("<stack>", SECRET_TARGET_HELP)
   .argument("<name>", "the secret's name")
   .action((repository: string, stack: string, name: string) =>
     secretsCommand((admin) => deleteSecretCommand(admin, { repository, stack, name })),
   );
+
+registerRunCommands(program);
 
 await program.parseAsync(process.argv);

@@ -77,7 +77,7 @@ export async function startBosun(options: {
         })
       : undefined;
 
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { role: "server" });
   try {
     await database.migrate();
   } catch (error) {
@@ -85,6 +85,8 @@ export async function startBosun(options: {
     throw error;
   }
   log.info({ database: config.database.kind }, "database migrated");
+  // Once migrated: a command that came in earlier would find the tables missing.
+  await database.serveLocalCommands(log);
 
   const queue = await startJobQueue(database, bosunQueues(config), log);
   const deliveries = createDeliveryRepository(database.db);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { enginePassthrough } from "./engine-passthrough.js";
 import { SANDBOX_MODES } from "./sandbox-mode.js";
 import { parseDuration } from "./duration.js";
 import { cronProblem } from "../domain/drift-schedule.js";
@@ -67,8 +68,8 @@ const sandboxPaths = z
     return paths.map((entry) => path.resolve(entry));
   });
 
-/** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */
-export const Env = z.object({
+/** Bosun's own variables: its configuration and credentials, none of which an engine receives. */
+const ownVariables = {
   NODE_ENV: optionalText,
   APP_ID: optionalText.pipe(
     z.string().regex(/^\d+$/, "must be the numeric GitHub App id").optional(),
@@ -120,6 +121,12 @@ export const Env = z.object({
   BOSUN_SANDBOX_PATHS: optionalText.pipe(sandboxPaths),
   /** Drift checks of every environment that sets no `drift.schedule` of its own; unset: none. */
   BOSUN_DRIFT_SCHEDULE: optionalText.pipe(cronSchedule.optional()),
+};
+
+/** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */
+export const Env = z.object({
+  ...ownVariables,
+  BOSUN_ENGINE_PASSTHROUGH_ENV: optionalText.pipe(enginePassthrough(Object.keys(ownVariables))),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -50,6 +50,8 @@ export interface AppConfig {
   reportExpiryMs: number;
   /** BOSUN_SANDBOX and BOSUN_SANDBOX_PATHS: how engine runs are confined, and what else they see. */
   sandbox: { mode: SandboxMode; paths: string[] };
+  /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables engines receive besides the fixed few. */
+  enginePassthrough: string[];
   /** BOSUN_DRIFT_SCHEDULE: the drift checks of environments without a schedule of their own. */
   driftSchedule: string | undefined;
 }
@@ -103,6 +105,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     workerLeaseMs: env.BOSUN_WORKER_LEASE,
     reportExpiryMs: env.BOSUN_REPORT_EXPIRY,
     sandbox: { mode: env.BOSUN_SANDBOX, paths: env.BOSUN_SANDBOX_PATHS },
+    enginePassthrough: env.BOSUN_ENGINE_PASSTHROUGH_ENV,
     driftSchedule: env.BOSUN_DRIFT_SCHEDULE,
   };
 }

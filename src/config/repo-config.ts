@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compileGlob } from "./compile-glob.js";
 import { ApplyConfig } from "./apply-config.js";
 import { nameSchema } from "./config-fields.js";
 import { EnvironmentConfig } from "./environment-config.js";
@@ -39,6 +40,20 @@ function isBranchName(value: string): boolean {
   );
 }
 
+/** A `tracked_tags` pattern: a glob over tag names, matched whole (`v*`, `release-*`). */
+const tagPattern = z
+  .string()
+  .min(1, "a pattern must not be empty")
+  .max(255, "a tag pattern has at most 255 characters")
+  .refine(
+    (value) => !value.startsWith("refs/"),
+    "name tags without refs/tags/: v*, not refs/tags/v*",
+  )
+  .superRefine((value, ctx) => {
+    const compiled = compileGlob(value);
+    if (!compiled.ok) ctx.addIssue({ code: "custom", message: compiled.problem });
+  });
+
 const branch = z
   .string()
   .max(255, "a branch name has at most 255 characters")
@@ -53,6 +68,13 @@ export const RepoConfig = z
       .optional()
       .describe(
         "The branch whose pushes deploy and whose bosun.yml decides apply rules and policies. Default: the repository's default branch.",
+      ),
+    tracked_tags: z
+      .array(tagPattern)
+      .max(20, "at most 20 tag patterns")
+      .default([])
+      .describe(
+        "Glob patterns of tag names whose push deploys, like a push to the tracked branch: a tracked run of the components changed between their deployed commit and the tag's. Read from the tracked branch.",
       ),
     environments: z
       .record(nameSchema("environment"), EnvironmentConfig)

@@ -1,12 +1,22 @@
 import { z } from "zod";
 import { addressProblem } from "../domain/command-argument-rules.js";
-import { ENV_NAME, isReservedEngineEnv } from "../domain/engine-reserved-env.js";
+import { RESERVED_ENGINE_VARIABLES } from "../domain/reserved-engine-variables.js";
 import { parseYamlConfig, type ConfigProblem } from "./parse-yaml-config.js";
 
 /** A runtime config is a few overrides; anything near this size is a mistake. */
 export const MAX_RUNTIME_CONFIG_BYTES = 64 * 1024;
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/**
+ * Beyond what neither a secret nor the operator may set: Bosun's own names, engine variables
+ * (which belong under `variables`), and the phase's cloud identity, so a trigger cannot point an
+ * apply at another role.
+ */
+const RUNTIME_RESERVED =
+  /^(BOSUN_.*|TF_VAR_.*|AWS_WEB_IDENTITY_TOKEN_FILE|AWS_ROLE_ARN|AWS_ROLE_SESSION_NAME|ARM_USE_OIDC|ARM_OIDC_TOKEN_FILE_PATH|ARM_CLIENT_ID|ARM_TENANT_ID|ARM_SUBSCRIPTION_ID|GOOGLE_APPLICATION_CREDENTIALS)$/;
+const isReserved = (name: string) =>
+  RESERVED_ENGINE_VARIABLES.test(name) || RUNTIME_RESERVED.test(name);
 
 /**
  * What a trigger may override for its run alone (docs/design.md "Runs without a pull request"):
@@ -30,7 +40,7 @@ export const RuntimeConfig = z
           .string()
           .regex(ENV_NAME, "must be an environment variable name (letters, digits, _)")
           .refine(
-            (name) => !isReservedEngineEnv(name),
+            (name) => !isReserved(name),
             "is set by Bosun for every engine run (BOSUN_*, TF_HTTP_*, cloud identity, …)",
           ),
         z.string().max(4096),

@@ -83,3 +83,22 @@ export function splitTrust(
     }),
   };
 }
+
+/**
+ * Whether the tracked branch's bosun.yml runs `stack` in `environment`. Only such a component
+ * receives the stack's stack-wide secrets (ComponentSpec.stackWideSecrets): a pull request can add
+ * an environment to a stack, and its plan, which runs the pull request's code, would otherwise
+ * receive credentials an operator set for the environments the team reviewed. `trackedConfig` is
+ * undefined when the tracked branch has no bosun.yml: then it declares nothing.
+ */
+export function tracksEnvironment(
+  trackedConfig: RepoConfig | undefined,
+  stack: string,
+  environment: string,
+): boolean {
+  return (
+    trackedConfig?.stacks.some(
+      (candidate) => candidate.name === stack && candidate.environments.includes(environment),
+    ) ?? false
+  );
+}

@@ -24,7 +24,7 @@ export interface ReplayableRevision {
  */
 export function revertSpec(
   target: { applied: ReplayableRevision; previous: ReplayableRevision | undefined },
-  current: Pick<ComponentSpec, "policies" | "production">,
+  current: Required<Pick<ComponentSpec, "policies" | "production" | "stackWideSecrets">>,
 ): { change: ComponentChangeKind; spec: ComponentSpec } {
   const spec = replaySpec(target.previous ?? target.applied, current);
   if (!target.previous) spec.destroy = true;
@@ -33,13 +33,15 @@ export function revertSpec(
 
 /**
  * A revision replayed as it was applied: its commit and its rendered inputs, fixed, never
- * autodeployed, under today's policies. Upstream inputs the revision recorded in clear are
- * replayed as they were; only sensitive ones (recorded by name only) are read again from the
- * upstream. The dependency stays, and with it the order of the waves.
+ * autodeployed. Upstream inputs the revision recorded in clear are replayed as they were; only
+ * sensitive ones (recorded by name only) are read again from the upstream. The dependency stays,
+ * and with it the order of the waves. What the tracked branch decides today (its policies,
+ * `production`, whether the environment receives stack-wide secrets) replaces what the revision
+ * recorded.
  */
 export function replaySpec(
   replayed: ReplayableRevision,
-  current: Pick<ComponentSpec, "policies" | "production">,
+  current: Required<Pick<ComponentSpec, "policies" | "production" | "stackWideSecrets">>,
 ): ComponentSpec {
   const recorded = variablesOf(replayed.inputs) ?? {};
   const spec: ComponentSpec = {
@@ -49,6 +51,7 @@ export function replaySpec(
     autodeploy: false,
     policies: current.policies,
     production: current.production,
+    stackWideSecrets: current.stackWideSecrets,
   };
   delete spec.targets;
   delete spec.dependsOn;

@@ -39,6 +39,13 @@ export interface ComponentSpec {
   cloud?: CloudSettings;
   /** The git ref the run's commit was reached by; absent on specs made before it was recorded. */
   ref?: string;
+  /**
+   * Whether the stack's stack-wide secrets reach this component: only when the tracked branch's
+   * bosun.yml declares the environment for the stack (docs/security.md). A pull request that adds
+   * an environment gets only the secrets an operator set for that environment by name.
+   * Read it with {@link receivesStackWideSecrets}: specs made before it existed lack it.
+   */
+  stackWideSecrets?: boolean;
   /** BOSUN_SKIP_APPLYING: a confirmed run ends without running apply. */
   skipApplying?: boolean;
   /** Upstream components whose outputs feed this one: `inputs` maps variable → upstream output. */
@@ -48,6 +55,15 @@ export interface ComponentSpec {
    * that change in the run, or, for a destroy, its downstreams destroyed in the run.
    */
   waitsFor?: { stack: string; componentId: string }[];
+}
+
+/**
+ * A spec without `stackWideSecrets` was fixed before secrets had environments, when every
+ * component received its stack's secrets: such a run (a plan under review, a revision a revert
+ * replays) keeps doing so rather than lose, mid-review, credentials its plan was made with.
+ */
+export function receivesStackWideSecrets(spec: Pick<ComponentSpec, "stackWideSecrets">): boolean {
+  return spec.stackWideSecrets ?? true;
 }
 
 /** Renders `${environment}` in a var file path (docs/design.md `var_files`). */

@@ -80,7 +80,9 @@ export type Refusal =
   | {
       readonly kind: "component-busy";
       readonly busy: readonly { readonly component: string; readonly runUrl: string }[];
-    };
+    }
+  /** GitHub's Re-run of a check run whose run cannot be run again (`reason` says why). */
+  | { readonly kind: "rerun-refused"; readonly reason: string };
 export type RefusalKind = Refusal["kind"];
 
 /** What GitHub's `mergeable_state` values that refuse a merge mean, for a reply. */
@@ -204,6 +206,8 @@ function refusalMarkdown(refusal: Refusal): string {
         "Wait for it to finish. If it changed these components, this plan is then stale: comment `/plan` to plan again on top of it, then `/apply`.",
       ].join("\n");
     }
+    case "rerun-refused":
+      return `**Cannot re-run:** ${escapeMarkdown(refusal.reason)}.`;
     default:
       return assertNever(refusal, "refusal");
   }

@@ -23,6 +23,11 @@ const INHERITED = [
 
 export function engineEnvironment(input: {
   host: NodeJS.ProcessEnv;
+  /**
+   * The operator's BOSUN_ENGINE_PASSTHROUGH_ENV: more host variables to pass on, checked at start
+   * (src/config/engine-passthrough.ts) never to name Bosun's own or those it sets below.
+   */
+  passthrough: readonly string[];
   home: string;
   variables: Record<string, unknown>;
   /** A runtime config's environment variables: set before secrets and Bosun's own, which win. */
@@ -33,10 +38,11 @@ export function engineEnvironment(input: {
   extra?: Record<string, string>;
 }): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of INHERITED) {
+  for (const name of [...INHERITED, ...input.passthrough]) {
     const value = input.host[name];
     if (value !== undefined) env[name] = value;
   }
+  // After the host's, so that no host variable replaces what Bosun sets.
   env.HOME = input.home;
   env.TF_IN_AUTOMATION = "1";
   env.TF_INPUT = "0";

@@ -51,6 +51,8 @@ export interface ComponentRunContext {
   masker: Masker;
   reporter: PhaseReporter;
   hostEnv: NodeJS.ProcessEnv;
+  /** BOSUN_ENGINE_PASSTHROUGH_ENV: the host variables the engine also receives. */
+  enginePassthrough: readonly string[];
 }
 
 export interface PlannedComponent {
@@ -244,6 +246,7 @@ function invocation(context: ComponentRunContext, workspace: string, stackDir: s
     cwd: stackDir,
     env: engineEnvironment({
       host: context.hostEnv,
+      passthrough: context.enginePassthrough,
       home: path.join(workspace, "home"),
       variables: context.spec.variables,
       runtimeEnv: context.spec.env,

@@ -5,7 +5,6 @@ import {
   type AffectedEnvironment,
   type ChangedFile,
 } from "../domain/affected-components.js";
-import type { HclFinding } from "../domain/hcl-finding.js";
 import type { GithubRepoApi, GithubRepoReader } from "./github-port.js";
 import { openEnvironmentRun, type RunOrigin } from "./open-environment-run.js";
 import type { PlanDeps } from "./plan-deps.js";
@@ -139,12 +138,7 @@ export async function startRuns(
   deps: PlanDeps,
   origin: RunOrigin,
   environments: readonly AffectedEnvironment[],
-  context: {
-    head: RepoConfig;
-    base: RepoConfig | undefined;
-    baseSha: string;
-    findings: HclFinding[];
-  },
+  context: Parameters<typeof openEnvironmentRun>[3],
 ): Promise<string[]> {
   const runIds: string[] = [];
   for (const environment of environments) {

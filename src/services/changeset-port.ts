@@ -32,6 +32,8 @@ export interface NewChangesetRun {
     triggeredByTokenId?: string | undefined;
     /** The trigger's runtime config, kept to show on the run page and to carry into a re-run. */
     runtimeConfig?: Record<string, unknown> | undefined;
+    /** The run this one repeats (Re-run). */
+    repeatsRunId?: string | undefined;
     scanFindings: unknown[];
   };
   components: NewRunComponent[];

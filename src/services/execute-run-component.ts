@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { digest, seal } from "../lib/seal.js";
 import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
 import type { EngineKind } from "../domain/engine-kind.js";
+import { receivesStackWideSecrets } from "../domain/component-spec.js";
 import type { Engine, EngineOutputs } from "../runner/engine.js";
 import type { ComponentRunner } from "./component-runner-port.js";
 import { evaluateComponentPolicies, policyContext } from "./component-policies.js";
@@ -43,6 +44,8 @@ export interface ExecutorDeps {
   workspaceRoot: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
+  /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables the engine also receives; none when unset. */
+  enginePassthrough?: readonly string[];
   /**
    * Bosun's own credentials (webhook secret, private key, encryption key, database password,
    * OAuth client secret, live installation tokens), asked for at each job because installation
@@ -126,7 +129,7 @@ async function plan(
     );
     return "FAILED";
   }
-  const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "plan");
+  const secrets = await secretsOf(deps, record, "plan");
   const upstream = await upstreamInputs(deps, record);
   if (typeof upstream === "string") {
     await failRunComponent(deps, record, "PREPARING", upstream);
@@ -235,7 +238,7 @@ async function apply(
     await failRunComponent(deps, record, "APPLYING", saved);
     return "FAILED";
   }
-  const secrets = await deps.secrets.forPhase(record.repositoryId, record.spec.stack, "apply");
+  const secrets = await secretsOf(deps, record, "apply");
   return runInPhaseContext(deps, record, secrets, log, async (context) => {
     const applied = await deps.runner.apply(context, saved.bytes);
     await deps.runs.setEngineVersion(record.runId, applied.engineVersion);
@@ -262,6 +265,17 @@ async function apply(
     );
     log.info({ outputs: Object.keys(applied.outputs) }, "applied");
     return "FINISHED";
+  });
+}
+
+/** The secrets of the component's own stack and environment that this phase receives. */
+function secretsOf(
+  deps: Pick<ExecutorDeps, "secrets">,
+  { repositoryId, spec }: RunComponentRecord,
+  phase: "plan" | "apply",
+): Promise<Record<string, string>> {
+  return deps.secrets.forPhase(repositoryId, spec.stack, spec.environment, phase, {
+    stackWide: receivesStackWideSecrets(spec),
   });
 }
 

@@ -287,7 +287,7 @@ async function destroy(
       ref: pullRequestRef(input.number),
     },
     { environment, components: [{ stack: stack.name, change: "destroy" }] },
-    { head: config, base: config, baseSha: deployedFrom, findings: [] },
+    { head: config, base: config, tracked: config, baseSha: deployedFrom, findings: [] },
   );
   return { kind: "ok", reaction: "+1" };
 }

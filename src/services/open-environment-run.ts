@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import type { RuntimeConfig } from "../config/runtime-config.js";
+import { tracksEnvironment } from "../config/split-trust.js";
 import type { AffectedEnvironment, ComponentChangeKind } from "../domain/affected-components.js";
 import { resolveCloudSettings, type CloudSettings } from "../domain/cloud-settings.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
@@ -51,14 +52,17 @@ export interface RunOrigin {
   triggeredBy: string;
   /**
    * The git ref the commit was reached by (`refs/pull/7/head`, `refs/heads/main`): the phase
-   * token's `ref` claim, which a cloud's trust policy may match.
+   * token's `ref` claim, which a cloud's trust policy may match. Undefined only when repeating a
+   * run recorded before refs were.
    */
-  ref: string;
+  ref: string | undefined;
   targets?: readonly string[] | undefined;
   /** A trigger's overrides for this run alone (stack page, HTTP API, CLI, a re-run of one). */
   runtimeConfig?: RuntimeConfig | undefined;
   /** The API token a machine user started the run with. */
   triggeredByTokenId?: string | undefined;
+  /** The run this one repeats (Re-run), linked from both run pages. */
+  repeatsRunId?: string | undefined;
   /** A revert or a promotion: the changeset it replays or copies (NewChangesetRun.origin). */
   replays?: NewChangesetRun["origin"];
 }
@@ -83,6 +87,11 @@ export async function openEnvironmentRun(
   context: {
     head: RepoConfig;
     base: RepoConfig | undefined;
+    /**
+     * The tracked branch's configuration (undefined when it has none): the components of the
+     * stacks and environments it declares receive their stack's stack-wide secrets.
+     */
+    tracked: RepoConfig | undefined;
     /** The commit whose config a removed stack is destroyed with. */
     baseSha: string;
     findings: HclFinding[];
@@ -110,6 +119,7 @@ export async function openEnvironmentRun(
       autodeploy: stack.autodeploy,
       production,
       policies: context.head.policies,
+      stackWideSecrets: tracksEnvironment(context.tracked, stack.name, environment),
       ...cloudOf(context.head.environments[environment]?.cloud, stack.cloud),
       ...((runtime?.skip_apply ?? skipApplying(variables)) ? { skipApplying: true } : {}),
       ...(component.change === "destroy" ? { destroy: true } : {}),
@@ -205,7 +215,7 @@ export async function startChangesetRun(
     const { wave, waitsFor } = waves.get(component.stack)!;
     const spec: ComponentSpec = {
       ...component.spec,
-      ref: origin.ref,
+      ...(origin.ref ? { ref: origin.ref } : {}),
       ...(dependsOn.length ? { dependsOn } : {}),
       ...(waitsFor.length
         ? {
@@ -255,6 +265,7 @@ export async function startChangesetRun(
       triggeredBy: origin.triggeredBy,
       triggeredByTokenId: origin.triggeredByTokenId,
       runtimeConfig: origin.runtimeConfig,
+      repeatsRunId: origin.repeatsRunId,
       scanFindings: context.findings,
     },
     components,

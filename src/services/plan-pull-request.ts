@@ -28,6 +28,8 @@ export interface PullRequestTrigger {
   stacks?: readonly string[];
   environment?: string;
   targets?: readonly string[];
+  /** The run a Re-run repeats: the new runs link to it. */
+  repeatsRunId?: string;
 }
 
 export type PlanOutcome =
@@ -106,9 +108,8 @@ export async function planPullRequest(
     await reportConfigProblems(deps, api, input, head.parsed.problems);
     return { kind: "config-error" };
   }
-  const config = head.parsed?.ok
-    ? splitTrust(head.parsed.config, tracked.kind === "valid" ? tracked.config : undefined)
-    : undefined;
+  const trackedConfig = tracked.kind === "valid" ? tracked.config : undefined;
+  const config = head.parsed?.ok ? splitTrust(head.parsed.config, trackedConfig) : undefined;
   const mergeBase = await inspectCommit(deps, api, input, comparison.mergeBaseSha);
   const base = mergeBase.parsed?.ok ? mergeBase.parsed.config : undefined;
   const found = await affectedByChange(deps, api, input, {
@@ -140,11 +141,13 @@ export async function planPullRequest(
       triggeredBy: input.triggeredBy,
       ref: pullRequestRef(input.number),
       targets: input.targets,
+      repeatsRunId: input.repeatsRunId,
     },
     affected,
     {
       head: config!,
       base,
+      tracked: trackedConfig,
       baseSha: comparison.mergeBaseSha,
       findings: preplanFindings(
         head.inspection.findings,

@@ -154,6 +154,10 @@ export async function promoteChangeset(
     {
       head: config,
       base,
+      // The target environment is judged by today's tracked branch, not by the source run's
+      // spec: a promotion into an environment only the pull request declares gets no
+      // stack-wide secrets, as a plan there would not.
+      tracked: trusted,
       baseSha: mergeBaseSha ?? run.commitSha,
       findings: run.scanFindings as HclFinding[],
     },

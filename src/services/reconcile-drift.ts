@@ -73,7 +73,13 @@ export async function reconcileDrift(
       environment: check.environment,
       components: stacks.map((stack) => ({ stack, change: "update" })),
     },
-    { head: config, base: config, baseSha: headSha, findings: head.inspection.findings },
+    {
+      head: config,
+      base: config,
+      tracked: config,
+      baseSha: headSha,
+      findings: head.inspection.findings,
+    },
   );
   log.info({ reconcileRunId: runId, stacks }, "drift reconcile run opened");
 }

@@ -1,39 +1,55 @@
+import { PROMOTE_TRIGGER, REVERT_TRIGGER } from "../domain/changeset-origin.js";
 import { planPullRequest } from "./plan-pull-request.js";
 import type { PlanDeps } from "./plan-deps.js";
-import type { RunPageStore } from "./run-page-port.js";
+import { repeatRun } from "./repeat-run.js";
+import type { RunDetail } from "./run-page-port.js";
 
 export type RerunOutcome =
   { kind: "queued"; runIds: string[] } | { kind: "refused"; reason: string };
 
+/** Whether Re-run has something to run again: a run of orphans alone ran nothing. */
+export function canRerun(run: Pick<RunDetail, "components">): boolean {
+  return run.components.some((component) => component.changeKind !== "orphan");
+}
+
 /**
- * The run page's Re-run: plans the run's pull request again, narrowed to the run's environment and
- * stacks, as `/plan` would (the same re-plan path, so the same rules: a re-plan clears earlier
- * approvals). The new runs link to the one they repeat (docs/design.md invariant 1). The caller has
- * checked that `actor` can write.
+ * Re-run (the run page, the HTTP API, GitHub's Re-run on a `bosun/<env>` check run): a new run
+ * linked to the one it repeats (docs/design.md invariant 1).
+ *
+ * - A pull request's plan is planned again at the pull request's head, narrowed to the run's
+ *   environment and stacks, as `/plan` would (the same rules: a re-plan clears earlier approvals).
+ * - Every other run (tracked, plan-only, destroy, drift, revert, promote) is repeated as itself:
+ *   the same kind, commit, components and runtime config.
+ *
+ * The caller has checked that `actor` can write.
  */
 export async function rerunRun(
-  deps: PlanDeps & { pages: RunPageStore },
+  deps: PlanDeps,
   input: { runId: string; actor: string },
 ): Promise<RerunOutcome> {
-  const run = await deps.pages.run(input.runId);
+  const run = await deps.runViews.runView(input.runId);
   if (!run) return { kind: "refused", reason: "the run no longer exists" };
-  if (run.pullRequestNumber === undefined) {
-    return {
-      kind: "refused",
-      reason: "a tracked run is re-run by pushing again to the tracked branch",
-    };
+  const replansPullRequest =
+    run.kind === "proposed" &&
+    run.pullRequestNumber !== undefined &&
+    run.trigger !== REVERT_TRIGGER &&
+    run.trigger !== PROMOTE_TRIGGER;
+  if (!replansPullRequest) {
+    const runId = await repeatRun(deps, run, input.actor);
+    deps.log.info({ runId: run.runId, runIds: [runId], actor: input.actor }, "run repeated");
+    return { kind: "queued", runIds: [runId] };
   }
-  const api = await deps.github(run.repository.installationId, run.repository.fullName);
-  const pr = await api.pullRequest(run.pullRequestNumber);
+  const api = await deps.github(run.installationId, run.repositoryFullName);
+  const pr = await api.pullRequest(run.pullRequestNumber!);
   if (pr.state !== "open") {
     return { kind: "refused", reason: `pull request #${pr.number} is closed` };
   }
   const outcome = await planPullRequest(deps, {
-    installationId: run.repository.installationId,
+    installationId: run.installationId,
     repository: {
-      id: run.repository.id,
-      fullName: run.repository.fullName,
-      defaultBranch: run.repository.defaultBranch ?? pr.baseRef,
+      id: run.repositoryId,
+      fullName: run.repositoryFullName,
+      defaultBranch: run.defaultBranch ?? pr.baseRef,
     },
     number: pr.number,
     headSha: pr.headSha,
@@ -45,6 +61,7 @@ export async function rerunRun(
     triggeredBy: input.actor,
     environment: run.environment,
     stacks: run.components.map((component) => component.stack),
+    repeatsRunId: run.runId,
   });
   if (outcome.kind !== "planned") {
     return {
@@ -55,7 +72,6 @@ export async function rerunRun(
           : `the pull request cannot be planned again (${outcome.kind})`,
     };
   }
-  await deps.pages.linkRepeats(outcome.runIds, run.id);
-  deps.log.info({ runId: run.id, runIds: outcome.runIds, actor: input.actor }, "run re-run");
+  deps.log.info({ runId: run.runId, runIds: outcome.runIds, actor: input.actor }, "run re-run");
   return { kind: "queued", runIds: outcome.runIds };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pullRequestRef } from "../domain/git-ref.js";
+import { tracksEnvironment } from "../config/split-trust.js";
 import { REVERT_TRIGGER, revertSpec } from "../domain/changeset-origin.js";
 import { HELP_TEXT } from "../domain/command-help.js";
 import type { Refusal } from "../render/command-reply.js";
@@ -62,7 +63,8 @@ export async function revertRun(
     if (runs.length === 0) return refuse({ kind: "nothing-to-revert", run: undefined });
   }
 
-  const policies = tracked.kind === "valid" ? tracked.config.policies : [];
+  const trackedConfig = tracked.kind === "valid" ? tracked.config : undefined;
+  const policies = trackedConfig?.policies ?? [];
   const pr = await api.pullRequest(request.number);
   const runIds: string[] = [];
   for (const run of runs) {
@@ -73,7 +75,11 @@ export async function revertRun(
     }
     const toRun: ComponentToRun[] = targets.map((target) => ({
       stack: target.stack,
-      ...revertSpec(target, { policies, production: run.production }),
+      ...revertSpec(target, {
+        policies,
+        production: run.production,
+        stackWideSecrets: tracksEnvironment(trackedConfig, target.stack, run.environment),
+      }),
     }));
     const specOf = new Map(toRun.map((component) => [component.stack, component.spec]));
     runIds.push(

@@ -38,6 +38,8 @@ export interface PhaseContextDeps {
   workspaceRoot: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
+  /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables the engine also receives; none when unset. */
+  enginePassthrough?: readonly string[];
   /** Bosun's own credentials, asked for at each job: masked like the phase's secrets. */
   ownCredentials?: () => Iterable<string>;
   stateBackend: StateBackendLender | undefined;
@@ -56,7 +58,12 @@ export async function runInPhaseContext(
   log: Logger,
   work: (context: PhaseContext, current: () => ComponentPhase) => Promise<ComponentPhase>,
 ): Promise<ComponentPhase> {
-  const masker = createMasker([...Object.values(secrets), ...(deps.ownCredentials?.() ?? [])]);
+  const enginePassthrough = deps.enginePassthrough ?? [];
+  const masker = createMasker([
+    ...Object.values(secrets),
+    ...(deps.ownCredentials?.() ?? []),
+    ...maskedPassthrough(deps.hostEnv, enginePassthrough),
+  ]);
   let lent: Awaited<ReturnType<StateBackendLender>> | undefined;
   const applying = record.phase === "CONFIRMED";
   let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
@@ -104,6 +111,7 @@ export async function runInPhaseContext(
         masker,
         reporter,
         hostEnv: deps.hostEnv,
+        enginePassthrough,
       },
       () => current,
     );
@@ -118,6 +126,20 @@ export async function runInPhaseContext(
     lease.stop();
     await lent?.release();
   }
+}
+
+/**
+ * The values of passed-through host variables masked like secrets: those of 8 characters or more.
+ * Bosun cannot tell a passed-through credential from passed-through configuration. Shorter values
+ * (AWS_PROFILE=prod, a flag such as 1 or true) are left alone: masking them would blank common
+ * words all over the logs, making them unreadable and outlining the value besides, and no
+ * credential is that short. Longer configuration (a region, a file path) is masked along with the
+ * credentials: `***` where a region would be is the price of never printing a passed-through key.
+ */
+function maskedPassthrough(host: NodeJS.ProcessEnv, names: readonly string[]): string[] {
+  return names
+    .map((name) => host[name])
+    .filter((value): value is string => value !== undefined && value.length >= 8);
 }
 
 function describeFailure(

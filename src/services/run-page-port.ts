@@ -4,6 +4,7 @@ import type { SandboxKind } from "../domain/sandbox-kind.js";
 import type { RunKind } from "../domain/run-kind.js";
 import type { EngineKind } from "../domain/engine-kind.js";
 import type { ComponentChangeKind } from "../domain/affected-components.js";
+import type { RuntimeConfig } from "../config/runtime-config.js";
 
 /**
  * What the run pages and their JSON API read (src/web/run-pages): a read model of runs, their
@@ -86,6 +87,10 @@ export interface RunDetail {
   baseRef: string | undefined;
   trigger: string;
   triggeredBy: string;
+  /** Started with an API token: `triggeredBy` names a machine user, not a person. */
+  machineUser: boolean;
+  /** The trigger's overrides for this run alone, as given; undefined when it had none. */
+  runtimeConfig: RuntimeConfig | undefined;
   confirmedBy: string | undefined;
   confirmedAt: Date | undefined;
   engineVersion: string | undefined;
@@ -113,6 +118,8 @@ export interface RunRow {
   engineVersion: string | undefined;
   commitSha: string;
   triggeredBy: string;
+  /** Started with an API token: `triggeredBy` names a machine user. */
+  machineUser: boolean;
   trigger: string;
   createdAt: Date;
   /** From the first phase's start to the last one's end (or now, while running); undefined before any phase. */
@@ -164,15 +171,34 @@ export interface StackEntry {
   components: { id: string; environment: string; deployedRevisionId: string | undefined }[];
 }
 
+/** One environment of a stack, as the stack's page shows it. */
+export interface StackEnvironmentEntry {
+  componentId: string;
+  environment: string;
+  /** The deployed head: the run that applied it, its commit, when, and who approved (or started) it. */
+  deployed: { runId: string; commitSha: string; at: Date; by: string } | undefined;
+  /** The newest run that includes this component. */
+  lastRun: { id: string; kind: RunKind; status: RunStatus; createdAt: Date } | undefined;
+  /** The environment's last drift check; undefined before any. */
+  drift: { drifted: boolean; checkedAt: Date; runId: string | undefined } | undefined;
+}
+
+/** A stack and its environments (its components Bosun knows of). */
+export interface StackDetail {
+  name: string;
+  dir: string;
+  engine: EngineKind;
+  environments: StackEnvironmentEntry[];
+}
+
 export interface RunPageStore {
   repository(repositoryId: number): Promise<RepositorySummary | undefined>;
   repositoryByName(fullName: string): Promise<RepositorySummary | undefined>;
   stacks(repositoryId: number): Promise<StackEntry[]>;
+  stack(repositoryId: number, name: string): Promise<StackDetail | undefined>;
   run(runId: string): Promise<RunDetail | undefined>;
   /** The phase's log when the phase belongs to the run; undefined otherwise. */
   phaseLog(runId: string, phaseId: string): Promise<PhaseLog | undefined>;
   runs(query: RunQuery): Promise<RunPageResult>;
   component(componentId: string): Promise<ComponentDetail | undefined>;
-  /** Records that the runs repeat `repeatsRunId` (docs/design.md invariant 1: a re-run links back). */
-  linkRepeats(runIds: readonly string[], repeatsRunId: string): Promise<void>;
 }

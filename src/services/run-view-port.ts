@@ -34,6 +34,8 @@ export interface RunView {
   commitSha: string;
   trigger: string;
   triggeredBy: string;
+  /** The trigger's runtime config, when one was given: a re-run carries it. */
+  runtimeConfig: Record<string, unknown> | undefined;
   changesetId: string | undefined;
   pullRequestNumber: number | undefined;
   checkRunId: number | undefined;

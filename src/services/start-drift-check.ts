@@ -1,3 +1,4 @@
+import { tracksEnvironment } from "../config/split-trust.js";
 import { replaySpec } from "../domain/changeset-origin.js";
 import type { DriftCandidate } from "./drift-port.js";
 import { type ComponentToRun, startChangesetRun } from "./open-environment-run.js";
@@ -29,16 +30,11 @@ export async function startDriftCheck(
   const api = await deps.github(environment.installationId, environment.repositoryFullName);
   const tracked = await loadTrackedConfig(api, environment.defaultBranch);
   if (tracked.kind === "none") return skip(`the tracked branch ${tracked.branch} has no bosun.yml`);
-  const declared =
-    tracked.kind === "valid"
-      ? new Set(
-          tracked.config.stacks
-            .filter((stack) => stack.environments.includes(environment.environment))
-            .map((stack) => stack.name),
-        )
-      : undefined;
+  const trackedConfig = tracked.kind === "valid" ? tracked.config : undefined;
   const deployed = (await deps.drift.deployedComponents(environment.environmentId)).filter(
-    (component) => declared === undefined || declared.has(component.stack),
+    (component) =>
+      trackedConfig === undefined ||
+      tracksEnvironment(trackedConfig, component.stack, environment.environment),
   );
   if (deployed.length === 0) return skip("nothing deployed to check");
 
@@ -47,7 +43,11 @@ export async function startDriftCheck(
   const toRun: ComponentToRun[] = deployed.map((component) => ({
     stack: component.stack,
     change: "update",
-    spec: replaySpec(component.revision, { policies: [], production: environment.production }),
+    spec: replaySpec(component.revision, {
+      policies: [],
+      production: environment.production,
+      stackWideSecrets: tracksEnvironment(trackedConfig, component.stack, environment.environment),
+    }),
   }));
   const specOf = new Map(toRun.map((component) => [component.stack, component.spec]));
   const newest = deployed.reduce((a, b) => (b.appliedAt > a.appliedAt ? b : a));

@@ -88,7 +88,13 @@ export async function trackPush(deps: PlanDeps, input: PushInput): Promise<PushO
       ref: input.ref,
     },
     found.environments,
-    { head: config, base, baseSha, findings: preplanFindings(head.inspection.findings, []) },
+    {
+      head: config,
+      base,
+      tracked: config,
+      baseSha,
+      findings: preplanFindings(head.inspection.findings, []),
+    },
   );
   deps.log.info(
     { repo: input.repository.fullName, after: input.after, runIds },

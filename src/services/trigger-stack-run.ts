@@ -134,7 +134,7 @@ export async function triggerStackRun(
       environment: input.environment,
       components: [{ stack: stack.name, change: input.kind === "destroy" ? "destroy" : "update" }],
     },
-    { head: config, base: config, baseSha, findings: head.inspection.findings },
+    { head: config, base: config, tracked: config, baseSha, findings: head.inspection.findings },
   );
   deps.log.info(
     {

@@ -130,6 +130,7 @@ export function createChangesetRepository(db: Db): ChangesetStore {
             triggeredBy: input.run.triggeredBy,
             triggeredByTokenId: input.run.triggeredByTokenId ?? null,
             runtimeConfig: input.run.runtimeConfig ?? null,
+            repeatsRunId: input.run.repeatsRunId ?? null,
             pullRequestNumber: input.pullRequestNumber ?? null,
             scanFindings: input.run.scanFindings,
           })

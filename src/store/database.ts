@@ -1,4 +1,6 @@
-import { chmod, mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { count, sql } from "drizzle-orm";
@@ -8,9 +10,16 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import type { Logger } from "pino";
 import type { InTransaction, Transaction } from "../services/queue-port.js";
 import * as schema from "./schema/index.js";
 import type { DatabaseTarget } from "../config/database-target.js";
+import { tryLockDataDir, type LockRole } from "./data-dir-lock.js";
+import { DatabaseError } from "./database-error.js";
+import { embeddedDatabaseFiles } from "./embedded-database-files.js";
+import { heldDataDirMessage } from "./held-data-dir-message.js";
+import { type LocalCommandServer, serveLocalCommands } from "./serve-local-commands.js";
+import { socketAnswers } from "./socket-answers.js";
 
 export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
 
@@ -35,15 +44,90 @@ export interface Database {
   migrate(): Promise<void>;
   /** Database reachable and every migration in `migrations/` applied. */
   isReady(): Promise<boolean>;
+  /**
+   * Lets the `bosun` commands of this machine use the embedded database while this process has it
+   * open (src/store/serve-local-commands.ts). Nothing to do on PostgreSQL or in memory.
+   */
+  serveLocalCommands(log: Logger): Promise<void>;
   close(): Promise<void>;
 }
 
-export class DatabaseError extends Error {
-  override readonly name = "DatabaseError";
+type PgliteTarget = Extract<DatabaseTarget, { kind: "pglite" }>;
+
+/**
+ * How long an opener waits for an embedded database that another process holds: a `bosun`
+ * command holds it for a moment, and a Bosun starting up opens and migrates it before it serves
+ * commands.
+ */
+const HELD_WAIT_MS = 10_000;
+const HELD_POLL_MS = 200;
+
+/**
+ * Opens the database for this process: a PostgreSQL pool, or the embedded database, which this
+ * process then holds alone (its lock file says so) until it closes it. `role` says what the lock
+ * tells others: a `server` is a running Bosun, a `command` is gone in a moment.
+ */
+export async function openDatabase(
+  target: DatabaseTarget,
+  { role = "command", waitMs = HELD_WAIT_MS }: { role?: LockRole; waitMs?: number } = {},
+): Promise<Database> {
+  if (target.kind === "postgres") return openPostgres(target);
+  return openPglite(
+    target,
+    target.dataDir ? await holdDataDir(target.dataDir, role, waitMs) : undefined,
+  );
 }
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === "postgres" ? openPostgres(target) : openPglite(target);
+/**
+ * Opens the database for one `bosun` command. On the embedded database that a running Bosun has
+ * open, the command goes through the socket that Bosun serves it on; otherwise it opens the data
+ * directory itself, as `openDatabase` does, removing a socket that a crashed Bosun left behind.
+ */
+export async function openDatabaseForCommand(
+  target: DatabaseTarget,
+  { waitMs = HELD_WAIT_MS }: { waitMs?: number } = {},
+): Promise<Database> {
+  if (target.kind === "postgres" || !target.dataDir) return openDatabase(target);
+  const dataDir = target.dataDir;
+  const files = embeddedDatabaseFiles(dataDir);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (files.socketFits && (await socketAnswers(files.socket))) {
+      return openLocalSocket(target, files.socket);
+    }
+    const attempt = await tryLockDataDir(files.lock, "command");
+    if (attempt.kind === "locked") {
+      await rm(files.socket, { force: true });
+      return openPglite(target, attempt);
+    }
+    // A Bosun that has the lock serves commands once it has opened and migrated the database,
+    // unless its socket's path is too long; a lock that names no process stays as it is.
+    const waiting = attempt.holder && (attempt.holder.role === "command" || files.socketFits);
+    if (!waiting || Date.now() >= deadline) {
+      throw new DatabaseError(heldDataDirMessage(dataDir, attempt.holder, "command"));
+    }
+    await sleep(HELD_POLL_MS);
+  }
+}
+
+/** Takes the data directory's lock, waiting a while for a command that holds it. */
+async function holdDataDir(
+  dataDir: string,
+  role: LockRole,
+  waitMs: number,
+): Promise<{ release(): Promise<void> }> {
+  const { lock } = embeddedDatabaseFiles(dataDir);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const attempt = await tryLockDataDir(lock, role);
+    if (attempt.kind === "locked") return attempt;
+    // A running Bosun keeps it for as long as it runs, and a lock that names no process stays as
+    // it is: no use waiting for either.
+    if (attempt.holder?.role !== "command" || Date.now() >= deadline) {
+      throw new DatabaseError(heldDataDirMessage(dataDir, attempt.holder, role));
+    }
+    await sleep(HELD_POLL_MS);
+  }
 }
 
 async function openPostgres(target: { kind: "postgres"; url: string }): Promise<Database> {
@@ -63,40 +147,86 @@ async function openPostgres(target: { kind: "postgres"; url: string }): Promise<
       { cause },
     );
   }
+  return postgresDatabase(client, target, { connectionString: target.url });
+}
+
+/**
+ * A command's connection to the embedded database that a running Bosun serves. One connection:
+ * PGlite is one session, which the server shares out one statement or transaction at a time.
+ * Unnamed statements only, so the command leaves nothing behind in that session.
+ */
+async function openLocalSocket(target: PgliteTarget, socketPath: string): Promise<Database> {
+  const client = postgres({
+    path: socketPath,
+    // PGlite's own user and database; named here so PG* variables meant for DATABASE_URL's
+    // server are not sent to this one.
+    user: "postgres",
+    pass: "",
+    database: "postgres",
+    ssl: false,
+    max: 1,
+    prepare: false,
+    onnotice: () => {},
+    connect_timeout: 10,
+    connection: { application_name: "bosun" },
+  });
+  try {
+    await client`select 1`;
+  } catch (cause) {
+    await client.end({ timeout: 1 });
+    throw new DatabaseError(
+      `cannot use the embedded database through ${socketPath}, where the running Bosun serves it: ${String((cause as Error).message ?? cause)}`,
+      { cause },
+    );
+  }
+  // pg-boss's own pool would reach the socket by its directory, as libpq does.
+  const connectionString = `postgres://postgres@localhost/postgres?host=${encodeURIComponent(path.dirname(socketPath))}`;
+  return postgresDatabase(client, target, { connectionString });
+}
+
+function postgresDatabase(
+  client: postgres.Sql,
+  target: DatabaseTarget,
+  queueConnection: { connectionString: string },
+): Database {
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
     target,
-    queueConnection: { connectionString: target.url },
+    queueConnection,
     transaction: async <T>(work: (transaction: Transaction) => Promise<T>) =>
       // postgres.js types the result UnwrapPromiseArray<T>: T itself, unless T is an array of promises.
       (await client.begin((tx) => work(preparedStatements(tx)))) as T,
     migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
     isReady: () => migrationsApplied(db),
+    serveLocalCommands: () => Promise.resolve(),
     close: () => client.end({ timeout: 5 }),
   };
 }
 
-async function openPglite(target: {
-  kind: "pglite";
-  dataDir: string | undefined;
-}): Promise<Database> {
-  if (target.dataDir) {
-    await mkdir(target.dataDir, { recursive: true });
-    // The data directory is 0711 for engines to reach their workspaces (uid isolation): the
-    // database itself is Bosun's alone.
-    await chmod(target.dataDir, 0o700);
-  }
+/** Opens PGlite in memory, or in a data directory whose lock the caller holds (released at close). */
+async function openPglite(
+  target: PgliteTarget,
+  lock: { release(): Promise<void> } | undefined,
+): Promise<Database> {
   let client: PGlite;
   try {
+    if (target.dataDir) {
+      await mkdir(target.dataDir, { recursive: true });
+      // The data directory is 0711 for engines to reach their workspaces (uid isolation): the
+      // database itself is Bosun's alone.
+      await chmod(target.dataDir, 0o700);
+    }
     client = await PGlite.create(target.dataDir);
   } catch (cause) {
+    await lock?.release();
     throw new DatabaseError(`cannot open the embedded database in ${target.dataDir ?? "memory"}`, {
       cause,
     });
   }
   const drizzled = drizzlePglite(client, { schema });
   const db = drizzled as unknown as Db;
+  let localCommands: LocalCommandServer | undefined;
   const executor: SqlExecutor = {
     async executeSql(text, values = []) {
       if (values.length > 0) return { rows: (await client.query(text, values)).rows };
@@ -117,7 +247,35 @@ async function openPglite(target: {
       ),
     migrate: () => migratePglite(drizzled, { migrationsFolder }),
     isReady: () => migrationsApplied(db),
-    close: () => client.close(),
+    async serveLocalCommands(log) {
+      if (!target.dataDir || localCommands) return;
+      const { socket, socketFits } = embeddedDatabaseFiles(target.dataDir);
+      if (!socketFits) {
+        log.warn(
+          { socket },
+          "bosun commands cannot reach the embedded database while this process runs: the socket's path is too long for a Unix socket (a shorter BOSUN_DATA_DIR fixes it)",
+        );
+        return;
+      }
+      try {
+        localCommands = await serveLocalCommands(client, socket, log);
+        log.info({ socket }, "bosun commands reach the embedded database through a socket");
+      } catch (error) {
+        // The server runs on; commands say that it holds the database and does not serve them.
+        log.warn(
+          { err: error, socket },
+          "bosun commands cannot reach the embedded database while this process runs",
+        );
+      }
+    },
+    async close() {
+      try {
+        await localCommands?.close();
+        await client.close();
+      } finally {
+        await lock?.release();
+      }
+    },
   };
 }
 

@@ -47,6 +47,7 @@ export async function listRuns(db: Db, query: RunQuery): Promise<RunPageResult> 
       commitSha: runs.commitSha,
       trigger: runs.trigger,
       triggeredBy: runs.triggeredBy,
+      triggeredByTokenId: runs.triggeredByTokenId,
       engineVersion: runs.engineVersion,
       createdAt: runs.createdAt,
       environment: environments.name,
@@ -113,6 +114,7 @@ export async function listRuns(db: Db, query: RunQuery): Promise<RunPageResult> 
       engineVersion: run.engineVersion ?? undefined,
       commitSha: run.commitSha,
       triggeredBy: run.triggeredBy,
+      machineUser: run.triggeredByTokenId !== null,
       trigger: run.trigger,
       createdAt: run.createdAt,
       durationMs:

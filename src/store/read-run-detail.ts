@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { RuntimeConfig } from "../config/runtime-config.js";
 import { COMPONENT_PHASES, isTerminal, type ComponentPhase } from "../domain/component-phase.js";
 import { deriveRunStatus } from "../domain/run-status.js";
 import type {
@@ -41,6 +42,8 @@ export async function readRunDetail(db: Db, runId: string): Promise<RunDetail | 
       commitSha: runs.commitSha,
       trigger: runs.trigger,
       triggeredBy: runs.triggeredBy,
+      triggeredByTokenId: runs.triggeredByTokenId,
+      runtimeConfig: runs.runtimeConfig,
       confirmedBy: runs.confirmedBy,
       confirmedAt: runs.confirmedAt,
       engineVersion: runs.engineVersion,
@@ -178,6 +181,8 @@ export async function readRunDetail(db: Db, runId: string): Promise<RunDetail | 
     baseRef: run.baseRef ?? undefined,
     trigger: run.trigger,
     triggeredBy: run.triggeredBy,
+    machineUser: run.triggeredByTokenId !== null,
+    runtimeConfig: readRuntimeConfig(run.runtimeConfig),
     confirmedBy: run.confirmedBy ?? undefined,
     confirmedAt: run.confirmedAt ?? undefined,
     engineVersion: run.engineVersion ?? undefined,
@@ -186,4 +191,11 @@ export async function readRunDetail(db: Db, runId: string): Promise<RunDetail | 
     counts: entries.reduce((total, entry) => addCounts(total, entry.counts), ZERO_COUNTS),
     components: entries,
   };
+}
+
+/** A stored runtime config, written through the same schema; an empty one is no runtime config. */
+function readRuntimeConfig(stored: Record<string, unknown> | null): RuntimeConfig | undefined {
+  if (stored === null || Object.keys(stored).length === 0) return undefined;
+  const parsed = RuntimeConfig.safeParse(stored);
+  return parsed.success ? parsed.data : undefined;
 }

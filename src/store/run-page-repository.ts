@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ComponentDetail, RunPageStore } from "../services/run-page-port.js";
 import type { Db } from "./database.js";
 import { listRuns } from "./list-runs.js";
 import { readRunDetail } from "./read-run-detail.js";
+import { readStackDetail } from "./read-stack-detail.js";
 import { repositoryColumns, toSummary } from "./run-page-rows.js";
 import {
   components,
@@ -12,7 +13,6 @@ import {
   revisions,
   runComponents,
   runPhases,
-  runs,
   stacks,
 } from "./schema/index.js";
 
@@ -73,6 +73,8 @@ export function createRunPageRepository(db: Db): RunPageStore {
       }
       return [...byName.values()];
     },
+
+    stack: (repositoryId, name) => readStackDetail(db, repositoryId, name),
 
     run: (runId) => readRunDetail(db, runId),
 
@@ -141,14 +143,6 @@ export function createRunPageRepository(db: Db): RunPageStore {
         })),
       };
       return detail;
-    },
-
-    async linkRepeats(runIds, repeatsRunId) {
-      if (runIds.length === 0) return;
-      await db
-        .update(runs)
-        .set({ repeatsRunId })
-        .where(inArray(runs.id, [...runIds]));
     },
   };
 }

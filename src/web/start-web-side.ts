@@ -9,6 +9,7 @@ import type { GithubGateway } from "../services/github-port.js";
 import type { PlanDeps } from "../services/plan-deps.js";
 import type { TransactionalQueue } from "../services/queue-port.js";
 import { rerunRun } from "../services/rerun-run.js";
+import { triggerStackRun } from "../services/trigger-stack-run.js";
 import type { ManagedStateDeps } from "../state/managed-state-deps.js";
 import { stateRoutes } from "../state/state-routes.js";
 import type { Database } from "../store/database.js";
@@ -33,7 +34,7 @@ export interface GithubAppWiring {
   /** The webhook secret's HMAC check (`Webhooks.verify`). */
   verify: (payload: string, signature: string) => Promise<boolean>;
   gateway: GithubGateway;
-  /** What a rerun from a run page plans with. */
+  /** What a run page's Re-run and a stack page's Trigger menu plan with. */
   flow: PlanDeps;
 }
 
@@ -118,7 +119,8 @@ export async function startWebSide(deps: {
       githubWebUrl: config.githubWebUrl,
       signIn: users !== undefined,
       secureCookies,
-      rerun: github ? (input) => rerunRun({ ...github.flow, pages: runPages }, input) : undefined,
+      rerun: github ? (input) => rerunRun(github.flow, input) : undefined,
+      trigger: github ? (input) => triggerStackRun(github.flow, input) : undefined,
       log,
     }),
   );

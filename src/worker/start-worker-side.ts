@@ -70,6 +70,7 @@ export async function startWorkerSide(deps: {
     workspaceRoot: deps.workspaceRoot,
     timeoutMs: config.runTimeoutMs,
     hostEnv: process.env,
+    enginePassthrough: config.enginePassthrough,
     ownCredentials: deps.ownCredentials,
     stateBackend: createStateBackendLender({ managedState, stateUrl: config.publicUrl }),
     phaseTokens: createPhaseTokenIssuer({

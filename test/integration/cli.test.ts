@@ -63,11 +63,15 @@ describe("the bosun command", () => {
       PORT: "eighty",
       BOSUN_WORKERS: "-3",
       DATABASE_URL: "mysql://nope",
+      BOSUN_ENGINE_PASSTHROUGH_ENV: "AWS_PROFILE,PRIVATE_KEY",
     }).finished;
     expect(code).toBe(1);
     expect(stderr).toContain("PORT: must be a port number");
     expect(stderr).toContain("BOSUN_WORKERS: must be 0 or more");
     expect(stderr).toContain("DATABASE_URL: must be a postgres://");
+    expect(stderr).toContain(
+      "BOSUN_ENGINE_PASSTHROUGH_ENV: PRIVATE_KEY is Bosun's own (its configuration or credentials): engines never receive it",
+    );
   });
 
   it("exits 1 with a clear message when PostgreSQL cannot be reached at start", async () => {

@@ -5,7 +5,8 @@ import { bytea } from "./run-components.js";
 
 /**
  * A stack's secret variable, set by an operator (`bosun secrets set`), never in `bosun.yml`.
- * The value exists only sealed (AES-256-GCM); `scope` says which phases receive it.
+ * The value exists only sealed (AES-256-GCM); `scope` says which phases receive it, and
+ * `environment_name` which environment (null: every environment of the stack, "stack-wide").
  */
 export const stackSecrets = pgTable(
   "stack_secrets",
@@ -15,6 +16,8 @@ export const stackSecrets = pgTable(
       .notNull()
       .references(() => repositories.id, { onDelete: "cascade" }),
     stackName: text("stack_name").notNull(),
+    /** Null for a stack-wide secret; an environment's own secret wins over it. */
+    environmentName: text("environment_name"),
     name: text("name").notNull(),
     scope: secretScope("scope").notNull(),
     sealedValue: bytea("sealed_value").notNull(),
@@ -22,10 +25,10 @@ export const stackSecrets = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    unique("stack_secrets_repository_stack_name").on(
-      table.repositoryId,
-      table.stackName,
-      table.name,
-    ),
+    // Nulls are equal here: setting a stack-wide secret twice updates it rather than adding a
+    // second row that would make its value ambiguous.
+    unique("stack_secrets_repository_stack_environment_name")
+      .on(table.repositoryId, table.stackName, table.environmentName, table.name)
+      .nullsNotDistinct(),
   ],
 );

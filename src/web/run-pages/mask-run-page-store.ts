@@ -15,10 +15,10 @@ export function maskRunPageStore(store: RunPageStore, maskLines: MaskLines): Run
     repository: (repositoryId) => store.repository(repositoryId),
     repositoryByName: (fullName) => store.repositoryByName(fullName),
     stacks: (repositoryId) => masked(store.stacks(repositoryId)),
+    stack: (repositoryId, name) => masked(store.stack(repositoryId, name)),
     run: (runId) => masked(store.run(runId)),
     phaseLog: (runId, phaseId) => store.phaseLog(runId, phaseId),
     runs: (query) => masked(store.runs(query)),
     component: (componentId) => masked(store.component(componentId)),
-    linkRepeats: (runIds, repeatsRunId) => store.linkRepeats(runIds, repeatsRunId),
   };
 }

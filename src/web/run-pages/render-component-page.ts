@@ -7,7 +7,7 @@ export function renderComponentPage(component: ComponentDetail): SafeHtml {
   const name = `${component.stack}@${component.environment}`;
   return html`<nav class="crumbs">
       <a href="/repos/${component.repository.fullName}">${component.repository.fullName}</a> ›
-      <a href="/repos/${component.repository.fullName}/stacks/${component.stack}/runs"
+      <a href="/repos/${component.repository.fullName}/stacks/${component.stack}"
         >${component.stack}</a
       >
       › ${component.environment}

@@ -2,6 +2,7 @@ import type { RunStatus } from "../../domain/run-status.js";
 import type { RunKind } from "../../domain/run-kind.js";
 import type { ComponentPhase } from "../../domain/component-phase.js";
 import type { DeltaCounts } from "../../services/run-page-port.js";
+import { MANUAL_TRIGGER } from "../../services/trigger-stack-run.js";
 import { html, trusted, type SafeHtml } from "./html.js";
 
 /** Inline on purpose: the pages load nothing from elsewhere (and the network may be closed). */
@@ -61,6 +62,13 @@ select,input{font:inherit;font-size:13px;padding:3px 6px;border:1px solid var(--
 .muted{color:var(--muted)}
 ul.plain{list-style:none;padding:0}ul.plain li{padding:6px 0;border-bottom:1px solid var(--line)}
 .refusal{max-width:560px;margin:60px auto;text-align:center}
+details.trigger>summary{padding:8px 14px}
+form.trigger{padding:4px 14px 12px}
+form.trigger label{display:block}
+form.trigger .actions{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:8px 0}
+textarea{display:block;width:100%;margin-top:4px;padding:6px 8px;border:1px solid var(--line);border-radius:6px;font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
+button.danger{background:var(--bad);color:#fff;border-color:var(--bad)}
+ul.problems{color:var(--bad);margin:6px 0;padding-left:20px}
 `;
 
 export interface PageChrome {
@@ -161,6 +169,14 @@ export const KIND_LABELS = {
   drift: "Drift check",
 } as const satisfies Record<RunKind, string>;
 
+/** Marks a run started with an API token: its "triggered by" is a machine user, not a person. */
+export const MACHINE_USER_BADGE = html`<span
+  class="badge s-idle machine"
+  title="started with an API token"
+  data-machine-user
+  >machine user</span
+>`;
+
 export function triggerLabel(trigger: string): string {
   switch (trigger) {
     case "pull_request":
@@ -172,6 +188,8 @@ export function triggerLabel(trigger: string): string {
     case "button":
     case "rerun":
       return "button";
+    case MANUAL_TRIGGER:
+      return "manual trigger";
     default:
       return trigger;
   }

@@ -1,6 +1,15 @@
+import type { RuntimeConfig } from "../../config/runtime-config.js";
 import type { RunComponentEntry, RunDetail } from "../../services/run-page-port.js";
+import { MANUAL_TRIGGER } from "../../services/trigger-stack-run.js";
 import { html, type SafeHtml } from "./html.js";
-import { badge, delta, KIND_LABELS, timestamp, triggerLabel } from "./render-layout.js";
+import {
+  badge,
+  delta,
+  KIND_LABELS,
+  MACHINE_USER_BADGE,
+  timestamp,
+  triggerLabel,
+} from "./render-layout.js";
 import { renderTimeline } from "./render-timeline.js";
 
 export interface RunPageOptions {
@@ -45,7 +54,7 @@ export function renderRunSection(run: RunDetail, options: RunPageOptions): SafeH
           pullUrl
             ? html`<a href="${pullUrl}">#${String(run.pullRequestNumber)}</a
                 >${run.baseRef ? html` → <code>${run.baseRef}</code>` : ""}`
-            : run.kind === "tracked"
+            : run.kind === "tracked" || run.trigger === MANUAL_TRIGGER
               ? "tracked branch"
               : "—"
         }
@@ -54,7 +63,8 @@ export function renderRunSection(run: RunDetail, options: RunPageOptions): SafeH
       <dd><a class="mono" href="${commitUrl}">${run.commitSha.slice(0, 7)}</a></dd>
       <dt>Triggered by</dt>
       <dd>
-        <b>${run.triggeredBy}</b> via ${triggerLabel(run.trigger)} · ${timestamp(run.createdAt)}
+        <b>${run.triggeredBy}</b>${run.machineUser ? html` ${MACHINE_USER_BADGE}` : ""} via
+        ${triggerLabel(run.trigger)} · ${timestamp(run.createdAt)}
       </dd>
       <dt>Approved by</dt>
       <dd>
@@ -100,6 +110,7 @@ export function renderRunSection(run: RunDetail, options: RunPageOptions): SafeH
           </form>`
         : ""
     }
+    ${run.runtimeConfig ? renderRuntimeConfig(run.runtimeConfig) : ""}
     <h2>Run history</h2>
     ${waves.map(
       (wave) =>
@@ -182,4 +193,53 @@ function describeSandbox(run: RunDetail): SafeHtml {
   if (kinds.has("uid")) return html`uid isolation`;
   if (kinds.has("bubblewrap")) return html`bubblewrap`;
   return html`<span class="muted">—</span>`;
+}
+
+/** What the trigger overrode for this run alone, as it was given. */
+function renderRuntimeConfig(config: RuntimeConfig): SafeHtml {
+  const variables = Object.entries(config.variables ?? {});
+  const env = Object.entries(config.env ?? {});
+  return html`<section class="runtime-config" id="runtime-config">
+    <h2>Runtime config</h2>
+    <dl class="meta">
+      ${
+        variables.length > 0
+          ? html`<dt>Variables</dt>
+              <dd>
+                ${variables.map(
+                  ([name, value]) =>
+                    html`<code data-variable="${name}">${name} = ${JSON.stringify(value)}</code
+                      ><br />`,
+                )}
+              </dd>`
+          : ""
+      }
+      ${
+        env.length > 0
+          ? html`<dt>Environment</dt>
+              <dd>
+                ${env.map(
+                  ([name, value]) => html`<code data-env="${name}">${name}=${value}</code><br />`,
+                )}
+              </dd>`
+          : ""
+      }
+      ${
+        config.targets && config.targets.length > 0
+          ? html`<dt>Targets</dt>
+              <dd>
+                ${config.targets.map((target) => html`<code>-target=${target}</code><br />`)}
+              </dd>`
+          : ""
+      }
+      ${
+        config.skip_apply !== undefined
+          ? html`<dt>Skip apply</dt>
+              <dd data-skip-apply>
+                ${config.skip_apply ? "yes: confirming ends the run without applying" : "no"}
+              </dd>`
+          : ""
+      }
+    </dl>
+  </section>`;
 }

@@ -5,6 +5,7 @@ import {
   delta,
   formatDuration,
   KIND_LABELS,
+  MACHINE_USER_BADGE,
   timestamp,
   triggerLabel,
 } from "./render-layout.js";
@@ -23,8 +24,23 @@ export interface RunsTableView {
   path: string;
 }
 
-/** A repository's or a stack's runs, newest first, with a filter and a pager. */
+/** A repository's or a stack's runs page: the runs table under its breadcrumb and heading. */
 export function renderRunsTable(view: RunsTableView): SafeHtml {
+  const repo = view.repository.fullName;
+  return html`<nav class="crumbs">
+      <a href="/repos/${repo}">${repo}</a>${
+        view.stack
+          ? html` › stack <a href="/repos/${repo}/stacks/${view.stack}"><b>${view.stack}</b></a>`
+          : ""
+      }
+      › runs
+    </nav>
+    <h1>Runs${view.stack ? html` of <code>${view.stack}</code>` : ""}</h1>
+    ${renderRunsList(view)}`;
+}
+
+/** Runs, newest first, with a filter and a pager: on the runs pages and a stack's page. */
+export function renderRunsList(view: RunsTableView): SafeHtml {
   const { result } = view;
   const pages = Math.max(1, Math.ceil(result.total / view.perPage));
   const link = (page: number) => {
@@ -32,14 +48,7 @@ export function renderRunsTable(view: RunsTableView): SafeHtml {
     if (view.triggeredBy) query.set("triggered_by", view.triggeredBy);
     return `${view.path}?${query.toString()}`;
   };
-  return html`<nav class="crumbs">
-      <a href="/repos/${view.repository.fullName}">${view.repository.fullName}</a>${
-        view.stack ? html` › stack <b>${view.stack}</b>` : ""
-      }
-      › runs
-    </nav>
-    <h1>Runs${view.stack ? html` of <code>${view.stack}</code>` : ""}</h1>
-    <form class="filters" method="get" action="${view.path}">
+  return html`<form class="filters" method="get" action="${view.path}">
       <label
         >Triggered by
         <select name="triggered_by" id="triggered-by">
@@ -93,7 +102,8 @@ export function renderRunsTable(view: RunsTableView): SafeHtml {
               <td>${timestamp(row.createdAt)}</td>
               <td class="mono">${formatDuration(row.durationMs)}</td>
               <td class="triggered-by">
-                ${row.triggeredBy} <span class="muted">(${triggerLabel(row.trigger)})</span>
+                ${row.triggeredBy}${row.machineUser ? html` ${MACHINE_USER_BADGE}` : ""}
+                <span class="muted">(${triggerLabel(row.trigger)})</span>
               </td>
               <td><a href="/runs/${row.id}">View</a></td>
             </tr>`,

@@ -20,7 +20,11 @@ export function renderStacksPage(repository: RepositorySummary, stacks: StackEnt
         ${stacks.map(
           (stack) =>
             html`<tr>
-              <td><b>${stack.name}</b></td>
+              <td>
+                <a href="/repos/${repository.fullName}/stacks/${stack.name}"
+                  ><b>${stack.name}</b></a
+                >
+              </td>
               <td><code>${stack.dir}</code></td>
               <td>${stack.engine}</td>
               <td>

@@ -1,27 +1,14 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import type { RepositorySummary } from "../../services/run-page-port.js";
 import { renderComponentPage } from "./render-component-page.js";
-import { PAGE_SIZES, renderRunsTable, RUNS_TABLE_SCRIPT } from "./render-runs-table.js";
+import { renderRunsTable, RUNS_TABLE_SCRIPT } from "./render-runs-table.js";
 import { renderStacksPage } from "./render-stacks-page.js";
+import { readableRepository as readable } from "./readable-repository.js";
 import type { RunPageDeps, RunPageEnv } from "./run-page-deps.js";
 import type { RunPageResponses } from "./run-page-responses.js";
+import { RunsQuery } from "./runs-query.js";
 
 const ComponentId = z.uuid();
-const RunsQuery = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-  per_page: z.coerce
-    .number()
-    .int()
-    .refine((size) => (PAGE_SIZES as readonly number[]).includes(size))
-    .catch(25),
-  triggered_by: z
-    .string()
-    .max(100)
-    .optional()
-    .transform((value) => (value ? value : undefined)),
-  stack: z.string().max(200).optional(),
-});
 
 /**
  * What reading a repository shows: its stacks, its runs (all, or one stack's; as a page and as
@@ -32,16 +19,7 @@ export function addRepositoryRoutes(
   deps: RunPageDeps,
   { page, refuse }: RunPageResponses,
 ): void {
-  const readableRepository = async (
-    c: Context<RunPageEnv>,
-  ): Promise<RepositorySummary | undefined> => {
-    const fullName = `${c.req.param("owner") ?? ""}/${c.req.param("name") ?? ""}`;
-    const repository = await deps.store.repositoryByName(fullName);
-    if (!repository) return undefined;
-    return (await deps.access.canReadRepository(c.get("session"), repository))
-      ? repository
-      : undefined;
-  };
+  const readableRepository = (c: Context<RunPageEnv>) => readable(deps, c);
 
   app.get("/repos/:owner/:name", async (c) => {
     const repository = await readableRepository(c);

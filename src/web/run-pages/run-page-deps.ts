@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RunPageStore } from "../../services/run-page-port.js";
+import type { TriggerOutcome, TriggerStackRunInput } from "../../services/trigger-stack-run.js";
 import type { RunPageAccess } from "./access.js";
 import type { Session, SessionKeys } from "./session.js";
 
@@ -8,6 +9,9 @@ export type RerunRun = (input: {
   runId: string;
   actor: string;
 }) => Promise<{ kind: "queued"; runIds: string[] } | { kind: "refused"; reason: string }>;
+
+/** Starts a run of one stack in one environment (src/services/trigger-stack-run.ts), or says why not. */
+export type TriggerRun = (input: TriggerStackRunInput) => Promise<TriggerOutcome>;
 
 export interface RunPageDeps {
   store: RunPageStore;
@@ -20,6 +24,8 @@ export interface RunPageDeps {
   /** Cookies get `Secure` when the public URL is https. */
   secureCookies: boolean;
   rerun: RerunRun | undefined;
+  /** The stack page's Trigger menu; undefined without the GitHub App, like `rerun`. */
+  trigger: TriggerRun | undefined;
   log: Logger;
   now?: () => number;
 }

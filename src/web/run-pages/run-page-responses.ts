@@ -1,17 +1,30 @@
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { html, type SafeHtml } from "./html.js";
 import type { RunPageDeps, RunPageEnv } from "./run-page-deps.js";
 import { layout } from "./render-layout.js";
 
 export interface RunPageResponses {
   /** A full page in the run pages' layout, with the viewer's name or a sign-in link. */
-  page(c: Context<RunPageEnv>, title: string, body: SafeHtml, script?: string): Response;
+  page(
+    c: Context<RunPageEnv>,
+    title: string,
+    body: SafeHtml,
+    script?: string,
+    status?: ContentfulStatusCode,
+  ): Response;
   /** 401 without any credential, 404 otherwise: the same whether or not the thing exists. */
   refuse(c: Context<RunPageEnv>, kind: "page" | "api"): Response;
 }
 
 export function createRunPageResponses(deps: RunPageDeps): RunPageResponses {
-  const page = (c: Context<RunPageEnv>, title: string, body: SafeHtml, script?: string) =>
+  const page = (
+    c: Context<RunPageEnv>,
+    title: string,
+    body: SafeHtml,
+    script?: string,
+    status: ContentfulStatusCode = 200,
+  ) =>
     c.html(
       layout(
         {
@@ -23,6 +36,7 @@ export function createRunPageResponses(deps: RunPageDeps): RunPageResponses {
         },
         body,
       ),
+      status,
     );
 
   const signInUrl = (c: Context<RunPageEnv>) =>

@@ -3,6 +3,7 @@ import { addRepositoryRoutes } from "./repository-routes.js";
 import type { RunPageDeps, RunPageEnv } from "./run-page-deps.js";
 import { createRunPageResponses } from "./run-page-responses.js";
 import { addRunRoutes } from "./run-routes.js";
+import { addStackRoutes } from "./stack-routes.js";
 import { withRunPageSession } from "./with-run-page-session.js";
 
 /**
@@ -30,5 +31,6 @@ export function runPageRoutes(deps: RunPageDeps): Hono<RunPageEnv> {
   const responses = createRunPageResponses(deps);
   addRunRoutes(app, deps, responses, now);
   addRepositoryRoutes(app, deps, responses);
+  addStackRoutes(app, deps, responses);
   return app;
 }

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
+import { canRerun } from "../../services/rerun-run.js";
 import type { RunDetail } from "../../services/run-page-port.js";
 import { html } from "./html.js";
 import { renderRunSection } from "./render-run-page.js";
@@ -32,6 +33,7 @@ export function addRunRoutes(
     const session = c.get("session");
     const writer =
       deps.rerun !== undefined &&
+      canRerun(run) &&
       session.user !== undefined &&
       (await deps.access.canWriteRepository(session, run.repository).catch((error: unknown) => {
         // The page still serves its reader; only the Re-run button is left out.
@@ -51,12 +53,18 @@ export function addRunRoutes(
     if (!run) return refuse(c, "page");
     const options = await runOptions(c, run);
     const repo = run.repository.fullName;
-    const crumbs = options.repositoryReadable
-      ? html`<nav class="crumbs">
-          <a href="/repos/${repo}">${repo}</a> › <a href="/repos/${repo}/runs">runs</a> ›
-          ${run.id.slice(0, 8)}
-        </nav>`
-      : html`<nav class="crumbs">${repo} › runs › ${run.id.slice(0, 8)}</nav>`;
+    const stacks = [...new Set(run.components.map((component) => component.stack))];
+    const crumbs = !options.repositoryReadable
+      ? html`<nav class="crumbs">${repo} › runs › ${run.id.slice(0, 8)}</nav>`
+      : stacks.length === 1
+        ? html`<nav class="crumbs">
+            <a href="/repos/${repo}">${repo}</a> › stacks ›
+            <a href="/repos/${repo}/stacks/${stacks[0]!}">${stacks[0]!}</a> › ${run.id.slice(0, 8)}
+          </nav>`
+        : html`<nav class="crumbs">
+            <a href="/repos/${repo}">${repo}</a> › <a href="/repos/${repo}/runs">runs</a> ›
+            ${run.id.slice(0, 8)}
+          </nav>`;
     return page(
       c,
       `Run ${run.id.slice(0, 8)} · ${repo}`,

@@ -39,12 +39,11 @@ export function repositoryRoutes(repo: FakeRepository): Route[] {
         : { status: 200, body: content, headers: { "content-type": "application/vnd.github.raw" } };
     }),
 
-    // Get a reference: Octokit sends the ref `heads/{branch}` as one path segment (`heads%2Fmain`),
-    // which GitHub decodes.
+    // Octokit sends the ref as one path parameter, its slash encoded: `git/ref/heads%2Fmain`.
     route("GET", "/git/ref/heads(/|%2F).+$", (request) => {
       const branch = decodeURIComponent(
-        request.path.replace(new RegExp(`${prefix}/git/ref/`), ""),
-      ).slice("heads/".length);
+        request.path.replace(new RegExp(`${prefix}/git/ref/heads(/|%2F)`), ""),
+      );
       const sha = repo.branches.get(branch);
       return sha === undefined
         ? NOT_FOUND

@@ -21,6 +21,7 @@ export function runView(
     commitSha: "a".repeat(40),
     trigger: "pull_request",
     triggeredBy: "dev",
+    runtimeConfig: undefined,
     changesetId: `changeset:${environment}`,
     pullRequestNumber: 7,
     checkRunId: undefined,

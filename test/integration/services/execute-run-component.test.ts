@@ -267,6 +267,93 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
     expect(planCall.env).not.toContain("AWS_SECRET_ACCESS_KEY");
   });
 
+  it("gives a component its environment's secrets, and the stack-wide ones only when its spec says so", async () => {
+    const logFile = `${scratch.dataDir}/engine-invocations-environments.jsonl`;
+    const engine = await standInWith({ STANDIN_LOG: logFile });
+    const secrets = createSecretRepository(database.db, key);
+    const set = (name: string, environment: string | undefined) =>
+      secrets.set({
+        repositoryId: 1296269,
+        stackName: "network",
+        environment,
+        name,
+        scope: "plan",
+        value: `${name}-value`,
+      });
+    await set("TF_VAR_shared_token", undefined);
+    await set("TF_VAR_preview_token", "preview");
+    await set("TF_VAR_prod_token", "prod");
+    const engines = {
+      opentofu: createEngine("opentofu", engine),
+      terraform: createEngine("terraform", engine),
+    };
+    const planEnvOf = async (spec: ComponentSpec) => {
+      const { runComponentId } = await seedRun(database.db, spec);
+      await executeRunComponent(deps({ engines }), { runComponentId, action: "plan" });
+      const invocations = await engineInvocations(logFile);
+      return invocations.filter((call) => call.argv.includes("plan")).at(-1)!.env;
+    };
+
+    const tracked = await planEnvOf(
+      ownState({ environment: "preview", varFiles: [], stackWideSecrets: true }),
+    );
+    expect(tracked).toEqual(
+      expect.arrayContaining(["TF_VAR_shared_token", "TF_VAR_preview_token"]),
+    );
+    expect(tracked).not.toContain("TF_VAR_prod_token");
+
+    const prOnly = await planEnvOf(
+      ownState({ environment: "preview", varFiles: [], stackWideSecrets: false }),
+    );
+    expect(prOnly).toContain("TF_VAR_preview_token");
+    expect(prOnly).not.toContain("TF_VAR_shared_token");
+    expect(prOnly).not.toContain("TF_VAR_prod_token");
+  });
+
+  it("passes the operator's host variables through to the engine, masking the long values", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "bosun-passthrough-"));
+    const bin = path.join(dir, "tofu");
+    await writeFile(
+      bin,
+      [
+        "#!/bin/sh",
+        'if [ "$1" = plan ]; then',
+        '  echo "profile [$AWS_PROFILE] sdk [$AWS_SDK_LOAD_CONFIG] key [$PRIVATE_KEY]" >&2',
+        "fi",
+        `exec '${STAND_IN_TOFU}' "$@"`,
+        "",
+      ].join("\n"),
+    );
+    await chmod(bin, 0o755);
+    await chmod(dir, 0o755);
+    const hostEnv = {
+      PATH: process.env.PATH,
+      AWS_PROFILE: "infra-admin-profile",
+      AWS_SDK_LOAD_CONFIG: "1",
+      PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----",
+    };
+    const engines = {
+      opentofu: createEngine("opentofu", bin),
+      terraform: createEngine("terraform", bin),
+    };
+    const printed = async (enginePassthrough: string[] | undefined) => {
+      const { runComponentId } = await seedRun(database.db, ownState());
+      await executeRunComponent(deps({ engines, hostEnv, enginePassthrough }), {
+        runComponentId,
+        action: "plan",
+      });
+      return (await logsOf(runComponentId))
+        .map((entry) => entry.line ?? "")
+        .filter((line) => line.startsWith("profile"));
+    };
+
+    expect(await printed(undefined)).toEqual(["profile [] sdk [] key []"]);
+    // The profile name is long enough to be masked; a flag of one character is not.
+    expect(await printed(["AWS_PROFILE", "AWS_SDK_LOAD_CONFIG"])).toEqual([
+      "profile [***] sdk [1] key []",
+    ]);
+  });
+
   it("masks secret values and values the engine marks sensitive in every log line", async () => {
     const engine = await standInWith({ STANDIN_PRINT: "s3cr3t-plan and dev-core" });
     await createSecretRepository(database.db, key).set({

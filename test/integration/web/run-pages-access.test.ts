@@ -1,16 +1,19 @@
+import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRunRepository } from "../../../src/store/run-repository.js";
-import { runComponents } from "../../../src/store/schema/index.js";
+import { runComponents, runs } from "../../../src/store/schema/index.js";
 import { databaseKinds } from "../../helpers/databases.js";
 import {
   startGithubFake,
   expectExchangeOAuthCode,
   expectGetAuthenticatedUser,
   expectGetCollaboratorPermission,
+  expectGetPullRequest,
   expectInstallationToken,
   expectGetRepositoryAsUser,
   type GithubFake,
 } from "../../helpers/github-fake/index.js";
+import { openedExample } from "../../helpers/pull-request-scenario.js";
 import { networkSpec, seedComponent, seedRun } from "../../helpers/seed.js";
 import { startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
 
@@ -97,6 +100,8 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
     olderRunId = older.runId;
     const seeded = await seedRun(db, networkSpec(), "b".repeat(40));
     runId = seeded.runId;
+    // A proposed run is a pull request's: one Re-run can repeat.
+    await db.update(runs).set({ pullRequestNumber: 7 }).where(eq(runs.id, runId));
     componentId = seeded.componentId;
     // The older run applied first, then this one: two revisions, the newest deployed.
     for (const [run, digest] of [
@@ -305,11 +310,14 @@ describe.each(databaseKinds)("run pages' access and API on %s", (kind) => {
         body: new URLSearchParams({ csrf: token }).toString(),
       });
     expect((await post("forged")).status).toBe(403);
-    // A run that is not a pull request's is re-run by pushing again: said, not done.
+    // The pull request has been closed since: said, not done.
+    expectGetPullRequest(github, REPO, 7, {
+      ...(openedExample.pull_request as object),
+      number: 7,
+      state: "closed",
+    });
     const refused = await post(csrf!);
     expect(refused.status).toBe(409);
-    expect(await refused.json()).toEqual({
-      error: "a tracked run is re-run by pushing again to the tracked branch",
-    });
+    expect(await refused.json()).toEqual({ error: "pull request #7 is closed" });
   });
 });

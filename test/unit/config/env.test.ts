@@ -59,8 +59,41 @@ describe("operator variables", () => {
     expect(Env.parse({ BOSUN_DRIFT_SCHEDULE: "" }).BOSUN_DRIFT_SCHEDULE).toBeUndefined();
   });
 
+  it("passes no host variable through to engines unless the operator names it", () => {
+    expect(Env.parse({}).BOSUN_ENGINE_PASSTHROUGH_ENV).toEqual([]);
+    expect(
+      Env.parse({ BOSUN_ENGINE_PASSTHROUGH_ENV: " AWS_PROFILE, AWS_CONFIG_FILE,,AWS_PROFILE " })
+        .BOSUN_ENGINE_PASSTHROUGH_ENV,
+    ).toEqual(["AWS_PROFILE", "AWS_CONFIG_FILE"]);
+  });
+
+  it.each([
+    ["PRIVATE_KEY", "is Bosun's own"],
+    ["PRIVATE_KEY_PATH", "is Bosun's own"],
+    ["WEBHOOK_SECRET", "is Bosun's own"],
+    ["DATABASE_URL", "is Bosun's own"],
+    ["GITHUB_CLIENT_SECRET", "is Bosun's own"],
+    ["APP_ID", "is Bosun's own"],
+    ["BOSUN_ENCRYPTION_KEY", "is Bosun's own"],
+    // Not one of today's variables, and still Bosun's by its prefix.
+    ["BOSUN_NOTIFY_SECRET", "is Bosun's own"],
+    ["HOME", "is set by Bosun for every engine run"],
+    ["TF_HTTP_PASSWORD", "is set by Bosun for every engine run"],
+    ["TF_IN_AUTOMATION", "is set by Bosun for every engine run"],
+    ["TF_CLI_ARGS_plan", "is set by Bosun for every engine run"],
+    ["TF_VAR_db_password", "is an engine variable"],
+    ["AWS-PROFILE", "is not an environment variable name"],
+  ])("refuses to pass %s through, naming the variable", (name, reason) => {
+    const problems = problemsFor({ BOSUN_ENGINE_PASSTHROUGH_ENV: `AWS_PROFILE,${name}` });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.startsWith(`BOSUN_ENGINE_PASSTHROUGH_ENV: ${name} ${reason}`)).toBe(true);
+  });
+
   it("reports every bad variable at once", () => {
     expect(problemsFor({ PORT: "x", BOSUN_WORKERS: "x", BOSUN_RUN_TIMEOUT: "x" })).toHaveLength(3);
+    expect(
+      problemsFor({ PORT: "x", BOSUN_ENGINE_PASSTHROUGH_ENV: "PRIVATE_KEY,WEBHOOK_SECRET" }),
+    ).toHaveLength(3);
   });
 
   it.each([

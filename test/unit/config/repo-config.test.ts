@@ -10,7 +10,7 @@ import {
   parseRepoConfig,
   type ConfigProblem,
 } from "../../../src/config/parse-repo-config.js";
-import { splitTrust } from "../../../src/config/split-trust.js";
+import { splitTrust, tracksEnvironment } from "../../../src/config/split-trust.js";
 import type { ConfigDefinition } from "../../../src/domain/affected-components.js";
 
 /** docs/design.md's example, verbatim. */
@@ -70,6 +70,7 @@ describe("parseRepoConfig: valid files", () => {
     expect(parseOk(DESIGN_EXAMPLE)).toEqual({
       version: 1,
       tracked_branch: "main",
+      tracked_tags: [],
       environments: {
         dev: { variables: { region: "eu-west-1" }, production: false },
         prod: { variables: { region: "eu-west-1" }, promote_from: "dev", production: true },
@@ -141,6 +142,7 @@ policies:
   it("needs nothing but the version", () => {
     expect(parseOk("version: 1\n")).toEqual({
       version: 1,
+      tracked_tags: [],
       environments: {},
       apply: { requirements: [], approvals: 1, approve_on_review: false, allow_forks: false },
       stacks: [],
@@ -979,6 +981,38 @@ policies:
     const before = structuredClone(head);
     splitTrust(head, tracked);
     expect(head).toEqual(before);
+  });
+});
+
+describe("tracksEnvironment", () => {
+  const tracked = parseOk(`version: 1
+environments:
+  dev: {}
+  prod: {}
+  constructor: {}
+stacks:
+  - name: network
+    dir: infra/network
+    environments: [dev, prod]
+  - name: app
+    dir: infra/app
+    environments: [dev]
+`);
+
+  it.each([
+    ["network", "dev", true],
+    ["network", "prod", true],
+    // prod is declared, but not for app: app@prod is a pull request's idea.
+    ["app", "prod", false],
+    ["network", "preview", false],
+    ["brand-new", "dev", false],
+    ["network", "constructor", false],
+  ])("%s@%s: %s", (stack, environment, expected) => {
+    expect(tracksEnvironment(tracked, stack, environment)).toBe(expected);
+  });
+
+  it("declares nothing when the tracked branch has no bosun.yml", () => {
+    expect(tracksEnvironment(undefined, "network", "dev")).toBe(false);
   });
 });
 

@@ -36,7 +36,7 @@ describe("revertSpec", () => {
           spec: spec({ dependsOn, targets: ["null_resource.app"], autodeploy: true }),
         },
       },
-      { policies, production: true },
+      { policies, production: true, stackWideSecrets: true },
     );
     expect(result).toEqual({
       change: "update",
@@ -46,6 +46,7 @@ describe("revertSpec", () => {
         autodeploy: false,
         policies,
         production: true,
+        stackWideSecrets: true,
         // vpc_id is replayed as recorded; only the sensitive token is read from the upstream again.
         dependsOn: [{ stack: "network", componentId: "c-network", inputs: { token: "token" } }],
       }),
@@ -62,7 +63,7 @@ describe("revertSpec", () => {
         },
         previous: undefined,
       },
-      { policies: [], production: false },
+      { policies: [], production: false, stackWideSecrets: true },
     );
     expect(result.change).toBe("destroy");
     expect(result.spec).toMatchObject({
@@ -71,6 +72,17 @@ describe("revertSpec", () => {
       varFiles: ["env/${environment}.tfvars"],
       autodeploy: false,
     });
+  });
+
+  it("withholds stack-wide secrets when the tracked branch no longer declares the environment", () => {
+    const result = revertSpec(
+      {
+        applied: { commitSha: "bbb", inputs: {}, spec: spec() },
+        previous: { commitSha: "aaa", inputs: {}, spec: spec({ stackWideSecrets: true }) },
+      },
+      { policies: [], production: false, stackWideSecrets: false },
+    );
+    expect(result.spec.stackWideSecrets).toBe(false);
   });
 });
 

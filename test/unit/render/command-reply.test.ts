@@ -99,6 +99,7 @@ const examples = {
     reason:
       "prod is promoted from dev (promote_from), and this pull request's change has not been applied in dev: apply it there first",
   },
+  "rerun-refused": { kind: "rerun-refused", reason: "pull request #7 is closed" },
 } satisfies { [K in RefusalKind]: Extract<Refusal, { kind: K }> };
 
 describe("renderRefusal", () => {

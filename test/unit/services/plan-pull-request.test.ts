@@ -436,6 +436,31 @@ describe("planPullRequest: what is planned", () => {
     expect(prod.baseHeads).toEqual({ [network("prod")]: null });
   });
 
+  it("gives stack-wide secrets only to environments the tracked branch declares for the stack", async () => {
+    const withPreview = CONFIG.replace("  dev: {}\n", "  dev: {}\n  preview: {}\n").replace(
+      "    environments: [dev, prod]\n",
+      "    environments: [dev, prod, preview]\n",
+    );
+    const { ports, plan } = scenario({ head: withPreview, tracked: CONFIG });
+    await plan();
+    const flags = Object.fromEntries(
+      ports.changesets.opened.map((run) => [
+        run.environment,
+        run.components.map((component) => component.spec.stackWideSecrets),
+      ]),
+    );
+    expect(flags).toEqual({ dev: [true], prod: [true], preview: [false] });
+  });
+
+  it("gives no stack-wide secrets while the tracked branch has no bosun.yml", async () => {
+    const { ports, plan } = scenario({ tracked: undefined });
+    await plan();
+    const flags = ports.changesets.opened.flatMap((run) =>
+      run.components.map((component) => component.spec.stackWideSecrets),
+    );
+    expect(flags).toEqual([false, false]);
+  });
+
   it("re-planning supersedes the previous runs, whose reports are refreshed", async () => {
     const { ports, plan } = scenario();
     const first = await plan();

@@ -49,11 +49,11 @@ function stubStore(): RunPageStore {
     repository: async () => repository,
     repositoryByName: async () => repository,
     stacks: async () => [],
+    stack: async () => undefined,
     run: async () => undefined,
     phaseLog: async () => log,
     runs: async () => ({ rows: [], total: 0, triggerers: [] }),
     component: async () => component,
-    linkRepeats: async () => undefined,
   };
 }
 
