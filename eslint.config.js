@@ -39,7 +39,7 @@ const configReach = {
 // GithubRepoWriter; the adapter's write modules, which implement the port, are the other place
 // these are called.
 const githubWrites =
-  "createCheckRun|updateCheckRun|createComment|updateComment|react|createDeployment|setDeploymentStatus";
+  "createCheckRun|updateCheckRun|createComment|updateComment|react|createIssue|updateIssue|createDeployment|setDeploymentStatus";
 const writesThroughReporter = {
   files: ["src/**/*.ts"],
   ignores: [

@@ -27,6 +27,7 @@ import { createManagedState } from "./state/create-managed-state.js";
 import { createChangesetRepository } from "./store/changeset-repository.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { createDeliveryRepository } from "./store/delivery-repository.js";
+import { createDriftRepository } from "./store/drift-repository.js";
 import { createInstallationRepository } from "./store/installation-repository.js";
 import { createStateCredentialRepository } from "./store/state-credential-repository.js";
 import { createStateRepository } from "./store/state-repository.js";
@@ -121,6 +122,7 @@ export async function startBosun(options: {
       runViews: createRunViewRepository(database.db),
       runTransitions: createRunTransitionRepository(database.db),
       runReports: createRunReportRepository(database.db),
+      drift: createDriftRepository(database.db),
       github: gateway,
       queue,
       fetchSource,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { enginePassthrough } from "./engine-passthrough.js";
 import { SANDBOX_MODES } from "./sandbox-mode.js";
 import { parseDuration } from "./duration.js";
+import { cronProblem } from "../domain/drift-schedule.js";
 
 const optionalText = z
   .string()
@@ -40,6 +41,12 @@ const duration = z.string().transform((value, ctx) => {
     return z.NEVER;
   }
   return ms;
+});
+
+/** A cron expression, refused with the reason it is not one. */
+const cronSchedule = z.string().superRefine((value, ctx) => {
+  const problem = cronProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
 });
 
 /**
@@ -112,6 +119,8 @@ const ownVariables = {
     z.enum(SANDBOX_MODES, { error: "must be auto, required or off" }).default("auto"),
   ),
   BOSUN_SANDBOX_PATHS: optionalText.pipe(sandboxPaths),
+  /** Drift checks of every environment that sets no `drift.schedule` of its own; unset: none. */
+  BOSUN_DRIFT_SCHEDULE: optionalText.pipe(cronSchedule.optional()),
 };
 
 /** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */

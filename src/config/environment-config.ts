@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CloudConfig } from "./cloud-config.js";
 import { identifierSchema, nameSchema } from "./config-fields.js";
+import { DriftConfig } from "./drift-config.js";
 
 const JsonValue = z.json().meta({
   id: "JsonValue",
@@ -25,6 +26,7 @@ export const EnvironmentConfig = z
       .default(false)
       .describe("Marks the GitHub deployments of this environment as production deployments."),
     cloud: CloudConfig.optional(),
+    drift: DriftConfig.optional(),
   })
   .describe("A deployment target. A stack is instantiated once per environment it lists.");
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;

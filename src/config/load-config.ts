@@ -52,6 +52,8 @@ export interface AppConfig {
   sandbox: { mode: SandboxMode; paths: string[] };
   /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables engines receive besides the fixed few. */
   enginePassthrough: string[];
+  /** BOSUN_DRIFT_SCHEDULE: the drift checks of environments without a schedule of their own. */
+  driftSchedule: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +106,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     reportExpiryMs: env.BOSUN_REPORT_EXPIRY,
     sandbox: { mode: env.BOSUN_SANDBOX, paths: env.BOSUN_SANDBOX_PATHS },
     enginePassthrough: env.BOSUN_ENGINE_PASSTHROUGH_ENV,
+    driftSchedule: env.BOSUN_DRIFT_SCHEDULE,
   };
 }
 

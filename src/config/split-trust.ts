@@ -25,7 +25,8 @@ export const UNTRUSTED_DEFAULTS = {
  *
  * From the head: `version`, the stacks (their code and settings) and the environments with their
  * variables. From the tracked branch: `tracked_branch`, `apply` (requirements, approve_on_review,
- * allow_forks), `policies`, every `cloud` (the roles a plan assumes), each stack's `autodeploy` (it skips the approval gate; off for a stack
+ * allow_forks), `policies`, every `cloud` (the roles a plan assumes) and `drift` (schedules and
+ * reconcile runs), each stack's `autodeploy` (it skips the approval gate; off for a stack
  * the tracked branch does not have), and each environment's `production` and `promote_from` when
  * the tracked branch declares that environment (where a change may go and how carefully); an
  * environment the tracked branch lacks keeps the head's, there being nothing to defer to.
@@ -55,8 +56,13 @@ export function splitTrust(
             promote_from: trusted.promote_from,
           };
     // `cloud` picks the roles a plan assumes: a pull request must not point its plan elsewhere.
-    const { cloud: _headCloud, ...withoutCloud } = environments[env];
-    environments[env] = trusted?.cloud ? { ...withoutCloud, cloud: trusted.cloud } : withoutCloud;
+    // `drift` schedules runs and may open tracked runs (reconcile): the tracked branch's alone.
+    const { cloud: _headCloud, drift: _headDrift, ...untrusted } = environments[env];
+    environments[env] = {
+      ...untrusted,
+      ...(trusted?.cloud ? { cloud: trusted.cloud } : {}),
+      ...(trusted?.drift ? { drift: trusted.drift } : {}),
+    };
   }
   return {
     ...headConfig,

@@ -20,17 +20,29 @@ export interface ReplayableRevision {
 /**
  * What reverting one component of a run replays: the revision before the run's (its commit and
  * its rendered inputs, fixed), or, when the run created the component, a destroy made with the
- * configuration it was created with. Upstream inputs the revision recorded in clear are replayed
- * as they were; only sensitive ones (recorded by name only) are read again from the upstream. The
- * dependency stays, and with it the order of the waves. What the tracked branch decides today
- * (its policies, `production`, whether the environment receives stack-wide secrets) replaces what
- * the revision recorded.
+ * configuration it was created with.
  */
 export function revertSpec(
   target: { applied: ReplayableRevision; previous: ReplayableRevision | undefined },
   current: Required<Pick<ComponentSpec, "policies" | "production" | "stackWideSecrets">>,
 ): { change: ComponentChangeKind; spec: ComponentSpec } {
-  const replayed = target.previous ?? target.applied;
+  const spec = replaySpec(target.previous ?? target.applied, current);
+  if (!target.previous) spec.destroy = true;
+  return { change: target.previous ? "update" : "destroy", spec };
+}
+
+/**
+ * A revision replayed as it was applied: its commit and its rendered inputs, fixed, never
+ * autodeployed. Upstream inputs the revision recorded in clear are replayed as they were; only
+ * sensitive ones (recorded by name only) are read again from the upstream. The dependency stays,
+ * and with it the order of the waves. What the tracked branch decides today (its policies,
+ * `production`, whether the environment receives stack-wide secrets) replaces what the revision
+ * recorded.
+ */
+export function replaySpec(
+  replayed: ReplayableRevision,
+  current: Required<Pick<ComponentSpec, "policies" | "production" | "stackWideSecrets">>,
+): ComponentSpec {
   const recorded = variablesOf(replayed.inputs) ?? {};
   const spec: ComponentSpec = {
     ...replayed.spec,
@@ -43,8 +55,9 @@ export function revertSpec(
   };
   delete spec.targets;
   delete spec.dependsOn;
-  if (target.previous) delete spec.destroy;
-  else spec.destroy = true;
+  delete spec.destroy;
+  // Which components of its own run it waited for: the new run places it in waves of its own.
+  delete spec.waitsFor;
   const dependsOn = (replayed.spec.dependsOn ?? []).map((dependency) => ({
     ...dependency,
     inputs: Object.fromEntries(
@@ -52,7 +65,7 @@ export function revertSpec(
     ),
   }));
   if (dependsOn.length > 0) spec.dependsOn = dependsOn;
-  return { change: target.previous ? "update" : "destroy", spec };
+  return spec;
 }
 
 function variablesOf(inputs: Record<string, unknown>): Record<string, unknown> | undefined {

@@ -109,6 +109,9 @@ export const PullRequestReview = z.object({
 
 export const Created = z.object({ id: z.number().int() });
 
+/** https://docs.github.com/en/rest/issues/issues#create-an-issue: an issue is known by its number. */
+export const CreatedIssue = z.object({ number: z.number().int() });
+
 /** What GitHub says when it answers "Create a deployment" with 202 instead of creating one. */
 export const DeploymentRefused = z.object({ message: z.string().optional() });
 

@@ -1,9 +1,9 @@
 import type { GithubRepoApi } from "../services/github-port.js";
 import { type CheckRunRequests, checkRunRequests } from "./check-run-requests.js";
 import type { GithubRepoCall } from "./github-repo-call.js";
-import { Created } from "./github-responses.js";
+import { Created, CreatedIssue } from "./github-responses.js";
 
-/** Check runs (with annotations beyond GitHub's 50 per request), comments and reactions. */
+/** Check runs (with annotations beyond GitHub's 50 per request), comments, reactions and issues. */
 export function reportWrites({
   octokit,
   owner,
@@ -11,7 +11,13 @@ export function reportWrites({
   attempt,
 }: GithubRepoCall): Pick<
   GithubRepoApi,
-  "createCheckRun" | "updateCheckRun" | "createComment" | "updateComment" | "react"
+  | "createCheckRun"
+  | "updateCheckRun"
+  | "createComment"
+  | "updateComment"
+  | "react"
+  | "createIssue"
+  | "updateIssue"
 > {
   /** GitHub appends the annotations of each update to those the run already has. */
   async function addAnnotations(checkRunId: number, requests: CheckRunRequests) {
@@ -64,6 +70,25 @@ export function reportWrites({
     updateComment: (commentId, body) =>
       attempt(`updating comment ${commentId}`, async () => {
         await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+      }),
+
+    createIssue: (title, body) =>
+      attempt(`opening issue "${title}"`, async () => {
+        const { data } = await octokit.rest.issues.create({ owner, repo, title, body });
+        return CreatedIssue.parse(data).number;
+      }),
+
+    updateIssue: (issueNumber, change) =>
+      attempt(`updating issue #${issueNumber}`, async () => {
+        await octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: issueNumber,
+          ...(change.title !== undefined ? { title: change.title } : {}),
+          ...(change.body !== undefined ? { body: change.body } : {}),
+          ...(change.state !== undefined ? { state: change.state } : {}),
+          ...(change.stateReason !== undefined ? { state_reason: change.stateReason } : {}),
+        });
       }),
 
     react: (commentId, reaction) =>

@@ -27,5 +27,14 @@ export function bosunQueues(timing: {
       retryLimit: 10,
       expireInSeconds: Math.ceil(timing.reportExpiryMs / 1000),
     },
+    // The drift scheduler's tick, every minute (src/services/drift-tick.ts). At most one queued and
+    // one running; a failed tick is not retried, the next minute's is its retry.
+    {
+      name: "drift-tick",
+      policy: "stately",
+      retryLimit: 0,
+      expireInSeconds: 300,
+      schedule: "* * * * *",
+    },
   ];
 }

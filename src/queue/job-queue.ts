@@ -18,6 +18,11 @@ export interface QueueDefinition {
   retryLimit?: number;
   /** How long a job may stay active before pg-boss takes it back (default 15 minutes). */
   expireInSeconds?: number;
+  /**
+   * A cron expression (UTC): pg-boss queues a job of this queue at each of its times, once
+   * across every process that shares the database.
+   */
+  schedule?: string;
 }
 
 /** How often an idle worker looks for jobs that another process queued. */
@@ -71,6 +76,9 @@ export async function startJobQueue(
       retryBackoff: true,
       ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
     });
+    // pg-boss 10 keeps one schedule per queue name: every process writes the same one, and its
+    // timekeeper sends each time's job once, whichever process gets there first.
+    if (queue.schedule) await boss.schedule(queue.name, queue.schedule, {}, { tz: "UTC" });
   }
   const workerIds: string[] = [];
   const workersOf = new Map<QueueName, string[]>();

@@ -123,6 +123,14 @@ export const COMMENT_BODY_LIMIT: TextLimit = {
   docs: "https://docs.github.com/en/rest/issues/comments#create-an-issue-comment",
 };
 
+/** An issue's body: the same limit as a comment's ("Body is too long (maximum is 65536 characters)"). */
+export const ISSUE_BODY_LIMIT: TextLimit = {
+  max: 65_536,
+  budget: 65_000,
+  unit: "utf16-units",
+  docs: "https://docs.github.com/en/rest/issues/issues#create-an-issue",
+};
+
 /** The size of `text` in `unit`. */
 export function measure(text: string, unit: TextUnit): number {
   switch (unit) {

@@ -1,6 +1,7 @@
 import type { ComponentPhase } from "../domain/component-phase.js";
 import { staleWaveReason } from "../domain/dependency-waves.js";
 import { isTerminal, PLANNING_PHASES } from "../domain/component-phase.js";
+import { concludeDriftCheck } from "./conclude-drift-check.js";
 import { startApplying } from "./start-applying.js";
 import { enqueueRunComponent } from "./execute-run-component.js";
 import type { RunComponentView, RunView } from "./run-view-port.js";
@@ -14,7 +15,8 @@ export const AUTODEPLOY_ACTOR = "bosun (autodeploy)";
  * What follows a component's job: the next tracked run held behind this component starts; a
  * tracked run whose plans are all done applies, without the gate, the components whose stack
  * autodeploys and whose plan no policy warned about or denied (invariant 6); a new deployed head
- * makes other runs waiting on this component stale, so their reports are refreshed.
+ * makes other runs waiting on this component stale, so their reports are refreshed; a drift
+ * check that has ended records its finding.
  */
 export async function advanceRun(deps: PlanDeps, runComponentId: string): Promise<string[]> {
   const toReport = new Set<string>();
@@ -64,7 +66,11 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
       if (confirmed.length > 0) await startApplying(deps, api, run, confirmed);
     }
   }
-  if (isTerminal(component.phase)) await endRunAccess(deps, run.runId);
+  if (isTerminal(component.phase)) {
+    await endRunAccess(deps, run.runId);
+    // A drift check that has ended records what it found, before its report tells GitHub.
+    if (run.kind === "drift") await concludeDriftCheck(deps, run.runId);
+  }
   return [...toReport];
 }
 

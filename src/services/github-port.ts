@@ -77,6 +77,15 @@ export interface DeploymentInput {
   payload: Record<string, unknown>;
 }
 
+/** What an update changes of an issue: each field left out stays as it is. */
+export interface IssueChange {
+  title?: string;
+  body?: string;
+  state?: "open" | "closed";
+  /** Why it was closed (or reopened), as GitHub shows it. */
+  stateReason?: "completed" | "not_planned" | "reopened";
+}
+
 export type DeploymentState =
   "queued" | "in_progress" | "success" | "failure" | "error" | "inactive";
 
@@ -109,7 +118,7 @@ export interface GithubRepoReader {
   branchHead(branch: string): Promise<string | undefined>;
 }
 
-/** What Bosun writes to one repository: check runs, comments, reactions, deployments. */
+/** What Bosun writes to one repository: check runs, comments, reactions, deployments, issues. */
 export interface GithubRepoWriter {
   readonly fullName: string;
   createCheckRun(
@@ -125,6 +134,10 @@ export interface GithubRepoWriter {
    */
   updateCheckRun(checkRunId: number, content: CheckRunContent): Promise<void>;
   createComment(issueNumber: number, body: string): Promise<number>;
+  /** Opens an issue (a drift report); answers its number. */
+  createIssue(title: string, body: string): Promise<number>;
+  /** Edits an issue, closes or reopens it. */
+  updateIssue(issueNumber: number, change: IssueChange): Promise<void>;
   updateComment(commentId: number, body: string): Promise<void>;
   react(commentId: number, reaction: Reaction): Promise<void>;
   createDeployment(input: DeploymentInput): Promise<number>;

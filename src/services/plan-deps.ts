@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { GlobMatch } from "../domain/affected-components.js";
 import type { ChangesetStore } from "./changeset-port.js";
 import type { ComponentStore } from "./component-port.js";
+import type { DriftStore } from "./drift-port.js";
 import type { PullRequestStore } from "./pull-request-port.js";
 import type { RunTransitionStore } from "./run-transition-port.js";
 import type { GithubGateway } from "./github-port.js";
@@ -15,6 +16,8 @@ export interface PlanDeps extends ReportDeps {
   components: ComponentStore;
   changesets: ChangesetStore;
   runTransitions: RunTransitionStore;
+  /** Drift schedules, checks and findings (the reporter reads a check's finding from it too). */
+  drift: DriftStore;
   github: GithubGateway;
   queue: JobQueue;
   fetchSource: SourceArchiveFetcher;

@@ -1,4 +1,10 @@
-export const QUEUE_NAMES = ["github-event", "github-push", "run-component", "report-run"] as const;
+export const QUEUE_NAMES = [
+  "github-event",
+  "github-push",
+  "run-component",
+  "report-run",
+  "drift-tick",
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**

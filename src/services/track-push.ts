@@ -3,6 +3,7 @@ import { type RepoConfig } from "../config/repo-config.js";
 import type { ChangedFile } from "../domain/affected-components.js";
 import { affectedByChange, inspectCommit, startRuns } from "./changeset-pipeline.js";
 import { preplanFindings } from "./open-environment-run.js";
+import { recordDriftSettings } from "./record-drift-settings.js";
 import { CONFIG_FILE, loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { reportConfigProblems } from "./reporter/index.js";
@@ -59,6 +60,7 @@ export async function trackPush(deps: PlanDeps, input: PushInput): Promise<PushO
   }
   // Pushed to the tracked branch, the config is the tracked config: nothing to split.
   const config = head.parsed.config;
+  await recordDriftSettings(deps, input.repository.id, config);
 
   const comparable = !input.forced && !NO_COMMIT.test(input.before);
   const baseSha = comparable ? input.before : input.after;

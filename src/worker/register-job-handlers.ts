@@ -10,6 +10,8 @@ export interface JobHandlers {
   delivery: JobHandler<GithubEventJob>;
   component: JobHandler<RunComponentJob>;
   report: JobHandler<ReportJob>;
+  /** `drift-tick`: due drift checks start. */
+  driftTick: JobHandler<object>;
 }
 
 /** Consumes every queue, `concurrency` jobs of each at once in this process. */
@@ -24,5 +26,7 @@ export async function registerJobHandlers(deps: {
   await deps.queue.work("github-push", deps.concurrency, deps.handlers.delivery);
   await deps.queue.work("run-component", deps.concurrency, deps.handlers.component);
   await deps.queue.work("report-run", deps.concurrency, deps.handlers.report);
+  // A tick a minute, which takes a moment: one worker is plenty.
+  await deps.queue.work("drift-tick", 1, deps.handlers.driftTick);
   deps.log.info({ concurrency: deps.concurrency }, "workers started");
 }

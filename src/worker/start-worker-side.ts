@@ -25,6 +25,7 @@ import { createSigningKeyRepository } from "../store/signing-key-repository.js";
 import { advanceAndReport } from "./advance-and-report.js";
 import { componentJobHandler } from "./component-job-handler.js";
 import { deliveryJobHandler } from "./delivery-job-handler.js";
+import { driftTickHandler } from "./drift-tick-handler.js";
 import { registerJobHandlers } from "./register-job-handlers.js";
 import { reportJobHandler } from "./report-job-handler.js";
 
@@ -108,6 +109,7 @@ export async function startWorkerSide(deps: {
       delivery,
       component: componentJobHandler({ executor, advance }),
       report: reportJobHandler(deps.flow),
+      driftTick: driftTickHandler({ flow: deps.flow, defaultSchedule: config.driftSchedule }),
     },
     log,
   });

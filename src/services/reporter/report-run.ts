@@ -9,7 +9,9 @@ import { deploymentOutcomeDescription } from "../../render/deployment-descriptio
 import { renderPrComment } from "../../render/pr-comment.js";
 import { renderUnusedComment } from "../../render/unused-comment.js";
 import { buildChangesetReport } from "../build-changeset-report.js";
+import { reportDriftCheck } from "./report-drift-check.js";
 import type { ComponentStore } from "../component-port.js";
+import type { DriftStore } from "../drift-port.js";
 import type { PullRequestStore } from "../pull-request-port.js";
 import type { RunReportStore } from "../run-report-port.js";
 import type { RunView, RunViewStore } from "../run-view-port.js";
@@ -39,6 +41,8 @@ export interface ReportDeps {
   pullRequests: Pick<PullRequestStore, "pullRequest" | "setComments">;
   /** The components' deployed heads, which the report compares against. */
   components: Pick<ComponentStore, "deployedHeads">;
+  /** A drift check's finding, and the issue that tracks the environment's drift. */
+  drift: Pick<DriftStore, "driftStateOfRun" | "setDriftIssue">;
   github: GithubGateway;
   publicUrl: string;
   /** The signed URL of a run's page (src/lib/signed-link.ts), for check runs, comments and deployments. */
@@ -56,6 +60,10 @@ const sha256 = (value: unknown) => createHash("sha256").update(JSON.stringify(va
 export async function reportRun(deps: ReportDeps, runId: string): Promise<void> {
   const view = await deps.runViews.runView(runId);
   if (!view) return;
+  if (view.kind === "drift") {
+    await reportDriftCheck(deps, view);
+    return;
+  }
   // While components are still moving, GitHub hears only of a change of check-run status
   // (queued → in progress) or of the dependency wave the run has reached: the details follow once
   // the run is at rest, so a run's report costs the same whatever the number of components.

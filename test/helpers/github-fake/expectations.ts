@@ -161,6 +161,32 @@ export function expectUpdateComment(
   );
 }
 
+/** POST /repos/{owner}/{repo}/issues */
+export function expectCreateIssue(
+  github: GithubFake,
+  repo: string,
+  issue: { title: string; body: string },
+  issueNumber: number,
+): void {
+  github.expect(
+    { method: "POST", path: `/repos/${repo}/issues`, body: issue },
+    { status: 201, body: { id: issueNumber * 1000, number: issueNumber, state: "open", ...issue } },
+  );
+}
+
+/** PATCH /repos/{owner}/{repo}/issues/{issue_number} */
+export function expectUpdateIssue(
+  github: GithubFake,
+  repo: string,
+  issueNumber: number,
+  change: Record<string, unknown>,
+): void {
+  github.expect(
+    { method: "PATCH", path: `/repos/${repo}/issues/${issueNumber}`, body: change },
+    { status: 200, body: { id: issueNumber * 1000, number: issueNumber, ...change } },
+  );
+}
+
 /** POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions */
 export function expectCreateReaction(
   github: GithubFake,

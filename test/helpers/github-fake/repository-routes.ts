@@ -151,6 +151,36 @@ export function repositoryRoutes(repo: FakeRepository): Route[] {
       return { status: 200, body: { id: commentId } };
     }),
 
+    // Create an issue: 201 with the issue, open (https://docs.github.com/en/rest/issues/issues#create-an-issue).
+    route("POST", "/issues$", (request) => {
+      const sent = bodyOf(request);
+      const issue = {
+        number: repo.nextIssueNumber++,
+        title: String(sent.title),
+        body: String(sent.body ?? ""),
+        state: "open",
+        state_reason: null,
+      };
+      repo.issues.set(issue.number, issue);
+      return { status: 201, body: { id: nextId(), ...issue } };
+    }),
+
+    // Update an issue: what the body names changes; closing records state_reason, reopening clears
+    // it (https://docs.github.com/en/rest/issues/issues#update-an-issue).
+    route("PATCH", "/issues/\\d+$", (request) => {
+      const issue = repo.issues.get(Number(segment(request, 1)));
+      if (!issue) return NOT_FOUND;
+      const sent = bodyOf(request);
+      if (typeof sent.title === "string") issue.title = sent.title;
+      if (typeof sent.body === "string") issue.body = sent.body;
+      if (sent.state === "open" || sent.state === "closed") {
+        issue.state = sent.state;
+        issue.state_reason =
+          sent.state === "closed" ? String(sent.state_reason ?? "completed") : null;
+      }
+      return { status: 200, body: { id: nextId(), ...issue } };
+    }),
+
     route("POST", "/issues/comments/\\d+/reactions$", (request) => {
       repo.reactions.push({
         commentId: Number(segment(request, 2)),

@@ -43,6 +43,16 @@ export class FakeRepository {
   readonly permissions = new Map<string, string>();
   readonly checkRuns: CheckRunRecord[] = [];
   readonly comments = new Map<number, { issue: number; body: string }>();
+  /** Issues Bosun opened, by number, as "Get an issue" would show them now. */
+  readonly issues = new Map<
+    number,
+    { number: number; title: string; body: string; state: string; state_reason: string | null }
+  >();
+  /**
+   * The number the next issue gets. GitHub numbers issues and pull requests of a repository from
+   * one sequence; starting past the fake's pull requests keeps them apart.
+   */
+  nextIssueNumber = 100;
   readonly reactions: { commentId: number; content: string }[] = [];
   readonly deployments: {
     id: number;

@@ -7,6 +7,7 @@ import type {
   DeploymentState,
   GithubGateway,
   GithubRepoApi,
+  IssueChange,
   Permission,
   PullRequestState,
   Reaction,
@@ -52,6 +53,8 @@ export class InMemoryGithubRepo implements GithubRepoApi {
   readonly comments: PostedComment[] = [];
   readonly commentUpdates: { commentId: number; body: string }[] = [];
   readonly reactions: { commentId: number; reaction: Reaction }[] = [];
+  readonly createdIssues: { number: number; title: string; body: string }[] = [];
+  readonly issueUpdates: { issueNumber: number; change: IssueChange }[] = [];
   readonly deployments: { id: number; input: DeploymentInput }[] = [];
   readonly deploymentStatuses: {
     deploymentId: number;
@@ -60,7 +63,7 @@ export class InMemoryGithubRepo implements GithubRepoApi {
   }[] = [];
 
   /** GitHub's ids are its own: distinct ranges make a mixed-up id visible in a failure. */
-  private nextId = { checkRun: 9000, comment: 5000, deployment: 7000 };
+  private nextId = { checkRun: 9000, comment: 5000, deployment: 7000, issue: 300 };
 
   constructor(readonly fullName: string) {}
 
@@ -133,6 +136,16 @@ export class InMemoryGithubRepo implements GithubRepoApi {
     this.commentUpdates.push({ commentId, body });
   }
 
+  async createIssue(title: string, body: string): Promise<number> {
+    const number = this.nextId.issue++;
+    this.createdIssues.push({ number, title, body });
+    return number;
+  }
+
+  async updateIssue(issueNumber: number, change: IssueChange): Promise<void> {
+    this.issueUpdates.push({ issueNumber, change });
+  }
+
   async react(commentId: number, reaction: Reaction): Promise<void> {
     this.reactions.push({ commentId, reaction });
   }
@@ -164,6 +177,8 @@ export class InMemoryGithubRepo implements GithubRepoApi {
       this.comments.length +
       this.commentUpdates.length +
       this.reactions.length +
+      this.createdIssues.length +
+      this.issueUpdates.length +
       this.deployments.length +
       this.deploymentStatuses.length
     );

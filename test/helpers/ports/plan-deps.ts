@@ -3,6 +3,7 @@ import { createGlobMatcher } from "../../../src/config/glob-matcher.js";
 import type { PlanDeps } from "../../../src/services/plan-deps.js";
 import { InMemoryChangesetStore } from "./changeset-store.js";
 import { InMemoryComponentStore } from "./component-store.js";
+import { InMemoryDriftStore } from "./drift-store.js";
 import { githubGateway, InMemoryGithubRepo } from "./github-repo.js";
 import { RecordingJobQueue } from "./job-queue.js";
 import { InMemoryPullRequestStore } from "./pull-request-store.js";
@@ -23,6 +24,7 @@ export interface FakePorts {
   runViews: InMemoryRunViewStore;
   runTransitions: InMemoryRunTransitionStore;
   runReports: InMemoryRunReportStore;
+  drift: InMemoryDriftStore;
   queue: RecordingJobQueue;
   source: InMemorySource;
   /** Runs whose state credentials were revoked. */
@@ -42,6 +44,7 @@ export function fakePorts(repositoryFullName = "octo/infra"): FakePorts {
   const runViews = new InMemoryRunViewStore();
   const runTransitions = new InMemoryRunTransitionStore(runViews, components);
   const runReports = new InMemoryRunReportStore(runViews);
+  const drift = new InMemoryDriftStore();
   const queue = new RecordingJobQueue();
   const source = new InMemorySource();
   const revokedRuns: string[] = [];
@@ -52,6 +55,7 @@ export function fakePorts(repositoryFullName = "octo/infra"): FakePorts {
     runViews,
     runTransitions,
     runReports,
+    drift,
     github: githubGateway(github),
     queue,
     fetchSource: source.fetchSource,
@@ -73,6 +77,7 @@ export function fakePorts(repositoryFullName = "octo/infra"): FakePorts {
     runViews,
     runTransitions,
     runReports,
+    drift,
     queue,
     source,
     revokedRuns,

@@ -17,6 +17,7 @@ import {
   expectCreateComment,
   expectCreateDeployment,
   expectCreateDeploymentStatus,
+  expectCreateIssue,
   expectCreateReaction,
   expectDownloadTarball,
   expectGetCollaboratorPermission,
@@ -26,6 +27,7 @@ import {
   expectListReviews,
   expectUpdateCheckRun,
   expectUpdateComment,
+  expectUpdateIssue,
 } from "../../helpers/github-fake/index.js";
 import { TestOctokit } from "../../helpers/test-bosun.js";
 
@@ -513,6 +515,15 @@ describe("createGithubRepoApi through createGithubGateway", () => {
     expect(await api.createComment(12, "Planning…")).toBe(555);
     await api.updateComment(555, "Planned.");
     await api.react(444, "eyes");
+  });
+
+  it("createIssue answers the issue's number; updateIssue sends only what changes", async () => {
+    expectCreateIssue(github, REPO, { title: "Drift detected in prod", body: "network" }, 31);
+    expectUpdateIssue(github, REPO, 31, { body: "network, app" });
+    expectUpdateIssue(github, REPO, 31, { state: "closed", state_reason: "completed" });
+    expect(await api.createIssue("Drift detected in prod", "network")).toBe(31);
+    await api.updateIssue(31, { body: "network, app" });
+    await api.updateIssue(31, { state: "closed", stateReason: "completed" });
   });
 
   describe("createDeployment", () => {

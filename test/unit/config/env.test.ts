@@ -44,10 +44,19 @@ describe("operator variables", () => {
     [{ BOSUN_WORKERS: "two" }, "BOSUN_WORKERS: must be a whole number"],
     [{ BOSUN_RUN_TIMEOUT: "an hour" }, "BOSUN_RUN_TIMEOUT: must be a duration"],
     [{ BOSUN_REPORT_EXPIRY: "500ms" }, "BOSUN_REPORT_EXPIRY: must be at least 1s"],
+    [{ BOSUN_DRIFT_SCHEDULE: "every day" }, "BOSUN_DRIFT_SCHEDULE: must be a cron expression"],
+    [{ BOSUN_DRIFT_SCHEDULE: "0 25 * * *" }, "BOSUN_DRIFT_SCHEDULE: is not a cron schedule"],
   ])("rejects %o with a line naming the variable", (env, expected) => {
     const problems = problemsFor(env);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(expected);
+  });
+
+  it("reads a drift schedule, and none when unset", () => {
+    expect(Env.parse({ BOSUN_DRIFT_SCHEDULE: " 0 */6 * * * " }).BOSUN_DRIFT_SCHEDULE).toBe(
+      "0 */6 * * *",
+    );
+    expect(Env.parse({ BOSUN_DRIFT_SCHEDULE: "" }).BOSUN_DRIFT_SCHEDULE).toBeUndefined();
   });
 
   it("passes no host variable through to engines unless the operator names it", () => {
