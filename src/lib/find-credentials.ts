@@ -7,57 +7,41 @@ import { API_TOKEN_PATTERN } from "./api-token-format.js";
 export type TextRange = readonly [start: number, end: number];
 
 /**
+ * A secretlint rule reporting every match of `pattern` (global), the credential being capture
+ * group 1 when the pattern has one, else the whole match.
+ */
+function patternRule(id: string, finding: string, pattern: RegExp): SecretLintRuleCreator {
+  return {
+    messages: { Found: { en: () => finding } },
+    meta: { id, type: "scanner", recommended: true, supportedContentTypes: ["text"] },
+    create(context) {
+      const t = context.createTranslator(this.messages);
+      return {
+        file(source) {
+          for (const match of source.content.matchAll(pattern)) {
+            const secret = match[1] ?? match[0];
+            const start = (match.index ?? 0) + match[0].length - secret.length;
+            context.report({ message: t("Found"), range: [start, start + secret.length] });
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
  * `Authorization: Basic <base64 of user:password>`. secretlint's basicauth rule finds credentials
  * in URLs (`https://user:password@host`) but not in the header, which is how HTTP clients print
  * them in debug logs (TF_LOG, provider request dumps); this rule runs in the same scan.
  */
-const basicAuthHeader: SecretLintRuleCreator = {
-  messages: { BasicAuthHeader: { en: () => "found a Basic authorization header" } },
-  meta: {
-    id: "bosun/basic-auth-header",
-    type: "scanner",
-    recommended: true,
-    supportedContentTypes: ["text"],
-  },
-  create(context) {
-    const t = context.createTranslator(this.messages);
-    return {
-      file(source) {
-        for (const match of source.content.matchAll(
-          /\bAuthorization["']?\s*[:=]\s*["']?Basic\s+([A-Za-z0-9+/]{4,2048}={0,2})/gi,
-        )) {
-          const start = (match.index ?? 0) + match[0].length - (match[1]?.length ?? 0);
-          context.report({
-            message: t("BasicAuthHeader"),
-            range: [start, start + (match[1]?.length ?? 0)],
-          });
-        }
-      },
-    };
-  },
-};
+const basicAuthHeader = patternRule(
+  "bosun/basic-auth-header",
+  "found a Basic authorization header",
+  /\bAuthorization["']?\s*[:=]\s*["']?Basic\s+([A-Za-z0-9+/]{4,2048}={0,2})/gi,
+);
 
 /** Bosun's own API tokens (`bosun tokens create`): a token pasted into a run's log is masked. */
-const bosunApiToken: SecretLintRuleCreator = {
-  messages: { BosunApiToken: { en: () => "found a Bosun API token" } },
-  meta: {
-    id: "bosun/api-token",
-    type: "scanner",
-    recommended: true,
-    supportedContentTypes: ["text"],
-  },
-  create(context) {
-    const t = context.createTranslator(this.messages);
-    return {
-      file(source) {
-        for (const match of source.content.matchAll(API_TOKEN_PATTERN)) {
-          const start = match.index ?? 0;
-          context.report({ message: t("BosunApiToken"), range: [start, start + match[0].length] });
-        }
-      },
-    };
-  },
-};
+const bosunApiToken = patternRule("bosun/api-token", "found a Bosun API token", API_TOKEN_PATTERN);
 
 const config: SecretLintCoreConfig = {
   rules: [

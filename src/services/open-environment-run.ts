@@ -145,6 +145,22 @@ export async function openEnvironmentRun(
 }
 
 /**
+ * Where components whose specs are replayed (a revert, a drift check, a re-run) sit in their new
+ * run: their upstreams and directories as their own specs recorded them.
+ */
+export function replayedPlacement(
+  specOf: ReadonlyMap<string, ComponentSpec>,
+): Pick<Parameters<typeof startChangesetRun>[4], "upstreams" | "stackOf"> {
+  return {
+    upstreams: (stack) => specOf.get(stack)?.dependsOn ?? [],
+    stackOf: (stack) => {
+      const spec = specOf.get(stack);
+      return spec && { dir: spec.dir, engine: spec.engine };
+    },
+  };
+}
+
+/**
  * Starts the run of a changeset whose component specs are already made (from bosun.yml, or from
  * revisions a revert replays): resolves upstreams to components, places every component in its
  * dependency wave (DEFERRED beyond the first), records the deployed heads it is based on, and

@@ -1,7 +1,11 @@
 import type { ComponentSpec } from "../domain/component-spec.js";
 import { pullRequestRef } from "../domain/git-ref.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
-import { startChangesetRun, type ComponentToRun } from "./open-environment-run.js";
+import {
+  replayedPlacement,
+  startChangesetRun,
+  type ComponentToRun,
+} from "./open-environment-run.js";
 import type { PlanDeps } from "./plan-deps.js";
 import type { RunView } from "./run-view-port.js";
 
@@ -45,11 +49,7 @@ export async function repeatRun(deps: PlanDeps, run: RunView, actor: string): Pr
     run.environment,
     toRun,
     {
-      upstreams: (stack) => specOf.get(stack)?.dependsOn ?? [],
-      stackOf: (stack) => {
-        const spec = specOf.get(stack);
-        return spec && { dir: spec.dir, engine: spec.engine };
-      },
+      ...replayedPlacement(specOf),
       production: run.production,
       findings: run.scanFindings as HclFinding[],
     },

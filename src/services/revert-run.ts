@@ -6,7 +6,11 @@ import { HELP_TEXT } from "../domain/command-help.js";
 import type { Refusal } from "../render/command-reply.js";
 import type { RunView } from "./run-view-port.js";
 import { canWrite, type GithubRepoApi } from "./github-port.js";
-import { type ComponentToRun, startChangesetRun } from "./open-environment-run.js";
+import {
+  type ComponentToRun,
+  replayedPlacement,
+  startChangesetRun,
+} from "./open-environment-run.js";
 import { loadTrackedConfig } from "./tracked-config.js";
 import type { PlanDeps } from "./plan-deps.js";
 
@@ -100,11 +104,7 @@ export async function revertRun(
         run.environment,
         toRun,
         {
-          upstreams: (stack) => specOf.get(stack)?.dependsOn ?? [],
-          stackOf: (stack) => {
-            const spec = specOf.get(stack);
-            return spec && { dir: spec.dir, engine: spec.engine };
-          },
+          ...replayedPlacement(specOf),
           production: run.production,
           findings: [],
         },

@@ -1,7 +1,11 @@
 import { tracksEnvironment } from "../config/split-trust.js";
 import { replaySpec } from "../domain/changeset-origin.js";
 import type { DriftCandidate } from "./drift-port.js";
-import { type ComponentToRun, startChangesetRun } from "./open-environment-run.js";
+import {
+  type ComponentToRun,
+  replayedPlacement,
+  startChangesetRun,
+} from "./open-environment-run.js";
 import type { PlanDeps } from "./plan-deps.js";
 import { loadTrackedConfig } from "./tracked-config.js";
 
@@ -66,11 +70,7 @@ export async function startDriftCheck(
     environment.environment,
     toRun,
     {
-      upstreams: (stack) => specOf.get(stack)?.dependsOn ?? [],
-      stackOf: (stack) => {
-        const spec = specOf.get(stack);
-        return spec && { dir: spec.dir, engine: spec.engine };
-      },
+      ...replayedPlacement(specOf),
       production: environment.production,
       findings: [],
     },

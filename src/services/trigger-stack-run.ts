@@ -21,7 +21,8 @@ export function actorName(actor: TriggerActor): string {
 
 export interface TriggerStackRunInput {
   installationId: number;
-  repository: { id: number; fullName: string; defaultBranch: string };
+  /** `defaultBranch` is undefined until a webhook has named it: nothing can be triggered then. */
+  repository: { id: number; fullName: string; defaultBranch: string | undefined };
   stack: string;
   environment: string;
   kind: TriggerKind;
@@ -54,8 +55,15 @@ export async function triggerStackRun(
     status,
     reason,
   });
+  const { defaultBranch } = input.repository;
+  if (defaultBranch === undefined) {
+    return refuse(
+      409,
+      `Bosun does not know ${input.repository.fullName}'s default branch yet (a push or pull request webhook tells it)`,
+    );
+  }
   const api = await deps.github(input.installationId, input.repository.fullName);
-  const tracked = await loadTrackedConfig(api, input.repository.defaultBranch);
+  const tracked = await loadTrackedConfig(api, defaultBranch);
   if (tracked.kind === "none")
     return refuse(409, `the tracked branch ${tracked.branch} has no bosun.yml`);
   if (tracked.kind === "invalid") {
@@ -97,7 +105,7 @@ export async function triggerStackRun(
     id: input.repository.id,
     installationId: input.installationId,
     fullName: input.repository.fullName,
-    defaultBranch: input.repository.defaultBranch,
+    defaultBranch,
   });
   let baseSha = headSha;
   if (input.kind === "destroy") {

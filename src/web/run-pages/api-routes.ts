@@ -126,21 +126,9 @@ export function addApiRoutes(
     const body = await triggerBody(c);
     if (body instanceof Response) return body;
     if (!deps.actions) return unavailable(c);
-    if (repository.defaultBranch === undefined) {
-      return c.json(
-        {
-          error: `Bosun does not know ${repository.fullName}'s default branch yet (a push or pull request webhook tells it)`,
-        },
-        409,
-      );
-    }
     const outcome = await deps.actions.trigger({
       installationId: repository.installationId,
-      repository: {
-        id: repository.id,
-        fullName: repository.fullName,
-        defaultBranch: repository.defaultBranch,
-      },
+      repository,
       stack: c.req.param("stack"),
       environment: body.environment,
       kind: body.kind,

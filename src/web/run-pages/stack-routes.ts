@@ -191,24 +191,9 @@ export function addStackRoutes(
         422,
       );
     }
-    if (repository.defaultBranch === undefined) {
-      return stackPage(
-        c,
-        repository,
-        stack,
-        posted(
-          "Bosun does not know this repository's default branch yet: it learns it from a pull request or a push.",
-        ),
-        409,
-      );
-    }
     const outcome = await deps.actions.trigger({
       installationId: repository.installationId,
-      repository: {
-        id: repository.id,
-        fullName: repository.fullName,
-        defaultBranch: repository.defaultBranch,
-      },
+      repository,
       stack: stack.name,
       environment,
       kind,

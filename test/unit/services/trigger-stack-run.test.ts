@@ -92,6 +92,12 @@ describe("triggerStackRun: why nothing starts", () => {
       reason: /stack network does not run in environment staging; it runs in dev, prod/,
     },
     {
+      case: "a repository whose default branch no webhook has named yet",
+      scenario: { input: { repository: { ...REPOSITORY, defaultBranch: undefined } } },
+      status: 409,
+      reason: /does not know octo\/infra's default branch yet/,
+    },
+    {
       case: "a destroy of what was never deployed",
       scenario: { input: { kind: "destroy" } },
       status: 409,
