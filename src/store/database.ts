@@ -138,15 +138,7 @@ async function openPostgres(target: { kind: "postgres"; url: string }): Promise<
     // Bosun's tables use UTC timestamps; the session default does not matter to drizzle.
     connection: { application_name: "bosun" },
   });
-  try {
-    await client`select 1`;
-  } catch (cause) {
-    await client.end({ timeout: 1 });
-    throw new DatabaseError(
-      `cannot reach PostgreSQL at ${redactUrl(target.url)}: ${String((cause as Error).message ?? cause)}`,
-      { cause },
-    );
-  }
+  await answering(client, `cannot reach PostgreSQL at ${redactUrl(target.url)}`);
   return postgresDatabase(client, target, { connectionString: target.url });
 }
 
@@ -170,18 +162,23 @@ async function openLocalSocket(target: PgliteTarget, socketPath: string): Promis
     connect_timeout: 10,
     connection: { application_name: "bosun" },
   });
+  await answering(
+    client,
+    `cannot use the embedded database through ${socketPath}, where the running Bosun serves it`,
+  );
+  // pg-boss's own pool would reach the socket by its directory, as libpq does.
+  const connectionString = `postgres://postgres@localhost/postgres?host=${encodeURIComponent(path.dirname(socketPath))}`;
+  return postgresDatabase(client, target, { connectionString });
+}
+
+/** Asks the server one question, so a wrong address fails here with `failure` and the reason. */
+async function answering(client: postgres.Sql, failure: string): Promise<void> {
   try {
     await client`select 1`;
   } catch (cause) {
     await client.end({ timeout: 1 });
-    throw new DatabaseError(
-      `cannot use the embedded database through ${socketPath}, where the running Bosun serves it: ${String((cause as Error).message ?? cause)}`,
-      { cause },
-    );
+    throw new DatabaseError(`${failure}: ${String((cause as Error).message ?? cause)}`, { cause });
   }
-  // pg-boss's own pool would reach the socket by its directory, as libpq does.
-  const connectionString = `postgres://postgres@localhost/postgres?host=${encodeURIComponent(path.dirname(socketPath))}`;
-  return postgresDatabase(client, target, { connectionString });
 }
 
 function postgresDatabase(
