@@ -1,4 +1,4 @@
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import {
@@ -29,6 +29,9 @@ const TriggerBody = z.strictObject({
 /** A runtime config is at most 64 KiB of text; escaped inside a JSON string it may double. */
 const MAX_BODY_BYTES = 2 * MAX_RUNTIME_CONFIG_BYTES + 4096;
 
+/** Where the HTTP API lives; the rest of /api (GitHub's webhooks) is not the API's. */
+export const API_PREFIXES = ["/api/runs", "/api/repos", "/api/components"] as const;
+
 /** `application/json` or a `+json` type, with or without parameters. */
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
@@ -46,7 +49,7 @@ export function addApiRoutes(
   // The browser attaches the session cookie to requests other sites make. A cross-site form
   // cannot send JSON, and a cross-site script that tries needs a CORS preflight Bosun never
   // grants; a bearer token is never attached by the browser.
-  app.use("/api/*", async (c, next) => {
+  const contentTypeGuard: MiddlewareHandler<RunPageEnv> = async (c, next) => {
     const { user, grants } = c.get("session");
     if (
       c.req.method === "POST" &&
@@ -61,14 +64,13 @@ export function addApiRoutes(
       );
     }
     await next();
+  };
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: `the body exceeds ${MAX_BODY_BYTES} bytes` }, 413),
   });
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: `the body exceeds ${MAX_BODY_BYTES} bytes` }, 413),
-    }),
-  );
+  // The API's own paths only: GitHub's webhooks arrive under /api/github on the same server.
+  for (const prefix of API_PREFIXES) app.use(`${prefix}/*`, contentTypeGuard, limitBody);
 
   const readableRun = async (c: Context<RunPageEnv>): Promise<RunDetail | undefined> => {
     const id = RunId.safeParse(c.req.param("id"));

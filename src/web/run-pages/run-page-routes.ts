@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { addApiRoutes } from "./api-routes.js";
+import { addApiRoutes, API_PREFIXES } from "./api-routes.js";
 import { addRepositoryRoutes } from "./repository-routes.js";
 import type { RunPageDeps, RunPageEnv } from "./run-page-deps.js";
 import { createRunPageResponses } from "./run-page-responses.js";
@@ -19,14 +19,7 @@ export function runPageRoutes(deps: RunPageDeps): Hono<RunPageEnv> {
 
   const withSession = withRunPageSession(deps, now);
   // Only the run pages' own paths: the health, state and webhook routes share the server.
-  for (const prefix of [
-    "/runs",
-    "/repos",
-    "/components",
-    "/api/runs",
-    "/api/repos",
-    "/api/components",
-  ]) {
+  for (const prefix of ["/runs", "/repos", "/components", ...API_PREFIXES]) {
     app.use(`${prefix}/*`, withSession);
   }
 
