@@ -24,8 +24,8 @@ export interface ApiTokenGrant {
 }
 
 /**
- * API tokens (src/store/api-token-repository.ts): created and revoked by the CLI, read by the
- * HTTP API.
+ * API tokens (src/store/api-token-repository.ts): created and revoked by the CLI and by a
+ * repository's admin on its tokens page, read by the HTTP API.
  */
 export interface ApiTokenStore {
   /** The ids of the repositories Bosun knows (installed, not removed) among these full names. */

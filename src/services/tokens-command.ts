@@ -1,10 +1,7 @@
-import { API_TOKEN_SCOPES, type ApiTokenScope } from "../domain/api-token-scope.js";
-import { generateApiToken, hashApiToken } from "../lib/api-token-format.js";
 import type { CommandResult } from "../lib/command-result.js";
 import type { ApiTokenEntry, ApiTokenStore } from "./api-token-port.js";
+import { createApiToken } from "./create-api-token.js";
 
-/** A name people tell tokens apart by, and revoke one by: short, printable, no spaces. */
-const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const refuse = (message: string): CommandResult => ({
@@ -22,48 +19,13 @@ export async function createTokenCommand(
   store: ApiTokenStore,
   input: { name: string; repositories: readonly string[]; scope: string; createdBy: string },
 ): Promise<CommandResult> {
-  if (!TOKEN_NAME.test(input.name)) {
-    return refuse(
-      `token name ${JSON.stringify(input.name)} must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
-    );
-  }
-  if (!(API_TOKEN_SCOPES as readonly string[]).includes(input.scope)) {
-    return refuse(
-      `--scope must be one of ${API_TOKEN_SCOPES.join(", ")}, not ${JSON.stringify(input.scope)}`,
-    );
-  }
-  const scope = input.scope as ApiTokenScope;
-  const wanted = [...new Set(input.repositories)].sort();
-  if (wanted.length === 0) return refuse("a token needs at least one --repo OWNER/REPO");
-  const known = await store.repositoryIds(wanted);
-  const unknown = wanted.filter((fullName) => !known.has(fullName));
-  if (unknown.length > 0) {
-    return refuse(
-      `${unknown.length === 1 ? "repository" : "repositories"} ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not known to Bosun (is the App installed on ${unknown.length === 1 ? "it" : "them"}?); nothing was created`,
-    );
-  }
-  // Names are how people revoke tokens: two live tokens of one name would make that ambiguous.
-  const clash = (await store.list()).find(
-    (token) => token.name === input.name && token.revokedAt === undefined,
-  );
-  if (clash) {
-    return refuse(
-      `a token named ${input.name} exists (${clash.id}); revoke it first or choose another name`,
-    );
-  }
-  const token = generateApiToken();
-  const id = await store.create({
-    name: input.name,
-    tokenHash: hashApiToken(token),
-    scope,
-    createdBy: input.createdBy,
-    repositoryIds: wanted.map((fullName) => known.get(fullName)!),
-  });
+  const outcome = await createApiToken(store, input);
+  if (outcome.kind === "refused") return refuse(outcome.reason);
   return {
     exitCode: 0,
-    stdout: `${token}\n`,
+    stdout: `${outcome.token}\n`,
     stderr: [
-      `token ${input.name} (${id}) created: ${scope} on ${wanted.join(", ")}`,
+      `token ${input.name} (${outcome.id}) created: ${outcome.scope} on ${outcome.repositories.join(", ")}`,
       "It is shown this once and stored only as a hash: keep it in your secret store now.",
       "",
     ].join("\n"),

@@ -23,6 +23,11 @@ export interface RunPageAccess {
    * scoped to the repository with the `trigger` scope.
    */
   canWriteRepository(session: Session, repository: RepositorySummary): Promise<boolean>;
+  /**
+   * A signed-in user GitHub gives the `admin` permission (asked with the installation's token):
+   * who manages the repository's API tokens. An API token never does.
+   */
+  canAdministerRepository(session: Session, repository: RepositorySummary): Promise<boolean>;
 }
 
 /**
@@ -73,6 +78,16 @@ export function createRunPageAccess(deps: {
         if (!(await canReadRepository(session, repository))) return false;
         const api = await github(repository.installationId, repository.fullName);
         return canWrite(await api.permissionOf(user.login));
+      });
+    },
+    async canAdministerRepository(session, repository) {
+      const { apiToken, user } = session;
+      if (apiToken || !user || !deps.github) return false;
+      const github = deps.github;
+      return cached(`admin\n${user.login}\n${repository.fullName}`, async () => {
+        if (!(await canReadRepository(session, repository))) return false;
+        const api = await github(repository.installationId, repository.fullName);
+        return (await api.permissionOf(user.login)) === "admin";
       });
     },
   };

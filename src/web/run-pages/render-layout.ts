@@ -62,6 +62,7 @@ select,input{font:inherit;font-size:13px;padding:3px 6px;border:1px solid var(--
 .muted{color:var(--muted)}
 ul.plain{list-style:none;padding:0}ul.plain li{padding:6px 0;border-bottom:1px solid var(--line)}
 .refusal{max-width:560px;margin:60px auto;text-align:center}
+form.token-create{display:flex;gap:10px;align-items:center;flex-wrap:wrap}.new-token{display:flex;gap:10px;align-items:center;margin:12px 0}.new-token code{padding:8px 10px;background:var(--panel);border:1px solid var(--line);border-radius:6px;overflow-wrap:anywhere;user-select:all}
 details.trigger>summary{padding:8px 14px}
 form.trigger{padding:4px 14px 12px}
 form.trigger label{display:block}

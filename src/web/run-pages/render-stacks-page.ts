@@ -1,11 +1,24 @@
 import type { RepositorySummary, StackEntry } from "../../services/run-page-port.js";
 import { html, type SafeHtml } from "./html.js";
 
-/** A repository's stacks and their components: where the run page's breadcrumb leads. */
-export function renderStacksPage(repository: RepositorySummary, stacks: StackEntry[]): SafeHtml {
+/**
+ * A repository's stacks and their components: where the run page's breadcrumb leads. Its admins
+ * also get a link to its API tokens.
+ */
+export function renderStacksPage(
+  repository: RepositorySummary,
+  stacks: StackEntry[],
+  viewer: { admin: boolean } = { admin: false },
+): SafeHtml {
   return html`<nav class="crumbs">${repository.fullName} › stacks</nav>
     <h1>${repository.fullName}</h1>
-    <p><a href="/repos/${repository.fullName}/runs">All runs</a></p>
+    <p>
+      <a href="/repos/${repository.fullName}/runs">All runs</a>${
+        viewer.admin
+          ? html` · <a href="/repos/${repository.fullName}/tokens" id="api-tokens">API tokens</a>`
+          : ""
+      }
+    </p>
     <table class="runs">
       <thead>
         <tr>

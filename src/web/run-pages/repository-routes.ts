@@ -24,10 +24,21 @@ export function addRepositoryRoutes(
   app.get("/repos/:owner/:name", async (c) => {
     const repository = await readableRepository(c);
     if (!repository) return refuse(c, "page");
+    const session = c.get("session");
+    const admin =
+      session.user !== undefined &&
+      (await deps.access.canAdministerRepository(session, repository).catch((error: unknown) => {
+        // The page still serves its reader; only the API tokens link is left out.
+        deps.log.warn(
+          { err: error, repo: repository.fullName },
+          "could not check admin permission",
+        );
+        return false;
+      }));
     return page(
       c,
       repository.fullName,
-      renderStacksPage(repository, await deps.store.stacks(repository.id)),
+      renderStacksPage(repository, await deps.store.stacks(repository.id), { admin }),
     );
   });
 

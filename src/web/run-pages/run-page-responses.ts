@@ -15,6 +15,8 @@ export interface RunPageResponses {
   ): Response;
   /** 401 without any credential, 404 otherwise: the same whether or not the thing exists. */
   refuse(c: Context<RunPageEnv>, kind: "page" | "api"): Response;
+  /** 403 with what is missing: for someone who may see the page but not do what they asked. */
+  forbidden(c: Context<RunPageEnv>, message: string): Response;
 }
 
 export function createRunPageResponses(deps: RunPageDeps): RunPageResponses {
@@ -71,5 +73,17 @@ export function createRunPageResponses(deps: RunPageDeps): RunPageResponses {
     );
   };
 
-  return { page, refuse };
+  const forbidden = (c: Context<RunPageEnv>, message: string) =>
+    page(
+      c,
+      "Not allowed",
+      html`<div class="refusal">
+        <h1>Not allowed</h1>
+        <p class="muted" id="refusal">${message}</p>
+      </div>`,
+      undefined,
+      403,
+    );
+
+  return { page, refuse, forbidden };
 }

@@ -5,6 +5,7 @@ import type { RunPageDeps, RunPageEnv } from "./run-page-deps.js";
 import { createRunPageResponses } from "./run-page-responses.js";
 import { addRunRoutes } from "./run-routes.js";
 import { addStackRoutes } from "./stack-routes.js";
+import { addTokenRoutes } from "./token-routes.js";
 import { withRunPageSession } from "./with-run-page-session.js";
 
 /**
@@ -27,6 +28,7 @@ export function runPageRoutes(deps: RunPageDeps): Hono<RunPageEnv> {
   addRunRoutes(app, deps, responses, now);
   addRepositoryRoutes(app, deps, responses);
   addStackRoutes(app, deps, responses);
+  addTokenRoutes(app, deps, responses);
   addApiRoutes(app, deps, responses);
   return app;
 }

@@ -5,7 +5,6 @@ import { parseRuntimeConfig } from "../../config/runtime-config.js";
 import { TRIGGER_KINDS } from "../../domain/run-kind.js";
 import type { RepositorySummary, StackDetail } from "../../services/run-page-port.js";
 import { formToken, isFormToken } from "./form-token.js";
-import { html } from "./html.js";
 import { readableRepository } from "./readable-repository.js";
 import { RUNS_TABLE_SCRIPT } from "./render-runs-table.js";
 import { renderStackPage, type PostedTrigger } from "./render-stack-page.js";
@@ -37,7 +36,7 @@ const triggerTokenParts = (login: string, repositoryId: number, stack: string) =
 export function addStackRoutes(
   app: Hono<RunPageEnv>,
   deps: RunPageDeps,
-  { page, refuse }: RunPageResponses,
+  { page, refuse, forbidden }: RunPageResponses,
 ): void {
   /** The Trigger menu's token for a signed-in writer; undefined for anyone else. */
   const triggerToken = async (
@@ -100,18 +99,6 @@ export function addStackRoutes(
       status,
     );
   };
-
-  const forbidden = (c: Context<RunPageEnv>, message: string) =>
-    page(
-      c,
-      "Not allowed",
-      html`<div class="refusal">
-        <h1>Not allowed</h1>
-        <p class="muted" id="refusal">${message}</p>
-      </div>`,
-      undefined,
-      403,
-    );
 
   app.get("/repos/:owner/:name/stacks/:stack", async (c) => {
     const repository = await readableRepository(deps, c);

@@ -91,8 +91,8 @@ describe.each(databaseKinds)("bosun tokens on %s", (kind) => {
 
   it.each([
     [{ repositories: ["acme/unknown"] }, "repository acme/unknown is not known to Bosun"],
-    [{ repositories: [] }, "a token needs at least one --repo"],
-    [{ scope: "admin" }, "--scope must be one of read, trigger"],
+    [{ repositories: [] }, "a token needs at least one repository"],
+    [{ scope: "admin" }, "the scope must be one of read, trigger"],
     [{ name: "has space" }, 'token name "has space" must be'],
     [{ name: "ci-deploy" }, "a token named ci-deploy exists"],
   ])("refuses %o clearly and creates nothing", async (override, message) => {
