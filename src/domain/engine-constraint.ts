@@ -149,16 +149,12 @@ export function newestSatisfying(
     .at(-1)?.text;
 }
 
-/**
- * The one version the constraint allows, when it pins one (`1.11.5`, `= 1.11.5`): the only kind
- * Bosun downloads, since choosing from a range would need the vendor's list of releases.
- */
-export function pinnedVersion(constraint: EngineConstraint): string | undefined {
-  const exact = constraint.find((term) => term.operator === "=" && term.version.segments === 3);
-  return exact && satisfiesConstraint(exact.version, constraint) ? exact.version.text : undefined;
+/** The engine as its vendor names it. */
+export function engineName(kind: EngineKind): string {
+  return kind === "opentofu" ? "OpenTofu" : "Terraform";
 }
 
 /** "OpenTofu 1.11.5": how run pages, the runs table and check runs name an engine. */
 export function engineLabel(kind: EngineKind, version: string): string {
-  return `${kind === "opentofu" ? "OpenTofu" : "Terraform"} ${version}`;
+  return `${engineName(kind)} ${version}`;
 }

@@ -7,6 +7,7 @@ import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js
 import type { EngineKind } from "../domain/engine-kind.js";
 import { receivesStackWideSecrets } from "../domain/component-spec.js";
 import type { Engine, EngineOutputs } from "../runner/engine.js";
+import type { EngineVersions } from "../runner/engine-versions.js";
 import type { ComponentRunner } from "./component-runner-port.js";
 import { evaluateComponentPolicies, policyContext } from "./component-policies.js";
 import { EXECUTOR_ACTOR, failRunComponent } from "./fail-run-component.js";
@@ -40,6 +41,8 @@ export interface ExecutorDeps {
   secrets: SecretStore;
   fetchSource: SourceArchiveFetcher;
   engines: Record<EngineKind, Engine>;
+  /** BOSUN_ENGINE_DIR's versions, for stacks that ask for one; without it, `engines` run all. */
+  engineVersions?: EngineVersions;
   encryptionKey: KeyObject;
   workspaceRoot: string;
   timeoutMs: number;

@@ -3,7 +3,6 @@ import {
   engineLabel,
   newestSatisfying,
   parseEngineConstraint,
-  pinnedVersion,
   type EngineConstraint,
 } from "../../../src/domain/engine-constraint.js";
 
@@ -59,19 +58,6 @@ describe("parseEngineConstraint", () => {
         expect(parsed.problem).toMatch(/is not a version constraint: write an operator/);
     },
   );
-});
-
-describe("pinnedVersion", () => {
-  it.each([
-    ["1.11.5", "1.11.5"],
-    ["= 1.11.5", "1.11.5"],
-    [">= 1.9, = 1.11.5", "1.11.5"],
-    ["1.11", undefined],
-    ["~> 1.11.5", undefined],
-    ["= 1.11.5, != 1.11.5", undefined],
-  ])("%s pins %s", (text, expected) => {
-    expect(pinnedVersion(constraint(text))).toBe(expected);
-  });
 });
 
 describe("engineLabel", () => {
