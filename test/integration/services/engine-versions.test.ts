@@ -95,13 +95,13 @@ describe("a stack's engine version, resolved against BOSUN_ENGINE_DIR", () => {
     expect(await executeRunComponent(deps(), { runComponentId, action: "plan" })).toBe(
       "UNCONFIRMED",
     );
-    expect(await engineVersionOf(runId)).toBe("1.11.3");
+    expect(await engineVersionOf(runId)).toBe("OpenTofu 1.11.3");
   });
 
   it("runs the operator's default engine when the stack asks for no version", async () => {
     const { runId, runComponentId } = await seedRun(database.db, networkSpec({ state: "own" }));
     await executeRunComponent(deps(), { runComponentId, action: "plan" });
-    expect(await engineVersionOf(runId)).toBe("1.11.5");
+    expect(await engineVersionOf(runId)).toBe("OpenTofu 1.11.5");
   });
 
   it("fails the phase naming the constraint and what is installed when nothing satisfies it", async () => {
