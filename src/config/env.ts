@@ -110,6 +110,8 @@ const ownVariables = {
   ),
   BOSUN_TOFU_BIN: optionalText.pipe(z.string().default("tofu")),
   BOSUN_TERRAFORM_BIN: optionalText.pipe(z.string().default("terraform")),
+  /** Installed engine versions; unset: BOSUN_DATA_DIR/engines (src/config/load-config.ts). */
+  BOSUN_ENGINE_DIR: optionalText,
   BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(DEFAULT_RUN_TIMEOUT_MS)),
   BOSUN_WORKER_LEASE: optionalText.pipe(duration.default(30_000)),
   BOSUN_REPORT_EXPIRY: optionalText.pipe(

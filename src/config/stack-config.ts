@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseEngineConstraint } from "../domain/engine-constraint.js";
 import { ENGINE_KINDS } from "../domain/engine-kind.js";
 import { CloudConfig } from "./cloud-config.js";
 import { compileGlob } from "./compile-glob.js";
@@ -101,6 +102,16 @@ export const StackConfig = z
       .enum(ENGINE_KINDS)
       .default("opentofu")
       .describe("The engine that runs this stack: opentofu (tofu) or terraform."),
+    engine_version: z
+      .string()
+      .superRefine((value, ctx) => {
+        const parsed = parseEngineConstraint(value);
+        if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.problem });
+      })
+      .optional()
+      .describe(
+        'The engine versions this stack runs on, in Terraform\'s constraint syntax ("~> 1.11", ">= 1.9, < 1.12", "1.11.5"): the newest installed version that satisfies it is used. Unset: the configuration\'s own required_version, else the operator\'s default engine.',
+      ),
     environments: uniqueList(nameSchema("environment"), "environment")
       .min(1, "a stack needs at least one environment")
       .describe(

@@ -10,6 +10,11 @@ export interface ComponentSpec {
   /** Repo-relative POSIX path of the root module. */
   dir: string;
   engine: EngineKind;
+  /**
+   * The stack's `engine_version` constraint; unset: the configuration's own `required_version`,
+   * else the operator's default engine.
+   */
+  engineVersion?: string;
   /** Var files relative to `dir`, `${environment}` still unrendered. */
   varFiles: string[];
   /** Non-secret variables, passed as TF_VAR_*. */

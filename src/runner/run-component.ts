@@ -2,11 +2,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { type ComponentSpec, renderVarFile } from "../domain/component-spec.js";
+import { engineLabel, engineName } from "../domain/engine-constraint.js";
 import { type PlanSummary, summarisePlan } from "../domain/plan-summary.js";
 import { collectSensitiveValues } from "../domain/sensitive-values.js";
 import { digest } from "../lib/seal.js";
 import { declaresBackend } from "./declares-backend.js";
 import type { Engine, EngineOutputs, Invocation } from "./engine.js";
+import type { PickedEngine, WantedVersion } from "./engine-versions.js";
+import { requiredVersion } from "./required-version.js";
 import type { PlanJson } from "./plan-json.js";
 import { cloudIdentityFiles, type CloudPhaseIdentity } from "./cloud-identity.js";
 import { engineEnvironment } from "./engine-environment.js";
@@ -36,7 +39,13 @@ export interface BackendWiring {
 
 export interface ComponentRunContext {
   spec: ComponentSpec;
+  /** The operator's default engine for the spec's kind. */
   engine: Engine;
+  /**
+   * The engine for a version constraint (BOSUN_ENGINE_DIR); without it every component runs on
+   * {@link engine}.
+   */
+  pickEngine?: (wanted: WantedVersion) => Promise<PickedEngine>;
   fetchSource: () => Promise<Readable | Buffer>;
   /** A fresh directory per execution is made under it and deleted afterwards. */
   workspaceRoot: string;
@@ -80,26 +89,26 @@ export async function planComponent(
   options: { destroy?: boolean; targets?: readonly string[] } = {},
 ): Promise<PlannedComponent> {
   return withWorkspace(context, async (workspace) => {
-    const stackDir = await preparePhase(context, workspace);
+    const { stackDir, engine, pickedVersion } = await preparePhase(context, workspace);
     const at = invocation(context, workspace, stackDir);
-    const engineVersion = await initPhase(context, at);
+    const engineVersion = await initPhase(context, engine, at);
 
     return phase(context, "PLANNING", async (log) => {
       const varFiles = context.spec.varFiles.map((file) =>
         renderVarFile(file, context.spec.environment),
       );
-      const planned = await context.engine.plan(log.at(at), {
+      const planned = await engine.plan(log.at(at), {
         planFile: PLAN_FILE,
         varFiles,
         ...(options.destroy ? { destroy: true } : {}),
         ...(options.targets ? { targets: options.targets } : {}),
       });
       const diagnostics = diagnosticsOf(parseUiStream(planned.result.stdout));
-      const { plan } = await context.engine.showJson(at, PLAN_FILE);
+      const { plan } = await engine.showJson(at, PLAN_FILE);
       const sensitiveValues = collectSensitiveValues(plan);
       context.masker.add(...sensitiveValues);
       const summary = summarisePlan(plan);
-      const planText = await context.masker.maskText(await context.engine.showText(at, PLAN_FILE));
+      const planText = await context.masker.maskText(await engine.showText(at, PLAN_FILE));
       const planFile = await readFile(path.join(stackDir, PLAN_FILE));
       const lockFile = await readFile(path.join(stackDir, LOCK_FILE)).catch(() => undefined);
       const outcome = planned.outcome;
@@ -119,6 +128,7 @@ export async function planComponent(
                   planFile,
                   lockFile,
                   varFiles,
+                  engineVersion: pickedVersion,
                   inputs: {
                     variables: context.spec.variables,
                     secrets: Object.keys(context.secrets).sort(),
@@ -145,15 +155,21 @@ export async function applyComponent(
 ): Promise<AppliedComponent> {
   const saved = unpackSavedWorkspace(savedWorkspace);
   return withWorkspace(context, async (workspace) => {
-    const stackDir = await preparePhase(context, workspace, async (dir) => {
+    const restore = async (dir: string) => {
       await writeFile(path.join(dir, PLAN_FILE), saved.planFile);
       if (saved.lockFile) await writeFile(path.join(dir, LOCK_FILE), saved.lockFile);
-    });
+    };
+    const { stackDir, engine } = await preparePhase(
+      context,
+      workspace,
+      restore,
+      saved.engineVersion,
+    );
     const at = invocation(context, workspace, stackDir);
-    const engineVersion = await initPhase(context, at);
+    const engineVersion = await initPhase(context, engine, at);
     return phase(context, "APPLYING", async (log) => {
-      const applied = await context.engine.apply(log.at(at), PLAN_FILE);
-      const outputs = await context.engine.outputs(at);
+      const applied = await engine.apply(log.at(at), PLAN_FILE);
+      const outputs = await engine.outputs(at);
       context.masker.add(
         ...Object.values(outputs)
           .filter((output) => output.sensitive)
@@ -182,7 +198,8 @@ async function preparePhase(
   context: ComponentRunContext,
   workspace: string,
   restore?: (stackDir: string) => Promise<void>,
-): Promise<string> {
+  plannedVersion?: string,
+): Promise<{ stackDir: string; engine: Engine; pickedVersion: string | undefined }> {
   return phase(context, "PREPARING", async (log) => {
     const repoDir = path.join(workspace, "src");
     const archive = await context.fetchSource();
@@ -201,7 +218,11 @@ async function preparePhase(
     await mkdir(path.join(workspace, "home"), { recursive: true });
     await writeCloudIdentity(context, workspace, log);
     await restore?.(stackDir);
-    return { result: stackDir, exitCode: undefined };
+    const picked = await pickEngine(context, stackDir, log, plannedVersion);
+    return {
+      result: { stackDir, engine: picked.engine, pickedVersion: picked.version },
+      exitCode: undefined,
+    };
   });
 }
 
@@ -231,12 +252,56 @@ async function usesManagedBackend(
   return !(await declaresBackend(stackDir));
 }
 
+/**
+ * The engine the stack asks for: the version its plan ran on when applying, else its bosun.yml
+ * `engine_version`, else the configuration's own `required_version`, read from the commit being
+ * run (as fixed as the spec itself).
+ */
+async function pickEngine(
+  context: ComponentRunContext,
+  stackDir: string,
+  log: PhaseLog,
+  plannedVersion: string | undefined,
+): Promise<PickedEngine> {
+  const fallback = { engine: context.engine, version: undefined };
+  if (!context.pickEngine) return fallback;
+  const wanted = await wantedVersion(context.spec, stackDir, plannedVersion);
+  if (!wanted) return fallback;
+  const picked = await context.pickEngine(wanted);
+  log.line(
+    "stdout",
+    picked.version === undefined
+      ? `engine: the default ${engineName(context.spec.engine)} (${wanted.from} "${wanted.constraint}" is left to it)`
+      : `engine: ${engineLabel(context.spec.engine, picked.version)} (${wanted.from} "${wanted.constraint}")`,
+  );
+  return picked;
+}
+
+async function wantedVersion(
+  spec: ComponentSpec,
+  stackDir: string,
+  plannedVersion: string | undefined,
+): Promise<WantedVersion | undefined> {
+  if (plannedVersion !== undefined) return { constraint: `= ${plannedVersion}`, from: "plan" };
+  if (spec.engineVersion !== undefined) {
+    return { constraint: spec.engineVersion, from: "engine_version" };
+  }
+  const fromSource = await requiredVersion(stackDir);
+  return fromSource === undefined
+    ? undefined
+    : { constraint: fromSource, from: "required_version" };
+}
+
 /** INITIALIZING: the engine's version, then `init`. */
-async function initPhase(context: ComponentRunContext, at: Invocation): Promise<string> {
+async function initPhase(
+  context: ComponentRunContext,
+  engine: Engine,
+  at: Invocation,
+): Promise<string> {
   return phase(context, "INITIALIZING", async (log) => {
-    const version = await context.engine.version(at);
-    log.line("stdout", `${context.engine.kind} ${version}`);
-    const result = await context.engine.init(log.at(at));
+    const version = await engine.version(at);
+    log.line("stdout", `${engine.kind} ${version}`);
+    const result = await engine.init(log.at(at));
     return { result: version, exitCode: result.exitCode };
   });
 }

@@ -11,6 +11,8 @@ export const SavedWorkspace = z.object({
   lockFile: z.base64().optional(),
   varFiles: z.array(z.string()),
   inputs: z.record(z.string(), z.unknown()),
+  /** The BOSUN_ENGINE_DIR version plan ran on: apply runs on it too, whatever is installed since. */
+  engineVersion: z.string().optional(),
 });
 export type SavedWorkspace = z.infer<typeof SavedWorkspace>;
 
@@ -19,6 +21,7 @@ export function packSavedWorkspace(input: {
   lockFile: Buffer | undefined;
   varFiles: string[];
   inputs: Record<string, unknown>;
+  engineVersion?: string | undefined;
 }): Buffer {
   const saved: SavedWorkspace = {
     version: 1,
@@ -26,6 +29,7 @@ export function packSavedWorkspace(input: {
     ...(input.lockFile ? { lockFile: input.lockFile.toString("base64") } : {}),
     varFiles: input.varFiles,
     inputs: input.inputs,
+    ...(input.engineVersion === undefined ? {} : { engineVersion: input.engineVersion }),
   };
   return Buffer.from(JSON.stringify(saved));
 }
@@ -35,6 +39,7 @@ export function unpackSavedWorkspace(bytes: Buffer): {
   lockFile: Buffer | undefined;
   varFiles: string[];
   inputs: Record<string, unknown>;
+  engineVersion: string | undefined;
 } {
   const saved = SavedWorkspace.parse(JSON.parse(bytes.toString("utf8")));
   return {
@@ -42,5 +47,6 @@ export function unpackSavedWorkspace(bytes: Buffer): {
     lockFile: saved.lockFile === undefined ? undefined : Buffer.from(saved.lockFile, "base64"),
     varFiles: saved.varFiles,
     inputs: saved.inputs,
+    engineVersion: saved.engineVersion,
   };
 }

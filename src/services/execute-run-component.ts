@@ -6,7 +6,9 @@ import { digest, seal } from "../lib/seal.js";
 import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
 import type { EngineKind } from "../domain/engine-kind.js";
 import { receivesStackWideSecrets } from "../domain/component-spec.js";
+import { engineLabel } from "../domain/engine-constraint.js";
 import type { Engine, EngineOutputs } from "../runner/engine.js";
+import type { EngineVersions } from "../runner/engine-versions.js";
 import type { ComponentRunner } from "./component-runner-port.js";
 import { evaluateComponentPolicies, policyContext } from "./component-policies.js";
 import { EXECUTOR_ACTOR, failRunComponent } from "./fail-run-component.js";
@@ -40,6 +42,8 @@ export interface ExecutorDeps {
   secrets: SecretStore;
   fetchSource: SourceArchiveFetcher;
   engines: Record<EngineKind, Engine>;
+  /** BOSUN_ENGINE_DIR's versions, for stacks that ask for one; without it, `engines` run all. */
+  engineVersions?: EngineVersions;
   encryptionKey: KeyObject;
   workspaceRoot: string;
   timeoutMs: number;
@@ -149,7 +153,10 @@ async function plan(
         ...(record.spec.destroy ? { destroy: true } : {}),
         ...(record.spec.targets?.length ? { targets: record.spec.targets } : {}),
       });
-      await deps.runs.setEngineVersion(record.runId, planned.engineVersion);
+      await deps.runs.setEngineVersion(
+        record.runId,
+        engineLabel(record.spec.engine, planned.engineVersion),
+      );
       const verdict = evaluateComponentPolicies(record, planned.plan);
       const policyFindings = [
         ...verdict.denials.map((outcome) => ({ ...outcome, level: "deny" as const })),
@@ -241,7 +248,10 @@ async function apply(
   const secrets = await secretsOf(deps, record, "apply");
   return runInPhaseContext(deps, record, secrets, log, async (context) => {
     const applied = await deps.runner.apply(context, saved.bytes);
-    await deps.runs.setEngineVersion(record.runId, applied.engineVersion);
+    await deps.runs.setEngineVersion(
+      record.runId,
+      engineLabel(record.spec.engine, applied.engineVersion),
+    );
     const { clear, sensitive } = splitOutputs(applied.outputs);
     await deps.runs.recordRevision({
       runComponentId: record.runComponentId,

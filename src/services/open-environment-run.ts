@@ -112,6 +112,7 @@ export async function openEnvironmentRun(
       environment,
       dir: stack.dir,
       engine: stack.engine,
+      ...(stack.engine_version ? { engineVersion: stack.engine_version } : {}),
       varFiles: stack.var_files,
       variables: engineVariables(variables),
       ...(runtime?.env && Object.keys(runtime.env).length ? { env: { ...runtime.env } } : {}),

@@ -4,6 +4,7 @@ import type { EngineKind } from "../domain/engine-kind.js";
 import { stateCredentialLifetime } from "../domain/state-credential-lifetime.js";
 import { createMasker, type Masker } from "../lib/redact.js";
 import type { Engine, EngineError } from "../runner/engine.js";
+import type { EngineVersions } from "../runner/engine-versions.js";
 import type { BackendWiring } from "../runner/run-component.js";
 import type { ComponentRunner } from "./component-runner-port.js";
 import { failRunComponent } from "./fail-run-component.js";
@@ -35,6 +36,8 @@ export interface PhaseContextDeps {
   signal?: AbortSignal;
   fetchSource: SourceArchiveFetcher;
   engines: Record<EngineKind, Engine>;
+  /** BOSUN_ENGINE_DIR's versions, for stacks that ask for one; without it, `engines` run all. */
+  engineVersions?: EngineVersions;
   workspaceRoot: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
@@ -96,6 +99,11 @@ export async function runInPhaseContext(
       {
         spec: record.spec,
         engine: deps.engines[record.spec.engine],
+        ...(deps.engineVersions
+          ? {
+              pickEngine: (wanted) => deps.engineVersions!.pick(record.spec.engine, wanted),
+            }
+          : {}),
         fetchSource: () =>
           deps.fetchSource({
             installationId: record.installationId,

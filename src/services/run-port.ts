@@ -75,6 +75,7 @@ export interface RunStore {
   ): Promise<void>;
   savePlan(runComponentId: string, plan: PlanRecord): Promise<void>;
   setFailureReason(runComponentId: string, reason: string): Promise<void>;
+  /** The engine a run's phase ran on, as pages show it: "OpenTofu 1.11.5". */
   setEngineVersion(runId: string, version: string): Promise<void>;
   /** The outputs of the component's deployed revision (sensitive ones sealed); undefined if never applied. */
   deployedOutputs(

@@ -7,6 +7,7 @@ import { createPhaseTokenIssuer } from "../identity/phase-token-issuer.js";
 import { createSigningKeyRing } from "../identity/signing-key-ring.js";
 import { componentRunner } from "../runner/component-runner.js";
 import { createEngine } from "../runner/engine.js";
+import { createEngineVersions } from "../runner/engine-versions.js";
 import type { Sandbox } from "../runner/sandbox.js";
 import type { DeliveryStore } from "../services/delivery-port.js";
 import type { ExecutorDeps } from "../services/execute-run-component.js";
@@ -54,6 +55,10 @@ export async function startWorkerSide(deps: {
   const leases = createLeaseRepository(database.db);
   const delivery = deliveryJobHandler(deps);
   await requeueOrphanedDeliveries({ deliveries: deps.deliveries, queue, log });
+  const engines = {
+    opentofu: createEngine("opentofu", config.engines.opentofu, deps.sandbox),
+    terraform: createEngine("terraform", config.engines.terraform, deps.sandbox),
+  };
   const executor: ExecutorDeps = {
     runner: componentRunner,
     runs: createRunRepository(database.db),
@@ -62,10 +67,12 @@ export async function startWorkerSide(deps: {
     leaseMs: config.workerLeaseMs,
     secrets: createSecretRepository(database.db, config.encryptionKey),
     fetchSource: deps.flow.fetchSource,
-    engines: {
-      opentofu: createEngine("opentofu", config.engines.opentofu, deps.sandbox),
-      terraform: createEngine("terraform", config.engines.terraform, deps.sandbox),
-    },
+    engines,
+    engineVersions: createEngineVersions({
+      dir: config.engineDir,
+      defaults: engines,
+      make: (kind, bin) => createEngine(kind, bin, deps.sandbox),
+    }),
     encryptionKey: config.encryptionKey,
     workspaceRoot: deps.workspaceRoot,
     timeoutMs: config.runTimeoutMs,

@@ -54,6 +54,7 @@
  *                             as a line on stderr during plan and apply
  *   STANDIN_CRASH=CMD         CMD in init|plan|apply|show|output|version: exit 11 with a Go-panic-like
  *                             stderr and nothing on stdout
+ *   STANDIN_VERSION=V         report version V instead of 1.11.5 (tofu) or 1.14.6 (terraform)
  *   STANDIN_BAD_JSON=show     `show -json` prints something that is not JSON (exit 0)
  *   STANDIN_IGNORE_TERM=1     ignore SIGTERM and spawn a `sleep 600` child that inherits stdout and
  *                             stderr, so only killing the process tree ends the output
@@ -101,7 +102,8 @@ v8.setFlagsFromString("--liftoff-only");
 
 const FLAVOUR = process.env["STANDIN_FLAVOUR"] === "terraform" ? "terraform" : "opentofu";
 const TOFU = FLAVOUR === "opentofu";
-const VERSION = TOFU ? "1.11.5" : "1.14.6";
+// STANDIN_VERSION: a stand-in installed as another version (BOSUN_ENGINE_DIR tests).
+const VERSION = process.env.STANDIN_VERSION ?? (TOFU ? "1.11.5" : "1.14.6");
 const PRODUCT = TOFU ? "OpenTofu" : "Terraform";
 const BIN = TOFU ? "tofu" : "terraform";
 const UI_MODULE = TOFU ? "tofu.ui" : "terraform.ui";

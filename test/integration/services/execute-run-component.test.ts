@@ -132,7 +132,7 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
     expect(() => open(key, row.sealedWorkspace!, "another-component")).toThrow();
 
     const [run] = await database.db.select().from(runs).where(eq(runs.id, runId));
-    expect(run?.engineVersion).toBe("1.11.5");
+    expect(run?.engineVersion).toBe("OpenTofu 1.11.5");
 
     const events = await database.db
       .select()
@@ -721,6 +721,6 @@ describe.each(databaseKinds)("executing a run component on %s", (kind) => {
       "UNCONFIRMED",
     );
     const [run] = await database.db.select().from(runs).where(eq(runs.id, runId));
-    expect(run?.engineVersion).toBe("1.14.6");
+    expect(run?.engineVersion).toBe("Terraform 1.14.6");
   });
 });

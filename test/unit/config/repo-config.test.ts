@@ -162,6 +162,15 @@ policies:
     ).toMatchObject({ ok: true });
   });
 
+  it("keeps a stack's engine_version as written", () => {
+    const config = parseOk(
+      base(
+        `stacks:\n  - name: s\n    dir: x\n    environments: [dev]\n    engine_version: ">= 1.9, < 1.12"\n`,
+      ),
+    );
+    expect(config.stacks[0]?.engine_version).toBe(">= 1.9, < 1.12");
+  });
+
   it("keeps variables of any JSON type", () => {
     const config = parseOk(
       "version: 1\nenvironments:\n  dev:\n    variables:\n      count: 3\n      tags: { team: infra }\n      zones: [a, b]\n      enabled: true\n      nothing: null\n",
@@ -369,6 +378,20 @@ const badCases: BadCase[] = [
     ),
     problems: [{ path: "stacks[0].var_files[0]", line: 9, message }],
   })),
+  {
+    name: "an engine_version that is no version constraint",
+    text: base(
+      `stacks:\n  - name: s\n    dir: x\n    environments: [dev]\n    engine_version: "~> 1.11,"\n`,
+    ),
+    problems: [
+      {
+        path: "stacks[0].engine_version",
+        line: 9,
+        message:
+          '"" is not a version constraint: write an operator (=, !=, >, >=, <, <=, ~>) and a version such as 1.11 or 1.11.5, terms separated by commas',
+      },
+    ],
+  },
   ...(
     [
       ["/x/*.tf", "patterns are relative to the stack's dir: no /"],
