@@ -144,10 +144,12 @@ function convert(atlantis: AtlantisRepoConfig, fileName: string): string {
   }
 
   // Dependencies name projects, which are placed only once every group is.
+  const upstreamsOf = new Map<string, string[]>();
   [...groups.values()].forEach((projects, index) => {
     const stack = stacks[index]!;
     const note = comments[index]!;
     const upstreams: string[] = [];
+    upstreamsOf.set(stack.name, upstreams);
     for (const project of projects) {
       for (const dependency of project.depends_on) {
         const target = placements.get(dependency);
@@ -166,6 +168,12 @@ function convert(atlantis: AtlantisRepoConfig, fileName: string): string {
           if (missing.length > 0) {
             note.before.push(
               `depends_on: ${dependency} (of ${who}) not carried over: stack ${target.stack} is not deployed to ${missing.join(", ")}, and a Bosun dependency holds in every environment of the stack.`,
+            );
+          } else if (reaches(upstreamsOf, target.stack, stack.name)) {
+            // Workspaces ordered both ways (a@dev before b@dev, b@prod before a@prod) are no
+            // cycle in Atlantis, but stacks depend on each other in every environment at once.
+            note.before.push(
+              `depends_on: ${dependency} (of ${who}) not carried over: stack ${target.stack} already depends on this one, and Bosun refuses a cycle.`,
             );
           } else {
             upstreams.push(target.stack);
@@ -207,6 +215,20 @@ function convert(atlantis: AtlantisRepoConfig, fileName: string): string {
     for (const [key, lines] of note.keys) commentOnKey(item, key, lines);
   });
   return doc.toString({ lineWidth: 0 });
+}
+
+/** Whether `to` is `from` or one of its upstreams, transitively. */
+function reaches(upstreamsOf: ReadonlyMap<string, string[]>, from: string, to: string): boolean {
+  const pending = [from];
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (name === to) return true;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    pending.push(...(upstreamsOf.get(name) ?? []));
+  }
+  return false;
 }
 
 /** Projects by their normalized directory, in the order the directories first appear. */
@@ -304,7 +326,8 @@ function whenModifiedOf(
   const lines = new Set<string>();
   for (const raw of lists.flat()) {
     const negated = raw.startsWith("!");
-    const pattern = (negated ? raw.slice(1) : raw).replace(/^(\.\/)+/, "");
+    // Both `./x` and `/x` mean x in the project's directory to Atlantis (.dockerignore syntax).
+    const pattern = (negated ? raw.slice(1) : raw).replace(/^(\.?\/)+/, "");
     const written = negated ? `!${pattern}` : pattern;
     if (patterns.includes(written)) continue;
     if (pattern.split("/").includes("..")) {

@@ -119,6 +119,21 @@ projects:
     expect(parseRepoConfig(withoutPendingKeys(text)).ok).toBe(true);
   });
 
+  it("leaves out a dependency that would close a cycle of stacks", () => {
+    // No cycle in Atlantis: each environment is ordered its own way. Bosun's stacks are not.
+    const text = convert(`version: 3
+projects:
+  - { name: a-dev, dir: a, workspace: dev }
+  - { name: a-prod, dir: a, workspace: prod, depends_on: [b-prod] }
+  - { name: b-dev, dir: b, workspace: dev, depends_on: [a-dev] }
+  - { name: b-prod, dir: b, workspace: prod }
+`);
+    expect(text).toContain(
+      "depends_on: a-dev (of b-dev) not carried over: stack a already depends on this one",
+    );
+    expect(parseRepoConfig(withoutPendingKeys(text)).ok).toBe(true);
+  });
+
   it("reports every problem of a bad atlantis.yaml with its line", () => {
     const result = importAtlantisConfig(fixture("bad.yaml"));
     expect(result.ok).toBe(false);
