@@ -56,12 +56,6 @@ interface StackOut {
   depends_on?: { stack: string }[];
 }
 
-/** A project's place in the output. */
-interface Placement {
-  stack: string;
-  environment: string;
-}
-
 /**
  * Converts the text of an `atlantis.yaml` into a `bosun.yml`, or returns every problem with its
  * line (the same reader as bosun.yml's own, with YAML merge keys on, since Atlantis's documentation
@@ -89,7 +83,8 @@ function convert(atlantis: AtlantisRepoConfig, fileName: string): string {
 
   const groups = groupByDir(atlantis.projects);
   const usedStackNames = new Set<string>();
-  const placements = new Map<string, Placement>();
+  /** Project name → the stack it became, for depends_on. */
+  const stackOfProject = new Map<string, string>();
   const stacks: StackOut[] = [];
   const comments: StackComments[] = [];
   const environments = new Set<string>();
@@ -108,13 +103,10 @@ function convert(atlantis: AtlantisRepoConfig, fileName: string): string {
     }
 
     const envNames = environmentNames(projects);
-    projects.forEach((project, index) => {
-      const environment = envNames[index]!;
-      environments.add(environment);
-      if (project.name !== undefined) {
-        placements.set(project.name, { stack: stackName, environment });
-      }
-    });
+    for (const environment of envNames) environments.add(environment);
+    for (const project of projects) {
+      if (project.name !== undefined) stackOfProject.set(project.name, stackName);
+    }
     if (projects.length > 1) {
       const described = projects
         .map((project, index) => `${project.name ?? project.workspace} → ${envNames[index]}`)
@@ -124,7 +116,7 @@ function convert(atlantis: AtlantisRepoConfig, fileName: string): string {
       );
     }
 
-    // Keys in the order DESIGN.md's bosun.yml writes them.
+    // engine_version right after engine, which it qualifies.
     const engine = engineOf(projects, note);
     const version = engineVersionOf(projects, note);
     const stack: StackOut = {
@@ -152,31 +144,31 @@ function convert(atlantis: AtlantisRepoConfig, fileName: string): string {
     upstreamsOf.set(stack.name, upstreams);
     for (const project of projects) {
       for (const dependency of project.depends_on) {
-        const target = placements.get(dependency);
+        const target = stackOfProject.get(dependency);
         const who = describeProject(project);
         if (target === undefined) {
           note.before.push(
             `depends_on: ${dependency} (of ${who}) not carried over: no project has that name.`,
           );
-        } else if (target.stack === stack.name) {
+        } else if (target === stack.name) {
           note.before.push(
             `depends_on: ${dependency} (of ${who}) not carried over: it orders two environments of this stack; Bosun orders stacks, and promote_from on an environment lets /promote carry a change applied in one environment into the next.`,
           );
-        } else if (!upstreams.includes(target.stack)) {
-          const upstream = stacks.find((candidate) => candidate.name === target.stack)!;
+        } else if (!upstreams.includes(target)) {
+          const upstream = stacks.find((candidate) => candidate.name === target)!;
           const missing = stack.environments.filter((env) => !upstream.environments.includes(env));
           if (missing.length > 0) {
             note.before.push(
-              `depends_on: ${dependency} (of ${who}) not carried over: stack ${target.stack} is not deployed to ${missing.join(", ")}, and a Bosun dependency holds in every environment of the stack.`,
+              `depends_on: ${dependency} (of ${who}) not carried over: stack ${target} is not deployed to ${missing.join(", ")}, and a Bosun dependency holds in every environment of the stack.`,
             );
-          } else if (reaches(upstreamsOf, target.stack, stack.name)) {
+          } else if (reaches(upstreamsOf, target, stack.name)) {
             // Workspaces ordered both ways (a@dev before b@dev, b@prod before a@prod) are no
             // cycle in Atlantis, but stacks depend on each other in every environment at once.
             note.before.push(
-              `depends_on: ${dependency} (of ${who}) not carried over: stack ${target.stack} already depends on this one, and Bosun refuses a cycle.`,
+              `depends_on: ${dependency} (of ${who}) not carried over: stack ${target} already depends on this one, and Bosun refuses a cycle.`,
             );
           } else {
-            upstreams.push(target.stack);
+            upstreams.push(target);
           }
         }
       }
@@ -277,13 +269,16 @@ function engineVersionOf(
   // Atlantis accepts v1.5.7 as well as 1.5.7; a bare version is an exact constraint.
   const versions = [
     ...new Set(
-      projects.flatMap((p) => (p.terraform_version === undefined ? [] : [p.terraform_version])),
+      projects.flatMap((p) =>
+        p.terraform_version === undefined ? [] : [p.terraform_version.replace(/^v(?=\d)/, "")],
+      ),
     ),
-  ].map((version) => version.replace(/^v(?=\d)/, ""));
+  ];
   if (versions.length === 0) return undefined;
-  if (versions.length > 1 || versions.length < projects.length) {
+  const unpinned = projects.some((project) => project.terraform_version === undefined);
+  if (versions.length > 1 || unpinned) {
     note.keys.set("engine_version", [
-      `The workspaces pinned ${versions.join(", ")}${versions.length < projects.length ? " and the default" : ""}; a Bosun stack runs one version in every environment: the first is kept.`,
+      `The workspaces pinned ${versions.join(", ")}${unpinned ? " and the default" : ""}; a Bosun stack runs one version in every environment: the first is kept.`,
     ]);
   }
   return versions[0];
@@ -312,7 +307,8 @@ function workspaceOf(
 
 /**
  * The union of the projects' patterns: both Atlantis and Bosun read them relative to the project's
- * directory. None when no project set its own (Bosun's default then watches the same files).
+ * directory. None when no project set its own: Bosun's default then watches the configuration,
+ * var files and lock file as Atlantis's does (not terragrunt.hcl, which Bosun does not run).
  */
 function whenModifiedOf(
   projects: readonly AtlantisProject[],

@@ -61,6 +61,24 @@ describe("importAtlantisConfig", () => {
     expect(pinned.stacks[0]!.engine_version).toBe("1.7.5");
   });
 
+  it("keeps one engine version per stack, saying when the workspaces pinned others", () => {
+    const same = convert(`version: 3
+projects:
+  - { dir: app, workspace: dev, terraform_version: 1.9.8 }
+  - { dir: app, workspace: prod, terraform_version: v1.9.8 }
+`);
+    expect(same).toContain("engine_version: 1.9.8");
+    expect(same).not.toContain("pinned");
+    const mixed = convert(`version: 3
+projects:
+  - { dir: app, workspace: dev, terraform_version: 1.10.2 }
+  - { dir: app, workspace: prod }
+`);
+    expect(mixed).toContain(
+      "# The workspaces pinned 1.10.2 and the default; a Bosun stack runs one version in every environment: the first is kept.\n    engine_version: 1.10.2",
+    );
+  });
+
   it("makes one stack of a directory's workspaces, an environment per workspace", () => {
     const config = parseDocument(convert(fixture("execution-order.yaml"))).toJS() as {
       environments: Record<string, unknown>;
