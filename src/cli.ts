@@ -36,6 +36,7 @@ import type { ManagedStateDeps } from "./state/managed-state-deps.js";
 import { unlockStateCommand } from "./state/unlock-state-command.js";
 import type { ComponentDirectory } from "./services/state-port.js";
 import { registerRunCommands } from "./client/register-run-commands.js";
+import { importAtlantisCommand } from "./config/import-atlantis-command.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -356,5 +357,13 @@ tokens
   );
 
 registerRunCommands(program);
+
+program
+  .command("import-atlantis")
+  .description(
+    "print the bosun.yml equivalent to an Atlantis atlantis.yaml (version 3), with a comment on each setting it could not carry over; reads no database",
+  )
+  .argument("<file>", "the atlantis.yaml")
+  .action(async (file: string) => report(await importAtlantisCommand({ file })));
 
 await program.parseAsync(process.argv);

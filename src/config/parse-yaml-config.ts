@@ -65,6 +65,11 @@ export function parseYamlConfig<T>(
     fileName: string;
     maxBytes: number;
     emptyMessage: string;
+    /**
+     * Reads `<<: *anchor` as a merge, as YAML 1.1 readers do (Go's yaml, and so Atlantis). Off for
+     * Bosun's own files, where `<<` is a key like any other.
+     */
+    mergeKeys?: boolean;
     crossCheck?: (raw: unknown) => { path: readonly PathSegment[]; message: string }[];
   },
 ): { ok: true; value: T } | { ok: false; problems: ConfigProblem[] } {
@@ -91,6 +96,7 @@ export function parseYamlConfig<T>(
     resolveKnownTags: false,
     uniqueKeys: true,
     prettyErrors: false,
+    merge: options.mergeKeys ?? false,
   });
   const at = (offset: number | undefined) => {
     if (offset === undefined) return { line: undefined, column: undefined };
