@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { type ComponentSpec, renderVarFile } from "../domain/component-spec.js";
+import { type ComponentSpec, renderForEnvironment } from "../domain/component-spec.js";
 import { type PlanSummary, summarisePlan } from "../domain/plan-summary.js";
 import { collectSensitiveValues } from "../domain/sensitive-values.js";
 import { digest } from "../lib/seal.js";
@@ -86,7 +86,7 @@ export async function planComponent(
 
     return phase(context, "PLANNING", async (log) => {
       const varFiles = context.spec.varFiles.map((file) =>
-        renderVarFile(file, context.spec.environment),
+        renderForEnvironment(file, context.spec.environment),
       );
       const planned = await context.engine.plan(log.at(at), {
         planFile: PLAN_FILE,
@@ -236,7 +236,20 @@ async function initPhase(context: ComponentRunContext, at: Invocation): Promise<
   return phase(context, "INITIALIZING", async (log) => {
     const version = await context.engine.version(at);
     log.line("stdout", `${context.engine.kind} ${version}`);
-    const result = await context.engine.init(log.at(at));
+    const { spec } = context;
+    const backendConfig = Object.fromEntries(
+      Object.entries(spec.backendConfig ?? {}).map(([key, value]) => [
+        key,
+        renderForEnvironment(value, spec.environment),
+      ]),
+    );
+    const result = await context.engine.init(log.at(at), backendConfig);
+    // Selected in every phase: the selection lives in the data dir, which each phase makes anew.
+    if (spec.workspace !== undefined) {
+      const workspace = renderForEnvironment(spec.workspace, spec.environment);
+      await context.engine.selectWorkspace(log.at(at), workspace);
+      log.line("stdout", `workspace: ${workspace}`);
+    }
     return { result: version, exitCode: result.exitCode };
   });
 }
