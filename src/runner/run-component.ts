@@ -186,7 +186,16 @@ async function preparePhase(
   return phase(context, "PREPARING", async (log) => {
     const repoDir = path.join(workspace, "src");
     const archive = await context.fetchSource();
-    const tree = await prepareSourceTree({ archive, repoDir, stackDir: context.spec.dir });
+    const { spec } = context;
+    const tree = await prepareSourceTree({
+      archive,
+      repoDir,
+      stackDir: spec.dir,
+      varFiles: spec.varFiles.map((file) =>
+        path.posix.join(spec.dir, renderForEnvironment(file, spec.environment)),
+      ),
+      full: spec.source === "full",
+    });
     log.line("stdout", `source: ${tree.files} files; kept ${tree.keptPaths.join(", ")}`);
     const stackDir = path.join(repoDir, context.spec.dir);
     if (await usesManagedBackend(context, stackDir)) {
