@@ -12,6 +12,7 @@ import { cloudIdentityFiles, type CloudPhaseIdentity } from "./cloud-identity.js
 import { engineEnvironment } from "./engine-environment.js";
 import type { Masker } from "../lib/redact.js";
 import { packSavedWorkspace, unpackSavedWorkspace } from "./saved-workspace.js";
+import { mergeProviderCache, seedProviderCache } from "./provider-cache.js";
 import { prepareSourceTree } from "./source-tree.js";
 import { diagnosticsOf, parseUiStream, type UiDiagnosticBody } from "./ui-stream.js";
 
@@ -53,6 +54,8 @@ export interface ComponentRunContext {
   hostEnv: NodeJS.ProcessEnv;
   /** BOSUN_ENGINE_PASSTHROUGH_ENV: the host variables the engine also receives. */
   enginePassthrough: readonly string[];
+  /** The shared provider cache (provider-cache.ts); unset, every init downloads its providers. */
+  providerCache?: string | undefined;
 }
 
 export interface PlannedComponent {
@@ -252,7 +255,21 @@ async function initPhase(context: ComponentRunContext, at: Invocation): Promise<
         renderForEnvironment(value, spec.environment),
       ]),
     );
+    const cache = context.providerCache &&
+      at.workspace && {
+        sharedDir: context.providerCache,
+        privateDir: privateProviderCache(at.workspace),
+      };
+    if (cache) {
+      const seeded = await seedProviderCache({ ...cache, stackDir: at.cwd });
+      if (seeded.length > 0) log.line("stdout", `providers from the cache: ${seeded.join(", ")}`);
+    }
     const result = await context.engine.init(log.at(at), backendConfig);
+    // Right after init, before plan or apply run anything the configuration brings.
+    if (cache) {
+      const merged = await mergeProviderCache(cache);
+      if (merged.length > 0) log.line("stdout", `providers cached: ${merged.join(", ")}`);
+    }
     // Selected in every phase: the selection lives in the data dir, which each phase makes anew.
     if (spec.workspace !== undefined) {
       const workspace = renderForEnvironment(spec.workspace, spec.environment);
@@ -274,6 +291,7 @@ function invocation(context: ComponentRunContext, workspace: string, stackDir: s
       runtimeEnv: context.spec.env,
       secrets: context.secrets,
       extra: {
+        ...(context.providerCache ? { TF_PLUGIN_CACHE_DIR: privateProviderCache(workspace) } : {}),
         ...context.managedBackend?.env,
         ...cloudIdentityFiles(workspace, context.cloudIdentity).env,
       },
@@ -282,6 +300,11 @@ function invocation(context: ComponentRunContext, workspace: string, stackDir: s
     ...(context.signal ? { signal: context.signal } : {}),
     workspace,
   };
+}
+
+/** Inside the workspace: the sandbox lets the engine write there and nowhere else. */
+function privateProviderCache(workspace: string): string {
+  return path.join(workspace, "providers");
 }
 
 interface PhaseLog {

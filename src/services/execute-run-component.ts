@@ -42,6 +42,8 @@ export interface ExecutorDeps {
   engines: Record<EngineKind, Engine>;
   encryptionKey: KeyObject;
   workspaceRoot: string;
+  /** BOSUN_DATA_DIR/providers: the provider cache every phase's init shares. */
+  providerCache?: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
   /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables the engine also receives; none when unset. */

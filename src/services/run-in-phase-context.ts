@@ -36,6 +36,8 @@ export interface PhaseContextDeps {
   fetchSource: SourceArchiveFetcher;
   engines: Record<EngineKind, Engine>;
   workspaceRoot: string;
+  /** BOSUN_DATA_DIR/providers: the provider cache every phase's init shares. */
+  providerCache?: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
   /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables the engine also receives; none when unset. */
@@ -103,6 +105,7 @@ export async function runInPhaseContext(
             sha: record.spec.sourceSha ?? record.commitSha,
           }),
         workspaceRoot: deps.workspaceRoot,
+        providerCache: deps.providerCache,
         timeoutMs: deps.timeoutMs,
         signal: deadline ? AbortSignal.any([lease.signal, deadline]) : lease.signal,
         secrets,

@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { ComponentSpec } from "../../src/domain/component-spec.js";
@@ -23,6 +23,8 @@ export async function runContext(
   extra: Partial<ComponentRunContext> = {},
 ): Promise<ComponentRunContext> {
   const root = await mkdtemp(path.join(os.tmpdir(), "bosun-runner-"));
+  // As BOSUN_DATA_DIR is: the sandbox's account, when tests run as root, passes through to its workspace.
+  await chmod(root, 0o711);
   return {
     spec: {
       stack: "app",
