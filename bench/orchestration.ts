@@ -40,6 +40,7 @@ function timed(engine: Engine, spent: { ms: number }): Engine {
     sandbox: engine.sandbox,
     version: wrap(engine.version),
     init: wrap(engine.init),
+    selectWorkspace: wrap(engine.selectWorkspace),
     plan: wrap(engine.plan),
     showJson: wrap(engine.showJson),
     showText: wrap(engine.showText),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crossCheckStacks } from "./cross-check-stacks.js";
 
 /** A place in the document: keys and list indexes from its root. */
 export type PathSegment = string | number;
@@ -153,6 +154,7 @@ export function crossCheck(raw: unknown): { path: PathSegment[]; message: string
   });
 
   problems.push(...findCycles(byName, edges));
+  problems.push(...crossCheckStacks(raw));
 
   const policyNames = new Map<string, number>();
   view.policies?.forEach((policy, index) => {

@@ -5,17 +5,22 @@ import { CloudConfig } from "./cloud-config.js";
 import { compileGlob } from "./compile-glob.js";
 import { identifierSchema, nameSchema, uniqueList } from "./config-fields.js";
 
-/** Why a repo-relative path is refused, or undefined when it is fine. */
-function pathProblem(value: string, allowRoot: boolean): string | undefined {
+/**
+ * Why a relative path is refused, or undefined when it is fine. `allowParent`: leading `..`
+ * segments may climb out of the stack's dir (a var file shared by stacks); whether that stays
+ * inside the repository is checked against `dir` (cross-check-stacks.ts).
+ */
+function pathProblem(value: string, allowRoot: boolean, allowParent = false): string | undefined {
   if (value === "") return "must not be empty";
   if (value.startsWith("/")) return "must be relative, without a leading /";
   if (value.includes("\\")) return "must use / as the separator";
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f]/.test(value)) return "must not contain control characters";
-  const segments = value.split("/");
-  // Only the stack's directory and its local modules are checked out for a run
-  // (runner/source-tree.ts), so nothing may reach outside them.
-  if (segments.includes("..")) return "must not contain .. segments";
+  const climbs = allowParent ? (/^(\.\.\/)*/.exec(value)?.[0].length ?? 0) : 0;
+  const segments = value.slice(climbs).split("/");
+  if (segments.includes("..")) {
+    return allowParent ? ".. segments may only lead the path" : "must not contain .. segments";
+  }
   if (value === ".") return allowRoot ? undefined : "must name a file";
   if (segments.some((segment) => segment === "" || segment === ".")) {
     return "must be a normalized path: no empty or . segments and no trailing /";
@@ -23,21 +28,50 @@ function pathProblem(value: string, allowRoot: boolean): string | undefined {
   return undefined;
 }
 
-const relativePath = (allowRoot: boolean) =>
+const relativePath = (allowRoot: boolean, allowParent = false) =>
   z.string().superRefine((value, ctx) => {
-    const problem = pathProblem(value, allowRoot);
+    const problem = pathProblem(value, allowRoot, allowParent);
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
   });
 
 const VAR_FILE_PLACEHOLDER = "${environment}";
 
-const varFile = relativePath(false).superRefine((value, ctx) => {
-  const rest = value.replaceAll(VAR_FILE_PLACEHOLDER, "");
-  // A typo such as ${env} would otherwise reach the engine as a literal file name.
-  if (rest.includes("${")) {
+/** A typo such as ${env} would otherwise reach the engine as a literal. */
+function onlyEnvironmentPlaceholder(value: string, ctx: z.RefinementCtx): void {
+  if (value.replaceAll(VAR_FILE_PLACEHOLDER, "").includes("${")) {
     ctx.addIssue({ code: "custom", message: `only ${VAR_FILE_PLACEHOLDER} is substituted` });
   }
-});
+}
+
+const varFile = relativePath(false, true).superRefine(onlyEnvironmentPlaceholder);
+
+/**
+ * A `-backend-config=KEY=VALUE` value. Numbers and booleans are written as YAML has them
+ * (`encrypt: true`); the engine reads every value as a string and converts it itself.
+ */
+const backendValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .transform(String)
+  .pipe(
+    z
+      .string()
+      // eslint-disable-next-line no-control-regex -- one command-line argument, one line
+      .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
+      .superRefine(onlyEnvironmentPlaceholder),
+  );
+
+/**
+ * Workspace names OpenTofu and Terraform accept are one URL path segment; the stricter set here
+ * is what both backends' key layouts (S3's `env:/NAME/`, GCS's `NAME.tfstate`) take unchanged.
+ */
+const workspaceName = z
+  .string()
+  .regex(
+    /^([A-Za-z0-9_.-]|\$\{environment\})+$/,
+    "workspace names are letters, digits, ., _ and -, with ${environment} substituted",
+  );
+
+export const sourceModes = ["stack", "full"] as const;
 
 const MAX_GLOB_LENGTH = 1024;
 /** Each pattern is matched against each changed file: the product is what is bounded. */
@@ -121,7 +155,7 @@ export const StackConfig = z
       .array(varFile)
       .default([])
       .describe(
-        "Variable files relative to dir, passed with -var-file in order. ${environment} is replaced by the environment's name.",
+        "Variable files relative to dir, passed with -var-file in order. ${environment} is replaced by the environment's name. Leading ../ may name a file elsewhere in the repository (../shared.tfvars), never outside it.",
       ),
     when_modified: z
       .array(glob)
@@ -147,6 +181,26 @@ export const StackConfig = z
       .optional()
       .describe(
         "managed: Bosun's own versioned, locked and encrypted state backend. own: the backend the stack declares. Unset: managed, unless the stack declares a backend.",
+      ),
+    backend_config: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "backend settings are identifiers"),
+        backendValue,
+      )
+      .optional()
+      .describe(
+        'With state: own, settings passed to init as -backend-config=KEY=VALUE, ${environment} replaced by the environment\'s name: one state per environment (key: "app/${environment}.tfstate").',
+      ),
+    workspace: workspaceName
+      .optional()
+      .describe(
+        "With state: own, the workspace selected (created when missing) before planning and applying, ${environment} replaced by the environment's name.",
+      ),
+    source: z
+      .enum(sourceModes)
+      .optional()
+      .describe(
+        "What of the checkout the engine sees. stack (the default): the stack's dir, its local modules, its var files, the files file() and templatefile() name literally, and what links among them point to. full: the whole repository.",
       ),
     depends_on: z
       .array(DependencyConfig)

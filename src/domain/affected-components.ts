@@ -1,4 +1,4 @@
-import { renderVarFile } from "./component-spec.js";
+import { renderForEnvironment } from "./component-spec.js";
 
 /**
  * Which components a push or a pull request touches, and how (docs/design.md "Nouns": Change): the
@@ -191,7 +191,7 @@ function touchesStack(
   watchedPaths: readonly string[],
 ): boolean {
   const varFilesOf = (env: string) =>
-    stack.var_files.map((file) => joinPath(stack.dir, renderVarFile(file, env)));
+    stack.var_files.map((file) => joinPath(stack.dir, renderForEnvironment(file, env)));
   const own = new Set(varFilesOf(environment));
   if (paths.some((path) => own.has(path))) return true;
   const others = new Set(
@@ -219,8 +219,15 @@ function relativeTo(dir: string, path: string): string | undefined {
   return path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : undefined;
 }
 
+/** `file` (whose only `..` segments lead it, stack-config.ts) from `dir`, as a changed path reads. */
 function joinPath(dir: string, file: string): string {
-  return dir === "." ? file : `${dir}/${file}`;
+  const segments = dir === "." ? [] : dir.split("/");
+  const rest = file.split("/");
+  while (rest[0] === ".." && segments.length > 0) {
+    rest.shift();
+    segments.pop();
+  }
+  return [...segments, ...rest].join("/");
 }
 
 /** The parts of a stack's entry that change what its plan does. */

@@ -23,6 +23,12 @@ export interface ComponentSpec {
   env?: Record<string, string>;
   /** `managed`: Bosun's http state backend; `own`: the stack's declared backend; unset: managed unless one is declared. */
   state: "managed" | "own" | undefined;
+  /** With `own` state: `-backend-config` settings for init, `${environment}` still unrendered. */
+  backendConfig?: Record<string, string>;
+  /** With `own` state: the workspace selected before plan and apply, `${environment}` unrendered. */
+  workspace?: string;
+  /** `full`: the engine sees the whole checkout; unset: the stack's dir and what it uses. */
+  source?: "full";
   /** Plan in destroy mode (a `destroy` change: the stack or environment was removed). */
   destroy?: boolean;
   /** `/replan -target=…`: limit the plan to these resource addresses. */
@@ -71,8 +77,8 @@ export function receivesStackWideSecrets(spec: Pick<ComponentSpec, "stackWideSec
   return spec.stackWideSecrets ?? true;
 }
 
-/** Renders `${environment}` in a var file path (docs/design.md `var_files`). */
-export function renderVarFile(template: string, environment: string): string {
+/** Renders `${environment}` in a var file path, backend setting or workspace (docs/design.md `var_files`). */
+export function renderForEnvironment(template: string, environment: string): string {
   return template.replaceAll("${environment}", environment);
 }
 

@@ -2,8 +2,9 @@ import { variableToEnv } from "../domain/component-spec.js";
 
 /**
  * Variables of the host that an engine legitimately needs (finding executables, certificates,
- * proxies, a provider cache). Everything else of Bosun's own, PRIVATE_KEY and DATABASE_URL
- * first, never reaches the engine.
+ * proxies, its CLI configuration). Everything else of Bosun's own, PRIVATE_KEY and DATABASE_URL
+ * first, never reaches the engine. TF_PLUGIN_CACHE_DIR is Bosun's to set (provider-cache.ts): a
+ * host cache shared by concurrent inits is what corrupts.
  */
 const INHERITED = [
   "PATH",
@@ -17,7 +18,6 @@ const INHERITED = [
   "https_proxy",
   "http_proxy",
   "no_proxy",
-  "TF_PLUGIN_CACHE_DIR",
   "TF_CLI_CONFIG_FILE",
 ] as const;
 

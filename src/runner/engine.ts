@@ -73,6 +73,8 @@ export interface Engine {
   readonly sandbox: SandboxKind;
   version(at: Invocation): Promise<string>;
   init(at: Invocation, backendConfig?: Readonly<Record<string, string>>): Promise<ProcessResult>;
+  /** `workspace select -or-create`: the workspace exists and is the current one afterwards. */
+  selectWorkspace(at: Invocation, name: string): Promise<ProcessResult>;
   /** `changes` and `no-changes` come from `-detailed-exitcode`; any other exit is an error. */
   plan(
     at: Invocation,
@@ -158,6 +160,12 @@ export function createEngine(kind: EngineKind, bin: string, sandbox?: Sandbox): 
         args.push(`-backend-config=${key}=${value}`);
       const result = await run(at, args);
       if (result.exitCode !== 0) fail("init", result, "failed");
+      return result;
+    },
+    async selectWorkspace(at, name) {
+      // -or-create: Terraform 1.4 and OpenTofu 1.6 on; one command, no race between list and new.
+      const result = await run(at, ["workspace", "select", "-or-create=true", name]);
+      if (result.exitCode !== 0) fail("workspace select", result, "failed");
       return result;
     },
     async plan(at, options) {

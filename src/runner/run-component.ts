@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { type ComponentSpec, renderVarFile } from "../domain/component-spec.js";
+import { type ComponentSpec, renderForEnvironment } from "../domain/component-spec.js";
 import { engineLabel, engineName } from "../domain/engine-constraint.js";
 import { type PlanSummary, summarisePlan } from "../domain/plan-summary.js";
 import { collectSensitiveValues } from "../domain/sensitive-values.js";
@@ -15,6 +15,7 @@ import { cloudIdentityFiles, type CloudPhaseIdentity } from "./cloud-identity.js
 import { engineEnvironment } from "./engine-environment.js";
 import type { Masker } from "../lib/redact.js";
 import { packSavedWorkspace, unpackSavedWorkspace } from "./saved-workspace.js";
+import { mergeProviderCache, seedProviderCache } from "./provider-cache.js";
 import { prepareSourceTree } from "./source-tree.js";
 import { diagnosticsOf, parseUiStream, type UiDiagnosticBody } from "./ui-stream.js";
 
@@ -62,6 +63,8 @@ export interface ComponentRunContext {
   hostEnv: NodeJS.ProcessEnv;
   /** BOSUN_ENGINE_PASSTHROUGH_ENV: the host variables the engine also receives. */
   enginePassthrough: readonly string[];
+  /** The shared provider cache (provider-cache.ts); unset, every init downloads its providers. */
+  providerCache?: string | undefined;
 }
 
 export interface PlannedComponent {
@@ -95,7 +98,7 @@ export async function planComponent(
 
     return phase(context, "PLANNING", async (log) => {
       const varFiles = context.spec.varFiles.map((file) =>
-        renderVarFile(file, context.spec.environment),
+        renderForEnvironment(file, context.spec.environment),
       );
       const planned = await engine.plan(log.at(at), {
         planFile: PLAN_FILE,
@@ -203,7 +206,16 @@ async function preparePhase(
   return phase(context, "PREPARING", async (log) => {
     const repoDir = path.join(workspace, "src");
     const archive = await context.fetchSource();
-    const tree = await prepareSourceTree({ archive, repoDir, stackDir: context.spec.dir });
+    const { spec } = context;
+    const tree = await prepareSourceTree({
+      archive,
+      repoDir,
+      stackDir: spec.dir,
+      varFiles: spec.varFiles.map((file) =>
+        path.posix.join(spec.dir, renderForEnvironment(file, spec.environment)),
+      ),
+      full: spec.source === "full",
+    });
     log.line("stdout", `source: ${tree.files} files; kept ${tree.keptPaths.join(", ")}`);
     const stackDir = path.join(repoDir, context.spec.dir);
     if (await usesManagedBackend(context, stackDir)) {
@@ -301,7 +313,34 @@ async function initPhase(
   return phase(context, "INITIALIZING", async (log) => {
     const version = await engine.version(at);
     log.line("stdout", `${engine.kind} ${version}`);
-    const result = await engine.init(log.at(at));
+    const { spec } = context;
+    const backendConfig = Object.fromEntries(
+      Object.entries(spec.backendConfig ?? {}).map(([key, value]) => [
+        key,
+        renderForEnvironment(value, spec.environment),
+      ]),
+    );
+    const cache = context.providerCache &&
+      at.workspace && {
+        sharedDir: context.providerCache,
+        privateDir: privateProviderCache(at.workspace),
+      };
+    if (cache) {
+      const seeded = await seedProviderCache({ ...cache, stackDir: at.cwd });
+      if (seeded.length > 0) log.line("stdout", `providers from the cache: ${seeded.join(", ")}`);
+    }
+    const result = await engine.init(log.at(at), backendConfig);
+    // Right after init, before plan or apply run anything the configuration brings.
+    if (cache) {
+      const merged = await mergeProviderCache(cache);
+      if (merged.length > 0) log.line("stdout", `providers cached: ${merged.join(", ")}`);
+    }
+    // Selected in every phase: the selection lives in the data dir, which each phase makes anew.
+    if (spec.workspace !== undefined) {
+      const workspace = renderForEnvironment(spec.workspace, spec.environment);
+      await engine.selectWorkspace(log.at(at), workspace);
+      log.line("stdout", `workspace: ${workspace}`);
+    }
     return { result: version, exitCode: result.exitCode };
   });
 }
@@ -317,6 +356,7 @@ function invocation(context: ComponentRunContext, workspace: string, stackDir: s
       runtimeEnv: context.spec.env,
       secrets: context.secrets,
       extra: {
+        ...(context.providerCache ? { TF_PLUGIN_CACHE_DIR: privateProviderCache(workspace) } : {}),
         ...context.managedBackend?.env,
         ...cloudIdentityFiles(workspace, context.cloudIdentity).env,
       },
@@ -325,6 +365,11 @@ function invocation(context: ComponentRunContext, workspace: string, stackDir: s
     ...(context.signal ? { signal: context.signal } : {}),
     workspace,
   };
+}
+
+/** Inside the workspace: the sandbox lets the engine write there and nowhere else. */
+function privateProviderCache(workspace: string): string {
+  return path.join(workspace, "providers");
 }
 
 interface PhaseLog {

@@ -46,6 +46,8 @@ export interface ExecutorDeps {
   engineVersions?: EngineVersions;
   encryptionKey: KeyObject;
   workspaceRoot: string;
+  /** BOSUN_DATA_DIR/providers: the provider cache every phase's init shares. */
+  providerCache?: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
   /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables the engine also receives; none when unset. */

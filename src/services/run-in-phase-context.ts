@@ -39,6 +39,8 @@ export interface PhaseContextDeps {
   /** BOSUN_ENGINE_DIR's versions, for stacks that ask for one; without it, `engines` run all. */
   engineVersions?: EngineVersions;
   workspaceRoot: string;
+  /** BOSUN_DATA_DIR/providers: the provider cache every phase's init shares. */
+  providerCache?: string;
   timeoutMs: number;
   hostEnv: NodeJS.ProcessEnv;
   /** BOSUN_ENGINE_PASSTHROUGH_ENV: host variables the engine also receives; none when unset. */
@@ -111,6 +113,7 @@ export async function runInPhaseContext(
             sha: record.spec.sourceSha ?? record.commitSha,
           }),
         workspaceRoot: deps.workspaceRoot,
+        providerCache: deps.providerCache,
         timeoutMs: deps.timeoutMs,
         signal: deadline ? AbortSignal.any([lease.signal, deadline]) : lease.signal,
         secrets,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import path from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/load-config.js";
 import type { createProbot } from "../github/create-probot.js";
@@ -75,6 +76,7 @@ export async function startWorkerSide(deps: {
     }),
     encryptionKey: config.encryptionKey,
     workspaceRoot: deps.workspaceRoot,
+    providerCache: path.join(config.dataDir, "providers"),
     timeoutMs: config.runTimeoutMs,
     hostEnv: process.env,
     enginePassthrough: config.enginePassthrough,

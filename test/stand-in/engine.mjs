@@ -25,9 +25,11 @@
  *   show    [-json] [-no-color] [PLANFILE | -plan=PLANFILE]   (no file: the state)
  *   output  [-json] [-raw] [-no-color] [-state=FILE] [NAME]
  *   state pull
+ *   workspace select [-or-create] NAME | new NAME | show | list
  *   version [-json]
  * Environment: TF_CLI_ARGS and TF_CLI_ARGS_<command> (inserted after the command), TF_INPUT,
- * TF_DATA_DIR, TF_VAR_<name>, and for the http backend TF_HTTP_ADDRESS, TF_HTTP_UPDATE_METHOD,
+ * TF_DATA_DIR, TF_WORKSPACE, TF_PLUGIN_CACHE_DIR (with
+ * TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE), TF_VAR_<name>, and for the http backend TF_HTTP_ADDRESS, TF_HTTP_UPDATE_METHOD,
  * TF_HTTP_LOCK_ADDRESS, TF_HTTP_LOCK_METHOD, TF_HTTP_UNLOCK_ADDRESS, TF_HTTP_UNLOCK_METHOD,
  * TF_HTTP_USERNAME, TF_HTTP_PASSWORD, TF_HTTP_SKIP_CERT_VERIFICATION, TF_HTTP_RETRY_MAX,
  * TF_HTTP_RETRY_WAIT_MIN, TF_HTTP_RETRY_WAIT_MAX (defaults for settings the configuration leaves
@@ -2272,11 +2274,55 @@ function ensureInit(/** @type {Config} */ config) {
   return /** @type {{ type: string, config: Record<string, unknown> }} */ (saved.backend);
 }
 
+/**
+ * The selected workspace: TF_WORKSPACE, else what `workspace select` wrote into the data dir's
+ * `environment` file, else "default" [OT `internal/command/meta.go` Workspace()].
+ */
+function currentWorkspace() {
+  const fromEnv = process.env["TF_WORKSPACE"];
+  if (fromEnv) return fromEnv;
+  const file = path.join(dataDir(), "environment");
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() || "default" : "default";
+}
+
+/**
+ * The local backend's state file for a workspace: `path` for "default", and
+ * `<workspace_dir>/<name>/terraform.tfstate` for the others [OT
+ * `internal/backend/local/backend.go` StatePaths; `language/settings/backends/local.mdx`].
+ */
+function localStatePath(
+  /** @type {Record<string, unknown>} */ config,
+  /** @type {string} */ workspace,
+) {
+  if (workspace === "default") return path.resolve(String(config["path"] ?? "terraform.tfstate"));
+  const root = String(config["workspace_dir"] ?? "terraform.tfstate.d");
+  return path.resolve(root, workspace, "terraform.tfstate");
+}
+
+/** The checksums `.terraform.lock.hcl` records, by `source@version`. */
+function lockedHashes() {
+  /** @type {Map<string, string[]>} */
+  const found = new Map();
+  if (!fs.existsSync(".terraform.lock.hcl")) return found;
+  const text = fs.readFileSync(".terraform.lock.hcl", "utf8");
+  for (const m of text.matchAll(/provider\s+"([^"]+)"\s*\{([^}]*)\}/g)) {
+    const version = /version\s*=\s*"([^"]+)"/.exec(m[2] ?? "")?.[1];
+    const hashes = [...(m[2] ?? "").matchAll(/"(h1:[^"]+)"/g)].map((h) => h[1] ?? "");
+    found.set(`${m[1]}@${version}`, hashes);
+  }
+  return found;
+}
+
 /** @returns {Backend} */
 function openBackend(/** @type {{ type: string, config: Record<string, unknown> }} */ saved) {
-  if (saved.type === "http") return httpBackend(saved.config ?? {});
-  if (saved.type === "local")
-    return localBackend(path.resolve(String(saved.config?.["path"] ?? "terraform.tfstate")));
+  const workspace = currentWorkspace();
+  if (saved.type === "http") {
+    // CLI-CONTRACT.md §7: the http backend has the default workspace only.
+    if (workspace !== "default")
+      throw new Fail("Failed to get existing workspaces", "workspaces not supported");
+    return httpBackend(saved.config ?? {});
+  }
+  if (saved.type === "local") return localBackend(localStatePath(saved.config ?? {}, workspace));
   throw new Fail(
     "Unsupported backend type",
     `The stand-in engine supports the "local" and "http" backends, not "${saved.type}".`,
@@ -2426,21 +2472,50 @@ async function cmdInit(/** @type {string[]} */ args) {
     .filter(([local]) => providerSource(local) !== BUILTIN_PROVIDER)
     .sort();
   let lock = `# This file is maintained automatically by "${BIN} init".\n# Manual edits may be lost in future updates.\n`;
+  const locked = lockedHashes();
   for (const [local, constraint] of providers) {
     const source = `${REGISTRY}/hashicorp/${local}`;
-    say(
-      `- Finding hashicorp/${local} versions matching "${constraint ?? ">= 0.0.0"}"...\n- Installing hashicorp/${local} v${PROVIDER_VERSION}...\n- Installed hashicorp/${local} v${PROVIDER_VERSION} (signed, key ID 0C0AF313E5FD9F80)`,
-      "provider_installed",
-    );
+    const binary = `terraform-provider-${local}_v${PROVIDER_VERSION}_x5`;
+    const content = `#!/bin/sh\n# stand-in provider placeholder for ${source}\nexit 1\n`;
+    const h = `h1:${createHash("sha256").update(content).digest("base64")}`;
     const pdir = path.join(dir, "providers", source, PROVIDER_VERSION, platform());
-    fs.mkdirSync(pdir, { recursive: true });
-    fs.writeFileSync(
-      path.join(pdir, `terraform-provider-${local}_v${PROVIDER_VERSION}_x5`),
-      "#!/bin/sh\n# stand-in provider placeholder\nexit 1\n",
-      { mode: 0o755 },
+    const cache = process.env["TF_PLUGIN_CACHE_DIR"];
+    const cached = cache && path.join(cache, source, PROVIDER_VERSION, platform());
+    say(
+      `- Finding hashicorp/${local} versions matching "${constraint ?? ">= 0.0.0"}"...`,
+      "finding_matching_version_message",
     );
-    const h = createHash("sha256").update(`${source}@${PROVIDER_VERSION}`).digest("base64");
-    lock += `\nprovider "${source}" {\n  version     = "${PROVIDER_VERSION}"\n${constraint ? `  constraints = "${constraint}"\n` : ""}  hashes = [\n    "h1:${h}",\n  ]\n}\n`;
+    // Since Terraform 1.4 (and in OpenTofu) a cache entry is used only when the lock file already
+    // holds its checksum, unless TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE says otherwise
+    // (hashicorp/terraform#32129; OT `cli/config/config-file.mdx` §Provider Plugin Cache).
+    const trusted =
+      locked.get(`${source}@${PROVIDER_VERSION}`)?.includes(h) ||
+      Boolean(process.env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"]);
+    const hit =
+      cached &&
+      trusted &&
+      fs.existsSync(path.join(cached, binary)) &&
+      fs.readFileSync(path.join(cached, binary), "utf8") === content;
+    if (hit) {
+      say(
+        `- Using hashicorp/${local} v${PROVIDER_VERSION} from the shared cache directory`,
+        "using_provider_from_cache_dir_info",
+      );
+    } else {
+      say(
+        `- Installing hashicorp/${local} v${PROVIDER_VERSION}...\n- Installed hashicorp/${local} v${PROVIDER_VERSION} (signed, key ID 0C0AF313E5FD9F80)`,
+        "provider_installed",
+      );
+      fs.mkdirSync(cached || pdir, { recursive: true });
+      fs.writeFileSync(path.join(cached || pdir, binary), content, { mode: 0o755 });
+    }
+    // With a cache, the working directory's copy is a link into it, as the real installer makes.
+    if (cached) {
+      fs.mkdirSync(path.dirname(pdir), { recursive: true });
+      fs.rmSync(pdir, { recursive: true, force: true });
+      fs.symlinkSync(path.resolve(cached), pdir);
+    }
+    lock += `\nprovider "${source}" {\n  version     = "${PROVIDER_VERSION}"\n${constraint ? `  constraints = "${constraint}"\n` : ""}  hashes = [\n    "${h}",\n  ]\n}\n`;
   }
   if (providers.length > 0) {
     fs.writeFileSync(".terraform.lock.hcl", lock);
@@ -3159,6 +3234,84 @@ async function cmdState(/** @type {string[]} */ args) {
   return 0;
 }
 
+/**
+ * `workspace select [-or-create] NAME`, `workspace new NAME`, `workspace show`, `workspace list`
+ * [OT `cli/commands/workspace/*.mdx`; `-or-create` since Terraform 1.4 and OpenTofu 1.6]. Only the
+ * local backend keeps workspaces other than "default" (a directory per workspace under
+ * `workspace_dir`); http has none (CLI-CONTRACT.md §7).
+ */
+async function cmdWorkspace(/** @type {string[]} */ args) {
+  const [sub, ...rest] = args;
+  const saved = ensureInit(await loadConfig("."));
+  const config = saved.config ?? {};
+  const root = path.resolve(String(config["workspace_dir"] ?? "terraform.tfstate.d"));
+  const existing = () =>
+    saved.type === "local"
+      ? [
+          "default",
+          ...(fs.existsSync(root)
+            ? fs.readdirSync(root).filter((n) => fs.statSync(path.join(root, n)).isDirectory())
+            : []),
+        ].sort()
+      : ["default"];
+  const select = (/** @type {string} */ name) => {
+    fs.mkdirSync(dataDir(), { recursive: true });
+    fs.writeFileSync(path.join(dataDir(), "environment"), name);
+  };
+  const create = (/** @type {string} */ name) => {
+    if (saved.type !== "local")
+      throw new Fail("Failed to create new workspace", "workspaces not supported");
+    // OpenTofu refuses names that would not survive as one URL path segment.
+    if (encodeURIComponent(name) !== name || name === "")
+      throw new Fail(`The workspace name "${name}" is not allowed.`);
+    fs.mkdirSync(path.join(root, name), { recursive: true });
+    select(name);
+    out(
+      `Created and switched to workspace "${name}"!\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if you run "${BIN} plan" ${PRODUCT} will not see any existing state\nfor this configuration.\n`,
+    );
+  };
+  if (sub === "show") {
+    out(`${currentWorkspace()}\n`);
+    return 0;
+  }
+  if (sub === "list") {
+    const current = currentWorkspace();
+    for (const name of existing()) out(`${name === current ? "*" : " "} ${name}\n`);
+    return 0;
+  }
+  if (sub === "new") {
+    const { rest: names } = parseFlags(rest, {
+      lock: "bool",
+      "lock-timeout": "string",
+      state: "string",
+    });
+    const name = names[0] ?? "";
+    if (existing().includes(name)) throw new Fail(`Workspace "${name}" already exists`);
+    create(name);
+    return 0;
+  }
+  if (sub === "select") {
+    const { flags, rest: names } = parseFlags(rest, { "or-create": "bool" });
+    const name = names[0] ?? "";
+    if (existing().includes(name)) {
+      select(name);
+      out(`Switched to workspace "${name}".\n`);
+      return 0;
+    }
+    if (!flags["or-create"])
+      throw new Fail(
+        `Workspace "${name}" doesn't exist.`,
+        `You can create this workspace with the "new" subcommand\nor include the "-or-create" flag with the "select" subcommand.`,
+      );
+    create(name);
+    return 0;
+  }
+  throw new Fail(
+    `The stand-in engine has no "workspace ${sub ?? ""}" command`,
+    "Only workspace select, new, show and list.",
+  );
+}
+
 async function cmdOutput(/** @type {string[]} */ args) {
   const { flags, rest } = parseFlags(args, {
     json: "bool",
@@ -3389,6 +3542,7 @@ async function main(argv) {
     show: cmdShow,
     output: cmdOutput,
     state: cmdState,
+    workspace: cmdWorkspace,
   });
   const run = commands[command];
   if (!run) {

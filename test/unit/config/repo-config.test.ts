@@ -367,7 +367,11 @@ const badCases: BadCase[] = [
   ...(
     [
       ["env/${env}.tfvars", "only ${environment} is substituted"],
-      ["../common.tfvars", "must not contain .. segments"],
+      [
+        "../../common.tfvars",
+        "from dir x it lies outside the repository; var files are read from the repository only",
+      ],
+      ["env/../common.tfvars", ".. segments may only lead the path"],
       ["/etc/passwd", "must be relative, without a leading /"],
       [".", "must name a file"],
     ] as const

@@ -101,6 +101,13 @@ const cases: Case[] = [
     expected: { dev: { network: "update" }, prod: { network: "update" } },
   },
   {
+    name: "a var file outside the stack's dir, shared from elsewhere in the repository",
+    head: config([stack("network", { var_files: ["../${environment}.tfvars"] }), app]),
+    base: config([stack("network", { var_files: ["../${environment}.tfvars"] }), app]),
+    files: modified("infra/prod.tfvars"),
+    expected: { prod: { network: "update" } },
+  },
+  {
     name: "a file in a local module: every stack that uses it",
     files: modified("modules/vpc/main.tf"),
     watched: {
