@@ -51,6 +51,8 @@ interface StackOut {
   engine: "opentofu" | "terraform";
   engine_version?: string;
   environments: string[];
+  /** Always `own`: an Atlantis project keeps its state in the backend its configuration declares. */
+  state: "own";
   workspace?: string;
   when_modified?: string[];
   depends_on?: { stack: string }[];
@@ -125,6 +127,7 @@ function convert(atlantis: AtlantisRepoConfig, fileName: string): string {
       engine,
       ...(version === undefined ? {} : { engine_version: version }),
       environments: envNames,
+      state: "own",
     };
     const workspace = workspaceOf(projects, envNames, note);
     if (workspace !== undefined) stack.workspace = workspace;

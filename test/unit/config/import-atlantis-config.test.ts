@@ -12,22 +12,6 @@ const examples = readdirSync(fixtureDir)
   .filter((file) => file.endsWith(".yaml") && file !== "bad.yaml")
   .sort();
 
-/**
- * The stack keys DESIGN.md's bosun.yml has that this branch's schema does not have yet: they land
- * with the engine-versions and backends work (issue #20). The importer writes them as DESIGN.md
- * spells them; until they are in the schema the rest of the output is validated without them.
- */
-const PENDING_STACK_KEYS = ["engine_version", "workspace", "backend_config"] as const;
-
-function withoutPendingKeys(text: string): string {
-  const doc = parseDocument(text);
-  const stacks = doc.toJS() as { stacks?: unknown[] };
-  stacks.stacks?.forEach((_, index) => {
-    for (const key of PENDING_STACK_KEYS) doc.deleteIn(["stacks", index, key]);
-  });
-  return doc.toString();
-}
-
 function convert(text: string): string {
   const result = importAtlantisConfig(text);
   if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
@@ -42,11 +26,11 @@ describe("importAtlantisConfig", () => {
   });
 
   it.each(examples)("writes from %s a bosun.yml Bosun's own parser accepts", (name) => {
-    const result = parseRepoConfig(withoutPendingKeys(convert(fixture(name))));
+    const result = parseRepoConfig(convert(fixture(name)));
     expect(result.ok ? [] : result.problems).toEqual([]);
   });
 
-  it("writes the keys the schema does not have yet as DESIGN.md spells them", () => {
+  it("keeps each project's own backend, a workspace per environment, and its engine version", () => {
     const config = parseDocument(convert(fixture("shared-modules.yaml"))).toJS() as {
       stacks: Record<string, unknown>[];
     };
@@ -103,7 +87,13 @@ projects:
       stacks: Record<string, unknown>[];
     };
     expect(config.stacks).toEqual([
-      { name: "app", dir: "app", engine: "terraform", environments: ["app-dev", "app-prod"] },
+      {
+        name: "app",
+        dir: "app",
+        engine: "terraform",
+        environments: ["app-dev", "app-prod"],
+        state: "own",
+      },
     ]);
     expect(text).toContain("workflow: dev not carried over");
     expect(text).toContain("no such workflow is defined");
@@ -134,7 +124,7 @@ projects:
     expect(text).toContain(
       "depends_on: nowhere (of web) not carried over: no project has that name",
     );
-    expect(parseRepoConfig(withoutPendingKeys(text)).ok).toBe(true);
+    expect(parseRepoConfig(text).ok).toBe(true);
   });
 
   it("leaves out a dependency that would close a cycle of stacks", () => {
@@ -149,7 +139,7 @@ projects:
     expect(text).toContain(
       "depends_on: a-dev (of b-dev) not carried over: stack a already depends on this one",
     );
-    expect(parseRepoConfig(withoutPendingKeys(text)).ok).toBe(true);
+    expect(parseRepoConfig(text).ok).toBe(true);
   });
 
   it("reports every problem of a bad atlantis.yaml with its line", () => {
