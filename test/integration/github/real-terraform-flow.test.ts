@@ -343,7 +343,7 @@ describe.each(databaseKinds)("a real Terraform CLI through Bosun on %s", (kind) 
       .from(runs)
       .where(eq(runs.repositoryId, repository.id));
     expect(engineVersions.map((r) => r.version)).toEqual(
-      engineVersions.map(() => terraform.version),
+      engineVersions.map(() => `Terraform ${terraform.version}`),
     );
     expect(
       stateRequests(net).filter((request) => request.status !== 200 && request.status !== 204),
