@@ -4,6 +4,8 @@ export const QUEUE_NAMES = [
   "run-component",
   "report-run",
   "drift-tick",
+  "notify-run",
+  "notify-delivery",
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 

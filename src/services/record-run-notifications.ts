@@ -1,0 +1,148 @@
+import type { Logger } from "pino";
+import type { NotificationTarget } from "../config/notification-config.js";
+import { isTerminal } from "../domain/component-phase.js";
+import { driftOutcome } from "../domain/drift-outcome.js";
+import {
+  deriveRunNotifications,
+  type NotificationEventType,
+} from "../domain/notification-events.js";
+import { buildNotificationPayload } from "../render/notification-payload.js";
+import type { GithubGateway } from "./github-port.js";
+import type { NotificationStore, NotificationTargetRecord } from "./notification-port.js";
+import type { JobQueue } from "./queue-port.js";
+import type { RunView, RunViewStore } from "./run-view-port.js";
+import { loadTrackedConfig } from "./tracked-config.js";
+
+/** The operator's own webhook's target name: upper case, so no bosun.yml name can take it. */
+export const SERVER_TARGET_NAME = "BOSUN_NOTIFY_URL";
+
+/** A `notify-delivery` job: one attempt at one delivery. */
+export interface NotifyDeliveryJob {
+  deliveryId: string;
+  /** Deliveries to one target share it: at most a few of them are sent at once. */
+  targetKey: string;
+}
+
+export interface RecordNotificationDeps {
+  notifications: NotificationStore;
+  runViews: Pick<RunViewStore, "runView">;
+  github: GithubGateway;
+  queue: JobQueue;
+  runLink: (runId: string) => string;
+  githubWebUrl: string;
+  /** BOSUN_NOTIFY_URL, when the operator set one. */
+  serverUrl: string | undefined;
+  /** Slack targets are kept only when the server has a bot token. */
+  slackEnabled: boolean;
+  log: Logger;
+}
+
+/** The key deliveries to one target share: its origin, or the Slack workspace. */
+export function targetKey(target: Pick<NotificationTargetRecord, "kind" | "destination">): string {
+  return target.kind === "slack" ? "slack" : new URL(target.destination).origin;
+}
+
+/**
+ * Records the run's new run-level events in the outbox, with a delivery per target, and queues a
+ * job per delivery (docs/design.md "Notifications", invariant 9). Run after every change of the
+ * run (requestReport asks for it): the events are replayed from the run's event log each time and
+ * only those not recorded yet are added, in order, so none is invented, lost or sent twice.
+ * The targets are the operator's BOSUN_NOTIFY_URL and the `notifications:` of the tracked
+ * branch's bosun.yml, never a pull request's (docs/design.md "Trust").
+ */
+export async function recordRunNotifications(
+  deps: RecordNotificationDeps,
+  runId: string,
+): Promise<void> {
+  const view = await deps.runViews.runView(runId);
+  if (!view) return;
+  const events = await deps.notifications.runEvents(runId);
+  const drifted =
+    view.kind === "drift" &&
+    view.components.every((component) => isTerminal(component.phase)) &&
+    driftOutcome(view.components).kind === "drifted";
+  const recorded = await deps.notifications.recordedTypes(runId);
+  const fresh = deriveRunNotifications({ kind: view.kind, events, drifted }).filter(
+    (event) => !recorded.has(event.type),
+  );
+  if (fresh.length > 0) {
+    const targets = await targetsOf(deps, view);
+    for (const event of fresh) {
+      await deps.notifications.recordEvent({
+        runId,
+        type: event.type,
+        sequence: event.sequence,
+        payload: buildNotificationPayload(view, event, {
+          runUrl: deps.runLink(runId),
+          githubWebUrl: deps.githubWebUrl,
+        }),
+        targets: targets.filter((target) => target.wants(event.type, view.environment)),
+      });
+    }
+  }
+  await queueDeliveries(deps, runId);
+}
+
+/** Queues a job for each of the run's deliveries that has none yet, in event order. */
+export async function queueDeliveries(
+  deps: Pick<RecordNotificationDeps, "notifications" | "queue">,
+  runId: string,
+): Promise<void> {
+  const ids = await deps.notifications.unqueuedDeliveries(runId);
+  for (const id of ids) {
+    const delivery = await deps.notifications.delivery(id);
+    if (!delivery) continue;
+    const job: NotifyDeliveryJob = { deliveryId: id, targetKey: targetKey(delivery.target) };
+    await deps.queue.send("notify-delivery", job);
+  }
+  await deps.notifications.markQueued(ids, new Date());
+}
+
+type Target = NotificationTargetRecord & {
+  wants(type: NotificationEventType, environment: string): boolean;
+};
+
+async function targetsOf(deps: RecordNotificationDeps, view: RunView): Promise<Target[]> {
+  const targets: Target[] = [];
+  if (deps.serverUrl !== undefined) {
+    targets.push({
+      name: SERVER_TARGET_NAME,
+      kind: "webhook",
+      destination: deps.serverUrl,
+      secretName: undefined,
+      trusted: true,
+      wants: () => true,
+    });
+  }
+  for (const target of await trackedTargets(deps, view)) {
+    if (target.slack && !deps.slackEnabled) continue;
+    targets.push({
+      name: target.name,
+      kind: target.webhook ? "webhook" : "slack",
+      destination: target.webhook?.url ?? target.slack?.channel ?? "",
+      secretName: target.webhook?.secret,
+      trusted: false,
+      wants: (type, environment) =>
+        (target.events?.includes(type) ?? true) &&
+        (target.environments?.includes(environment) ?? true),
+    });
+  }
+  return targets;
+}
+
+/** The tracked branch's `notifications:`; none when its bosun.yml is missing or broken. */
+async function trackedTargets(
+  deps: RecordNotificationDeps,
+  view: RunView,
+): Promise<NotificationTarget[]> {
+  if (view.defaultBranch === undefined) return [];
+  const api = await deps.github(view.installationId, view.repositoryFullName);
+  const tracked = await loadTrackedConfig(api, view.defaultBranch);
+  if (tracked.kind === "invalid") {
+    deps.log.warn(
+      { runId: view.runId, branch: tracked.branch },
+      "notifications of bosun.yml skipped: the tracked branch's bosun.yml does not parse",
+    );
+  }
+  return tracked.kind === "valid" ? tracked.config.notifications : [];
+}
