@@ -37,9 +37,9 @@ export interface RecordNotificationDeps {
   log: Logger;
 }
 
-/** The key deliveries to one target share: its origin, or the Slack workspace. */
+/** The key deliveries to one target share: its URL, or Slack's API (every channel's). */
 export function targetKey(target: Pick<NotificationTargetRecord, "kind" | "destination">): string {
-  return target.kind === "slack" ? "slack" : new URL(target.destination).origin;
+  return target.kind === "slack" ? "slack" : target.destination;
 }
 
 /**

@@ -187,7 +187,7 @@ export function createNotificationRepository(
           .set({
             status: next.status,
             attempts: attempt.attempt,
-            firstAttemptAt: sql`coalesce(${notificationDeliveries.firstAttemptAt}, ${attempt.at})`,
+            firstAttemptAt: sql`coalesce(${notificationDeliveries.firstAttemptAt}, ${attempt.at.toISOString()}::timestamptz)`,
             nextAttemptAt: next.nextAttemptAt ?? null,
             lastError: attempt.error ?? null,
             ...(next.status === "delivered" ? { deliveredAt: attempt.at } : {}),

@@ -2,33 +2,40 @@ import { deliverNotification, type DeliverDeps } from "../services/deliver-notif
 import type { JobHandler } from "../services/queue-port.js";
 import type { NotifyDeliveryJob } from "../services/record-run-notifications.js";
 
-/** Attempts of one target in flight at once, in one process. */
+/**
+ * Jobs of one target held by this process at once: one attempt in flight and one waiting its
+ * turn. One at a time, so that a target hears of events in the order they were recorded (a retry
+ * aside); two held at most, so that a target that hangs until the timeout holds two workers, never
+ * all of them.
+ */
 export const PER_TARGET_LIMIT = 2;
 
 /**
- * The handler of `notify-delivery` jobs. A target that already has PER_TARGET_LIMIT attempts in
- * flight in this process (a receiver that hangs until the timeout, say) gets its job put back a
- * second later instead of taking another worker: a dead target slows nothing else.
+ * The handler of `notify-delivery` jobs. A job whose target already has PER_TARGET_LIMIT jobs held
+ * in this process is put back a second later instead of taking another worker: a dead target
+ * slows nothing else.
  */
 export function notifyDeliveryHandler(
   deps: DeliverDeps,
   limit = PER_TARGET_LIMIT,
 ): JobHandler<NotifyDeliveryJob> {
-  const inFlight = new Map<string, number>();
+  const held = new Map<string, { count: number; tail: Promise<void> }>();
   return async (job) => {
     const { deliveryId, targetKey } = job.data;
-    const busy = inFlight.get(targetKey) ?? 0;
-    if (busy >= limit) {
+    const target = held.get(targetKey) ?? { count: 0, tail: Promise.resolve() };
+    if (target.count >= limit) {
       await deps.queue.send("notify-delivery", job.data, { startAfterSeconds: 1 });
       return;
     }
-    inFlight.set(targetKey, busy + 1);
+    target.count += 1;
+    held.set(targetKey, target);
+    const turn = target.tail.then(() => deliverNotification(deps, deliveryId));
+    target.tail = turn.catch(() => undefined);
     try {
-      await deliverNotification(deps, deliveryId);
+      await turn;
     } finally {
-      const left = (inFlight.get(targetKey) ?? 1) - 1;
-      if (left === 0) inFlight.delete(targetKey);
-      else inFlight.set(targetKey, left);
+      target.count -= 1;
+      if (target.count === 0) held.delete(targetKey);
     }
   };
 }
