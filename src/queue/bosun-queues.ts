@@ -52,5 +52,14 @@ export function bosunQueues(timing: {
       retryLimit: 2,
       expireInSeconds: Math.ceil(timing.notifications.timeoutMs / 1000) + 60,
     },
+    // Every minute, deliveries left without a job (a redelivery, a worker lost between recording
+    // and queueing) are queued; the next minute's sweep is a failed one's retry.
+    {
+      name: "notify-sweep",
+      policy: "stately",
+      retryLimit: 0,
+      expireInSeconds: 300,
+      schedule: "* * * * *",
+    },
   ];
 }

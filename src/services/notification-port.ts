@@ -71,8 +71,8 @@ export interface NotificationStore {
     payload: unknown;
     targets: readonly NotificationTargetRecord[];
   }): Promise<void>;
-  /** Pending deliveries of the run that no job was queued for, in event order. */
-  unqueuedDeliveries(runId: string): Promise<string[]>;
+  /** Pending deliveries (of the run, or of every run) that no job was queued for, in event order. */
+  unqueuedDeliveries(runId: string | undefined): Promise<string[]>;
   markQueued(deliveryIds: readonly string[], at: Date): Promise<void>;
   delivery(id: string): Promise<DeliveryToSend | undefined>;
   /** Keeps an attempt and moves the delivery to its next status. */

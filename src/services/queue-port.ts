@@ -6,6 +6,7 @@ export const QUEUE_NAMES = [
   "drift-tick",
   "notify-run",
   "notify-delivery",
+  "notify-sweep",
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 

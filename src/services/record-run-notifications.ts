@@ -83,10 +83,14 @@ export async function recordRunNotifications(
   await queueDeliveries(deps, runId);
 }
 
-/** Queues a job for each of the run's deliveries that has none yet, in event order. */
+/**
+ * Queues a job for each pending delivery that has none yet, in event order: the run's, or (runId
+ * undefined: the workers' sweep every minute) every run's, which picks up what a lost worker
+ * recorded but did not queue, and what `bosun notifications redeliver` reopened.
+ */
 export async function queueDeliveries(
   deps: Pick<RecordNotificationDeps, "notifications" | "queue">,
-  runId: string,
+  runId: string | undefined,
 ): Promise<void> {
   const ids = await deps.notifications.unqueuedDeliveries(runId);
   for (const id of ids) {

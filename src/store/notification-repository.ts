@@ -123,12 +123,16 @@ export function createNotificationRepository(
         .innerJoin(notificationEvents, eq(notificationEvents.id, notificationDeliveries.eventId))
         .where(
           and(
-            eq(notificationEvents.runId, runId),
+            runId === undefined ? undefined : eq(notificationEvents.runId, runId),
             eq(notificationDeliveries.status, "pending"),
             isNull(notificationDeliveries.queuedAt),
           ),
         )
-        .orderBy(asc(notificationEvents.sequence), asc(notificationDeliveries.targetName));
+        .orderBy(
+          asc(notificationEvents.createdAt),
+          asc(notificationEvents.sequence),
+          asc(notificationDeliveries.targetName),
+        );
       return rows.map((row) => row.id);
     },
     async markQueued(deliveryIds, at) {

@@ -17,6 +17,8 @@ export interface JobHandlers {
   notifyRun: JobHandler<ReportJob>;
   /** `notify-delivery`: one attempt at one delivery. */
   notifyDelivery: JobHandler<NotifyDeliveryJob>;
+  /** `notify-sweep`: deliveries without a job are queued. */
+  notifySweep: JobHandler<object>;
 }
 
 /** Consumes every queue, `concurrency` jobs of each at once in this process. */
@@ -37,5 +39,6 @@ export async function registerJobHandlers(deps: {
   // Attempts mostly wait on other servers: more of them than of anything else, so that a few
   // slow receivers (each bounded per target, src/worker/notify-delivery-handler.ts) leave room.
   await deps.queue.work("notify-delivery", deps.concurrency * 4, deps.handlers.notifyDelivery);
+  await deps.queue.work("notify-sweep", 1, deps.handlers.notifySweep);
   deps.log.info({ concurrency: deps.concurrency }, "workers started");
 }

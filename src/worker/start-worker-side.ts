@@ -22,7 +22,7 @@ import { createLeaseRepository } from "../store/lease-repository.js";
 import { createNotificationRepository } from "../store/notification-repository.js";
 import { createSlackPoster } from "../notify/slack-poster.js";
 import { createWebhookSender } from "../notify/send-webhook.js";
-import { recordRunNotifications } from "../services/record-run-notifications.js";
+import { queueDeliveries, recordRunNotifications } from "../services/record-run-notifications.js";
 import { createRunRepository } from "../store/run-repository.js";
 import { createSecretRepository } from "../store/secret-repository.js";
 import { createSigningKeyRepository } from "../store/signing-key-repository.js";
@@ -142,6 +142,7 @@ export async function startWorkerSide(deps: {
         retryBaseMs: notify.retryBaseMs,
         log,
       }),
+      notifySweep: () => queueDeliveries({ notifications, queue }, undefined),
     },
     log,
   });
