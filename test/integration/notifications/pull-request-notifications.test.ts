@@ -181,7 +181,10 @@ ${target("audit")}${target("flaky", "    events: [run.created]\n")}${target("han
       }
     }
     const finished = JSON.parse(receiver.received("/server").at(-1)!.body) as {
-      data: { run: { status: string }; components: { stack: string; delta: { add: number } }[] };
+      data: {
+        run: { status: string; url: string };
+        components: { stack: string; delta: { add: number } }[];
+      };
     };
     expect(finished.data.run.status).toBe("SUCCEEDED");
     expect(finished.data.components).toEqual([
@@ -245,6 +248,20 @@ ${target("audit")}${target("flaky", "    events: [run.created]\n")}${target("han
     expect(new Set(updates.map((call) => call.params.ts))).toEqual(new Set(["1700000000.000001"]));
     expect(posts.some((call) => call.params.thread_ts === "1700000000.000001")).toBe(true);
     for (const call of slack.calls) expect(JSON.stringify(call.params)).not.toContain(AUDIT_SECRET);
+
+    // The run page says which target was told what, showing a webhook's host, never its URL.
+    const opened = await fetch(finished.data.run.url, { redirect: "manual" });
+    const cookie = opened.headers
+      .getSetCookie()
+      .map((line) => line.split(";")[0])
+      .join("; ");
+    const runUrl = new URL(finished.data.run.url);
+    const page = await (
+      await fetch(`${runUrl.origin}${runUrl.pathname}`, { headers: { cookie } })
+    ).text();
+    expect(page).toContain("<h2>Notifications</h2>");
+    expect(page).toMatch(/run\.finished<\/code>\s*<\/td>\s*<td>\s*audit/);
+    expect(page).not.toContain(`${receiver.url}/audit`);
 
     // The hanging receiver recovers; then nothing is left in the queue.
     receiver.on("/hang", () => 200);
