@@ -8,6 +8,12 @@ CREATE TABLE "notification_events" (
 	CONSTRAINT "notification_events_run_type" UNIQUE("run_id","type")
 );
 --> statement-breakpoint
+CREATE TABLE "notification_run_targets" (
+	"run_id" uuid PRIMARY KEY NOT NULL,
+	"targets" jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "notification_attempts" (
 	"delivery_id" uuid NOT NULL,
 	"attempt" integer NOT NULL,
@@ -56,6 +62,7 @@ CREATE TABLE "slack_messages" (
 );
 --> statement-breakpoint
 ALTER TABLE "notification_events" ADD CONSTRAINT "notification_events_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "notification_run_targets" ADD CONSTRAINT "notification_run_targets_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_attempts" ADD CONSTRAINT "notification_attempts_delivery_id_notification_deliveries_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."notification_deliveries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_deliveries" ADD CONSTRAINT "notification_deliveries_event_id_notification_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."notification_events"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_secrets" ADD CONSTRAINT "notification_secrets_repository_id_repositories_id_fk" FOREIGN KEY ("repository_id") REFERENCES "public"."repositories"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

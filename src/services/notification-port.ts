@@ -18,6 +18,12 @@ export interface NotificationTargetRecord {
   trusted: boolean;
 }
 
+/** A target with the events and environments it wants (undefined: all), as a run keeps it. */
+export interface RunTarget extends NotificationTargetRecord {
+  events: NotificationEventType[] | undefined;
+  environments: string[] | undefined;
+}
+
 /** A delivery as its job needs it: where, what, and how it went so far. */
 export interface DeliveryToSend {
   id: string;
@@ -61,6 +67,10 @@ export interface DeliverySummary {
 export interface NotificationStore {
   /** The run's component events, in sequence order. */
   runEvents(runId: string): Promise<RunEventRecord[]>;
+  /** The targets resolved at the run's first event; undefined before. */
+  runTargets(runId: string): Promise<RunTarget[] | undefined>;
+  /** Keeps the run's targets; the first kept stays (concurrent recorders agree on one). */
+  saveRunTargets(runId: string, targets: readonly RunTarget[]): Promise<RunTarget[]>;
   /** The event types already recorded for the run. */
   recordedTypes(runId: string): Promise<Set<NotificationEventType>>;
   /** Records one event and a pending delivery per target; nothing when the type is recorded. */

@@ -2,13 +2,14 @@ import type { Logger } from "pino";
 import type { NotificationTarget } from "../config/notification-config.js";
 import { isTerminal } from "../domain/component-phase.js";
 import { driftOutcome } from "../domain/drift-outcome.js";
-import {
-  deriveRunNotifications,
-  type NotificationEventType,
-} from "../domain/notification-events.js";
+import { deriveRunNotifications } from "../domain/notification-events.js";
 import { buildNotificationPayload } from "../render/notification-payload.js";
 import type { GithubGateway } from "./github-port.js";
-import type { NotificationStore, NotificationTargetRecord } from "./notification-port.js";
+import type {
+  NotificationStore,
+  NotificationTargetRecord,
+  RunTarget,
+} from "./notification-port.js";
 import type { JobQueue } from "./queue-port.js";
 import type { RunView, RunViewStore } from "./run-view-port.js";
 import { loadTrackedConfig } from "./tracked-config.js";
@@ -66,7 +67,9 @@ export async function recordRunNotifications(
     (event) => !recorded.has(event.type),
   );
   if (fresh.length > 0) {
-    const targets = await targetsOf(deps, view);
+    const targets =
+      (await deps.notifications.runTargets(runId)) ??
+      (await deps.notifications.saveRunTargets(runId, await targetsOf(deps, view)));
     for (const event of fresh) {
       await deps.notifications.recordEvent({
         runId,
@@ -76,7 +79,11 @@ export async function recordRunNotifications(
           runUrl: deps.runLink(runId),
           githubWebUrl: deps.githubWebUrl,
         }),
-        targets: targets.filter((target) => target.wants(event.type, view.environment)),
+        targets: targets.filter(
+          (target) =>
+            (target.events?.includes(event.type) ?? true) &&
+            (target.environments?.includes(view.environment) ?? true),
+        ),
       });
     }
   }
@@ -102,12 +109,12 @@ export async function queueDeliveries(
   await deps.notifications.markQueued(ids, new Date());
 }
 
-type Target = NotificationTargetRecord & {
-  wants(type: NotificationEventType, environment: string): boolean;
-};
-
-async function targetsOf(deps: RecordNotificationDeps, view: RunView): Promise<Target[]> {
-  const targets: Target[] = [];
+/**
+ * The run's targets, resolved at its first event: the operator's webhook, and the tracked
+ * branch's `notifications:` as they are then.
+ */
+async function targetsOf(deps: RecordNotificationDeps, view: RunView): Promise<RunTarget[]> {
+  const targets: RunTarget[] = [];
   if (deps.serverUrl !== undefined) {
     targets.push({
       name: SERVER_TARGET_NAME,
@@ -115,7 +122,8 @@ async function targetsOf(deps: RecordNotificationDeps, view: RunView): Promise<T
       destination: deps.serverUrl,
       secretName: undefined,
       trusted: true,
-      wants: () => true,
+      events: undefined,
+      environments: undefined,
     });
   }
   for (const target of await trackedTargets(deps, view)) {
@@ -126,9 +134,8 @@ async function targetsOf(deps: RecordNotificationDeps, view: RunView): Promise<T
       destination: target.webhook?.url ?? target.slack?.channel ?? "",
       secretName: target.webhook?.secret,
       trusted: false,
-      wants: (type, environment) =>
-        (target.events?.includes(type) ?? true) &&
-        (target.environments?.includes(environment) ?? true),
+      events: target.events,
+      environments: target.environments,
     });
   }
   return targets;

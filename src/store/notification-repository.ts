@@ -6,12 +6,14 @@ import type {
   DeliveryStatus,
   DeliverySummary,
   NotificationStore,
+  RunTarget,
 } from "../services/notification-port.js";
 import type { Db } from "./database.js";
 import {
   notificationAttempts,
   notificationDeliveries,
   notificationEvents,
+  notificationRunTargets,
   notificationSecrets,
   repositories,
   runEvents,
@@ -83,6 +85,24 @@ export function createNotificationRepository(
         .from(runEvents)
         .where(eq(runEvents.runId, runId))
         .orderBy(asc(runEvents.sequence));
+    },
+    async runTargets(runId) {
+      const [row] = await db
+        .select({ targets: notificationRunTargets.targets })
+        .from(notificationRunTargets)
+        .where(eq(notificationRunTargets.runId, runId));
+      return row?.targets as RunTarget[] | undefined;
+    },
+    async saveRunTargets(runId, targets) {
+      await db
+        .insert(notificationRunTargets)
+        .values({ runId, targets: [...targets] })
+        .onConflictDoNothing();
+      const [row] = await db
+        .select({ targets: notificationRunTargets.targets })
+        .from(notificationRunTargets)
+        .where(eq(notificationRunTargets.runId, runId));
+      return (row?.targets ?? targets) as RunTarget[];
     },
     async recordedTypes(runId) {
       const rows = await db

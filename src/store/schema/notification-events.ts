@@ -22,3 +22,16 @@ export const notificationEvents = pgTable(
   // Each type once per run: recording the same replay twice adds nothing.
   (table) => [unique("notification_events_run_type").on(table.runId, table.type)],
 );
+
+/**
+ * The targets a run's events go to, resolved once, at its first event, from the operator's
+ * settings and the tracked branch's bosun.yml then: later events need no read of GitHub, and a
+ * run is told to the same targets from start to end.
+ */
+export const notificationRunTargets = pgTable("notification_run_targets", {
+  runId: uuid("run_id")
+    .primaryKey()
+    .references(() => runs.id, { onDelete: "cascade" }),
+  targets: jsonb("targets").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
