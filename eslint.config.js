@@ -18,9 +18,10 @@ const web = {
 const outward = { group: ["../*"], message: "domain imports nothing outside itself" };
 // Services reach the runner, the store and GitHub through ports: their types only.
 const adapters = {
-  group: ["../runner/*", "../store/*", "../github/*"],
+  group: ["../runner/*", "../store/*", "../github/*", "../notify/*"],
   allowTypeImports: true,
-  message: "services reach the runner, the store and GitHub through ports (src/services/*-port.ts)",
+  message:
+    "services reach the runner, the store, GitHub and notification receivers through ports (src/services/*-port.ts)",
 };
 const configReach = {
   group: [
@@ -108,6 +109,8 @@ export default tseslint.config(
     [github, database, processes],
   ),
   layer(["src/github/**/*.ts"], [database, processes]),
+  // Outgoing notifications (webhooks, Slack): adapters behind src/services/notification-port.ts.
+  layer(["src/notify/**/*.ts"], [github, database, processes, web]),
   layer(
     ["test/**/*.ts"],
     [

@@ -37,6 +37,12 @@ import { unlockStateCommand } from "./state/unlock-state-command.js";
 import type { ComponentDirectory } from "./services/state-port.js";
 import { registerRunCommands } from "./client/register-run-commands.js";
 import { importAtlantisCommand } from "./config/import-atlantis-command.js";
+import {
+  listDeliveriesCommand,
+  redeliverCommand,
+  setNotificationSecretCommand,
+} from "./services/notifications-command.js";
+import { createNotificationRepository } from "./store/notification-repository.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -355,6 +361,61 @@ tokens
   .action((token: string) =>
     tokensCommand((store) => revokeTokenCommand(store, { token, now: new Date() })),
   );
+
+/** Runs one `bosun notifications` command on the (already migrated) database. */
+async function notificationsCommand(
+  run: (store: ReturnType<typeof createNotificationRepository>) => Promise<CommandResult>,
+) {
+  try {
+    const config = await loadConfig(process.env);
+    report(
+      await onMigratedDatabase(config.database, (database) =>
+        run(createNotificationRepository(database.db, config.encryptionKey)),
+      ),
+    );
+  } catch (error) {
+    fail(error);
+  }
+}
+
+const notifications = program
+  .command("notifications")
+  .description("notification webhooks: their signing secrets, deliveries and redeliveries");
+notifications
+  .command("secret")
+  .description("the signing secrets bosun.yml's webhooks name")
+  .command("set")
+  .description(
+    'set a webhook\'s Standard Webhooks secret from stdin: printf %s "$SECRET" | bosun notifications secret set acme/infra AUDIT_WEBHOOK_SECRET',
+  )
+  .argument("<repository>", "owner/repo")
+  .argument("<name>", "the name bosun.yml's webhook.secret gives")
+  .action(async (repository: string, name: string) => {
+    const value = await readStdin();
+    await notificationsCommand((store) =>
+      setNotificationSecretCommand(store, { repository, name, value }),
+    );
+  });
+notifications
+  .command("deliveries")
+  .description(
+    "deliveries, newest first: id, created, event, target, status, attempts, last answer, next attempt, last error",
+  )
+  .option("--failed", "only those given up (after a day of retries) or refused")
+  .option("--limit <n>", "how many", "50")
+  .action((options: { failed?: boolean; limit: string }) =>
+    notificationsCommand((store) =>
+      listDeliveriesCommand(store, {
+        failed: options.failed === true,
+        limit: Math.max(1, Math.min(1000, Number(options.limit) || 50)),
+      }),
+    ),
+  );
+notifications
+  .command("redeliver")
+  .description("send a delivery again, under its same webhook-id (within a minute)")
+  .argument("<id>", "the delivery's id, from bosun notifications deliveries")
+  .action((id: string) => notificationsCommand((store) => redeliverCommand(store, { id })));
 
 registerRunCommands(program);
 

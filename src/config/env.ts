@@ -68,6 +68,23 @@ const sandboxPaths = z
     return paths.map((entry) => path.resolve(entry));
   });
 
+/**
+ * A Standard Webhooks signing secret: `whsec_` and the base64 of at least 24 random bytes, the form
+ * the specification's libraries generate and accept.
+ */
+const webhookSecret = z.string().refine(
+  (value) => {
+    const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+    return match !== null && Buffer.from(match[1]!, "base64").length >= 24;
+  },
+  {
+    error:
+      "must be a Standard Webhooks secret: whsec_ followed by the base64 of 24 to 64 random bytes (openssl rand -base64 32)",
+  },
+);
+
+const booleanText = z.enum(["true", "false"], { error: "must be true or false" });
+
 /** Bosun's own variables: its configuration and credentials, none of which an engine receives. */
 const ownVariables = {
   NODE_ENV: optionalText,
@@ -123,6 +140,34 @@ const ownVariables = {
   BOSUN_SANDBOX_PATHS: optionalText.pipe(sandboxPaths),
   /** Drift checks of every environment that sets no `drift.schedule` of its own; unset: none. */
   BOSUN_DRIFT_SCHEDULE: optionalText.pipe(cronSchedule.optional()),
+  /** The operator's server-wide notification webhook: trusted as given, private addresses too. */
+  BOSUN_NOTIFY_URL: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  ),
+  BOSUN_NOTIFY_SECRET: optionalText.pipe(webhookSecret.optional()),
+  /** Lets repositories' webhook targets reach loopback, private and link-local addresses. */
+  BOSUN_NOTIFY_ALLOW_PRIVATE: optionalText.pipe(
+    booleanText.default("false").transform((value) => value === "true"),
+  ),
+  /** How long one delivery attempt may take before it counts as failed. */
+  BOSUN_NOTIFY_TIMEOUT: optionalText.pipe(duration.default(10_000)),
+  /** The first retry's delay; each later one doubles it (with jitter), for a day. */
+  BOSUN_NOTIFY_RETRY_BASE: optionalText.pipe(
+    duration
+      .pipe(z.number().max(20_000, "must be at most 20s: the first retry comes within 30s"))
+      .default(5_000),
+  ),
+  SLACK_BOT_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .regex(/^xox[a-z]-[A-Za-z0-9-]+$/, "must be a Slack bot token (xoxb-…)")
+      .optional(),
+  ),
+  SLACK_API_URL: optionalText.pipe(
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack.com/api/" })
+      .default("https://slack.com/api/"),
+  ),
 };
 
 /** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */

@@ -56,6 +56,19 @@ export interface AppConfig {
   enginePassthrough: string[];
   /** BOSUN_DRIFT_SCHEDULE: the drift checks of environments without a schedule of their own. */
   driftSchedule: string | undefined;
+  notifications: NotificationSettings;
+}
+
+/** Where run events go besides the repositories' own targets, and how they are delivered. */
+export interface NotificationSettings {
+  /** BOSUN_NOTIFY_URL and BOSUN_NOTIFY_SECRET: told of every event of every repository. */
+  server: { url: string; secret: string } | undefined;
+  /** BOSUN_NOTIFY_ALLOW_PRIVATE: repositories' targets may resolve to private addresses. */
+  allowPrivate: boolean;
+  timeoutMs: number;
+  retryBaseMs: number;
+  /** SLACK_BOT_TOKEN and SLACK_API_URL; undefined without a token. */
+  slack: { token: string; apiUrl: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +97,13 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
       );
     }
   }
+  if ((env.BOSUN_NOTIFY_URL === undefined) !== (env.BOSUN_NOTIFY_SECRET === undefined)) {
+    problems.push(
+      env.BOSUN_NOTIFY_URL === undefined
+        ? "BOSUN_NOTIFY_URL: required with BOSUN_NOTIFY_SECRET"
+        : "BOSUN_NOTIFY_SECRET: required with BOSUN_NOTIFY_URL (every delivery is signed)",
+    );
+  }
   if (problems.length > 0 || !key) throw new ConfigError(problems);
 
   return {
@@ -110,6 +130,18 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     sandbox: { mode: env.BOSUN_SANDBOX, paths: env.BOSUN_SANDBOX_PATHS },
     enginePassthrough: env.BOSUN_ENGINE_PASSTHROUGH_ENV,
     driftSchedule: env.BOSUN_DRIFT_SCHEDULE,
+    notifications: {
+      server:
+        env.BOSUN_NOTIFY_URL && env.BOSUN_NOTIFY_SECRET
+          ? { url: env.BOSUN_NOTIFY_URL, secret: env.BOSUN_NOTIFY_SECRET }
+          : undefined,
+      allowPrivate: env.BOSUN_NOTIFY_ALLOW_PRIVATE,
+      timeoutMs: env.BOSUN_NOTIFY_TIMEOUT,
+      retryBaseMs: env.BOSUN_NOTIFY_RETRY_BASE,
+      slack: env.SLACK_BOT_TOKEN
+        ? { token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }
+        : undefined,
+    },
   };
 }
 

@@ -2,7 +2,8 @@ import type { AppConfig } from "./load-config.js";
 
 /**
  * Bosun's own secrets, as the texts they can be printed as: the webhook secret, the App's private
- * key (whole; the masker also masks each of its lines), the OAuth client secret, the database
+ * key (whole; the masker also masks each of its lines), the OAuth client secret, the notification
+ * webhook's signing secret and the Slack bot token, the database
  * password, and the encryption key as each of the texts BOSUN_ENCRYPTION_KEY (or the generated
  * BOSUN_DATA_DIR/encryption-key) may hold it in. None of them is ever given to the engine; they are
  * masked anyway, in case a stack's code finds one (docs/design.md, "Trust").
@@ -13,6 +14,8 @@ export function ownCredentials(config: AppConfig): string[] {
     config.github?.webhookSecret,
     config.github?.privateKey,
     config.githubSignIn?.clientSecret,
+    config.notifications.server?.secret,
+    config.notifications.slack?.token,
     config.database.kind === "postgres" ? databasePassword(config.database.url) : undefined,
     key.toString("base64"),
     key.toString("base64url"),

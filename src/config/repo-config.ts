@@ -3,6 +3,7 @@ import { compileGlob } from "./compile-glob.js";
 import { ApplyConfig } from "./apply-config.js";
 import { nameSchema } from "./config-fields.js";
 import { EnvironmentConfig } from "./environment-config.js";
+import { NotificationsConfig } from "./notification-config.js";
 import { PolicyConfig } from "./policy-config.js";
 import { StackConfig } from "./stack-config.js";
 
@@ -20,6 +21,7 @@ import { StackConfig } from "./stack-config.js";
 export { ApplyConfig, ApplyRequirement } from "./apply-config.js";
 export { IDENTIFIER_PATTERN } from "./config-fields.js";
 export { EnvironmentConfig } from "./environment-config.js";
+export { NotificationTarget } from "./notification-config.js";
 export { PolicyConfig } from "./policy-config.js";
 export {
   DEFAULT_WHEN_MODIFIED,
@@ -88,6 +90,9 @@ export const RepoConfig = z
       .describe(
         "Checks evaluated on every plan. Always read from the tracked branch, never from the pull request.",
       ),
+    notifications: NotificationsConfig.default([]).describe(
+      "Webhooks and Slack channels told of every run's events. Always read from the tracked branch, never from the pull request.",
+    ),
   })
   .meta({
     title: "bosun.yml",

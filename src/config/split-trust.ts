@@ -25,7 +25,7 @@ export const UNTRUSTED_DEFAULTS = {
  *
  * From the head: `version`, the stacks (their code and settings) and the environments with their
  * variables. From the tracked branch: `tracked_branch`, `apply` (requirements, approve_on_review,
- * allow_forks), `policies`, every `cloud` (the roles a plan assumes) and `drift` (schedules and
+ * allow_forks), `policies`, `notifications`, every `cloud` (the roles a plan assumes) and `drift` (schedules and
  * reconcile runs), each stack's `autodeploy` (it skips the approval gate; off for a stack
  * the tracked branch does not have), and each environment's `production` and `promote_from` when
  * the tracked branch declares that environment (where a change may go and how carefully); an
@@ -73,6 +73,8 @@ export function splitTrust(
       requirements: [...UNTRUSTED_DEFAULTS.apply.requirements],
     },
     policies: trackedConfig?.policies ?? [...UNTRUSTED_DEFAULTS.policies],
+    // Who is told of runs, and with which secret: a pull request must not add a receiver.
+    notifications: trackedConfig?.notifications ?? [],
     stacks: headConfig.stacks.map(({ cloud: _headCloud, ...stack }) => {
       const trusted = trustedStacks.get(stack.name);
       return {

@@ -4,6 +4,7 @@ import type { QueueDefinition } from "./job-queue.js";
 export function bosunQueues(timing: {
   runTimeoutMs: number;
   reportExpiryMs: number;
+  notifications: { timeoutMs: number };
 }): QueueDefinition[] {
   return [
     // A delivery's job takes seconds; one a dead worker held is retried after 5 minutes.
@@ -31,6 +32,30 @@ export function bosunQueues(timing: {
     // one running; a failed tick is not retried, the next minute's is its retry.
     {
       name: "drift-tick",
+      policy: "stately",
+      retryLimit: 0,
+      expireInSeconds: 300,
+      schedule: "* * * * *",
+    },
+    // A run's notifications are recorded after each of its changes, like its report: at most one
+    // queued and one running per run (singletonKey = run id).
+    {
+      name: "notify-run",
+      policy: "stately",
+      retryLimit: 10,
+      expireInSeconds: Math.ceil(timing.reportExpiryMs / 1000),
+    },
+    // One attempt at one delivery, which schedules its own retries (with backoff, for a day);
+    // pg-boss retries only a job whose worker died. An attempt takes the timeout at most.
+    {
+      name: "notify-delivery",
+      retryLimit: 2,
+      expireInSeconds: Math.ceil(timing.notifications.timeoutMs / 1000) + 60,
+    },
+    // Every minute, deliveries left without a job (a redelivery, a worker lost between recording
+    // and queueing) are queued; the next minute's sweep is a failed one's retry.
+    {
+      name: "notify-sweep",
       policy: "stately",
       retryLimit: 0,
       expireInSeconds: 300,

@@ -4,6 +4,9 @@ export const QUEUE_NAMES = [
   "run-component",
   "report-run",
   "drift-tick",
+  "notify-run",
+  "notify-delivery",
+  "notify-sweep",
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 

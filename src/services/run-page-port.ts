@@ -98,6 +98,20 @@ export interface RunDetail {
   createdAt: Date;
   counts: DeltaCounts;
   components: RunComponentEntry[];
+  /** Who was told of this run's events, and how each delivery went. */
+  notifications: RunNotificationEntry[];
+}
+
+/** One delivery of one of the run's events to one notification target. */
+export interface RunNotificationEntry {
+  type: string;
+  target: string;
+  kind: string;
+  /** A webhook's host, or the Slack channel. */
+  destination: string;
+  status: string;
+  attempts: number;
+  lastResponseStatus: number | undefined;
 }
 
 export interface PhaseLog {

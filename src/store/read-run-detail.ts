@@ -9,6 +9,7 @@ import type {
   StateEntry,
 } from "../services/run-page-port.js";
 import type { Db } from "./database.js";
+import { readRunNotifications } from "./read-run-notifications.js";
 import {
   addCounts,
   appliedOf,
@@ -190,6 +191,7 @@ export async function readRunDetail(db: Db, runId: string): Promise<RunDetail | 
     createdAt: run.createdAt,
     counts: entries.reduce((total, entry) => addCounts(total, entry.counts), ZERO_COUNTS),
     components: entries,
+    notifications: await readRunNotifications(db, runId),
   };
 }
 

@@ -21,6 +21,10 @@ import type { ManagedState } from "../services/state-port.js";
 import { createStateBackendLender } from "../state/lend-state-backend.js";
 import type { Database } from "../store/database.js";
 import { createLeaseRepository } from "../store/lease-repository.js";
+import { createNotificationRepository } from "../store/notification-repository.js";
+import { createSlackPoster } from "../notify/slack-poster.js";
+import { createWebhookSender } from "../notify/send-webhook.js";
+import { queueDeliveries, recordRunNotifications } from "../services/record-run-notifications.js";
 import { createRunRepository } from "../store/run-repository.js";
 import { createSecretRepository } from "../store/secret-repository.js";
 import { createSigningKeyRepository } from "../store/signing-key-repository.js";
@@ -28,6 +32,7 @@ import { advanceAndReport } from "./advance-and-report.js";
 import { componentJobHandler } from "./component-job-handler.js";
 import { deliveryJobHandler } from "./delivery-job-handler.js";
 import { driftTickHandler } from "./drift-tick-handler.js";
+import { notifyDeliveryHandler } from "./notify-delivery-handler.js";
 import { registerJobHandlers } from "./register-job-handlers.js";
 import { reportJobHandler } from "./report-job-handler.js";
 
@@ -97,6 +102,8 @@ export async function startWorkerSide(deps: {
     log,
   };
   const advance = advanceAndReport(deps.flow);
+  const notifications = createNotificationRepository(database.db, config.encryptionKey);
+  const notify = config.notifications;
   const recovery =
     config.workers > 0
       ? startRecoveryLoop({
@@ -119,6 +126,32 @@ export async function startWorkerSide(deps: {
       component: componentJobHandler({ executor, advance }),
       report: reportJobHandler(deps.flow),
       driftTick: driftTickHandler({ flow: deps.flow, defaultSchedule: config.driftSchedule }),
+      notifyRun: async (job) =>
+        recordRunNotifications(
+          {
+            notifications,
+            runViews: deps.flow.runViews,
+            github: deps.flow.github,
+            queue,
+            runLink: deps.flow.runLink,
+            githubWebUrl: config.githubWebUrl,
+            serverUrl: notify.server?.url,
+            slackEnabled: notify.slack !== undefined,
+            log,
+          },
+          job.data.runId,
+        ),
+      notifyDelivery: notifyDeliveryHandler({
+        notifications,
+        queue,
+        sendWebhook: createWebhookSender({ timeoutMs: notify.timeoutMs }),
+        slack: notify.slack && createSlackPoster({ ...notify.slack, timeoutMs: notify.timeoutMs }),
+        serverSecret: notify.server?.secret,
+        allowPrivate: notify.allowPrivate,
+        retryBaseMs: notify.retryBaseMs,
+        log,
+      }),
+      notifySweep: () => queueDeliveries({ notifications, queue }, undefined),
     },
     log,
   });

@@ -110,7 +110,7 @@ export async function settled(bosun: RunningBosun, timeoutMs = 60_000): Promise<
  */
 export async function startFlowBosun(
   kind: "pglite" | "postgres",
-  options: { log?: pino.Logger } = {},
+  options: { log?: pino.Logger; env?: Record<string, string> } = {},
 ): Promise<TestBosun> {
   const port = await freePort();
   return startTestBosun(kind, {
@@ -121,6 +121,7 @@ export async function startFlowBosun(
       BOSUN_TOFU_BIN: STAND_IN_TOFU,
       BOSUN_TERRAFORM_BIN: STAND_IN_TERRAFORM,
       BOSUN_WORKERS: "2",
+      ...options.env,
     },
   });
 }

@@ -212,7 +212,10 @@ async function reportPullRequest(
 /**
  * Asks for a report of the run on the report queue, where at most one report of a run runs at a
  * time: reports written concurrently could leave GitHub showing an older state than the last.
+ * The run's notifications are recorded the same way, on a queue of their own, so that GitHub
+ * being slow or failing delays no notification (src/services/record-run-notifications.ts).
  */
 export async function requestReport(queue: JobQueue, runId: string): Promise<void> {
   await queue.send("report-run", { runId }, { singletonKey: runId });
+  await queue.send("notify-run", { runId }, { singletonKey: runId });
 }

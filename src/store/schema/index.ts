@@ -19,3 +19,7 @@ export * from "./state-credentials.js";
 export * from "./pull-requests.js";
 export * from "./oidc-signing-keys.js";
 export * from "./api-tokens.js";
+export * from "./notification-events.js";
+export * from "./notification-deliveries.js";
+export * from "./notification-secrets.js";
+export * from "./slack-messages.js";

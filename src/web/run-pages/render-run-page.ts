@@ -117,6 +117,41 @@ export function renderRunSection(run: RunDetail, options: RunPageOptions): SafeH
         html`<div class="wave">Wave ${String(wave + 1)}</div>
           ${run.components.filter((component) => component.wave === wave).map((component) => renderComponent(run, component, options))}`,
     )}
+    ${run.notifications.length > 0 ? renderNotifications(run) : ""}
+  </section>`;
+}
+
+/** Which targets were told what (docs/design.md "Notifications"), and each delivery's status. */
+function renderNotifications(run: RunDetail): SafeHtml {
+  return html`<section class="notifications" id="notifications">
+    <h2>Notifications</h2>
+    <table>
+      <thead>
+        <tr>
+          <th>Event</th>
+          <th>Target</th>
+          <th>Status</th>
+          <th>Attempts</th>
+          <th>Last answer</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${run.notifications.map(
+          (entry) =>
+            html`<tr data-status="${entry.status}">
+              <td><code>${entry.type}</code></td>
+              <td>
+                ${entry.target} <span class="muted">${entry.kind} · ${entry.destination}</span>
+              </td>
+              <td>${entry.status}</td>
+              <td>${String(entry.attempts)}</td>
+              <td>
+                ${entry.lastResponseStatus === undefined ? "—" : String(entry.lastResponseStatus)}
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
   </section>`;
 }
 

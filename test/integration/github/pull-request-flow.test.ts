@@ -226,13 +226,14 @@ describe.each(databaseKinds)("the pull-request flow on %s", (kind) => {
     await deliver(bosun.url, "issue_comment", payload);
     await waitForCheck("bosun/dev", "action_required");
     // The head commit was downloaded once, and its bosun.yml read from that archive: the /plan
-    // reads both from disk, while the tracked branch, which moves, is read again.
+    // reads both from disk, while the tracked branch, which moves, is read again, and once more
+    // for the run's notification targets (src/services/record-run-notifications.ts).
     const configReads = repo.requests
       .filter((r) => r.method === "GET" && r.path.endsWith("/contents/bosun.yml"))
       .map((r) => new URLSearchParams(r.query).get("ref"));
     expect(configReads.filter((ref) => ref === HEAD)).toHaveLength(0);
     expect(repo.count("GET", new RegExp(`/tarball/${HEAD}$`))).toBe(1);
-    expect(configReads.filter((ref) => ref === "master")).toHaveLength(2);
+    expect(configReads.filter((ref) => ref === "master")).toHaveLength(3);
   });
 
   it("names each unmet requirement", async () => {

@@ -116,6 +116,7 @@ describe("parseRepoConfig: valid files", () => {
           warn: "size(plan.resource_changes.filter(rc, rc.change.actions != ['no-op'])) > 50",
         },
       ],
+      notifications: [],
     });
   });
 
@@ -147,6 +148,7 @@ policies:
       apply: { requirements: [], approvals: 1, approve_on_review: false, allow_forks: false },
       stacks: [],
       policies: [],
+      notifications: [],
     });
   });
 
