@@ -9,6 +9,7 @@ import type {
   RunTarget,
 } from "../services/notification-port.js";
 import type { Db } from "./database.js";
+import { lastResponseStatus } from "./read-run-notifications.js";
 import {
   notificationAttempts,
   notificationDeliveries,
@@ -37,11 +38,6 @@ export function createNotificationRepository(
   db: Db,
   key: KeyObject,
 ): NotificationStore & NotificationSecretAdmin {
-  /** The last attempt's answer code of each delivery. */
-  const lastResponse = sql<number | null>`(
-    select ${notificationAttempts.responseStatus} from ${notificationAttempts}
-    where ${notificationAttempts.deliveryId} = ${notificationDeliveries.id}
-    order by ${notificationAttempts.attempt} desc limit 1)`;
   const summaries = () =>
     db
       .select({
@@ -56,7 +52,7 @@ export function createNotificationRepository(
         lastError: notificationDeliveries.lastError,
         nextAttemptAt: notificationDeliveries.nextAttemptAt,
         createdAt: notificationDeliveries.createdAt,
-        lastResponseStatus: lastResponse,
+        lastResponseStatus,
       })
       .from(notificationDeliveries)
       .innerJoin(notificationEvents, eq(notificationEvents.id, notificationDeliveries.eventId));

@@ -16,6 +16,12 @@ function shownDestination(kind: string, destination: string): string {
   return URL.canParse(destination) ? new URL(destination).host : "";
 }
 
+/** The last attempt's answer code of each delivery: what the run page and the CLI show. */
+export const lastResponseStatus = sql<number | null>`(
+  select ${notificationAttempts.responseStatus} from ${notificationAttempts}
+  where ${notificationAttempts.deliveryId} = ${notificationDeliveries.id}
+  order by ${notificationAttempts.attempt} desc limit 1)`;
+
 /** The run's deliveries, in event order: which target was told what, and how it went. */
 export async function readRunNotifications(db: Db, runId: string): Promise<RunNotificationEntry[]> {
   const rows = await db
@@ -26,10 +32,7 @@ export async function readRunNotifications(db: Db, runId: string): Promise<RunNo
       destination: notificationDeliveries.destination,
       status: notificationDeliveries.status,
       attempts: notificationDeliveries.attempts,
-      lastResponseStatus: sql<number | null>`(
-        select ${notificationAttempts.responseStatus} from ${notificationAttempts}
-        where ${notificationAttempts.deliveryId} = ${notificationDeliveries.id}
-        order by ${notificationAttempts.attempt} desc limit 1)`,
+      lastResponseStatus,
     })
     .from(notificationDeliveries)
     .innerJoin(notificationEvents, eq(notificationEvents.id, notificationDeliveries.eventId))
