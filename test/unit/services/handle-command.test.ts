@@ -309,6 +309,8 @@ describe("handlePullRequestComment: /apply and /discard by a writer", () => {
     expect(ports.queue.sent.map(({ name, data }) => ({ name, data }))).toEqual([
       { name: "run-component", data: { runComponentId: "run-1/network", action: "apply" } },
       { name: "report-run", data: { runId: "run-1" } },
+      // Notifications follow every report, on their own queue.
+      { name: "notify-run", data: { runId: "run-1" } },
     ]);
     expect(ports.github.comments).toEqual([]);
   });
