@@ -122,6 +122,8 @@ export interface ChangesetReport {
    * CLI): a person's login, or a machine user's name. Untrusted text.
    */
   readonly startedBy?: { readonly name: string; readonly machine: boolean } | undefined;
+  /** The engine and version the run's phases ran ("OpenTofu 1.11.5"), once one has run. */
+  readonly engine?: string | undefined;
   /** Set when another run applied a component since this plan, or the PR head moved. */
   readonly stale?: { readonly reason: string } | undefined;
   /** A bad `bosun.yml`: when non-empty the run planned nothing and the check run fails. */

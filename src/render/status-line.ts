@@ -6,7 +6,12 @@ import type { ChangesetReport, RunStatus } from "./report-model.js";
 /** The run at a glance: status, kind, environment, commit and a link to its page. Markdown. */
 export function statusLine(report: ChangesetReport): string {
   const commit = codeSpan(report.commitSha.slice(0, 7));
-  return `**${runStatusLabel(report.runStatus)}** · ${runKindLabel(report.runKind)} for ${codeSpan(report.environment)} at ${commit}${startedBy(report)} · [Run details](${report.runUrl})`;
+  return `**${runStatusLabel(report.runStatus)}** · ${runKindLabel(report.runKind)} for ${codeSpan(report.environment)} at ${commit}${report.engine ? ` with ${sanitizeEngine(report.engine)}` : ""}${startedBy(report)} · [Run details](${report.runUrl})`;
+}
+
+/** The engine as recorded ("OpenTofu 1.11.5"); an engine's answer is kept to plain words. */
+function sanitizeEngine(engine: string): string {
+  return engine.replace(/[^\w .+-]/g, "");
 }
 
 /** A machine user is said to be one, so nobody takes a token's run for a person's. */

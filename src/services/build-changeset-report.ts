@@ -88,6 +88,7 @@ export function buildChangesetReport(
     commitSha: view.commitSha,
     runKind: view.kind,
     runStatus: deriveRunStatus(view.components),
+    ...(view.engineVersion ? { engine: view.engineVersion } : {}),
     ...(view.machineUser || view.trigger === MANUAL_TRIGGER
       ? { startedBy: { name: view.triggeredBy, machine: view.machineUser } }
       : {}),

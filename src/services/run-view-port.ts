@@ -34,6 +34,8 @@ export interface RunView {
   commitSha: string;
   trigger: string;
   triggeredBy: string;
+  /** The engine the run's phases ran, as the run page shows it ("OpenTofu 1.11.5"), once known. */
+  engineVersion: string | undefined;
   /** Started with an API token: `triggeredBy` names a machine user. */
   machineUser: boolean;
   /** The trigger's runtime config, when one was given: a re-run carries it. */

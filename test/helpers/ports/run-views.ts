@@ -22,6 +22,7 @@ export function runView(
     trigger: "pull_request",
     triggeredBy: "dev",
     machineUser: false,
+    engineVersion: undefined,
     runtimeConfig: undefined,
     changesetId: `changeset:${environment}`,
     pullRequestNumber: 7,

@@ -159,6 +159,15 @@ describe("checkRunStateOf a run of several components", () => {
 });
 
 describe("renderCheckRun", () => {
+  it("names the engine and version the run ran, once one has run", () => {
+    const ran = renderCheckRun(report({ engine: "OpenTofu 1.11.5" }));
+    expect(ran.output.summary).toMatch(/at `[0-9a-f]{7}` with OpenTofu 1\.11\.5 · \[Run details\]/);
+    expect(renderCheckRun(report({ engine: "Terraform `1.14.6`" })).output.summary).toContain(
+      "with Terraform 1.14.6 ·",
+    );
+    expect(renderCheckRun(report()).output.summary).not.toContain(" with ");
+  });
+
   it("says who started a run from no pull request, and marks a machine user as one", () => {
     const person = renderCheckRun(
       report({ runKind: "plan", startedBy: { name: "octocat", machine: false } }),
