@@ -1,6 +1,7 @@
-import { access, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { eq } from "drizzle-orm";
-import { chromium, type Browser, type BrowserContext, type Locator } from "playwright-core";
+import { type Browser, type BrowserContext, type Locator } from "playwright-core";
+import { launchChromium } from "../helpers/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveKey, signGrant } from "../../src/lib/signed-link.js";
 import { runComponents } from "../../src/store/schema/index.js";
@@ -28,7 +29,6 @@ import { freePort, settled, startTestBosun, type TestBosun } from "../helpers/te
  * page can be seen following it), applied by `/apply`.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const REPOSITORY: ScenarioRepository = { id: 810_001, fullName: "Codertocat/run-pages" };
 
 /** Waits for what the page shows (Playwright's own matchers belong to @playwright/test). */
@@ -55,22 +55,7 @@ describe("run pages in Chromium", () => {
     });
 
   beforeAll(async () => {
-    // Fails, not skips, when the browser is missing: .ci/run installs it. Playwright gives every
-    // launch a fresh temporary profile.
-    await access(CHROMIUM);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const port = await freePort();
     bosun = await startTestBosun("pglite", {
       port,

@@ -1,5 +1,5 @@
-import { access } from "node:fs/promises";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { type Browser, type BrowserContext } from "playwright-core";
+import { launchChromium } from "../helpers/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGithubFake, type GithubFake } from "../helpers/github-fake/index.js";
 import { signInWithGithub } from "../helpers/sign-in.js";
@@ -13,7 +13,6 @@ import { freePort, settled, startTestBosun, type TestBosun } from "../helpers/te
  * waits for its confirmation before the browser sends anything.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const REPOSITORY = { id: 840_001, fullName: "acme/stack-browser", installationId: 840 };
 const CLIENT = { clientId: "Iv1.stackbrowser", clientSecret: "stack-browser-secret" };
 const STACK_PAGE = `/repos/${REPOSITORY.fullName}/stacks/network`;
@@ -27,20 +26,7 @@ describe("the stack page in Chromium", () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    await access(CHROMIUM);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const port = await freePort();
     bosun = await startTestBosun("pglite", {
       port,
