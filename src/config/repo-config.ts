@@ -6,6 +6,7 @@ import { EnvironmentConfig } from "./environment-config.js";
 import { NotificationsConfig } from "./notification-config.js";
 import { PolicyConfig } from "./policy-config.js";
 import { StackConfig } from "./stack-config.js";
+import { StepsConfig } from "./steps-config.js";
 
 /**
  * `bosun.yml`, the repository's own configuration (docs/design.md "Repo config: bosun.yml"): its zod
@@ -23,6 +24,7 @@ export { IDENTIFIER_PATTERN } from "./config-fields.js";
 export { EnvironmentConfig } from "./environment-config.js";
 export { NotificationTarget } from "./notification-config.js";
 export { PolicyConfig } from "./policy-config.js";
+export { StepConfig, StepsConfig } from "./steps-config.js";
 export {
   DEFAULT_WHEN_MODIFIED,
   DependencyConfig,
@@ -90,6 +92,9 @@ export const RepoConfig = z
       .describe(
         "Checks evaluated on every plan. Always read from the tracked branch, never from the pull request.",
       ),
+    steps: StepsConfig.optional().describe(
+      "Custom steps every stack runs around its phases, hook by hook; a stack's own list for a hook replaces this one. Always read from the tracked branch, never from the pull request.",
+    ),
     notifications: NotificationsConfig.default([]).describe(
       "Webhooks and Slack channels told of every run's events. Always read from the tracked branch, never from the pull request.",
     ),

@@ -1,3 +1,4 @@
+import { resolveSteps, sameSteps } from "../domain/custom-step.js";
 import type { EnvironmentConfig, RepoConfig } from "./repo-config.js";
 
 /**
@@ -25,7 +26,7 @@ export const UNTRUSTED_DEFAULTS = {
  *
  * From the head: `version`, the stacks (their code and settings) and the environments with their
  * variables. From the tracked branch: `tracked_branch`, `apply` (requirements, approve_on_review,
- * allow_forks), `policies`, `notifications`, every `cloud` (the roles a plan assumes) and `drift` (schedules and
+ * allow_forks), `policies`, `notifications`, `steps` (repository-wide and each stack's), every `cloud` (the roles a plan assumes) and `drift` (schedules and
  * reconcile runs), each stack's `autodeploy` (it skips the approval gate; off for a stack
  * the tracked branch does not have), and each environment's `production` and `promote_from` when
  * the tracked branch declares that environment (where a change may go and how carefully); an
@@ -64,8 +65,9 @@ export function splitTrust(
       ...(trusted?.drift ? { drift: trusted.drift } : {}),
     };
   }
+  const { steps: _headSteps, ...headRest } = headConfig;
   return {
-    ...headConfig,
+    ...headRest,
     tracked_branch: trackedConfig?.tracked_branch,
     environments,
     apply: trackedConfig?.apply ?? {
@@ -75,12 +77,16 @@ export function splitTrust(
     policies: trackedConfig?.policies ?? [...UNTRUSTED_DEFAULTS.policies],
     // Who is told of runs, and with which secret: a pull request must not add a receiver.
     notifications: trackedConfig?.notifications ?? [],
-    stacks: headConfig.stacks.map(({ cloud: _headCloud, ...stack }) => {
+    // Custom steps run commands with the phase's secrets and cloud identity: only the tracked
+    // branch's, so that a pull request gains no power beyond its plan's.
+    ...(trackedConfig?.steps ? { steps: trackedConfig.steps } : {}),
+    stacks: headConfig.stacks.map(({ cloud: _headCloud, steps: _headSteps, ...stack }) => {
       const trusted = trustedStacks.get(stack.name);
       return {
         ...stack,
         autodeploy: trusted?.autodeploy ?? false,
         ...(trusted?.cloud ? { cloud: trusted.cloud } : {}),
+        ...(trusted?.steps ? { steps: trusted.steps } : {}),
       };
     }),
   };
@@ -103,4 +109,24 @@ export function tracksEnvironment(
       (candidate) => candidate.name === stack && candidate.environments.includes(environment),
     ) ?? false
   );
+}
+
+/**
+ * The stacks of the pull request's own bosun.yml whose custom steps differ from those the tracked
+ * branch runs for them: the pull request changes them, and they take effect once merged.
+ */
+export function stacksWithPendingSteps(
+  headConfig: RepoConfig,
+  trackedConfig: RepoConfig | undefined,
+): string[] {
+  const trustedStacks = new Map(trackedConfig?.stacks.map((stack) => [stack.name, stack]));
+  return headConfig.stacks
+    .filter(
+      (stack) =>
+        !sameSteps(
+          resolveSteps(headConfig.steps, stack.steps),
+          resolveSteps(trackedConfig?.steps, trustedStacks.get(stack.name)?.steps),
+        ),
+    )
+    .map((stack) => stack.name);
 }

@@ -4,6 +4,7 @@ import { ENGINE_KINDS } from "../domain/engine-kind.js";
 import { CloudConfig } from "./cloud-config.js";
 import { compileGlob } from "./compile-glob.js";
 import { identifierSchema, nameSchema, uniqueList } from "./config-fields.js";
+import { StepsConfig } from "./steps-config.js";
 
 /**
  * Why a relative path is refused, or undefined when it is fine. `allowParent`: leading `..`
@@ -210,6 +211,9 @@ export const StackConfig = z
       ),
     cloud: CloudConfig.optional().describe(
       "Replaces, cloud by cloud, the cloud settings of every environment this stack runs in. Read from the tracked branch only.",
+    ),
+    steps: StepsConfig.optional().describe(
+      "This stack's custom steps: a hook listed here (even as []) replaces the repository-wide steps of that hook. Read from the tracked branch only.",
     ),
   })
   .describe("One root module, run by one engine in each of its environments.");
