@@ -46,6 +46,7 @@ function timed(engine: Engine, spent: { ms: number }): Engine {
     showText: wrap(engine.showText),
     apply: wrap(engine.apply),
     outputs: wrap(engine.outputs),
+    shell: wrap(engine.shell),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CloudSettings } from "./cloud-settings.js";
+import type { CustomSteps } from "./custom-step.js";
 import type { EngineKind } from "./engine-kind.js";
 /**
  * What a run executes for one component, fixed when the run is created so a later change to
@@ -48,6 +49,10 @@ export interface ComponentSpec {
   production?: boolean;
   /** The tracked branch's `cloud` for this stack and environment: the roles its phases assume. */
   cloud?: CloudSettings;
+  /** The tracked branch's custom steps for this stack, hook by hook (docs/design.md "Custom steps"). */
+  steps?: CustomSteps;
+  /** The pull request changes this stack's custom steps: shown, run once merged. */
+  stepsPending?: boolean;
   /** The git ref the run's commit was reached by; absent on specs made before it was recorded. */
   ref?: string;
   /**

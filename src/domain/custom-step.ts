@@ -60,3 +60,14 @@ export function sameSteps(a: CustomSteps, b: CustomSteps): boolean {
     (hook) => JSON.stringify(a[hook] ?? []) === JSON.stringify(b[hook] ?? []),
   );
 }
+
+/** The lifecycle phase a hook's steps belong to: they are entries of its part of the timeline. */
+export const HOOK_PHASES = {
+  before_init: "INITIALIZING",
+  after_init: "INITIALIZING",
+  before_plan: "PLANNING",
+  after_plan: "PLANNING",
+  before_apply: "APPLYING",
+  after_apply: "APPLYING",
+} as const satisfies Record<StepHook, "INITIALIZING" | "PLANNING" | "APPLYING">;
+export type StepPhase = (typeof HOOK_PHASES)[StepHook];

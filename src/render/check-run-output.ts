@@ -27,6 +27,7 @@ import { runTitle } from "./run-title.js";
 import { scanFindingsSection } from "./scan-findings-section.js";
 import { staleBanner } from "./stale-banner.js";
 import { statusLine } from "./status-line.js";
+import { stepNoticesSection, stepSummariesSection } from "./step-sections.js";
 import { waitingNote } from "./waiting-note.js";
 
 /** A button on the check run; GitHub sends its `identifier` in `check_run.requested_action`. */
@@ -67,6 +68,8 @@ const discardAction: CheckRunAction = {
 const FAILURE_REASON_BUDGET = 8_000;
 const DIAGNOSTIC_DETAIL_BUDGET = 2_000;
 const DIAGNOSTICS_SHOWN = 20;
+/** All of one component's step summaries; the run page has them whole. */
+const STEP_SUMMARIES_BUDGET = 16_000;
 
 /**
  * The check run of one changeset: status and conclusion from docs/design.md's state table (see
@@ -113,6 +116,7 @@ function renderSummary(report: ChangesetReport): string {
     waiting.length > 0 ? ["#### Deferred and blocked", "", ...waiting].join("\n") : undefined,
     policyFindingsSection(report.components, "#### Policies"),
     scanFindingsSection(report.components, "#### Code that runs during plan"),
+    stepNoticesSection(report.components, "#### Custom steps"),
   ];
   const summary = joinBlocks(sections);
   return truncateToLimit(
@@ -204,7 +208,9 @@ function textSection(
   const plan = planContent(component);
   const diagnostics = component.diagnostics ?? [];
   const failure = component.failureReason;
-  if (plan === undefined && diagnostics.length === 0 && failure === undefined) return undefined;
+  const steps = stepSummariesSection(component, runUrl, STEP_SUMMARIES_BUDGET, unit);
+  if (plan === undefined && diagnostics.length === 0 && failure === undefined && !steps)
+    return undefined;
 
   const delta =
     component.counts === undefined ? "" : ` · ${codeSpan(formatDelta(component.counts))}`;
@@ -219,6 +225,7 @@ function textSection(
       : `**Failure:**\n\n${fencedExcerpt(failure, { info: "text", budget: FAILURE_REASON_BUDGET, unit, note: logNote })}`,
     ...shown.map((diagnostic) => renderDiagnostic(component, diagnostic, logNote, unit)),
     hidden > 0 ? `… ${hidden} more diagnostics in the log: ${runUrl}` : undefined,
+    steps,
   ]);
   return { fixed, plan };
 }

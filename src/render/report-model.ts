@@ -104,6 +104,30 @@ export interface ComponentReport {
   readonly waitingFor?: readonly string[] | undefined;
   readonly policyFindings?: readonly PolicyFinding[] | undefined;
   readonly scanFindings?: readonly ScanFinding[] | undefined;
+  /** The custom steps it ran, in order, with their masked summaries. */
+  readonly steps?: readonly StepReport[] | undefined;
+  /** Custom steps that failed with `on_failure: warn` during its plan: autodeploy held. */
+  readonly stepWarnings?: readonly StepWarningReport[] | undefined;
+  /** The pull request changes this stack's custom steps: they run once it is merged. */
+  readonly stepsPending?: boolean | undefined;
+}
+
+/** One custom step a component ran (docs/design.md "Custom steps"). */
+export interface StepReport {
+  readonly name: string;
+  /** `before_plan`, `after_plan`, …. */
+  readonly hook: string;
+  readonly exitCode?: number | undefined;
+  /** Why it failed, masked. */
+  readonly error?: string | undefined;
+  /** The Markdown it wrote to `$BOSUN_STEP_SUMMARY`, masked; untrusted. */
+  readonly summary?: string | undefined;
+}
+
+export interface StepWarningReport {
+  readonly step: string;
+  readonly hook: string;
+  readonly message: string;
 }
 
 /** One changeset's run in one environment: what a check run and a PR comment section show. */

@@ -1,5 +1,5 @@
 import { EngineError } from "./engine.js";
-import { applyComponent, planComponent } from "./run-component.js";
+import { AppliedThenFailed, applyComponent, planComponent } from "./run-component.js";
 import { unpackSavedWorkspace } from "./saved-workspace.js";
 
 /** The runner as the component-execution use case reaches it (its ComponentRunner port). */
@@ -9,4 +9,8 @@ export const componentRunner = {
   unpackSavedWorkspace,
   engineFailure: (error: unknown): EngineError | undefined =>
     error instanceof EngineError ? error : undefined,
+  appliedDespite: (error: unknown) =>
+    error instanceof AppliedThenFailed
+      ? { applied: error.applied, reason: error.message }
+      : undefined,
 };

@@ -84,6 +84,11 @@ export interface Engine {
   showText(at: Invocation, planFile: string): Promise<string>;
   apply(at: Invocation, planFile: string): Promise<ProcessResult>;
   outputs(at: Invocation): Promise<EngineOutputs>;
+  /**
+   * `sh -c script` confined exactly as this engine's commands are (a custom step): the result as
+   * it is, whatever its exit code; only a shell that cannot start throws.
+   */
+  shell(at: Invocation, script: string): Promise<ProcessResult>;
 }
 
 /** `sandbox` confines every command of this engine; undefined runs it unsandboxed. */
@@ -210,6 +215,19 @@ export function createEngine(kind: EngineKind, bin: string, sandbox?: Sandbox): 
     async apply(at, planFile) {
       const result = await run(at, ["apply", "-input=false", "-json", planFile]);
       if (result.exitCode !== 0) fail("apply", result, "failed");
+      return result;
+    },
+    async shell(at, script) {
+      const result = await runEngineProcess("sh", ["-c", script], at, sandbox);
+      if (result.startError) {
+        throw new EngineError(
+          "not-found",
+          `sh: cannot start (${result.startError})`,
+          "sh",
+          undefined,
+          "",
+        );
+      }
       return result;
     },
     async outputs(at) {

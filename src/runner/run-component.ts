@@ -10,6 +10,7 @@ import { declaresBackend } from "./declares-backend.js";
 import type { Engine, EngineOutputs, Invocation } from "./engine.js";
 import type { PickedEngine, WantedVersion } from "./engine-versions.js";
 import { requiredVersion } from "./required-version.js";
+import { runSteps, type StepLabel, type StepPlace, type StepWarning } from "./custom-steps.js";
 import type { PlanJson } from "./plan-json.js";
 import { cloudIdentityFiles, type CloudPhaseIdentity } from "./cloud-identity.js";
 import { engineEnvironment } from "./engine-environment.js";
@@ -24,10 +25,15 @@ export type RunnerPhase = (typeof RUNNER_PHASES)[number];
 
 /** Where a phase's (already masked) log lines and its end go; the service persists them. */
 export interface PhaseReporter {
-  start(phase: RunnerPhase): Promise<(stream: "stdout" | "stderr", line: string) => void>;
+  /** `step`: a custom step of the phase (custom-steps.ts), an entry of its own on the timeline. */
+  start(
+    phase: RunnerPhase,
+    step?: StepLabel,
+  ): Promise<(stream: "stdout" | "stderr", line: string) => void>;
   finish(
     phase: RunnerPhase,
-    outcome: { exitCode: number | undefined; error: string | undefined },
+    outcome: { exitCode: number | undefined; error: string | undefined; summary?: string },
+    step?: StepLabel,
   ): Promise<void>;
 }
 
@@ -82,6 +88,8 @@ export interface PlannedComponent {
   engineVersion: string;
   /** Values the engine marked sensitive, for masking elsewhere. */
   sensitiveValues: string[];
+  /** Custom steps that failed with `on_failure: warn`: autodeploy holds. */
+  stepWarnings: StepWarning[];
 }
 
 const PLAN_FILE = "bosun.tfplan";
@@ -94,9 +102,11 @@ export async function planComponent(
   return withWorkspace(context, async (workspace) => {
     const { stackDir, engine, pickedVersion } = await preparePhase(context, workspace);
     const at = invocation(context, workspace, stackDir);
-    const engineVersion = await initPhase(context, engine, at);
+    const steps = stepPlace(context, engine, at, workspace, "plan");
+    const engineVersion = await initWithSteps(context, engine, at, steps);
+    const warnings = await runSteps(steps, "before_plan", context.spec.steps?.before_plan);
 
-    return phase(context, "PLANNING", async (log) => {
+    const planned = await phase(context, "PLANNING", async (log) => {
       const varFiles = context.spec.varFiles.map((file) =>
         renderForEnvironment(file, context.spec.environment),
       );
@@ -107,7 +117,8 @@ export async function planComponent(
         ...(options.targets ? { targets: options.targets } : {}),
       });
       const diagnostics = diagnosticsOf(parseUiStream(planned.result.stdout));
-      const { plan } = await engine.showJson(at, PLAN_FILE);
+      const { plan, text: planJson } = await engine.showJson(at, PLAN_FILE);
+      if (context.spec.steps?.after_plan) await writeFile(steps.env.BOSUN_PLAN_JSON, planJson);
       const sensitiveValues = collectSensitiveValues(plan);
       context.masker.add(...sensitiveValues);
       const summary = summarisePlan(plan);
@@ -140,10 +151,14 @@ export async function planComponent(
               : undefined,
           engineVersion,
           sensitiveValues,
+          stepWarnings: warnings,
         },
         exitCode: planned.result.exitCode,
       };
     });
+    // A failing after_plan step throws: the plan is never saved, so nothing of it can be applied.
+    warnings.push(...(await runSteps(steps, "after_plan", context.spec.steps?.after_plan)));
+    return planned;
   });
 }
 
@@ -169,17 +184,53 @@ export async function applyComponent(
       saved.engineVersion,
     );
     const at = invocation(context, workspace, stackDir);
-    const engineVersion = await initPhase(context, engine, at);
-    return phase(context, "APPLYING", async (log) => {
-      const applied = await engine.apply(log.at(at), PLAN_FILE);
-      const outputs = await engine.outputs(at);
-      context.masker.add(
-        ...Object.values(outputs)
-          .filter((output) => output.sensitive)
-          .flatMap((output) => leafStrings(output.value)),
-      );
-      return { result: { outputs, engineVersion }, exitCode: applied.exitCode };
-    });
+    const steps = stepPlace(context, engine, at, workspace, "apply");
+    const engineVersion = await initWithSteps(context, engine, at, steps);
+    const { before_apply: before, after_apply: after } = context.spec.steps ?? {};
+    if (before || after) {
+      await writeFile(steps.env.BOSUN_PLAN_JSON, (await engine.showJson(at, PLAN_FILE)).text);
+    }
+    await runSteps(steps, "before_apply", before);
+    const applied = await applyPhase(context, engine, at, engineVersion);
+    try {
+      await runSteps(steps, "after_apply", after);
+    } catch (error) {
+      // The apply has happened: its outputs and revision must not be lost to a step.
+      throw new AppliedThenFailed(applied, error);
+    }
+    return applied;
+  });
+}
+
+/** An `after_apply` step failed after a successful apply, whose result it carries. */
+export class AppliedThenFailed extends Error {
+  override readonly name = "AppliedThenFailed";
+  constructor(
+    readonly applied: AppliedComponent,
+    cause: unknown,
+  ) {
+    super(
+      `${cause instanceof Error ? cause.message : String(cause)} (after the apply, which was applied)`,
+      { cause },
+    );
+  }
+}
+
+async function applyPhase(
+  context: ComponentRunContext,
+  engine: Engine,
+  at: Invocation,
+  engineVersion: string,
+): Promise<AppliedComponent> {
+  return phase(context, "APPLYING", async (log) => {
+    const applied = await engine.apply(log.at(at), PLAN_FILE);
+    const outputs = await engine.outputs(at);
+    context.masker.add(
+      ...Object.values(outputs)
+        .filter((output) => output.sensitive)
+        .flatMap((output) => leafStrings(output.value)),
+    );
+    return { result: { outputs, engineVersion }, exitCode: applied.exitCode };
   });
 }
 
@@ -302,6 +353,43 @@ async function wantedVersion(
   return fromSource === undefined
     ? undefined
     : { constraint: fromSource, from: "required_version" };
+}
+
+/** The init hooks around INITIALIZING, in the plan's and in the apply's preparation alike. */
+async function initWithSteps(
+  context: ComponentRunContext,
+  engine: Engine,
+  at: Invocation,
+  steps: StepPlace,
+): Promise<string> {
+  await runSteps(steps, "before_init", context.spec.steps?.before_init);
+  const version = await initPhase(context, engine, at);
+  await runSteps(steps, "after_init", context.spec.steps?.after_init);
+  return version;
+}
+
+/** Where and with what custom steps run: the engine's sandbox, directory and environment. */
+function stepPlace(
+  context: ComponentRunContext,
+  engine: Engine,
+  at: Invocation,
+  workspace: string,
+  phase: "plan" | "apply",
+): StepPlace {
+  return {
+    engine,
+    at,
+    workspace,
+    env: {
+      BOSUN_STACK: context.spec.stack,
+      BOSUN_ENVIRONMENT: context.spec.environment,
+      BOSUN_PHASE: phase,
+      BOSUN_PLAN_FILE: path.join(at.cwd, PLAN_FILE),
+      BOSUN_PLAN_JSON: path.join(workspace, "plan.json"),
+    },
+    reporter: context.reporter,
+    masker: context.masker,
+  };
 }
 
 /** INITIALIZING: the engine's version, then `init`. */

@@ -47,10 +47,7 @@ export async function advanceRun(deps: PlanDeps, runComponentId: string): Promis
   const planningDone = !run.components.some((c) => PLANNING_PHASES.includes(c.phase));
   if (run.kind === "tracked" && planningDone) {
     const eligible = run.components.filter(
-      (c) =>
-        c.phase === "UNCONFIRMED" &&
-        c.spec.autodeploy === true &&
-        (c.plan?.policyFindings ?? []).length === 0,
+      (c) => c.phase === "UNCONFIRMED" && c.spec.autodeploy === true && !objected(c),
     );
     const api =
       eligible.length > 0
@@ -194,10 +191,7 @@ async function advanceWaves(
 
   // Planned with this run's fresh outputs: part of what the single approval approved.
   const nextWave = run.components.filter(
-    (c) =>
-      c.phase === "UNCONFIRMED" &&
-      upstreamsInRun(c).some((u) => u.applied) &&
-      (c.plan?.policyFindings ?? []).length === 0,
+    (c) => c.phase === "UNCONFIRMED" && upstreamsInRun(c).some((u) => u.applied) && !objected(c),
   );
   if (nextWave.length > 0) {
     const wave = await deps.runTransitions.confirmWave(
@@ -228,4 +222,15 @@ const BROKEN: readonly ComponentPhase[] = ["FAILED", "BLOCKED", "DISCARDED"];
 async function findRun(deps: Pick<PlanDeps, "runViews">, runComponentId: string) {
   const runId = await deps.runViews.runOfComponent(runComponentId);
   return runId ? deps.runViews.runView(runId) : undefined;
+}
+
+/**
+ * A policy warned or denied, or a custom step failed with `on_failure: warn`: a person must
+ * confirm (invariant 6; docs/design.md "Custom steps").
+ */
+function objected(component: RunComponentView): boolean {
+  return (
+    (component.plan?.policyFindings ?? []).length > 0 ||
+    (component.plan?.stepWarnings ?? []).length > 0
+  );
 }

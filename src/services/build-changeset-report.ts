@@ -56,6 +56,9 @@ export function buildChangesetReport(
       waitingFor,
       policyFindings: plan?.policyFindings,
       scanFindings: view.scanFindings as ScanFinding[],
+      steps: component.steps,
+      stepWarnings: plan?.stepWarnings,
+      stepsPending: component.spec.stepsPending,
     };
   });
   const unconfirmed = view.components.filter((component) => component.phase === "UNCONFIRMED");

@@ -177,6 +177,7 @@ async function plan(
         planText: planned.planText,
         diagnostics: planned.diagnostics,
         policyFindings,
+        stepWarnings: planned.stepWarnings,
         sealedWorkspace,
         workspaceDigest:
           sealedWorkspace && planned.savedWorkspace ? digest(planned.savedWorkspace) : undefined,
@@ -249,7 +250,13 @@ async function apply(
   }
   const secrets = await secretsOf(deps, record, "apply");
   return runInPhaseContext(deps, record, secrets, log, async (context) => {
-    const applied = await deps.runner.apply(context, saved.bytes);
+    let stepFailure: string | undefined;
+    const applied = await deps.runner.apply(context, saved.bytes).catch((error: unknown) => {
+      const despite = deps.runner.appliedDespite(error);
+      if (!despite) throw error;
+      stepFailure = despite.reason;
+      return despite.applied;
+    });
     await deps.runs.setEngineVersion(
       record.runId,
       engineLabel(record.spec.engine, applied.engineVersion),
@@ -267,6 +274,12 @@ async function apply(
       stateVersionId: await deps.stateVersionOf?.(record.componentId),
       startedAt,
     });
+    if (stepFailure !== undefined) {
+      // Recorded first: the revision and deployed head say what the apply did.
+      await failRunComponent(deps, record, "APPLYING", await context.masker.maskText(stepFailure));
+      log.info("applied, then an after_apply step failed");
+      return "FAILED";
+    }
     await deps.runs.transition(
       record.runComponentId,
       ["APPLYING"],

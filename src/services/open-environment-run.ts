@@ -4,6 +4,7 @@ import { tracksEnvironment } from "../config/split-trust.js";
 import type { AffectedEnvironment, ComponentChangeKind } from "../domain/affected-components.js";
 import { resolveCloudSettings, type CloudSettings } from "../domain/cloud-settings.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
+import { resolveSteps } from "../domain/custom-step.js";
 import { deferredNote, placeInWaves } from "../domain/dependency-waves.js";
 import type { HclFinding } from "../domain/hcl-finding.js";
 import type { NewChangesetRun, NewRunComponent } from "./changeset-port.js";
@@ -95,6 +96,8 @@ export async function openEnvironmentRun(
     /** The commit whose config a removed stack is destroyed with. */
     baseSha: string;
     findings: HclFinding[];
+    /** The stacks whose custom steps the pull request changes: they run once it is merged. */
+    pendingSteps?: readonly string[];
   },
 ): Promise<string> {
   const environment = affected.environment;
@@ -125,6 +128,8 @@ export async function openEnvironmentRun(
       policies: context.head.policies,
       stackWideSecrets: tracksEnvironment(context.tracked, stack.name, environment),
       ...cloudOf(context.head.environments[environment]?.cloud, stack.cloud),
+      ...stepsOf(context.tracked, stack.name),
+      ...(context.pendingSteps?.includes(stack.name) ? { stepsPending: true } : {}),
       ...((runtime?.skip_apply ?? skipApplying(variables)) ? { skipApplying: true } : {}),
       ...(component.change === "destroy" ? { destroy: true } : {}),
       ...(fromBase ? { sourceSha: context.baseSha } : {}),
@@ -311,4 +316,11 @@ export async function startChangesetRun(
 export function preplanFindings(head: HclFinding[], base: HclFinding[]): HclFinding[] {
   const knownProviders = new Set(base.filter((f) => f.kind === "provider").map((f) => f.name));
   return head.filter((finding) => finding.kind !== "provider" || !knownProviders.has(finding.name));
+}
+
+/** The tracked branch's custom steps for a stack (docs/design.md "Trust"), when it has any. */
+function stepsOf(tracked: RepoConfig | undefined, stack: string): Pick<ComponentSpec, "steps"> {
+  const own = tracked?.stacks.find((candidate) => candidate.name === stack)?.steps;
+  const steps = resolveSteps(tracked?.steps, own);
+  return Object.keys(steps).length > 0 ? { steps } : {};
 }

@@ -2,6 +2,7 @@ import type { ComponentPhase } from "../domain/component-phase.js";
 import type { EngineKind } from "../domain/engine-kind.js";
 import type { Masker } from "../lib/redact.js";
 import type { Engine } from "../runner/engine.js";
+import type { StepLabel } from "../runner/custom-steps.js";
 import type { PhaseReporter, RunnerPhase } from "../runner/run-component.js";
 import { createLogWriter, type LogWriter } from "./log-writer.js";
 import type { RunComponentRecord, RunStore } from "./run-port.js";
@@ -22,10 +23,12 @@ export function createPhaseReporter(
   applying: boolean,
   entered: (phase: ComponentPhase) => void,
 ): PhaseReporter {
-  const open = new Map<RunnerPhase, { phaseId: string; writer: LogWriter }>();
+  const open = new Map<string, { phaseId: string; writer: LogWriter }>();
+  const key = (phase: RunnerPhase, step: StepLabel | undefined) =>
+    step ? `${phase}/${step.hook}/${step.name}` : phase;
   let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
   return {
-    async start(phase) {
+    async start(phase, step) {
       // While applying, preparing and init are steps of APPLYING, not lifecycle states.
       if (!applying && phase !== current) {
         const moved = await deps.runs.transition(
@@ -44,6 +47,7 @@ export function createPhaseReporter(
         record.runComponentId,
         phase,
         deps.engines[record.spec.engine].sandbox,
+        step,
       );
       // An installation token first obtained during the last phase (the tarball's) is masked from
       // this one on.
@@ -51,11 +55,11 @@ export function createPhaseReporter(
       const writer = createLogWriter(deps.runs, phaseId, {
         maskLines: (lines) => masker.maskLogLines(lines),
       });
-      open.set(phase, { phaseId, writer });
+      open.set(key(phase, step), { phaseId, writer });
       return (stream, line) => writer.write(stream, masker.mask(line));
     },
-    async finish(phase, outcome) {
-      const started = open.get(phase);
+    async finish(phase, outcome, step) {
+      const started = open.get(key(phase, step));
       if (!started) return;
       await started.writer.flush();
       await deps.runs.finishPhase(started.phaseId, outcome);

@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo-config.js";
 import { pullRequestRef } from "../domain/git-ref.js";
-import { splitTrust } from "../config/split-trust.js";
+import { splitTrust, stacksWithPendingSteps } from "../config/split-trust.js";
 import type { AffectedEnvironment } from "../domain/affected-components.js";
 import type { Refusal } from "../render/command-reply.js";
 import { renderRefusal } from "../render/command-reply.js";
@@ -148,6 +148,9 @@ export async function planPullRequest(
       head: config!,
       base,
       tracked: trackedConfig,
+      pendingSteps: head.parsed?.ok
+        ? stacksWithPendingSteps(head.parsed.config, trackedConfig)
+        : [],
       baseSha: comparison.mergeBaseSha,
       findings: preplanFindings(
         head.inspection.findings,

@@ -1,3 +1,4 @@
+import type { StepHook } from "../domain/custom-step.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { RunStatus } from "../domain/run-status.js";
 import type { SandboxKind } from "../domain/sandbox-kind.js";
@@ -36,6 +37,8 @@ export interface PhaseEntry {
   lineCount: number;
   /** How the engine was confined; undefined for phases recorded before Bosun said. */
   sandbox: SandboxKind | undefined;
+  /** Set when the entry is a custom step of the phase: its name, hook and masked summary. */
+  step?: { name: string; hook: StepHook; summary: string | undefined } | undefined;
 }
 
 /** A lifecycle state the component entered (from run_events), and when it left it. */

@@ -1,3 +1,4 @@
+import type { StepHook } from "../domain/custom-step.js";
 import type { ComponentChangeKind } from "../domain/affected-components.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
@@ -34,6 +35,8 @@ export interface PlanRecord {
   planText: string;
   diagnostics: unknown[];
   policyFindings: { policy: string; level: "deny" | "warn"; message: string }[];
+  /** Custom steps that failed with `on_failure: warn`, masked: autodeploy holds as for a policy warning. */
+  stepWarnings?: { step: string; hook: string; message: string }[];
   sealedWorkspace: Buffer | undefined;
   workspaceDigest: string | undefined;
 }
@@ -63,15 +66,24 @@ export interface RunStore {
     /** The job that must still hold the component's lease (a fenced transition). */
     holderJobId?: string,
   ): Promise<boolean>;
-  /** `sandbox`: how the engine is confined in this phase, said on the run page. */
-  startPhase(runComponentId: string, phase: ComponentPhase, sandbox?: SandboxKind): Promise<string>;
+  /**
+   * `sandbox`: how the engine is confined in this phase, said on the run page. `step`: the row is
+   * a custom step of the phase, its own entry on the timeline.
+   */
+  startPhase(
+    runComponentId: string,
+    phase: ComponentPhase,
+    sandbox?: SandboxKind,
+    step?: { name: string; hook: StepHook },
+  ): Promise<string>;
   appendLog(
     phaseId: string,
     lines: readonly { stream: "stdout" | "stderr"; line: string }[],
   ): Promise<void>;
   finishPhase(
     phaseId: string,
-    outcome: { exitCode: number | undefined; error: string | undefined },
+    /** `summary`: a custom step's masked Markdown summary. */
+    outcome: { exitCode: number | undefined; error: string | undefined; summary?: string },
   ): Promise<void>;
   savePlan(runComponentId: string, plan: PlanRecord): Promise<void>;
   setFailureReason(runComponentId: string, reason: string): Promise<void>;

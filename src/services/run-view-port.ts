@@ -1,8 +1,20 @@
+import type { StepHook } from "../domain/custom-step.js";
 import type { ComponentChangeKind } from "../domain/affected-components.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
 import type { ComponentSpec } from "../domain/component-spec.js";
 import type { PlanSummary } from "../domain/plan-summary.js";
 import type { RunKind } from "../domain/run-kind.js";
+
+/** A custom step as a report shows it: how it ended and its masked summary. */
+export interface StepView {
+  name: string;
+  hook: StepHook;
+  /** Unset while it runs, or when it never started a process. */
+  exitCode: number | undefined;
+  /** Why it failed, masked; unset when it succeeded or still runs. */
+  error: string | undefined;
+  summary: string | undefined;
+}
 
 export interface RunComponentView {
   runComponentId: string;
@@ -19,9 +31,13 @@ export interface RunComponentView {
         diagnostics: unknown[];
         /** Policy warnings and denials of this plan. */
         policyFindings?: { policy: string; level: "deny" | "warn"; message: string }[];
+        /** Custom steps that failed with `on_failure: warn`. */
+        stepWarnings?: { step: string; hook: string; message: string }[];
       }
     | undefined;
   failureReason: string | undefined;
+  /** The custom steps it ran, in order (the run page's timeline has them too). */
+  steps?: StepView[];
   /** A revision of this run exists for the component. */
   applied: boolean;
   /** Its dependency wave in the run (0: no upstream changes in the same changeset). */

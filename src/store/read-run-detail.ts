@@ -99,6 +99,9 @@ export async function readRunDetail(db: Db, runId: string): Promise<RunDetail | 
             exitCode: runPhases.exitCode,
             error: runPhases.error,
             sandbox: runPhases.sandbox,
+            step: runPhases.step,
+            stepHook: runPhases.stepHook,
+            stepSummary: runPhases.stepSummary,
             // Qualified by hand: drizzle leaves columns unqualified inside a raw subquery.
             lineCount: sql<number>`(select count(*)::int from "phase_log_lines" where "phase_log_lines"."phase_id" = "run_phases"."id")`,
           })
@@ -166,6 +169,14 @@ export async function readRunDetail(db: Db, runId: string): Promise<RunDetail | 
           error: phase.error ?? undefined,
           lineCount: Number(phase.lineCount),
           sandbox: phase.sandbox ?? undefined,
+          step:
+            phase.step === null || phase.stepHook === null
+              ? undefined
+              : {
+                  name: phase.step,
+                  hook: phase.stepHook,
+                  summary: phase.stepSummary ?? undefined,
+                },
         })),
       states: statesOf(row.id),
     };

@@ -78,10 +78,16 @@ export function createRunRepository(db: Db): RunStore {
       });
     },
 
-    async startPhase(runComponentId, phase, sandbox) {
+    async startPhase(runComponentId, phase, sandbox, step) {
       const [row] = await db
         .insert(runPhases)
-        .values({ runComponentId, phase, sandbox: sandbox ?? null })
+        .values({
+          runComponentId,
+          phase,
+          sandbox: sandbox ?? null,
+          step: step?.name ?? null,
+          stepHook: step?.hook ?? null,
+        })
         .returning({ id: runPhases.id });
       if (!row) throw new Error(`starting phase ${phase} of ${runComponentId}: no row returned`);
       return row.id;
@@ -99,6 +105,7 @@ export function createRunRepository(db: Db): RunStore {
           finishedAt: new Date(),
           exitCode: outcome.exitCode ?? null,
           error: outcome.error ?? null,
+          stepSummary: outcome.summary ?? null,
         })
         .where(eq(runPhases.id, phaseId));
     },
@@ -113,6 +120,7 @@ export function createRunRepository(db: Db): RunStore {
             planText: plan.planText,
             diagnostics: plan.diagnostics,
             policyFindings: plan.policyFindings,
+            stepWarnings: plan.stepWarnings,
           },
           sealedWorkspace: plan.sealedWorkspace ?? null,
           workspaceDigest: plan.workspaceDigest ?? null,

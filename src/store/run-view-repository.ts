@@ -1,6 +1,11 @@
-import { and, desc, eq, isNotNull } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import type { ComponentSpec } from "../domain/component-spec.js";
-import type { RunComponentView, RunView, RunViewStore } from "../services/run-view-port.js";
+import type {
+  RunComponentView,
+  RunView,
+  RunViewStore,
+  StepView,
+} from "../services/run-view-port.js";
 import type { Db } from "./database.js";
 import {
   changesets,
@@ -9,6 +14,7 @@ import {
   repositories,
   revisions,
   runComponents,
+  runPhases,
   runs,
   stacks,
 } from "./schema/index.js";
@@ -176,6 +182,43 @@ async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> 
     .from(revisions)
     .where(and(eq(revisions.runId, runId), isNotNull(revisions.id)));
   const appliedIds = new Set(applied.map((row) => row.componentId));
+  const stepRows =
+    rows.length === 0
+      ? []
+      : await db
+          .select({
+            runComponentId: runPhases.runComponentId,
+            name: runPhases.step,
+            hook: runPhases.stepHook,
+            exitCode: runPhases.exitCode,
+            error: runPhases.error,
+            summary: runPhases.stepSummary,
+          })
+          .from(runPhases)
+          .where(
+            and(
+              inArray(
+                runPhases.runComponentId,
+                rows.map((row) => row.id),
+              ),
+              isNotNull(runPhases.step),
+            ),
+          )
+          .orderBy(asc(runPhases.startedAt));
+  const stepsOf = (runComponentId: string): StepView[] =>
+    stepRows.flatMap((step) =>
+      step.runComponentId === runComponentId && step.name !== null && step.hook !== null
+        ? [
+            {
+              name: step.name,
+              hook: step.hook,
+              exitCode: step.exitCode ?? undefined,
+              error: step.error ?? undefined,
+              summary: step.summary ?? undefined,
+            },
+          ]
+        : [],
+    );
   const componentViews: RunComponentView[] = rows.map((row) => ({
     runComponentId: row.id,
     componentId: row.componentId,
@@ -188,6 +231,7 @@ async function loadRunView(db: Db, runId: string): Promise<RunView | undefined> 
     failureReason: row.failureReason ?? undefined,
     applied: appliedIds.has(row.componentId),
     wave: row.wave,
+    steps: stepsOf(row.id),
   }));
   return {
     runId: run.id,

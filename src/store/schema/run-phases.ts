@@ -1,4 +1,5 @@
 import { bigint, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { StepHook } from "../../domain/custom-step.js";
 import type { SandboxKind } from "../../domain/sandbox-kind.js";
 import { componentPhase } from "./enums.js";
 import { runComponents } from "./run-components.js";
@@ -16,6 +17,11 @@ export const runPhases = pgTable("run_phases", {
   error: text("error"),
   /** How the engine was confined in this phase (bubblewrap, or none); null before it was recorded. */
   sandbox: text("sandbox").$type<SandboxKind>(),
+  /** A custom step's name, when the row is one (docs/design.md "Custom steps"); null for the engine's. */
+  step: text("step"),
+  stepHook: text("step_hook").$type<StepHook>(),
+  /** The step's masked Markdown summary ($BOSUN_STEP_SUMMARY), when it wrote one. */
+  stepSummary: text("step_summary"),
 });
 
 /** A phase's log, a (masked) line at a time, appended while the engine runs. */

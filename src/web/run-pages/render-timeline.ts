@@ -73,8 +73,8 @@ function renderState(state: StateEntry, now: Date): SafeHtml {
 }
 
 function renderPhase(run: RunDetail, phase: PhaseEntry, now: Date): SafeHtml {
-  // `plan -detailed-exitcode` exits 2 when there are changes: a success.
-  const okCodes = phase.phase === "PLANNING" ? [0, 2] : [0];
+  // `plan -detailed-exitcode` exits 2 when there are changes: a success. A step's is its own.
+  const okCodes = phase.phase === "PLANNING" && !phase.step ? [0, 2] : [0];
   const failed =
     phase.error !== undefined ||
     (phase.exitCode !== undefined && !okCodes.includes(phase.exitCode));
@@ -88,8 +88,15 @@ function renderPhase(run: RunDetail, phase: PhaseEntry, now: Date): SafeHtml {
       data-running="${String(phase.finishedAt === undefined)}"
     >
       <summary>
-        <span class="phase">${PHASE_NAMES[phase.phase]}</span
+        <span class="phase"
+          >${phase.step ? `Step ${phase.step.name}` : PHASE_NAMES[phase.phase]}</span
         ><span class="when">${timestamp(phase.startedAt)}</span>
+        ${phase.step ? html`<span class="muted" data-step-hook>${phase.step.hook}</span>` : ""}
+        ${
+          phase.step && phase.exitCode !== undefined
+            ? html`<span class="muted" data-exit-code>exit ${String(phase.exitCode)}</span>`
+            : ""
+        }
         <span class="muted">${phase.lineCount} lines</span
         ><span class="dur">${formatDuration(end.getTime() - phase.startedAt.getTime())}</span>
         ${
@@ -99,6 +106,15 @@ function renderPhase(run: RunDetail, phase: PhaseEntry, now: Date): SafeHtml {
         }
       </summary>
       ${phase.error ? html`<div class="note bad">${phase.error}</div>` : ""}
+      ${
+        phase.step?.summary
+          ? // The summary is Markdown from a command: shown as text, escaped, never as HTML.
+            html`<div class="step-summary">
+              <h4>Summary of ${phase.step.name}</h4>
+              <pre class="log" data-step-summary>${phase.step.summary}</pre>
+            </div>`
+          : ""
+      }
       <div class="logbar">
         <button type="button" data-copy-log>Copy</button
         ><a class="button" href="${logUrl}&amp;download=1" download>Download</a

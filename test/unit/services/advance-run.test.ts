@@ -273,6 +273,21 @@ describe("advanceRun: autodeploy of a tracked run", () => {
       deployed: false,
     },
     {
+      case: "a custom step set to warn failed after the plan",
+      components: [
+        runComponent(RUN, "network", "UNCONFIRMED", {
+          spec: { autodeploy: true },
+          plan: {
+            ...runComponent(RUN, "network", "UNCONFIRMED").plan!,
+            stepWarnings: [
+              { step: "cost", hook: "after_plan", message: "step cost (after_plan) exited with 1" },
+            ],
+          },
+        }),
+      ],
+      deployed: false,
+    },
+    {
       case: "another component of the run is still planning",
       components: [
         runComponent(RUN, "network", "UNCONFIRMED", { spec: { autodeploy: true } }),
