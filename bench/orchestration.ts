@@ -47,6 +47,7 @@ function timed(engine: Engine, spent: { ms: number }): Engine {
     apply: wrap(engine.apply),
     outputs: wrap(engine.outputs),
     shell: wrap(engine.shell),
+    through: (launcher) => timed(engine.through(launcher), spent),
   };
 }
 

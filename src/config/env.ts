@@ -127,6 +127,18 @@ const ownVariables = {
   ),
   BOSUN_TOFU_BIN: optionalText.pipe(z.string().default("tofu")),
   BOSUN_TERRAFORM_BIN: optionalText.pipe(z.string().default("terraform")),
+  /** Terragrunt, for stacks with `engine: terragrunt`: an executable's name on PATH, or its path. */
+  BOSUN_TERRAGRUNT_BIN: optionalText.pipe(
+    z
+      .string()
+      .refine((value) => !value.startsWith("-"), "must be an executable's name or path, not a flag")
+      .refine(
+        // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+        (value) => !/[\u0000-\u001f\u007f]/.test(value),
+        "must not contain control characters",
+      )
+      .default("terragrunt"),
+  ),
   /** Installed engine versions; unset: BOSUN_DATA_DIR/engines (src/config/load-config.ts). */
   BOSUN_ENGINE_DIR: optionalText,
   BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(DEFAULT_RUN_TIMEOUT_MS)),

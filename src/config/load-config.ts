@@ -43,6 +43,8 @@ export interface AppConfig {
   publicUrl: string;
   workers: number;
   engines: { opentofu: string; terraform: string };
+  /** BOSUN_TERRAGRUNT_BIN: what `engine: terragrunt` stacks run their engine through. */
+  terragrunt: string;
   /** BOSUN_ENGINE_DIR: the installed engine versions a stack's constraint is resolved against. */
   engineDir: string;
   runTimeoutMs: number;
@@ -123,6 +125,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     publicUrl: (env.BOSUN_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
     workers: env.BOSUN_WORKERS,
     engines: { opentofu: env.BOSUN_TOFU_BIN, terraform: env.BOSUN_TERRAFORM_BIN },
+    terragrunt: env.BOSUN_TERRAGRUNT_BIN,
     engineDir: path.resolve(env.BOSUN_ENGINE_DIR ?? path.join(dataDir, "engines")),
     runTimeoutMs: env.BOSUN_RUN_TIMEOUT,
     workerLeaseMs: env.BOSUN_WORKER_LEASE,

@@ -74,6 +74,9 @@ const workspaceName = z
 
 export const sourceModes = ["stack", "full"] as const;
 
+/** `engine: terragrunt`: Terragrunt with OpenTofu or Terraform underneath. */
+const TERRAGRUNT = "terragrunt";
+
 const MAX_GLOB_LENGTH = 1024;
 /** Each pattern is matched against each changed file: the product is what is bounded. */
 const MAX_GLOBS = 100;
@@ -134,9 +137,22 @@ export const StackConfig = z
       "The root module's directory, relative to the repository root, / separated (. for the root itself).",
     ),
     engine: z
-      .enum(ENGINE_KINDS)
+      .enum([...ENGINE_KINDS, TERRAGRUNT])
       .default("opentofu")
-      .describe("The engine that runs this stack: opentofu (tofu) or terraform."),
+      .describe(
+        "The engine that runs this stack: opentofu (tofu), terraform, or terragrunt: Terragrunt running the engine terragrunt.engine names, on the whole checkout.",
+      ),
+    terragrunt: z
+      .strictObject({
+        engine: z
+          .enum(ENGINE_KINDS)
+          .default("opentofu")
+          .describe(
+            "The engine Terragrunt runs (TERRAGRUNT_TFPATH): opentofu (the default) or terraform; engine_version pins it as for any stack.",
+          ),
+      })
+      .optional()
+      .describe("With engine: terragrunt, the engine underneath."),
     engine_version: z
       .string()
       .superRefine((value, ctx) => {
@@ -216,5 +232,33 @@ export const StackConfig = z
       "This stack's custom steps: a hook listed here (even as []) replaces the repository-wide steps of that hook. Read from the tracked branch only.",
     ),
   })
+  .superRefine((stack, ctx) => {
+    if (stack.engine !== TERRAGRUNT && stack.terragrunt !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["terragrunt"],
+        message: "terragrunt settings need engine: terragrunt",
+      });
+    }
+    if (stack.engine === TERRAGRUNT && stack.source === "stack") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["source"],
+        message:
+          "Terragrunt reads parent folders (include, find_in_parent_folders): engine: terragrunt runs on the whole checkout, source: full",
+      });
+    }
+  })
+  // Inside, a Terragrunt stack is its engine run through Terragrunt, on the whole checkout.
+  .transform(({ engine, terragrunt, ...stack }) =>
+    engine === TERRAGRUNT
+      ? {
+          ...stack,
+          engine: terragrunt?.engine ?? "opentofu",
+          terragrunt: true,
+          source: "full" as const,
+        }
+      : { ...stack, engine, terragrunt: false },
+  )
   .describe("One root module, run by one engine in each of its environments.");
 export type StackConfig = z.infer<typeof StackConfig>;

@@ -28,6 +28,8 @@ export interface ComponentSpec {
   backendConfig?: Record<string, string>;
   /** With `own` state: the workspace selected before plan and apply, `${environment}` unrendered. */
   workspace?: string;
+  /** `engine: terragrunt`: `engine` runs through Terragrunt (always on the whole checkout). */
+  terragrunt?: true;
   /** `full`: the engine sees the whole checkout; unset: the stack's dir and what it uses. */
   source?: "full";
   /** Plan in destroy mode (a `destroy` change: the stack or environment was removed). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { locateExecutable } from "../lib/locate-executable.js";
 import { MAX_OUTPUT_CHARS, runProcess, type ProcessResult } from "./exec.js";
 import { parsePlanJson, PlanJsonError, type PlanJson } from "./plan-json.js";
 import type { SandboxKind } from "../domain/sandbox-kind.js";
@@ -89,13 +90,28 @@ export interface Engine {
    * it is, whatever its exit code; only a shell that cannot start throws.
    */
   shell(at: Invocation, script: string): Promise<ProcessResult>;
+  /**
+   * This engine run through Terragrunt (`terragrunt` at `launcher`): every command goes to
+   * Terragrunt, which runs this engine's executable (TERRAGRUNT_TFPATH) with the same arguments.
+   */
+  through(launcher: string): Engine;
 }
 
-/** `sandbox` confines every command of this engine; undefined runs it unsandboxed. */
-export function createEngine(kind: EngineKind, bin: string, sandbox?: Sandbox): Engine {
+/**
+ * `sandbox` confines every command of this engine; undefined runs it unsandboxed. `launcher`:
+ * Terragrunt's executable, which every command goes through (see {@link Engine.through}).
+ */
+export function createEngine(
+  kind: EngineKind,
+  bin: string,
+  sandbox?: Sandbox,
+  launcher?: string,
+): Engine {
   const run = async (at: Invocation, args: string[]): Promise<ProcessResult> => {
-    const command = `${kind === "opentofu" ? "tofu" : "terraform"} ${args[0] ?? ""}`;
-    const result = await runEngineProcess(bin, args, at, sandbox);
+    const command = `${launcher ? "terragrunt" : kind === "opentofu" ? "tofu" : "terraform"} ${args[0] ?? ""}`;
+    const result = launcher
+      ? await runThroughLauncher(launcher, bin, args, at, sandbox)
+      : await runEngineProcess(bin, args, at, sandbox);
     if (result.startError) {
       throw new EngineError(
         "not-found",
@@ -217,6 +233,9 @@ export function createEngine(kind: EngineKind, bin: string, sandbox?: Sandbox): 
       if (result.exitCode !== 0) fail("apply", result, "failed");
       return result;
     },
+    through(terragrunt) {
+      return createEngine(kind, bin, sandbox, terragrunt);
+    },
     async shell(at, script) {
       const result = await runEngineProcess("sh", ["-c", script], at, sandbox);
       if (result.startError) {
@@ -248,12 +267,35 @@ export function createEngine(kind: EngineKind, bin: string, sandbox?: Sandbox): 
   };
 }
 
+/**
+ * Terragrunt started with the engine underneath: TERRAGRUNT_TFPATH names the engine's executable
+ * by its absolute path, which the sandbox shows too.
+ */
+async function runThroughLauncher(
+  launcher: string,
+  bin: string,
+  args: string[],
+  at: Invocation,
+  sandbox: Sandbox | undefined,
+): Promise<ProcessResult> {
+  const engine = await locateExecutable(bin, at.env.PATH, at.cwd);
+  if (!engine) return notStarted(`${bin}: not found`);
+  return runEngineProcess(
+    launcher,
+    args,
+    { ...at, env: { ...at.env, TERRAGRUNT_TFPATH: engine } },
+    sandbox,
+    [engine],
+  );
+}
+
 /** The engine started directly, or through the sandbox around its workspace. */
 async function runEngineProcess(
   bin: string,
   args: string[],
   at: Invocation,
   sandbox: Sandbox | undefined,
+  alsoVisible: readonly string[] = [],
 ): Promise<ProcessResult> {
   if (!sandbox) return runProcess(bin, args, at);
   // Fails closed: a sandboxed engine never runs without knowing what it may write.
@@ -262,23 +304,26 @@ async function runEngineProcess(
     workspace: at.workspace,
     cwd: at.cwd,
     pathVariable: at.env.PATH,
+    alsoVisible,
   });
-  if ("startError" in command) {
-    return {
-      exitCode: undefined,
-      stdout: "",
-      stderr: "",
-      durationMs: 0,
-      stoppedBy: undefined,
-      startError: command.startError,
-      outputLimitExceeded: false,
-    };
-  }
+  if ("startError" in command) return notStarted(command.startError);
   return runProcess(command.file, command.args, {
     ...at,
     env: { ...at.env, ...command.env },
     ...(command.runAs ? { runAs: command.runAs } : {}),
   });
+}
+
+function notStarted(startError: string): ProcessResult {
+  return {
+    exitCode: undefined,
+    stdout: "",
+    stderr: "",
+    durationMs: 0,
+    stoppedBy: undefined,
+    startError,
+    outputLimitExceeded: false,
+  };
 }
 
 const STALE_SUMMARIES = ["Saved plan is stale", "Saved plan does not match the given state"];

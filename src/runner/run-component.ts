@@ -54,6 +54,8 @@ export interface ComponentRunContext {
    */
   pickEngine?: (wanted: WantedVersion) => Promise<PickedEngine>;
   fetchSource: () => Promise<Readable | Buffer>;
+  /** BOSUN_TERRAGRUNT_BIN: the launcher of a spec with `terragrunt` set. */
+  terragrunt?: string;
   /** A fresh directory per execution is made under it and deleted afterwards. */
   workspaceRoot: string;
   timeoutMs: number;
@@ -282,8 +284,13 @@ async function preparePhase(
     await writeCloudIdentity(context, workspace, log);
     await restore?.(stackDir);
     const picked = await pickEngine(context, stackDir, log, plannedVersion);
+    // The version picked is the engine's: Terragrunt runs it (TERRAGRUNT_TFPATH), pinned the same.
+    const engine = context.spec.terragrunt
+      ? picked.engine.through(context.terragrunt ?? "terragrunt")
+      : picked.engine;
+    if (context.spec.terragrunt) log.line("stdout", "engine: through Terragrunt");
     return {
-      result: { stackDir, engine: picked.engine, pickedVersion: picked.version },
+      result: { stackDir, engine, pickedVersion: picked.version },
       exitCode: undefined,
     };
   });

@@ -28,7 +28,13 @@ export interface Sandbox {
   wrap(
     file: string,
     args: readonly string[],
-    place: { workspace: string; cwd: string; pathVariable: string | undefined },
+    place: {
+      workspace: string;
+      cwd: string;
+      pathVariable: string | undefined;
+      /** Executables the command starts in turn (Terragrunt's engine), shown read-only. */
+      alsoVisible?: readonly string[];
+    },
   ): Promise<SandboxedCommand | { startError: string }>;
 }
 
@@ -82,7 +88,11 @@ export async function createSandbox(options: {
     async wrap(file, args, place) {
       const engine = await locateExecutable(file, place.pathVariable, place.cwd);
       if (!engine) return { startError: `${file}: not found` };
-      const executables = [engine, ...(await interpreterOf(engine, place.pathVariable))].filter(
+      const started = [engine, ...(place.alsoVisible ?? [])];
+      const interpreters = await Promise.all(
+        started.map((file) => interpreterOf(file, place.pathVariable)),
+      );
+      const executables = [...new Set([...started, ...interpreters.flat()])].filter(
         (candidate) => !underSystem(candidate),
       );
       if (runAs) await handOver(place.workspace, runAs);

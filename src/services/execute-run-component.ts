@@ -42,6 +42,8 @@ export interface ExecutorDeps {
   secrets: SecretStore;
   fetchSource: SourceArchiveFetcher;
   engines: Record<EngineKind, Engine>;
+  /** BOSUN_TERRAGRUNT_BIN: what `engine: terragrunt` stacks run through; `terragrunt` unset. */
+  terragrunt?: string;
   /** BOSUN_ENGINE_DIR's versions, for stacks that ask for one; without it, `engines` run all. */
   engineVersions?: EngineVersions;
   encryptionKey: KeyObject;

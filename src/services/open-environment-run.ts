@@ -123,6 +123,7 @@ export async function openEnvironmentRun(
       ...(stack.backend_config ? { backendConfig: { ...stack.backend_config } } : {}),
       ...(stack.workspace !== undefined ? { workspace: stack.workspace } : {}),
       ...(stack.source === "full" ? { source: "full" as const } : {}),
+      ...(stack.terragrunt ? { terragrunt: true as const } : {}),
       autodeploy: stack.autodeploy,
       production,
       policies: context.head.policies,

@@ -38,6 +38,8 @@ export interface PhaseContextDeps {
   engines: Record<EngineKind, Engine>;
   /** BOSUN_ENGINE_DIR's versions, for stacks that ask for one; without it, `engines` run all. */
   engineVersions?: EngineVersions;
+  /** BOSUN_TERRAGRUNT_BIN; `terragrunt` when unset. */
+  terragrunt?: string;
   workspaceRoot: string;
   /** BOSUN_DATA_DIR/providers: the provider cache every phase's init shares. */
   providerCache?: string;
@@ -113,6 +115,7 @@ export async function runInPhaseContext(
             sha: record.spec.sourceSha ?? record.commitSha,
           }),
         workspaceRoot: deps.workspaceRoot,
+        terragrunt: deps.terragrunt ?? "terragrunt",
         providerCache: deps.providerCache,
         timeoutMs: deps.timeoutMs,
         signal: deadline ? AbortSignal.any([lease.signal, deadline]) : lease.signal,

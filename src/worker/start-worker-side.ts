@@ -74,6 +74,7 @@ export async function startWorkerSide(deps: {
     secrets: createSecretRepository(database.db, config.encryptionKey),
     fetchSource: deps.flow.fetchSource,
     engines,
+    terragrunt: config.terragrunt,
     engineVersions: createEngineVersions({
       dir: config.engineDir,
       defaults: engines,

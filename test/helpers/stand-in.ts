@@ -109,3 +109,8 @@ export async function engineInvocations(logFile: string): Promise<EngineInvocati
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as EngineInvocation);
 }
+
+/** The stand-in Terragrunt: it runs TERRAGRUNT_TFPATH with its arguments (CLI-CONTRACT.md). */
+export const STAND_IN_TERRAGRUNT = fileURLToPath(
+  new URL("../stand-in/bin/terragrunt", import.meta.url),
+);

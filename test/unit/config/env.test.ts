@@ -18,6 +18,7 @@ describe("operator variables", () => {
       BOSUN_WORKERS: 2,
       BOSUN_TOFU_BIN: "tofu",
       BOSUN_TERRAFORM_BIN: "terraform",
+      BOSUN_TERRAGRUNT_BIN: "terragrunt",
       BOSUN_RUN_TIMEOUT: 3_600_000,
       BOSUN_REPORT_EXPIRY: 60_000,
     });
@@ -87,6 +88,18 @@ describe("operator variables", () => {
     const problems = problemsFor({ BOSUN_ENGINE_PASSTHROUGH_ENV: `AWS_PROFILE,${name}` });
     expect(problems).toHaveLength(1);
     expect(problems[0]?.startsWith(`BOSUN_ENGINE_PASSTHROUGH_ENV: ${name} ${reason}`)).toBe(true);
+  });
+
+  it.each([
+    ["--help", "must be an executable's name or path, not a flag"],
+    ["/opt/terra\tgrunt", "must not contain control characters"],
+  ])("refuses BOSUN_TERRAGRUNT_BIN %j", (value, message) => {
+    expect(problemsFor({ BOSUN_TERRAGRUNT_BIN: value })).toEqual([
+      expect.stringContaining(`BOSUN_TERRAGRUNT_BIN: ${message}`),
+    ]);
+    expect(Env.parse({ BOSUN_TERRAGRUNT_BIN: "/opt/bin/terragrunt" }).BOSUN_TERRAGRUNT_BIN).toBe(
+      "/opt/bin/terragrunt",
+    );
   });
 
   it("reports every bad variable at once", () => {

@@ -120,3 +120,48 @@ describe("steps and trust", () => {
     expect(stacksWithPendingSteps(tracked, undefined)).toEqual(["network", "app"]);
   });
 });
+
+describe("engine: terragrunt", () => {
+  const stack = (settings: string) => `version: 1
+environments:
+  dev: {}
+stacks:
+  - name: network
+    dir: infra/network
+    environments: [dev]
+${settings}`;
+
+  it("runs the engine it names (OpenTofu by default) through Terragrunt, on the whole checkout", () => {
+    const [tofu] = parseOk(stack("    engine: terragrunt\n")).stacks;
+    expect(tofu).toMatchObject({ engine: "opentofu", terragrunt: true, source: "full" });
+    const [terraform] = parseOk(
+      stack("    engine: terragrunt\n    terragrunt: { engine: terraform }\n"),
+    ).stacks;
+    expect(terraform).toMatchObject({ engine: "terraform", terragrunt: true, source: "full" });
+    expect(parseOk(stack("    engine: terraform\n")).stacks[0]).toMatchObject({
+      engine: "terraform",
+      terragrunt: false,
+    });
+  });
+
+  it.each([
+    ["    engine: terragrunt\n    source: stack\n", "stacks[0].source", /source: full/],
+    ["    terragrunt: { engine: terraform }\n", "stacks[0].terragrunt", /need engine: terragrunt/],
+    [
+      "    engine: terragrunt\n    terragrunt: { engine: pulumi }\n",
+      "stacks[0].terragrunt.engine",
+      /opentofu.*terraform/,
+    ],
+  ])("refuses %j with its line", (settings, path, message) => {
+    const result = parseRepoConfig(stack(settings));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        path,
+        line: expect.any(Number),
+        message: expect.stringMatching(message),
+      }),
+    ]);
+  });
+});
