@@ -255,10 +255,10 @@ export const StackConfig = z
       ? {
           ...stack,
           engine: terragrunt?.engine ?? "opentofu",
-          terragrunt: true,
+          terragrunt: true as const,
           source: "full" as const,
         }
-      : { ...stack, engine, terragrunt: false },
+      : { ...stack, engine, terragrunt: undefined },
   )
   .describe("One root module, run by one engine in each of its environments.");
 export type StackConfig = z.infer<typeof StackConfig>;

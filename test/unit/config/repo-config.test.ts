@@ -422,7 +422,7 @@ const badCases: BadCase[] = [
       {
         path: "stacks[0].engine",
         line: 8,
-        message: 'Invalid option: expected one of "opentofu"|"terraform"',
+        message: 'Invalid option: expected one of "opentofu"|"terraform"|"terragrunt"',
       },
     ],
   },

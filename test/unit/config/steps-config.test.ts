@@ -140,8 +140,8 @@ ${settings}`;
     expect(terraform).toMatchObject({ engine: "terraform", terragrunt: true, source: "full" });
     expect(parseOk(stack("    engine: terraform\n")).stacks[0]).toMatchObject({
       engine: "terraform",
-      terragrunt: false,
     });
+    expect(parseOk(stack("    engine: terraform\n")).stacks[0]?.terragrunt).toBeUndefined();
   });
 
   it.each([
