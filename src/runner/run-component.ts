@@ -105,8 +105,8 @@ export async function planComponent(
     const { stackDir, engine, pickedVersion } = await preparePhase(context, workspace);
     const at = invocation(context, workspace, stackDir);
     const steps = stepPlace(context, engine, at, workspace, "plan");
-    const engineVersion = await initWithSteps(context, engine, at, steps);
-    const warnings = await runSteps(steps, "before_plan", context.spec.steps?.before_plan);
+    const { version: engineVersion, warnings } = await initWithSteps(context, engine, at, steps);
+    warnings.push(...(await runSteps(steps, "before_plan", context.spec.steps?.before_plan)));
 
     const planned = await phase(context, "PLANNING", async (log) => {
       const varFiles = context.spec.varFiles.map((file) =>
@@ -153,14 +153,14 @@ export async function planComponent(
               : undefined,
           engineVersion,
           sensitiveValues,
-          stepWarnings: warnings,
+          stepWarnings: [],
         },
         exitCode: planned.result.exitCode,
       };
     });
     // A failing after_plan step throws: the plan is never saved, so nothing of it can be applied.
-    warnings.push(...(await runSteps(steps, "after_plan", context.spec.steps?.after_plan)));
-    return planned;
+    const afterPlan = await runSteps(steps, "after_plan", context.spec.steps?.after_plan);
+    return { ...planned, stepWarnings: [...warnings, ...afterPlan] };
   });
 }
 
@@ -187,7 +187,7 @@ export async function applyComponent(
     );
     const at = invocation(context, workspace, stackDir);
     const steps = stepPlace(context, engine, at, workspace, "apply");
-    const engineVersion = await initWithSteps(context, engine, at, steps);
+    const { version: engineVersion } = await initWithSteps(context, engine, at, steps);
     const { before_apply: before, after_apply: after } = context.spec.steps ?? {};
     if (before || after) {
       await writeFile(steps.env.BOSUN_PLAN_JSON, (await engine.showJson(at, PLAN_FILE)).text);
@@ -368,11 +368,11 @@ async function initWithSteps(
   engine: Engine,
   at: Invocation,
   steps: StepPlace,
-): Promise<string> {
-  await runSteps(steps, "before_init", context.spec.steps?.before_init);
+): Promise<{ version: string; warnings: StepWarning[] }> {
+  const before = await runSteps(steps, "before_init", context.spec.steps?.before_init);
   const version = await initPhase(context, engine, at);
-  await runSteps(steps, "after_init", context.spec.steps?.after_init);
-  return version;
+  const after = await runSteps(steps, "after_init", context.spec.steps?.after_init);
+  return { version, warnings: [...before, ...after] };
 }
 
 /** Where and with what custom steps run: the engine's sandbox, directory and environment. */
