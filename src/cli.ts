@@ -43,6 +43,8 @@ import {
   setNotificationSecretCommand,
 } from "./services/notifications-command.js";
 import { createNotificationRepository } from "./store/notification-repository.js";
+import { openSendOnlyQueue } from "./queue/job-queue.js";
+import type { JobQueue } from "./services/queue-port.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -364,13 +366,18 @@ tokens
 
 /** Runs one `bosun notifications` command on the (already migrated) database. */
 async function notificationsCommand(
-  run: (store: ReturnType<typeof createNotificationRepository>) => Promise<CommandResult>,
+  run: (
+    store: ReturnType<typeof createNotificationRepository>,
+    openQueue: () => Promise<Pick<JobQueue, "send" | "stop">>,
+  ) => Promise<CommandResult>,
 ) {
   try {
     const config = await loadConfig(process.env);
     report(
       await onMigratedDatabase(config.database, (database) =>
-        run(createNotificationRepository(database.db, config.encryptionKey)),
+        run(createNotificationRepository(database.db, config.encryptionKey), () =>
+          openSendOnlyQueue(database, createLogger(config.logLevel, process.stderr)),
+        ),
       ),
     );
   } catch (error) {
@@ -413,9 +420,18 @@ notifications
   );
 notifications
   .command("redeliver")
-  .description("send a delivery again, under its same webhook-id (within a minute)")
+  .description("send a delivery again, under its same webhook-id, now")
   .argument("<id>", "the delivery's id, from bosun notifications deliveries")
-  .action((id: string) => notificationsCommand((store) => redeliverCommand(store, { id })));
+  .action((id: string) =>
+    notificationsCommand(async (store, openQueue) => {
+      const queue = await openQueue();
+      try {
+        return await redeliverCommand({ store, queue }, { id });
+      } finally {
+        await queue.stop();
+      }
+    }),
+  );
 
 registerRunCommands(program);
 

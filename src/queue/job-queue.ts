@@ -33,6 +33,54 @@ const POLL_SECONDS = 0.5;
  */
 const MAX_MAINTENANCE_SECONDS = 15;
 
+/** pg-boss on Bosun's database: its own pool on PostgreSQL, the shared session on PGlite. */
+async function startBoss(
+  database: Database,
+  log: Logger,
+  options: Pick<PgBoss.ConstructorOptions, "maintenanceIntervalSeconds" | "supervise" | "schedule">,
+): Promise<PgBoss> {
+  const connection = database.queueConnection;
+  const boss =
+    "connectionString" in connection
+      ? new PgBoss({
+          connectionString: connection.connectionString,
+          schema: "pgboss",
+          max: 4,
+          ...options,
+        })
+      : new PgBoss({
+          schema: "pgboss",
+          db: { executeSql: (text, values) => connection.executor.executeSql(text, values) },
+          ...options,
+        });
+  boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));
+  await boss.start();
+  return boss;
+}
+
+/**
+ * A queue an operator command sends to, beside the workers of running processes (which poll for
+ * what it sends): it keeps no schedule and maintains nothing.
+ */
+export async function openSendOnlyQueue(
+  database: Database,
+  log: Logger,
+): Promise<Pick<JobQueue, "send" | "stop">> {
+  // It may install pg-boss's schema (under pg-boss's own lock) when no worker has run yet.
+  const boss = await startBoss(database, log, { supervise: false, schedule: false });
+  return {
+    async send(name: QueueName, data: object, options: SendOptions = {}) {
+      const id = await boss.send(name, data, {
+        ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+      });
+      return id ?? undefined;
+    },
+    async stop(timeoutMs = 10_000) {
+      await boss.stop({ graceful: false, wait: true, timeout: timeoutMs, close: true });
+    },
+  };
+}
+
 /**
  * The durable job queue, on pg-boss in Bosun's own database (schema `pgboss`). On PGlite it runs
  * its SQL through the same single-session instance as drizzle, so one embedded database holds
@@ -44,7 +92,6 @@ export async function startJobQueue(
   log: Logger,
   { pollSeconds = POLL_SECONDS }: { pollSeconds?: number } = {},
 ): Promise<JobQueue & TransactionalQueue> {
-  const connection = database.queueConnection;
   const maintenanceSeconds = Math.max(
     1,
     Math.min(
@@ -52,21 +99,7 @@ export async function startJobQueue(
       ...queues.map((queue) => Math.ceil((queue.expireInSeconds ?? Infinity) / 4)),
     ),
   );
-  const boss =
-    "connectionString" in connection
-      ? new PgBoss({
-          connectionString: connection.connectionString,
-          schema: "pgboss",
-          max: 4,
-          maintenanceIntervalSeconds: maintenanceSeconds,
-        })
-      : new PgBoss({
-          schema: "pgboss",
-          maintenanceIntervalSeconds: maintenanceSeconds,
-          db: { executeSql: (text, values) => connection.executor.executeSql(text, values) },
-        });
-  boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));
-  await boss.start();
+  const boss = await startBoss(database, log, { maintenanceIntervalSeconds: maintenanceSeconds });
   for (const queue of queues) {
     await boss.createQueue(queue.name, {
       name: queue.name,

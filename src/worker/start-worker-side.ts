@@ -149,6 +149,7 @@ export async function startWorkerSide(deps: {
         serverSecret: notify.server?.secret,
         allowPrivate: notify.allowPrivate,
         retryBaseMs: notify.retryBaseMs,
+        timeoutMs: notify.timeoutMs,
         log,
       }),
       notifySweep: () => queueDeliveries({ notifications, queue }, undefined),
