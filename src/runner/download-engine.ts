@@ -64,31 +64,33 @@ export async function createEngineDownloader(options: {
   const platform = options.platform ?? releasePlatform(process.platform, process.arch);
   const inFlight = new Map<string, Promise<void>>();
 
-  const install = async (kind: EngineKind, version: string, source: ReleaseSource) => {
+  const install = async (release: {
+    kind: EngineKind;
+    version: string;
+    source: ReleaseSource;
+    keys: PublicKey[];
+    platform: ReleasePlatform;
+  }) => {
+    const { kind, version } = release;
     const staging = path.join(dir, STAGING);
+    const installed = installedExecutable(dir, kind, version);
     await mkdir(staging, { recursive: true });
     await withInstallLock({
       lockPath: path.join(staging, `${kind}-${version}`),
       waitMs: ARCHIVE.timeoutMs + 2 * SUMS.timeoutMs,
       log,
       work: async () => {
-        if (await isExecutable(installedExecutable(dir, kind, version))) return;
+        if (await isExecutable(installed)) return;
         const temp = await mkdtemp(path.join(staging, `${kind}-${version}-`));
         try {
-          await fetchAndStage({
-            kind,
-            version,
-            source,
-            temp,
-            keys: keys![kind],
-            platform: platform!,
-            log,
-          });
+          await fetchAndStage({ ...release, temp, log });
           await mkdir(path.join(dir, kind), { recursive: true });
-          await rename(path.join(temp, version), path.join(dir, kind, version)).catch(
-            (error: unknown) => {
+          await rename(path.join(temp, version), path.dirname(installed)).catch(
+            async (error: unknown) => {
+              // A process that lost the lock (it went stale) may have installed it meanwhile.
+              if (await isExecutable(installed)) return;
               throw new Error(
-                `moving ${engineName(kind)} ${version} into ${path.join(dir, kind, version)}: ${(error as Error).message} (remove what is there to let Bosun install it)`,
+                `moving ${engineName(kind)} ${version} into ${path.dirname(installed)}: ${(error as Error).message} (remove what is there to let Bosun install it)`,
                 { cause: error },
               );
             },
@@ -118,7 +120,7 @@ export async function createEngineDownloader(options: {
     constraint: EngineConstraint,
   ): Promise<DownloadOutcome> {
     const source = releaseSource(mirror, kind);
-    if (!source) return { kind: "off" };
+    if (!source || !keys) return { kind: "off" };
     if (!platform) {
       throw new Error(
         `${engineName(kind)} publishes no release for ${process.platform}/${process.arch}`,
@@ -138,7 +140,9 @@ export async function createEngineDownloader(options: {
     const key = `${kind}/${version}`;
     let running = inFlight.get(key);
     if (!running) {
-      running = install(kind, version, source).finally(() => inFlight.delete(key));
+      running = install({ kind, version, source, keys: keys[kind], platform }).finally(() =>
+        inFlight.delete(key),
+      );
       inFlight.set(key, running);
     }
     await running;
