@@ -165,6 +165,10 @@ async function fetchAndStage(options: {
 }): Promise<void> {
   const { kind, version, source, temp } = options;
   const files = releaseFiles(kind, version, options.platform);
+  options.log.info(
+    { engine: kind, version, from: source.fileUrl(version, "") },
+    "downloading engine",
+  );
   const [sums, signature] = await Promise.all([
     fetchReleaseBytes(source.fileUrl(version, files.sums), SUMS),
     fetchReleaseBytes(source.fileUrl(version, files.signature), SIGNATURE),
