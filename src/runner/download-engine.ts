@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { access, chmod, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { access, chmod, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { PublicKey } from "openpgp";
 import type { Logger } from "pino";
@@ -81,7 +81,14 @@ export async function createEngineDownloader(options: {
       log,
       work: async () => {
         if (await isExecutable(installed)) return;
-        const temp = await mkdtemp(path.join(staging, `${kind}-${version}-`));
+        // What a holder of this lock left before it died: nobody else stages this version now.
+        // `+` appears in no version, so 1.11.4's prefix is not 1.11.4-beta1's.
+        const prefix = `${kind}-${version}+`;
+        for (const entry of await readdir(staging)) {
+          if (entry.startsWith(prefix))
+            await rm(path.join(staging, entry), { recursive: true, force: true });
+        }
+        const temp = await mkdtemp(path.join(staging, prefix));
         try {
           await fetchAndStage({ ...release, temp, log });
           await mkdir(path.join(dir, kind), { recursive: true });

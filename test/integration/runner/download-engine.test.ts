@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, readdir, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -216,6 +216,24 @@ describe("downloading an engine version nothing installed satisfies", () => {
     expect(await installedUnder("opentofu")).toEqual([]);
     expect(await readdir(dir)).toEqual([".downloads"]);
     expect(await staging()).toEqual([]);
+  });
+
+  it("clears what a download that died left behind, and only that version's", async () => {
+    await publish("opentofu", ["1.11.4"]);
+    const left = path.join(dir, ".downloads", "opentofu-1.11.4+dead00");
+    const other = path.join(dir, ".downloads", "opentofu-1.11.4-beta1+live00");
+    await mkdir(left, { recursive: true });
+    await mkdir(other, { recursive: true });
+    await writeFile(path.join(left, "tofu_1.11.4_linux_amd64.zip"), "half");
+
+    const picked = await (
+      await versions()
+    ).pick("opentofu", {
+      constraint: "1.11.4",
+      from: "engine_version",
+    });
+    expect(picked.version).toBe("1.11.4");
+    expect(await staging()).toEqual(["opentofu-1.11.4-beta1+live00"]);
   });
 
   it("says what the mirror offers when none of it satisfies the constraint", async () => {
