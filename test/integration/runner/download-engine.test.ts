@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { createMessage, sign } from "openpgp";
 import pino from "pino";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EngineKind } from "../../../src/domain/engine-kind.js";
@@ -234,6 +235,43 @@ describe("downloading an engine version nothing installed satisfies", () => {
     });
     expect(picked.version).toBe("1.11.4");
     expect(await staging()).toEqual(["opentofu-1.11.4-beta1+live00"]);
+  });
+
+  it("takes an armored signature as well as a binary one", async () => {
+    publishIndex(mirror, "opentofu", ["1.11.4"]);
+    await publishRelease(mirror, {
+      kind: "opentofu",
+      version: "1.11.4",
+      key: key.privateKey,
+      signature: async (sums) =>
+        Buffer.from(
+          await sign({
+            message: await createMessage({ binary: new Uint8Array(sums) }),
+            signingKeys: key.privateKey,
+            detached: true,
+            format: "armored",
+          }),
+        ),
+    });
+    const picked = await (
+      await versions()
+    ).pick("opentofu", {
+      constraint: "1.11.4",
+      from: "engine_version",
+    });
+    expect(picked.version).toBe("1.11.4");
+  });
+
+  it("leaves a required_version the mirror cannot satisfy to the operator's engine", async () => {
+    await publish("opentofu", ["1.11.4"]);
+    const picked = await (
+      await versions()
+    ).pick("opentofu", {
+      constraint: ">= 1.13",
+      from: "required_version",
+    });
+    expect(picked.version).toBeUndefined();
+    expect(mirror.requests).toEqual(["opentofu/api.json"]);
   });
 
   it("says what the mirror offers when none of it satisfies the constraint", async () => {
