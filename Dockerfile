@@ -47,6 +47,8 @@ COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json app.yml ./
 COPY --chown=root:root migrations ./migrations
+# The vendors' release signing keys engine downloads are verified against (src/runner/engine-signing-keys.ts).
+COPY --chown=root:root keys ./keys
 USER bosun
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

@@ -4,6 +4,7 @@ import { enginePassthrough } from "./engine-passthrough.js";
 import { SANDBOX_MODES } from "./sandbox-mode.js";
 import { parseDuration } from "./duration.js";
 import { cronProblem } from "../domain/drift-schedule.js";
+import type { EngineMirror } from "../domain/engine-release.js";
 
 const optionalText = z
   .string()
@@ -26,6 +27,21 @@ const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
     error: "must be a postgres:// or postgresql:// connection URL",
+  });
+
+const engineMirror = z
+  .union([
+    z.literal("off"),
+    z.url({
+      protocol: /^https?$/,
+      error: "must be off or the http(s) URL of a mirror of the engines' releases",
+    }),
+  ])
+  .optional()
+  .transform((value): EngineMirror => {
+    if (value === undefined) return { kind: "official" };
+    if (value === "off") return { kind: "off" };
+    return { kind: "mirror", url: value.replace(/\/+$/, "") };
   });
 
 /** BOSUN_RUN_TIMEOUT when unset: an hour. */
@@ -129,6 +145,10 @@ const ownVariables = {
   BOSUN_TERRAFORM_BIN: optionalText.pipe(z.string().default("terraform")),
   /** Installed engine versions; unset: BOSUN_DATA_DIR/engines (src/config/load-config.ts). */
   BOSUN_ENGINE_DIR: optionalText,
+  /** Where missing engine versions come from; unset: the official release sites. */
+  BOSUN_ENGINE_MIRROR: optionalText.pipe(engineMirror),
+  /** An armored OpenPGP keyring trusted instead of the vendors' keys (a mirror that re-signs). */
+  BOSUN_ENGINE_SIGNING_KEYS: optionalText,
   BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(DEFAULT_RUN_TIMEOUT_MS)),
   BOSUN_WORKER_LEASE: optionalText.pipe(duration.default(30_000)),
   BOSUN_REPORT_EXPIRY: optionalText.pipe(

@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { generateEncryptionKey, parseEncryptionKey } from "../lib/seal.js";
+import type { EngineMirror } from "../domain/engine-release.js";
 import type { SandboxMode } from "./sandbox-mode.js";
 import type { DatabaseTarget } from "./database-target.js";
 import { describeEnvProblems, Env } from "./env.js";
@@ -45,6 +46,10 @@ export interface AppConfig {
   engines: { opentofu: string; terraform: string };
   /** BOSUN_ENGINE_DIR: the installed engine versions a stack's constraint is resolved against. */
   engineDir: string;
+  /** BOSUN_ENGINE_MIRROR: where versions nothing installed satisfies are downloaded from. */
+  engineMirror: EngineMirror;
+  /** BOSUN_ENGINE_SIGNING_KEYS' armored keyring, trusted instead of the vendors' own keys. */
+  engineSigningKeys: string | undefined;
   runTimeoutMs: number;
   /** A worker that has not shown a sign of life for this long has lost the phase it was running. */
   workerLeaseMs: number;
@@ -104,6 +109,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
         : "BOSUN_NOTIFY_SECRET: required with BOSUN_NOTIFY_URL (every delivery is signed)",
     );
   }
+  const engineSigningKeys = await readEngineSigningKeys(env.BOSUN_ENGINE_SIGNING_KEYS, problems);
   if (problems.length > 0 || !key) throw new ConfigError(problems);
 
   return {
@@ -124,6 +130,8 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     workers: env.BOSUN_WORKERS,
     engines: { opentofu: env.BOSUN_TOFU_BIN, terraform: env.BOSUN_TERRAFORM_BIN },
     engineDir: path.resolve(env.BOSUN_ENGINE_DIR ?? path.join(dataDir, "engines")),
+    engineMirror: env.BOSUN_ENGINE_MIRROR,
+    engineSigningKeys,
     runTimeoutMs: env.BOSUN_RUN_TIMEOUT,
     workerLeaseMs: env.BOSUN_WORKER_LEASE,
     reportExpiryMs: env.BOSUN_REPORT_EXPIRY,
@@ -182,6 +190,24 @@ async function readGithubConfig(
     webhookSecret: env.WEBHOOK_SECRET,
     baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined,
   };
+}
+
+/** BOSUN_ENGINE_SIGNING_KEYS' text; the downloader reads the keys in it when the worker starts. */
+async function readEngineSigningKeys(
+  file: string | undefined,
+  problems: string[],
+): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    const text = await readFile(file, "utf8");
+    if (text.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) return text;
+    problems.push(`BOSUN_ENGINE_SIGNING_KEYS: ${file} holds no armored OpenPGP public key block`);
+  } catch (error) {
+    problems.push(
+      `BOSUN_ENGINE_SIGNING_KEYS: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  return undefined;
 }
 
 function githubWebUrl(env: Env): string {

@@ -9,6 +9,7 @@ import { createSigningKeyRing } from "../identity/signing-key-ring.js";
 import { componentRunner } from "../runner/component-runner.js";
 import { createEngine } from "../runner/engine.js";
 import { createEngineVersions } from "../runner/engine-versions.js";
+import { createEngineDownloader } from "../runner/download-engine.js";
 import type { Sandbox } from "../runner/sandbox.js";
 import type { DeliveryStore } from "../services/delivery-port.js";
 import type { ExecutorDeps } from "../services/execute-run-component.js";
@@ -78,6 +79,12 @@ export async function startWorkerSide(deps: {
       dir: config.engineDir,
       defaults: engines,
       make: (kind, bin) => createEngine(kind, bin, deps.sandbox),
+      download: await createEngineDownloader({
+        dir: config.engineDir,
+        mirror: config.engineMirror,
+        signingKeys: config.engineSigningKeys,
+        log,
+      }),
     }),
     encryptionKey: config.encryptionKey,
     workspaceRoot: deps.workspaceRoot,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -117,6 +117,27 @@ describe("loadConfig", () => {
     ).toEqual([
       "PRIVATE_KEY_PATH: cannot read /nonexistent/key.pem (ENOENT)",
       "PRIVATE_KEY: required with the other GitHub App credentials",
+    ]);
+  });
+
+  it("reads BOSUN_ENGINE_SIGNING_KEYS' keyring, and refuses one it cannot read or that holds no key", async () => {
+    const keyring = path.join(dataDir, "mirror-keys.asc");
+    const armored =
+      "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n-----END PGP PUBLIC KEY BLOCK-----\n";
+    await writeFile(keyring, armored);
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENGINE_SIGNING_KEYS: keyring,
+    });
+    expect(config.engineSigningKeys).toBe(armored);
+    expect(config.engineMirror).toEqual({ kind: "official" });
+
+    expect(await problemsOf({ BOSUN_ENGINE_SIGNING_KEYS: path.join(dataDir, "none.asc") })).toEqual(
+      [`BOSUN_ENGINE_SIGNING_KEYS: cannot read ${path.join(dataDir, "none.asc")} (ENOENT)`],
+    );
+    await writeFile(keyring, "not a key");
+    expect(await problemsOf({ BOSUN_ENGINE_SIGNING_KEYS: keyring })).toEqual([
+      `BOSUN_ENGINE_SIGNING_KEYS: ${keyring} holds no armored OpenPGP public key block`,
     ]);
   });
 
