@@ -43,6 +43,7 @@ import {
   setNotificationSecretCommand,
 } from "./services/notifications-command.js";
 import { createNotificationRepository } from "./store/notification-repository.js";
+import { loadDevelopmentEnvFile } from "./config/load-env-file.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -76,6 +77,13 @@ async function serve(mode: Mode): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+try {
+  // Before any command reads the environment: the setup page's credentials, in development.
+  loadDevelopmentEnvFile(process.env);
+} catch (error) {
+  fail(error);
 }
 
 const program = new Command("bosun").description(

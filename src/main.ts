@@ -31,7 +31,9 @@ import { createDriftRepository } from "./store/drift-repository.js";
 import { createInstallationRepository } from "./store/installation-repository.js";
 import { createStateCredentialRepository } from "./store/state-credential-repository.js";
 import { createStateRepository } from "./store/state-repository.js";
-import { type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
+import { readAppManifest } from "./config/app-manifest.js";
+import { createManifestConverter } from "./github/convert-app-manifest.js";
+import { type AppSetupWiring, type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
 import { startSandbox } from "./worker/start-sandbox.js";
 import { startWorkerSide } from "./worker/start-worker-side.js";
 
@@ -60,11 +62,21 @@ export async function startBosun(options: {
   port?: number;
   /** Probot Octokit class override: tests turn off retries and throttling. */
   octokit?: Parameters<typeof createProbot>[2];
+  /** Where development's App setup writes credentials: `.env` in the working directory. */
+  envFile?: string;
 }): Promise<RunningBosun> {
   const config = await loadConfig(options.env);
   const log = options.log ?? createLogger(config.logLevel);
   if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
   const workspaceRoot = path.join(config.dataDir, "workspaces");
+  // Read before anything opens: a broken app.yml stops the start, leaving nothing half-open.
+  const setup: AppSetupWiring | undefined = config.github
+    ? undefined
+    : {
+        manifest: await readAppManifest(),
+        convert: createManifestConverter(config.githubApiUrl, log),
+        envFile: config.production ? undefined : path.resolve(options.envFile ?? ".env"),
+      };
   // Decided before anything starts: a worker refused its sandbox leaves nothing half-open.
   const engineSandbox =
     options.mode !== "web" && config.github && config.workers > 0
@@ -158,7 +170,7 @@ export async function startBosun(options: {
     }
   } else {
     log.warn(
-      "APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are unset: serving setup and health pages only",
+      `APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are unset: serving setup and health pages only; register the App at ${config.publicUrl}/`,
     );
   }
 
@@ -172,6 +184,7 @@ export async function startBosun(options: {
           stateDeps,
           maskLines,
           github,
+          setup,
           sandbox: engineSandbox?.status,
           port: options.port ?? config.port,
           log,
