@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Logger } from "pino";
-import { type AppConfig, loadConfig } from "./config/load-config.js";
+import { type AppConfig, ConfigError, loadConfig } from "./config/load-config.js";
 import { ownCredentials } from "./config/own-credentials.js";
 import { createGlobMatcher } from "./config/glob-matcher.js";
 import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
@@ -66,6 +66,12 @@ export async function startBosun(options: {
   envFile?: string;
 }): Promise<RunningBosun> {
   const config = await loadConfig(options.env);
+  if (options.mode === "worker" && !config.github) {
+    // Setup mode serves pages; a process without them would sit idle and look healthy.
+    throw new ConfigError([
+      "APP_ID, PRIVATE_KEY, WEBHOOK_SECRET: required by `bosun worker`; register the App on the web process's setup page first",
+    ]);
+  }
   const log = options.log ?? createLogger(config.logLevel);
   if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
   const workspaceRoot = path.join(config.dataDir, "workspaces");

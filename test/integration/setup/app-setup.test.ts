@@ -15,6 +15,7 @@ import {
   type GithubFake,
 } from "../../helpers/github-fake/index.js";
 import { startTestBosun, type TestBosun } from "../../helpers/test-bosun.js";
+import { startBosun } from "../../../src/main.js";
 
 /**
  * The one-click App setup (src/web/setup/) on a Bosun started without credentials, against the
@@ -274,6 +275,18 @@ describe("one-click GitHub App setup", () => {
       );
       expect(response.status).toBe(502);
       expect(await response.text()).toContain("it works once, within an hour");
+    });
+  });
+
+  it("refuses to start a worker-only process without credentials: it would sit idle", async () => {
+    await expect(
+      startBosun({
+        mode: "worker",
+        env: { BOSUN_DATA_DIR: path.join(scratch, "worker"), LOG_LEVEL: "silent" },
+      }),
+    ).rejects.toMatchObject({
+      name: "ConfigError",
+      problems: [expect.stringContaining("required by `bosun worker`")],
     });
   });
 
