@@ -66,7 +66,7 @@ const layer = (files, patterns, ignores = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules", "dist", ".bosun", ".scratch", "migrations", "coverage"] },
+  { ignores: ["node_modules", "dist", ".dist-*", ".bosun", ".scratch", "migrations", "coverage"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -45,6 +45,7 @@ import {
 import { createNotificationRepository } from "./store/notification-repository.js";
 import { openSendOnlyQueue } from "./queue/job-queue.js";
 import type { JobQueue } from "./services/queue-port.js";
+import { loadDevelopmentEnvFile } from "./config/load-env-file.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -78,6 +79,13 @@ async function serve(mode: Mode): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+try {
+  // Before any command reads the environment: the setup page's credentials, in development.
+  loadDevelopmentEnvFile(process.env);
+} catch (error) {
+  fail(error);
 }
 
 const program = new Command("bosun").description(

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Logger } from "pino";
-import { type AppConfig, loadConfig } from "./config/load-config.js";
+import { type AppConfig, ConfigError, loadConfig } from "./config/load-config.js";
 import { ownCredentials } from "./config/own-credentials.js";
 import { createGlobMatcher } from "./config/glob-matcher.js";
 import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
@@ -31,7 +31,9 @@ import { createDriftRepository } from "./store/drift-repository.js";
 import { createInstallationRepository } from "./store/installation-repository.js";
 import { createStateCredentialRepository } from "./store/state-credential-repository.js";
 import { createStateRepository } from "./store/state-repository.js";
-import { type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
+import { readAppManifest } from "./config/app-manifest.js";
+import { createManifestConverter } from "./github/convert-app-manifest.js";
+import { type AppSetupWiring, type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
 import { startSandbox } from "./worker/start-sandbox.js";
 import { startWorkerSide } from "./worker/start-worker-side.js";
 
@@ -60,11 +62,27 @@ export async function startBosun(options: {
   port?: number;
   /** Probot Octokit class override: tests turn off retries and throttling. */
   octokit?: Parameters<typeof createProbot>[2];
+  /** Where development's App setup writes credentials: `.env` in the working directory. */
+  envFile?: string;
 }): Promise<RunningBosun> {
   const config = await loadConfig(options.env);
+  if (options.mode === "worker" && !config.github) {
+    // Setup mode serves pages; a process without them would sit idle and look healthy.
+    throw new ConfigError([
+      "APP_ID, PRIVATE_KEY, WEBHOOK_SECRET: required by `bosun worker`; register the App on the web process's setup page first",
+    ]);
+  }
   const log = options.log ?? createLogger(config.logLevel);
   if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
   const workspaceRoot = path.join(config.dataDir, "workspaces");
+  // Read before anything opens: a broken app.yml stops the start, leaving nothing half-open.
+  const setup: AppSetupWiring | undefined = config.github
+    ? undefined
+    : {
+        manifest: await readAppManifest(),
+        convert: createManifestConverter(config.githubApiUrl, log),
+        envFile: config.production ? undefined : path.resolve(options.envFile ?? ".env"),
+      };
   // Decided before anything starts: a worker refused its sandbox leaves nothing half-open.
   const engineSandbox =
     options.mode !== "web" && config.github && config.workers > 0
@@ -158,7 +176,7 @@ export async function startBosun(options: {
     }
   } else {
     log.warn(
-      "APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are unset: serving setup and health pages only",
+      `APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are unset: serving setup and health pages only; register the App at ${config.publicUrl}/`,
     );
   }
 
@@ -172,6 +190,7 @@ export async function startBosun(options: {
           stateDeps,
           maskLines,
           github,
+          setup,
           sandbox: engineSandbox?.status,
           port: options.port ?? config.port,
           log,

@@ -36,6 +36,8 @@ export interface AppConfig {
   githubSignIn: GithubSignInConfig | undefined;
   /** GitHub's web address (GHE_PROTOCOL://GHE_HOST or https://github.com), for links. */
   githubWebUrl: string;
+  /** GitHub's REST API root (GHE_PROTOCOL://GHE_HOST/api/v3 or https://api.github.com). */
+  githubApiUrl: string;
   database: DatabaseTarget;
   dataDir: string;
   encryptionKey: KeyObject;
@@ -92,7 +94,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
   const problems: string[] = [];
   const dataDir = path.resolve(env.BOSUN_DATA_DIR);
 
-  const github = await readGithubConfig(env, production, problems);
+  const github = await readGithubConfig(env, problems);
   const key = await resolveEncryptionKey(env, production, dataDir, problems);
   const githubSignIn = readGithubSignIn(env, problems);
   for (const entry of env.BOSUN_SANDBOX_PATHS) {
@@ -120,6 +122,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     github,
     githubSignIn,
     githubWebUrl: githubWebUrl(env),
+    githubApiUrl: githubApiUrl(env),
     database: env.DATABASE_URL
       ? { kind: "postgres", url: env.DATABASE_URL }
       : { kind: "pglite", dataDir: path.join(dataDir, "pgdata") },
@@ -155,7 +158,6 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
 
 async function readGithubConfig(
   env: Env,
-  production: boolean,
   problems: string[],
 ): Promise<GithubAppConfig | undefined> {
   let privateKey = env.PRIVATE_KEY;
@@ -177,11 +179,11 @@ async function readGithubConfig(
   const missing = Object.entries(given)
     .filter(([, value]) => !value)
     .map(([name]) => name);
-  if (missing.length === 3 && !production) return undefined;
+  // None at all is setup mode, in production too: the setup page registers the App and shows
+  // its credentials once. Some but not all is a mistake, refused.
+  if (missing.length === 3) return undefined;
   for (const name of missing) {
-    problems.push(
-      `${name}: required ${production ? "in production" : "with the other GitHub App credentials"}`,
-    );
+    problems.push(`${name}: required with the other GitHub App credentials`);
   }
   if (!env.APP_ID || !privateKey || !env.WEBHOOK_SECRET) return undefined;
   return {
@@ -214,6 +216,10 @@ function githubWebUrl(env: Env): string {
   return env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}` : "https://github.com";
 }
 
+function githubApiUrl(env: Env): string {
+  return env.GHE_HOST ? `${githubWebUrl(env)}/api/v3` : "https://api.github.com";
+}
+
 function readGithubSignIn(env: Env, problems: string[]): GithubSignInConfig | undefined {
   const { GITHUB_CLIENT_ID: clientId, GITHUB_CLIENT_SECRET: clientSecret } = env;
   if (!clientId && !clientSecret) return undefined;
@@ -223,9 +229,7 @@ function readGithubSignIn(env: Env, problems: string[]): GithubSignInConfig | un
     );
     return undefined;
   }
-  const webUrl = githubWebUrl(env);
-  const apiUrl = env.GHE_HOST ? `${webUrl}/api/v3` : "https://api.github.com";
-  return { clientId, clientSecret, webUrl, apiUrl };
+  return { clientId, clientSecret, webUrl: githubWebUrl(env), apiUrl: githubApiUrl(env) };
 }
 
 const KEY_FILE = "encryption-key";

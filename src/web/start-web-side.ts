@@ -28,7 +28,9 @@ import { maskRunPageStore } from "./run-pages/mask-run-page-store.js";
 import { runPageRoutes } from "./run-pages/run-page-routes.js";
 import { sessionKeys } from "./run-pages/session.js";
 import { signInRoutes } from "./run-pages/sign-in-routes.js";
-import { setupRoutes } from "./setup-routes.js";
+import type { AppManifestFile } from "../config/app-manifest.js";
+import type { ConvertManifestCode } from "../services/app-registration-port.js";
+import { setupRoutes } from "./setup/setup-routes.js";
 import { unconfiguredWebhooks, webhookListener } from "./webhook-listener.js";
 
 /** What the web side uses of a configured GitHub App. */
@@ -39,6 +41,14 @@ export interface GithubAppWiring {
   gateway: GithubGateway;
   /** What a run page's Re-run, a stack page's Trigger menu and the HTTP API plan with. */
   flow: PlanDeps;
+}
+
+/** What the setup pages need while there are no App credentials (src/web/setup/). */
+export interface AppSetupWiring {
+  manifest: AppManifestFile;
+  convert: ConvertManifestCode;
+  /** Development's .env, where the credentials go; undefined in production (shown once). */
+  envFile: string | undefined;
 }
 
 /**
@@ -54,6 +64,8 @@ export async function startWebSide(deps: {
   /** The last pass over what run pages show, with the credentials known now. */
   maskLines: MaskLines;
   github: GithubAppWiring | undefined;
+  /** Given when `github` is not: the one-click App registration. */
+  setup: AppSetupWiring | undefined;
   /** How this process's workers run engines, for /readyz; undefined when it runs none. */
   sandbox: SandboxStatus | undefined;
   port: number;
@@ -85,7 +97,20 @@ export async function startWebSide(deps: {
     accepting: () => accepting,
     sandbox: deps.sandbox,
   });
-  if (!github) routes.route("/", setupRoutes(config.webhookPath));
+  const secureCookies = config.publicUrl.startsWith("https:");
+  if (!github && deps.setup) {
+    routes.route(
+      "/",
+      setupRoutes({
+        ...deps.setup,
+        webhookPath: config.webhookPath,
+        publicUrl: config.publicUrl,
+        githubWebUrl: config.githubWebUrl,
+        secureCookies,
+        log,
+      }),
+    );
+  }
   routes.route("/state", stateRoutes(deps.stateDeps));
   routes.route(
     "/",
@@ -100,7 +125,6 @@ export async function startWebSide(deps: {
   );
   const sessionKeysOfPages = sessionKeys(config.encryptionKey);
   const users = config.githubSignIn ? createGithubUserAuth(config.githubSignIn, log) : undefined;
-  const secureCookies = config.publicUrl.startsWith("https:");
   if (users) {
     routes.route(
       "/",

@@ -58,7 +58,7 @@ export async function setup(): Promise<() => Promise<void>> {
     }),
   );
   await writeFile(path.join(build, "package.json"), JSON.stringify({ type: "module" }));
-  for (const shared of ["migrations", "node_modules", "keys"]) {
+  for (const shared of ["migrations", "node_modules", "keys", "app.yml"]) {
     await symlink(path.join(ROOT, shared), path.join(build, shared));
   }
   process.env[CLI_BUILD_VARIABLE] = build;

@@ -85,11 +85,20 @@ describe("loadConfig", () => {
     return [];
   };
 
-  it("requires the key and the App credentials in production", async () => {
+  it("requires the key in production, and serves setup there without App credentials", async () => {
     expect(await problemsOf({ NODE_ENV: "production" })).toEqual([
-      "APP_ID: required in production",
-      "PRIVATE_KEY: required in production",
-      "WEBHOOK_SECRET: required in production",
+      expect.stringContaining("BOSUN_ENCRYPTION_KEY: required in production"),
+    ]);
+    const setup = await loadConfig({
+      NODE_ENV: "production",
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENCRYPTION_KEY: "a".repeat(64),
+    });
+    expect(setup.github).toBeUndefined();
+    expect(setup.githubApiUrl).toBe("https://api.github.com");
+    expect(await problemsOf({ NODE_ENV: "production", APP_ID: "1" })).toEqual([
+      "PRIVATE_KEY: required with the other GitHub App credentials",
+      "WEBHOOK_SECRET: required with the other GitHub App credentials",
       expect.stringContaining("BOSUN_ENCRYPTION_KEY: required in production"),
     ]);
   });
