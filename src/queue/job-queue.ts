@@ -66,20 +66,24 @@ export async function startJobQueue(
           db: { executeSql: (text, values) => connection.executor.executeSql(text, values) },
         });
   boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));
-  await boss.start();
-  for (const queue of queues) {
-    await boss.createQueue(queue.name, {
-      name: queue.name,
-      policy: queue.policy ?? "standard",
-      retryLimit: queue.retryLimit ?? 5,
-      retryDelay: 2,
-      retryBackoff: true,
-      ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
-    });
-    // pg-boss 10 keeps one schedule per queue name: every process writes the same one, and its
-    // timekeeper sends each time's job once, whichever process gets there first.
-    if (queue.schedule) await boss.schedule(queue.name, queue.schedule, {}, { tz: "UTC" });
-  }
+  // pg-boss installs or upgrades its schema at start, and each queue is a partition created on
+  // first use: under the migration lock, processes starting together do it one after another.
+  await database.underMigrationLock(async () => {
+    await boss.start();
+    for (const queue of queues) {
+      await boss.createQueue(queue.name, {
+        name: queue.name,
+        policy: queue.policy ?? "standard",
+        retryLimit: queue.retryLimit ?? 5,
+        retryDelay: 2,
+        retryBackoff: true,
+        ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
+      });
+      // pg-boss 10 keeps one schedule per queue name: every process writes the same one, and its
+      // timekeeper sends each time's job once, whichever process gets there first.
+      if (queue.schedule) await boss.schedule(queue.name, queue.schedule, {}, { tz: "UTC" });
+    }
+  });
   const workerIds: string[] = [];
   const workersOf = new Map<QueueName, string[]>();
   // One worker of the queue is woken per batch of new jobs, in turn: the job's wait for a poll
