@@ -43,6 +43,8 @@ import {
   setNotificationSecretCommand,
 } from "./services/notifications-command.js";
 import { createNotificationRepository } from "./store/notification-repository.js";
+import { rotateKeysCommand } from "./services/rotate-keys.js";
+import { createSealedValueRepository } from "./store/sealed-value-repository.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -156,7 +158,7 @@ async function stateCommand(run: (deps: StateCommandDeps) => Promise<CommandResu
         run({
           store: createStateRepository(database.db),
           directory: createComponentDirectory(database.db),
-          key: config.encryptionKey,
+          key: config.encryptionKeys,
           log,
         }),
       ),
@@ -164,7 +166,7 @@ async function stateCommand(run: (deps: StateCommandDeps) => Promise<CommandResu
   } catch (error) {
     if (error instanceof SealError) {
       process.stderr.write(
-        `bosun: ${error.message}: is BOSUN_ENCRYPTION_KEY the key Bosun runs with?\n`,
+        `bosun: ${error.message}: are BOSUN_ENCRYPTION_KEYS (or BOSUN_ENCRYPTION_KEY) the keys Bosun runs with?\n`,
       );
       process.exit(1);
     }
@@ -250,7 +252,7 @@ async function secretsCommand(run: (admin: SecretRepository) => Promise<CommandR
     const config = await loadConfig(process.env);
     report(
       await onMigratedDatabase(config.database, (database) =>
-        run(createSecretRepository(database.db, config.encryptionKey)),
+        run(createSecretRepository(database.db, config.encryptionKeys)),
       ),
     );
   } catch (error) {
@@ -370,7 +372,7 @@ async function notificationsCommand(
     const config = await loadConfig(process.env);
     report(
       await onMigratedDatabase(config.database, (database) =>
-        run(createNotificationRepository(database.db, config.encryptionKey)),
+        run(createNotificationRepository(database.db, config.encryptionKeys)),
       ),
     );
   } catch (error) {
@@ -416,6 +418,29 @@ notifications
   .description("send a delivery again, under its same webhook-id (within a minute)")
   .argument("<id>", "the delivery's id, from bosun notifications deliveries")
   .action((id: string) => notificationsCommand((store) => redeliverCommand(store, { id })));
+
+program
+  .command("keys")
+  .description("the encryption keys of BOSUN_ENCRYPTION_KEYS")
+  .command("rotate")
+  .description(
+    "re-seal every sealed value (secrets, states, saved workspaces, outputs, signing keys) under the newest key, beside a running Bosun; then the older keys can be removed",
+  )
+  .action(async () => {
+    try {
+      const config = await loadConfig(process.env);
+      report(
+        await onMigratedDatabase(config.database, (database) =>
+          rotateKeysCommand({
+            sealed: createSealedValueRepository(database),
+            keys: config.encryptionKeys,
+          }),
+        ),
+      );
+    } catch (error) {
+      fail(error);
+    }
+  });
 
 registerRunCommands(program);
 

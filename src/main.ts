@@ -93,7 +93,7 @@ export async function startBosun(options: {
   const stateDeps = {
     store: createStateRepository(database.db),
     credentials: createStateCredentialRepository(database.db),
-    key: config.encryptionKey,
+    key: config.encryptionKeys,
     credentialLifetimeMs: stateCredentialLifetime(config.runTimeoutMs).lifetimeMs,
     log,
   };

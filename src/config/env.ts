@@ -114,6 +114,8 @@ const ownVariables = {
   DATABASE_URL: optionalText.pipe(postgresUrl.optional()),
   BOSUN_DATA_DIR: optionalText.pipe(z.string().default(".bosun")),
   BOSUN_ENCRYPTION_KEY: optionalText,
+  /** Several keys, `,`-separated, newest first: the newest seals, every one opens (key rotation). */
+  BOSUN_ENCRYPTION_KEYS: optionalText,
   BOSUN_PUBLIC_URL: optionalText.pipe(
     z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   ),

@@ -1,7 +1,7 @@
-import type { KeyObject } from "node:crypto";
 import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { NotificationEventType } from "../domain/notification-events.js";
-import { open, seal } from "../lib/seal.js";
+import { type SealKeys, open, seal } from "../lib/seal.js";
+import { notificationSecretContext as aad } from "../lib/seal-contexts.js";
 import type {
   DeliveryStatus,
   DeliverySummary,
@@ -29,14 +29,11 @@ export interface NotificationSecretAdmin {
   removeWebhookSecret(repositoryId: number, name: string): Promise<boolean>;
 }
 
-/** Binds a sealed secret to its repository and name: values cannot be swapped between rows. */
-const aad = (repositoryId: number, name: string) => `notification-secret:${repositoryId}:${name}`;
-
 const kindOf = (value: string): "webhook" | "slack" => (value === "slack" ? "slack" : "webhook");
 
 export function createNotificationRepository(
   db: Db,
-  key: KeyObject,
+  key: SealKeys,
 ): NotificationStore & NotificationSecretAdmin {
   const summaries = () =>
     db

@@ -71,7 +71,7 @@ export async function startWorkerSide(deps: {
     leases,
     workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.workerLeaseMs,
-    secrets: createSecretRepository(database.db, config.encryptionKey),
+    secrets: createSecretRepository(database.db, config.encryptionKeys),
     fetchSource: deps.flow.fetchSource,
     engines,
     engineVersions: createEngineVersions({
@@ -79,7 +79,7 @@ export async function startWorkerSide(deps: {
       defaults: engines,
       make: (kind, bin) => createEngine(kind, bin, deps.sandbox),
     }),
-    encryptionKey: config.encryptionKey,
+    encryptionKey: config.encryptionKeys,
     workspaceRoot: deps.workspaceRoot,
     providerCache: path.join(config.dataDir, "providers"),
     timeoutMs: config.runTimeoutMs,
@@ -91,7 +91,7 @@ export async function startWorkerSide(deps: {
       // The same ring the web side publishes (src/web/start-web-side.ts): one table of keys.
       ring: createSigningKeyRing({
         store: createSigningKeyRepository(database.db),
-        encryptionKey: config.encryptionKey,
+        encryptionKey: config.encryptionKeys,
         tokenLifetimeMs: config.runTimeoutMs,
       }),
       issuer: config.publicUrl,
@@ -102,7 +102,7 @@ export async function startWorkerSide(deps: {
     log,
   };
   const advance = advanceAndReport(deps.flow);
-  const notifications = createNotificationRepository(database.db, config.encryptionKey);
+  const notifications = createNotificationRepository(database.db, config.encryptionKeys);
   const notify = config.notifications;
   const recovery =
     config.workers > 0

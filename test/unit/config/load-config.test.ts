@@ -34,6 +34,53 @@ describe("loadConfig", () => {
     }
   });
 
+  it("takes several keys, newest first: the newest seals, every one is in the ring", async () => {
+    const newer = Buffer.alloc(32, 9);
+    const older = Buffer.alloc(32, 7);
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENCRYPTION_KEYS: ` ${newer.toString("base64")} , ${older.toString("hex")}`,
+    });
+    expect(config.encryptionKey.export().equals(newer)).toBe(true);
+    expect(config.encryptionKeys.newest.key.export().equals(newer)).toBe(true);
+    expect(config.encryptionKeys.keys.map(({ key }) => key.export())).toEqual([newer, older]);
+    // Beside it, BOSUN_ENCRYPTION_KEY may stay while it names the newest key.
+    const both = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENCRYPTION_KEY: newer.toString("hex"),
+      BOSUN_ENCRYPTION_KEYS: `${newer.toString("base64")},${older.toString("base64")}`,
+    });
+    expect(both.encryptionKeys.keys).toHaveLength(2);
+  });
+
+  it.each([
+    [
+      "a bad key in the list, by position and never by text",
+      { BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},not-a-key` },
+      "BOSUN_ENCRYPTION_KEYS: key 2 of 2 must be 32 bytes, as base64 or 64 hex characters",
+    ],
+    [
+      "the same key twice",
+      {
+        BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},${Buffer.alloc(32, 1).toString("hex")}`,
+      },
+      "BOSUN_ENCRYPTION_KEYS: the same key is listed twice",
+    ],
+    [
+      "BOSUN_ENCRYPTION_KEY that is not the newest of BOSUN_ENCRYPTION_KEYS",
+      {
+        BOSUN_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString("base64"),
+        BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},${Buffer.alloc(32, 2).toString("base64")}`,
+      },
+      "BOSUN_ENCRYPTION_KEY: set beside BOSUN_ENCRYPTION_KEYS, it must be the first (newest) of them; set only BOSUN_ENCRYPTION_KEYS",
+    ],
+  ])("refuses %s", async (_case, env, problem) => {
+    const error = await loadConfig({ BOSUN_DATA_DIR: dataDir, ...env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([problem]);
+    expect((error as ConfigError).message).not.toContain("not-a-key");
+  });
+
   it("uses PostgreSQL when DATABASE_URL is set and builds the GHE API base", async () => {
     const config = await loadConfig({
       BOSUN_DATA_DIR: dataDir,
