@@ -44,6 +44,8 @@ import {
 } from "./services/notifications-command.js";
 import { createNotificationRepository } from "./store/notification-repository.js";
 import { rotateKeysCommand } from "./services/rotate-keys.js";
+import { collectGarbageCommand } from "./services/collect-garbage.js";
+import { retentionTargets } from "./worker/retention-targets.js";
 import { createSealedValueRepository } from "./store/sealed-value-repository.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
@@ -435,6 +437,29 @@ program
             sealed: createSealedValueRepository(database),
             keys: config.encryptionKeys,
           }),
+        ),
+      );
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command("gc")
+  .description(
+    "delete what BOSUN_RETENTION_* says is too old (webhook payloads, phase logs, sealed plans of finished runs, cached tarballs, state versions), as the daily job does; prints counts and bytes before and after",
+  )
+  .option("--dry-run", "say what would be deleted, and delete nothing")
+  .action(async (options: { dryRun?: boolean }) => {
+    try {
+      const config = await loadConfig(process.env);
+      const log = createLogger(config.logLevel, process.stderr);
+      report(
+        await onMigratedDatabase(config.database, (database) =>
+          collectGarbageCommand(
+            { targets: retentionTargets(database, config.dataDir), log },
+            { settings: config.retention, now: new Date(), dryRun: options.dryRun ?? false },
+          ),
         ),
       );
     } catch (error) {

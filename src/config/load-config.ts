@@ -7,6 +7,7 @@ import {
   type KeyRing,
   parseEncryptionKey,
 } from "../lib/seal.js";
+import type { RetentionSettings } from "../domain/retention.js";
 import type { SandboxMode } from "./sandbox-mode.js";
 import type { DatabaseTarget } from "./database-target.js";
 import { describeEnvProblems, Env } from "./env.js";
@@ -68,6 +69,8 @@ export interface AppConfig {
   /** BOSUN_DRIFT_SCHEDULE: the drift checks of environments without a schedule of their own. */
   driftSchedule: string | undefined;
   notifications: NotificationSettings;
+  /** BOSUN_RETENTION_*: what the daily garbage collection and `bosun gc` delete. */
+  retention: RetentionSettings;
 }
 
 /** Where run events go besides the repositories' own targets, and how they are delivered. */
@@ -142,6 +145,13 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     sandbox: { mode: env.BOSUN_SANDBOX, paths: env.BOSUN_SANDBOX_PATHS },
     enginePassthrough: env.BOSUN_ENGINE_PASSTHROUGH_ENV,
     driftSchedule: env.BOSUN_DRIFT_SCHEDULE,
+    retention: {
+      "webhook-payloads": env.BOSUN_RETENTION_WEBHOOK_PAYLOADS,
+      "phase-logs": env.BOSUN_RETENTION_PHASE_LOGS,
+      plans: env.BOSUN_RETENTION_PLANS,
+      tarballs: env.BOSUN_RETENTION_TARBALLS,
+      "state-versions": env.BOSUN_RETENTION_STATE_VERSIONS,
+    },
     notifications: {
       server:
         env.BOSUN_NOTIFY_URL && env.BOSUN_NOTIFY_SECRET

@@ -34,6 +34,8 @@ import { deliveryJobHandler } from "./delivery-job-handler.js";
 import { driftTickHandler } from "./drift-tick-handler.js";
 import { notifyDeliveryHandler } from "./notify-delivery-handler.js";
 import { registerJobHandlers } from "./register-job-handlers.js";
+import { collectGarbageHandler } from "./collect-garbage-handler.js";
+import { retentionTargets } from "./retention-targets.js";
 import { reportJobHandler } from "./report-job-handler.js";
 
 /**
@@ -152,6 +154,11 @@ export async function startWorkerSide(deps: {
         log,
       }),
       notifySweep: () => queueDeliveries({ notifications, queue }, undefined),
+      collectGarbage: collectGarbageHandler({
+        targets: retentionTargets(database, config.dataDir),
+        settings: config.retention,
+        log,
+      }),
     },
     log,
   });

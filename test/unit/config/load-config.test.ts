@@ -81,6 +81,44 @@ describe("loadConfig", () => {
     expect((error as ConfigError).message).not.toContain("not-a-key");
   });
 
+  it("reads BOSUN_RETENTION_*: periods, a count of state versions, off, and the defaults", async () => {
+    const defaults = await loadConfig({ BOSUN_DATA_DIR: dataDir });
+    expect(defaults.retention).toEqual({
+      "webhook-payloads": { maxAgeMs: 30 * 86_400_000 },
+      "phase-logs": { maxAgeMs: 90 * 86_400_000 },
+      plans: { maxAgeMs: 14 * 86_400_000 },
+      tarballs: { maxAgeMs: 7 * 86_400_000 },
+      "state-versions": undefined,
+    });
+    const set = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_RETENTION_WEBHOOK_PAYLOADS: "off",
+      BOSUN_RETENTION_PHASE_LOGS: "36h",
+      BOSUN_RETENTION_STATE_VERSIONS: "10",
+    });
+    expect(set.retention["webhook-payloads"]).toBeUndefined();
+    expect(set.retention["phase-logs"]).toEqual({ maxAgeMs: 36 * 3_600_000 });
+    expect(set.retention["state-versions"]).toEqual({ keepNewest: 10 });
+    expect(
+      (await loadConfig({ BOSUN_DATA_DIR: dataDir, BOSUN_RETENTION_STATE_VERSIONS: "90d" }))
+        .retention["state-versions"],
+    ).toEqual({ maxAgeMs: 90 * 86_400_000 });
+  });
+
+  it("refuses a bad retention setting, naming it and saying what it takes", async () => {
+    const error = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_RETENTION_WEBHOOK_PAYLOADS: "1d",
+      BOSUN_RETENTION_TARBALLS: "a week",
+      BOSUN_RETENTION_STATE_VERSIONS: "0",
+    }).catch((e: unknown) => e);
+    expect((error as ConfigError).problems).toEqual([
+      "BOSUN_RETENTION_WEBHOOK_PAYLOADS: must be at least 3d (GitHub keeps deliveries 3 days, and replay compares against them)",
+      "BOSUN_RETENTION_TARBALLS: must be a period such as 30d or 36h, or off",
+      "BOSUN_RETENTION_STATE_VERSIONS: must keep at least 1 version (the latest is never deleted)",
+    ]);
+  });
+
   it("uses PostgreSQL when DATABASE_URL is set and builds the GHE API base", async () => {
     const config = await loadConfig({
       BOSUN_DATA_DIR: dataDir,
