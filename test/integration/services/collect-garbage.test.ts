@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { mkdir, readdir, utimes, writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import pino from "pino";
@@ -16,6 +18,7 @@ import {
   webhookDeliveries,
 } from "../../../src/store/schema/index.js";
 import { retentionTargets } from "../../../src/worker/retention-targets.js";
+import { bosunArguments } from "../../helpers/bosun-cli.js";
 import {
   databaseKinds,
   openScratchDatabase,
@@ -246,5 +249,41 @@ describe.each(databaseKinds)("retention on %s", (kind) => {
     );
     expect(collected[0]).toMatchObject({ kind: "webhook-payloads", setting: "off" });
     expect((await snapshot()).deliveries).toEqual(before.deliveries);
+  });
+});
+
+// A process of its own beside the test's connection: PostgreSQL, where both can be open at once.
+describe.each(databaseKinds.filter((kind) => kind === "postgres"))("bosun gc on %s", (kind) => {
+  it("prints each kind's setting and tallies, and --dry-run deletes nothing", async () => {
+    const opened = await openScratchDatabase(kind);
+    try {
+      await opened.database.db.insert(webhookDeliveries).values({
+        deliveryId: "old",
+        event: "push",
+        payload: {},
+        status: "processed",
+        receivedAt: daysAgo(10),
+      });
+      const gc = (args: string[]) =>
+        promisify(execFile)(process.execPath, bosunArguments(["gc", ...args]), {
+          env: {
+            PATH: process.env.PATH ?? "",
+            ...opened.scratch.env,
+            BOSUN_RETENTION_WEBHOOK_PAYLOADS: "5d",
+            BOSUN_RETENTION_STATE_VERSIONS: "10",
+            LOG_LEVEL: "warn",
+          },
+        });
+      const dry = await gc(["--dry-run"]);
+      expect(dry.stdout).toMatch(/^webhook-payloads\s+5d\s+1 \(\d+ B\)\s+1 \(/m);
+      expect(dry.stdout).toMatch(/^state-versions\s+keep 10\s+0 \(0 B\)/m);
+      expect(dry.stdout).toMatch(/^phase-logs\s+90d\s/m);
+      expect(await opened.database.db.select().from(webhookDeliveries)).toHaveLength(1);
+      const real = await gc([]);
+      expect(real.stdout).toContain("deleted 1 items");
+      expect(await opened.database.db.select().from(webhookDeliveries)).toHaveLength(0);
+    } finally {
+      await opened.close();
+    }
   });
 });

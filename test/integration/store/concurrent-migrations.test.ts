@@ -116,6 +116,14 @@ describe.each(databaseKinds.filter((kind) => kind === "postgres"))(
           notifications: { timeoutMs: 10_000 },
         }).map((queue) => queue.name);
         expect(queues.map((queue) => queue.name)).toEqual([...expected].sort());
+        // Each scheduled queue's cron once, the daily garbage collection among them.
+        const schedules = await sql<{ name: string; cron: string }[]>`
+          select name, cron from pgboss.schedule order by name`;
+        expect(schedules).toEqual([
+          { name: "collect-garbage", cron: "17 3 * * *" },
+          { name: "drift-tick", cron: "* * * * *" },
+          { name: "notify-sweep", cron: "* * * * *" },
+        ]);
       } finally {
         await sql.end();
       }
