@@ -51,7 +51,7 @@ export interface SigningKeyRing {
 
 export function createSigningKeyRing(options: {
   store: SigningKeyStore;
-  /** BOSUN_ENCRYPTION_KEY: private keys exist only sealed with it. */
+  /** BOSUN_ENCRYPTION_KEYS: private keys exist only sealed under them. */
   encryptionKey: SealKeys;
   /** How long a key signs before a new one takes over. */
   rotateEveryMs?: number;
