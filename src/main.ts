@@ -111,7 +111,7 @@ export async function startBosun(options: {
   const stateDeps = {
     store: createStateRepository(database.db),
     credentials: createStateCredentialRepository(database.db),
-    key: config.encryptionKey,
+    key: config.encryptionKeys,
     credentialLifetimeMs: stateCredentialLifetime(config.runTimeoutMs).lifetimeMs,
     log,
   };

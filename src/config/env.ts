@@ -101,6 +101,53 @@ const webhookSecret = z.string().refine(
 
 const booleanText = z.enum(["true", "false"], { error: "must be true or false" });
 
+const DAY_MS = 86_400_000;
+
+/** A retention period (`30d`, `36h`) or `off` (keep everything), at least `leastMs`. */
+const retentionAge = (defaultAge: string, leastMs = 3_600_000, why = "1h") =>
+  z
+    .string()
+    .default(defaultAge)
+    .transform((value, ctx): { maxAgeMs: number } | undefined => {
+      if (value === "off") return undefined;
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: "must be a period such as 30d or 36h, or off" });
+        return z.NEVER;
+      }
+      if (ms < leastMs) {
+        ctx.addIssue({ code: "custom", message: `must be at least ${why}` });
+        return z.NEVER;
+      }
+      return { maxAgeMs: ms };
+    });
+
+/** State versions: keep the N newest of each component (`10`), or those younger than a period. */
+const stateVersionRetention = z
+  .string()
+  .default("off")
+  .transform((value, ctx): { maxAgeMs: number } | { keepNewest: number } | undefined => {
+    if (value === "off") return undefined;
+    if (/^\d+$/.test(value)) {
+      const keepNewest = Number(value);
+      if (keepNewest >= 1 && Number.isSafeInteger(keepNewest)) return { keepNewest };
+      ctx.addIssue({
+        code: "custom",
+        message: "must keep at least 1 version (the latest is never deleted)",
+      });
+      return z.NEVER;
+    }
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < DAY_MS) {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be a number of versions to keep (10), a period of at least 1d (90d), or off",
+      });
+      return z.NEVER;
+    }
+    return { maxAgeMs: ms };
+  });
+
 /** Bosun's own variables: its configuration and credentials, none of which an engine receives. */
 const ownVariables = {
   NODE_ENV: optionalText,
@@ -130,6 +177,8 @@ const ownVariables = {
   DATABASE_URL: optionalText.pipe(postgresUrl.optional()),
   BOSUN_DATA_DIR: optionalText.pipe(z.string().default(".bosun")),
   BOSUN_ENCRYPTION_KEY: optionalText,
+  /** Several keys, `,`-separated, newest first: the newest seals, every one opens (key rotation). */
+  BOSUN_ENCRYPTION_KEYS: optionalText,
   BOSUN_PUBLIC_URL: optionalText.pipe(
     z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   ),
@@ -177,6 +226,22 @@ const ownVariables = {
       .pipe(z.number().max(20_000, "must be at most 20s: the first retry comes within 30s"))
       .default(5_000),
   ),
+  /**
+   * Retention (README "Retention"): how long each kind of data is kept before `collectGarbage`
+   * (a daily job, and `bosun gc`) deletes it. A processed webhook's payload outlives GitHub's own
+   * 3 days of deliveries, which `bosun deliveries replay` compares with what Bosun recorded.
+   */
+  BOSUN_RETENTION_WEBHOOK_PAYLOADS: optionalText.pipe(
+    retentionAge(
+      "30d",
+      3 * DAY_MS,
+      "3d (GitHub keeps deliveries 3 days, and replay compares against them)",
+    ),
+  ),
+  BOSUN_RETENTION_PHASE_LOGS: optionalText.pipe(retentionAge("90d")),
+  BOSUN_RETENTION_PLANS: optionalText.pipe(retentionAge("14d")),
+  BOSUN_RETENTION_TARBALLS: optionalText.pipe(retentionAge("7d")),
+  BOSUN_RETENTION_STATE_VERSIONS: optionalText.pipe(stateVersionRetention),
   SLACK_BOT_TOKEN: optionalText.pipe(
     z
       .string()

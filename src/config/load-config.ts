@@ -1,7 +1,13 @@
 import type { KeyObject } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { generateEncryptionKey, parseEncryptionKey } from "../lib/seal.js";
+import {
+  createKeyRing,
+  generateEncryptionKey,
+  type KeyRing,
+  parseEncryptionKey,
+} from "../lib/seal.js";
+import type { RetentionSettings } from "../domain/retention.js";
 import type { EngineMirror } from "../domain/engine-release.js";
 import type { SandboxMode } from "./sandbox-mode.js";
 import type { DatabaseTarget } from "./database-target.js";
@@ -40,7 +46,13 @@ export interface AppConfig {
   githubApiUrl: string;
   database: DatabaseTarget;
   dataDir: string;
+  /**
+   * The newest key: what run-page links and sessions derive their keys from. Sealing and opening
+   * take `encryptionKeys`.
+   */
   encryptionKey: KeyObject;
+  /** BOSUN_ENCRYPTION_KEYS (or BOSUN_ENCRYPTION_KEY alone): the newest seals, every one opens. */
+  encryptionKeys: KeyRing;
   /** Said once at start when the key was generated for development. */
   encryptionKeyNotice: string | undefined;
   publicUrl: string;
@@ -64,6 +76,8 @@ export interface AppConfig {
   /** BOSUN_DRIFT_SCHEDULE: the drift checks of environments without a schedule of their own. */
   driftSchedule: string | undefined;
   notifications: NotificationSettings;
+  /** BOSUN_RETENTION_*: what the daily garbage collection and `bosun gc` delete. */
+  retention: RetentionSettings;
 }
 
 /** Where run events go besides the repositories' own targets, and how they are delivered. */
@@ -127,7 +141,8 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
       ? { kind: "postgres", url: env.DATABASE_URL }
       : { kind: "pglite", dataDir: path.join(dataDir, "pgdata") },
     dataDir,
-    encryptionKey: key.key,
+    encryptionKey: key.keys.newest.key,
+    encryptionKeys: key.keys,
     encryptionKeyNotice: key.notice,
     publicUrl: (env.BOSUN_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
     workers: env.BOSUN_WORKERS,
@@ -141,6 +156,13 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     sandbox: { mode: env.BOSUN_SANDBOX, paths: env.BOSUN_SANDBOX_PATHS },
     enginePassthrough: env.BOSUN_ENGINE_PASSTHROUGH_ENV,
     driftSchedule: env.BOSUN_DRIFT_SCHEDULE,
+    retention: {
+      "webhook-payloads": env.BOSUN_RETENTION_WEBHOOK_PAYLOADS,
+      "phase-logs": env.BOSUN_RETENTION_PHASE_LOGS,
+      plans: env.BOSUN_RETENTION_PLANS,
+      tarballs: env.BOSUN_RETENTION_TARBALLS,
+      "state-versions": env.BOSUN_RETENTION_STATE_VERSIONS,
+    },
     notifications: {
       server:
         env.BOSUN_NOTIFY_URL && env.BOSUN_NOTIFY_SECRET
@@ -239,12 +261,10 @@ async function resolveEncryptionKey(
   production: boolean,
   dataDir: string,
   problems: string[],
-): Promise<{ key: KeyObject; notice: string | undefined } | undefined> {
-  if (env.BOSUN_ENCRYPTION_KEY) {
-    const key = decodeKey(env.BOSUN_ENCRYPTION_KEY);
-    if (!key)
-      problems.push("BOSUN_ENCRYPTION_KEY: must be 32 bytes, as base64 or 64 hex characters");
-    return key && { key, notice: undefined };
+): Promise<{ keys: KeyRing; notice: string | undefined } | undefined> {
+  if (env.BOSUN_ENCRYPTION_KEYS || env.BOSUN_ENCRYPTION_KEY) {
+    const keys = configuredKeys(env, problems);
+    return keys && { keys, notice: undefined };
   }
   if (production) {
     problems.push(
@@ -260,16 +280,56 @@ async function resolveEncryptionKey(
       problems.push(
         `BOSUN_ENCRYPTION_KEY: unset, and the development key in ${keyPath} is damaged`,
       );
-    return key && { key, notice: undefined };
+    return key && { keys: createKeyRing([key]), notice: undefined };
   }
   const { key, text } = generateEncryptionKey();
   await mkdir(dataDir, { recursive: true });
   await writeFile(keyPath, `${text}\n`, { mode: 0o600, flag: "wx" });
   await chmod(keyPath, 0o600);
   return {
-    key,
+    keys: createKeyRing([key]),
     notice: `BOSUN_ENCRYPTION_KEY is unset: generated a development key and kept it in ${keyPath}; set BOSUN_ENCRYPTION_KEY in production`,
   };
+}
+
+/**
+ * BOSUN_ENCRYPTION_KEYS, newest first, or BOSUN_ENCRYPTION_KEY alone. Both may be set while a
+ * deployment moves from one to the other, as long as they agree on the key that seals: then
+ * BOSUN_ENCRYPTION_KEY must be the first of BOSUN_ENCRYPTION_KEYS. Problems name the key by its
+ * position, never by its text.
+ */
+function configuredKeys(env: Env, problems: string[]): KeyRing | undefined {
+  const single = env.BOSUN_ENCRYPTION_KEY;
+  const listed = env.BOSUN_ENCRYPTION_KEYS?.split(",").map((entry) => entry.trim());
+  if (!listed) {
+    const key = decodeKey(single ?? "");
+    if (!key)
+      problems.push("BOSUN_ENCRYPTION_KEY: must be 32 bytes, as base64 or 64 hex characters");
+    return key && createKeyRing([key]);
+  }
+  const keys = listed.map(decodeKey);
+  keys.forEach((key, index) => {
+    if (!key) {
+      problems.push(
+        `BOSUN_ENCRYPTION_KEYS: key ${index + 1} of ${listed.length} must be 32 bytes, as base64 or 64 hex characters`,
+      );
+    }
+  });
+  const parsed = keys.filter((key): key is KeyObject => key !== undefined);
+  if (parsed.length !== keys.length) return undefined;
+  const singleKey = single === undefined ? undefined : decodeKey(single);
+  if (single !== undefined && !singleKey?.equals(parsed[0]!)) {
+    problems.push(
+      "BOSUN_ENCRYPTION_KEY: set beside BOSUN_ENCRYPTION_KEYS, it must be the first (newest) of them; set only BOSUN_ENCRYPTION_KEYS",
+    );
+    return undefined;
+  }
+  try {
+    return createKeyRing(parsed);
+  } catch {
+    problems.push("BOSUN_ENCRYPTION_KEYS: the same key is listed twice");
+    return undefined;
+  }
 }
 
 function decodeKey(text: string): KeyObject | undefined {

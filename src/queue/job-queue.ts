@@ -33,12 +33,12 @@ const POLL_SECONDS = 0.5;
  */
 const MAX_MAINTENANCE_SECONDS = 15;
 
-/** pg-boss on Bosun's database: its own pool on PostgreSQL, the shared session on PGlite. */
-async function startBoss(
+/** pg-boss on Bosun's database (not started): its own pool on PostgreSQL, the shared session on PGlite. */
+function createBoss(
   database: Database,
   log: Logger,
   options: Pick<PgBoss.ConstructorOptions, "maintenanceIntervalSeconds" | "supervise" | "schedule">,
-): Promise<PgBoss> {
+): PgBoss {
   const connection = database.queueConnection;
   const boss =
     "connectionString" in connection
@@ -54,7 +54,6 @@ async function startBoss(
           ...options,
         });
   boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));
-  await boss.start();
   return boss;
 }
 
@@ -66,8 +65,9 @@ export async function openSendOnlyQueue(
   database: Database,
   log: Logger,
 ): Promise<Pick<JobQueue, "send" | "stop">> {
-  // It may install pg-boss's schema (under pg-boss's own lock) when no worker has run yet.
-  const boss = await startBoss(database, log, { supervise: false, schedule: false });
+  const boss = createBoss(database, log, { supervise: false, schedule: false });
+  // It installs pg-boss's schema when no worker has run yet: under the migration lock, as workers do.
+  await database.underMigrationLock(() => boss.start());
   return {
     async send(name: QueueName, data: object, options: SendOptions = {}) {
       const id = await boss.send(name, data, {
@@ -99,20 +99,25 @@ export async function startJobQueue(
       ...queues.map((queue) => Math.ceil((queue.expireInSeconds ?? Infinity) / 4)),
     ),
   );
-  const boss = await startBoss(database, log, { maintenanceIntervalSeconds: maintenanceSeconds });
-  for (const queue of queues) {
-    await boss.createQueue(queue.name, {
-      name: queue.name,
-      policy: queue.policy ?? "standard",
-      retryLimit: queue.retryLimit ?? 5,
-      retryDelay: 2,
-      retryBackoff: true,
-      ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
-    });
-    // pg-boss 10 keeps one schedule per queue name: every process writes the same one, and its
-    // timekeeper sends each time's job once, whichever process gets there first.
-    if (queue.schedule) await boss.schedule(queue.name, queue.schedule, {}, { tz: "UTC" });
-  }
+  const boss = createBoss(database, log, { maintenanceIntervalSeconds: maintenanceSeconds });
+  // pg-boss installs or upgrades its schema at start, and each queue is a partition created on
+  // first use: under the migration lock, processes starting together do it one after another.
+  await database.underMigrationLock(async () => {
+    await boss.start();
+    for (const queue of queues) {
+      await boss.createQueue(queue.name, {
+        name: queue.name,
+        policy: queue.policy ?? "standard",
+        retryLimit: queue.retryLimit ?? 5,
+        retryDelay: 2,
+        retryBackoff: true,
+        ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
+      });
+      // pg-boss 10 keeps one schedule per queue name: every process writes the same one, and its
+      // timekeeper sends each time's job once, whichever process gets there first.
+      if (queue.schedule) await boss.schedule(queue.name, queue.schedule, {}, { tz: "UTC" });
+    }
+  });
   const workerIds: string[] = [];
   const workersOf = new Map<QueueName, string[]>();
   // One worker of the queue is woken per batch of new jobs, in turn: the job's wait for a poll

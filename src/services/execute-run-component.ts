@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { PLAN_ONLY_KINDS } from "../domain/run-kind.js";
-import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
-import { digest, seal } from "../lib/seal.js";
+import { digest, type SealKeys, seal } from "../lib/seal.js";
+import { revisionOutputsContext, savedWorkspaceContext } from "../lib/seal-contexts.js";
 import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
 import type { EngineKind } from "../domain/engine-kind.js";
 import { receivesStackWideSecrets } from "../domain/component-spec.js";
@@ -44,7 +44,7 @@ export interface ExecutorDeps {
   engines: Record<EngineKind, Engine>;
   /** BOSUN_ENGINE_DIR's versions, for stacks that ask for one; without it, `engines` run all. */
   engineVersions?: EngineVersions;
-  encryptionKey: KeyObject;
+  encryptionKey: SealKeys;
   workspaceRoot: string;
   /** BOSUN_DATA_DIR/providers: the provider cache every phase's init shares. */
   providerCache?: string;
@@ -169,7 +169,11 @@ async function plan(
       const denied = verdict.denials.length > 0;
       const sealedWorkspace =
         planned.savedWorkspace && !denied
-          ? seal(deps.encryptionKey, planned.savedWorkspace, record.runComponentId)
+          ? seal(
+              deps.encryptionKey,
+              planned.savedWorkspace,
+              savedWorkspaceContext(record.runComponentId),
+            )
           : undefined;
       await deps.runs.savePlan(record.runComponentId, {
         planDigest: planned.planDigest,
@@ -262,7 +266,11 @@ async function apply(
       outputs: clear,
       sealedOutputs:
         Object.keys(sensitive).length > 0
-          ? seal(deps.encryptionKey, Buffer.from(JSON.stringify(sensitive)), record.componentId)
+          ? seal(
+              deps.encryptionKey,
+              Buffer.from(JSON.stringify(sensitive)),
+              revisionOutputsContext(record.componentId),
+            )
           : undefined,
       stateVersionId: await deps.stateVersionOf?.(record.componentId),
       startedAt,

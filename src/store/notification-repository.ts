@@ -1,4 +1,3 @@
-import type { KeyObject } from "node:crypto";
 import {
   type AnyColumn,
   and,
@@ -18,7 +17,8 @@ import {
   NOTIFICATION_EVENT_TYPES,
   type NotificationEventType,
 } from "../domain/notification-events.js";
-import { open, seal } from "../lib/seal.js";
+import { type SealKeys, open, seal } from "../lib/seal.js";
+import { notificationSecretContext as aad } from "../lib/seal-contexts.js";
 import type {
   DeliveryStatus,
   DeliverySummary,
@@ -45,9 +45,6 @@ export interface NotificationSecretAdmin {
   setWebhookSecret(repositoryId: number, name: string, value: string): Promise<void>;
   removeWebhookSecret(repositoryId: number, name: string): Promise<boolean>;
 }
-
-/** Binds a sealed secret to its repository and name: values cannot be swapped between rows. */
-const aad = (repositoryId: number, name: string) => `notification-secret:${repositoryId}:${name}`;
 
 const kindOf = (value: string): "webhook" | "slack" => (value === "slack" ? "slack" : "webhook");
 
@@ -104,7 +101,7 @@ async function lockRunTarget(tx: Pick<Db, "execute">, deliveryId: string): Promi
 
 export function createNotificationRepository(
   db: Db,
-  key: KeyObject,
+  key: SealKeys,
 ): NotificationStore & NotificationSecretAdmin {
   const summaries = () =>
     db

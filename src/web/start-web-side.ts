@@ -118,7 +118,7 @@ export async function startWebSide(deps: {
       issuer: config.publicUrl,
       keys: createSigningKeyRing({
         store: createSigningKeyRepository(database.db),
-        encryptionKey: config.encryptionKey,
+        encryptionKey: config.encryptionKeys,
         tokenLifetimeMs: config.runTimeoutMs,
       }),
     }),

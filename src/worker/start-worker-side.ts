@@ -35,6 +35,8 @@ import { deliveryJobHandler } from "./delivery-job-handler.js";
 import { driftTickHandler } from "./drift-tick-handler.js";
 import { notifyDeliveryHandler } from "./notify-delivery-handler.js";
 import { registerJobHandlers } from "./register-job-handlers.js";
+import { collectGarbageHandler } from "./collect-garbage-handler.js";
+import { retentionTargets } from "./retention-targets.js";
 import { reportJobHandler } from "./report-job-handler.js";
 
 /**
@@ -72,7 +74,7 @@ export async function startWorkerSide(deps: {
     leases,
     workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.workerLeaseMs,
-    secrets: createSecretRepository(database.db, config.encryptionKey),
+    secrets: createSecretRepository(database.db, config.encryptionKeys),
     fetchSource: deps.flow.fetchSource,
     engines,
     engineVersions: createEngineVersions({
@@ -86,7 +88,7 @@ export async function startWorkerSide(deps: {
         log,
       }),
     }),
-    encryptionKey: config.encryptionKey,
+    encryptionKey: config.encryptionKeys,
     workspaceRoot: deps.workspaceRoot,
     providerCache: path.join(config.dataDir, "providers"),
     timeoutMs: config.runTimeoutMs,
@@ -98,7 +100,7 @@ export async function startWorkerSide(deps: {
       // The same ring the web side publishes (src/web/start-web-side.ts): one table of keys.
       ring: createSigningKeyRing({
         store: createSigningKeyRepository(database.db),
-        encryptionKey: config.encryptionKey,
+        encryptionKey: config.encryptionKeys,
         tokenLifetimeMs: config.runTimeoutMs,
       }),
       issuer: config.publicUrl,
@@ -109,7 +111,7 @@ export async function startWorkerSide(deps: {
     log,
   };
   const advance = advanceAndReport(deps.flow);
-  const notifications = createNotificationRepository(database.db, config.encryptionKey);
+  const notifications = createNotificationRepository(database.db, config.encryptionKeys);
   const notify = config.notifications;
   const recovery =
     config.workers > 0
@@ -160,6 +162,11 @@ export async function startWorkerSide(deps: {
         log,
       }),
       notifySweep: () => queueDeliveries({ notifications, queue }, undefined),
+      collectGarbage: collectGarbageHandler({
+        targets: retentionTargets(database, config.dataDir),
+        settings: config.retention,
+        log,
+      }),
     },
     log,
   });

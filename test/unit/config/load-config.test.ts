@@ -34,6 +34,91 @@ describe("loadConfig", () => {
     }
   });
 
+  it("takes several keys, newest first: the newest seals, every one is in the ring", async () => {
+    const newer = Buffer.alloc(32, 9);
+    const older = Buffer.alloc(32, 7);
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENCRYPTION_KEYS: ` ${newer.toString("base64")} , ${older.toString("hex")}`,
+    });
+    expect(config.encryptionKey.export().equals(newer)).toBe(true);
+    expect(config.encryptionKeys.newest.key.export().equals(newer)).toBe(true);
+    expect(config.encryptionKeys.keys.map(({ key }) => key.export())).toEqual([newer, older]);
+    // Beside it, BOSUN_ENCRYPTION_KEY may stay while it names the newest key.
+    const both = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENCRYPTION_KEY: newer.toString("hex"),
+      BOSUN_ENCRYPTION_KEYS: `${newer.toString("base64")},${older.toString("base64")}`,
+    });
+    expect(both.encryptionKeys.keys).toHaveLength(2);
+  });
+
+  it.each([
+    [
+      "a bad key in the list, by position and never by text",
+      { BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},not-a-key` },
+      "BOSUN_ENCRYPTION_KEYS: key 2 of 2 must be 32 bytes, as base64 or 64 hex characters",
+    ],
+    [
+      "the same key twice",
+      {
+        BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},${Buffer.alloc(32, 1).toString("hex")}`,
+      },
+      "BOSUN_ENCRYPTION_KEYS: the same key is listed twice",
+    ],
+    [
+      "BOSUN_ENCRYPTION_KEY that is not the newest of BOSUN_ENCRYPTION_KEYS",
+      {
+        BOSUN_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString("base64"),
+        BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},${Buffer.alloc(32, 2).toString("base64")}`,
+      },
+      "BOSUN_ENCRYPTION_KEY: set beside BOSUN_ENCRYPTION_KEYS, it must be the first (newest) of them; set only BOSUN_ENCRYPTION_KEYS",
+    ],
+  ])("refuses %s", async (_case, env, problem) => {
+    const error = await loadConfig({ BOSUN_DATA_DIR: dataDir, ...env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([problem]);
+    expect((error as ConfigError).message).not.toContain("not-a-key");
+  });
+
+  it("reads BOSUN_RETENTION_*: periods, a count of state versions, off, and the defaults", async () => {
+    const defaults = await loadConfig({ BOSUN_DATA_DIR: dataDir });
+    expect(defaults.retention).toEqual({
+      "webhook-payloads": { maxAgeMs: 30 * 86_400_000 },
+      "phase-logs": { maxAgeMs: 90 * 86_400_000 },
+      plans: { maxAgeMs: 14 * 86_400_000 },
+      tarballs: { maxAgeMs: 7 * 86_400_000 },
+      "state-versions": undefined,
+    });
+    const set = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_RETENTION_WEBHOOK_PAYLOADS: "off",
+      BOSUN_RETENTION_PHASE_LOGS: "36h",
+      BOSUN_RETENTION_STATE_VERSIONS: "10",
+    });
+    expect(set.retention["webhook-payloads"]).toBeUndefined();
+    expect(set.retention["phase-logs"]).toEqual({ maxAgeMs: 36 * 3_600_000 });
+    expect(set.retention["state-versions"]).toEqual({ keepNewest: 10 });
+    expect(
+      (await loadConfig({ BOSUN_DATA_DIR: dataDir, BOSUN_RETENTION_STATE_VERSIONS: "90d" }))
+        .retention["state-versions"],
+    ).toEqual({ maxAgeMs: 90 * 86_400_000 });
+  });
+
+  it("refuses a bad retention setting, naming it and saying what it takes", async () => {
+    const error = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_RETENTION_WEBHOOK_PAYLOADS: "1d",
+      BOSUN_RETENTION_TARBALLS: "a week",
+      BOSUN_RETENTION_STATE_VERSIONS: "0",
+    }).catch((e: unknown) => e);
+    expect((error as ConfigError).problems).toEqual([
+      "BOSUN_RETENTION_WEBHOOK_PAYLOADS: must be at least 3d (GitHub keeps deliveries 3 days, and replay compares against them)",
+      "BOSUN_RETENTION_TARBALLS: must be a period such as 30d or 36h, or off",
+      "BOSUN_RETENTION_STATE_VERSIONS: must keep at least 1 version (the latest is never deleted)",
+    ]);
+  });
+
   it("uses PostgreSQL when DATABASE_URL is set and builds the GHE API base", async () => {
     const config = await loadConfig({
       BOSUN_DATA_DIR: dataDir,
