@@ -8,6 +8,7 @@ import { createCredentialRegistry } from "./lib/credential-registry.js";
 import { createLogger } from "./lib/logger.js";
 import { createMasker } from "./lib/redact.js";
 import { createRunLinker } from "./lib/signed-link.js";
+import { createPrometheusMetrics } from "./metrics/prometheus-metrics.js";
 import { createGithubGateway } from "./github/create-github-gateway.js";
 import { createProbot } from "./github/create-probot.js";
 import { createSourceArchiveFetcher } from "./github/fetch-source-archive.js";
@@ -29,6 +30,7 @@ import { openDatabase, type Database } from "./store/database.js";
 import { createDeliveryRepository } from "./store/delivery-repository.js";
 import { createDriftRepository } from "./store/drift-repository.js";
 import { createInstallationRepository } from "./store/installation-repository.js";
+import { createMetricsSnapshotReader } from "./store/read-metrics-snapshot.js";
 import { createStateCredentialRepository } from "./store/state-credential-repository.js";
 import { createStateRepository } from "./store/state-repository.js";
 import { type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
@@ -89,6 +91,11 @@ export async function startBosun(options: {
   await database.serveLocalCommands(log);
 
   const queue = await startJobQueue(database, bosunQueues(config), log);
+  const prometheus = createPrometheusMetrics({
+    readSnapshot: createMetricsSnapshotReader(database),
+    sandbox: engineSandbox?.status,
+  });
+  const { metrics } = prometheus;
   const deliveries = createDeliveryRepository(database.db);
   const stateDeps = {
     store: createStateRepository(database.db),
@@ -108,7 +115,7 @@ export async function startBosun(options: {
   let github: GithubAppWiring | undefined;
   let worker: { stop(): Promise<void> } | undefined;
   if (config.github) {
-    const probot = createProbot(config.github, log, options.octokit, maskLines);
+    const probot = createProbot(config.github, log, options.octokit, maskLines, { metrics });
     recordInstallationTokens(probot, (token, expiresAt) => credentials.add(token, expiresAt));
     const gateway = createGithubGateway(probot, {});
     const fetchSource = cacheSourceArchives(
@@ -153,6 +160,7 @@ export async function startBosun(options: {
         workspaceRoot,
         ownCredentials: () => credentials.values(),
         rememberCredential: (value, expiresAt) => credentials.add(value, expiresAt),
+        metrics,
         log,
       });
     }
@@ -173,6 +181,7 @@ export async function startBosun(options: {
           maskLines,
           github,
           sandbox: engineSandbox?.status,
+          metrics: { metrics, exposition: prometheus.exposition, token: config.metricsToken },
           port: options.port ?? config.port,
           log,
         })

@@ -157,6 +157,10 @@ const ownVariables = {
       .pipe(z.number().max(20_000, "must be at most 20s: the first retry comes within 30s"))
       .default(5_000),
   ),
+  /** When set, `GET /metrics` answers only `Authorization: Bearer <this>`; unset, it is open. */
+  BOSUN_METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, "must be at least 16 characters (openssl rand -hex 32)").optional(),
+  ),
   SLACK_BOT_TOKEN: optionalText.pipe(
     z
       .string()

@@ -57,6 +57,8 @@ export interface AppConfig {
   /** BOSUN_DRIFT_SCHEDULE: the drift checks of environments without a schedule of their own. */
   driftSchedule: string | undefined;
   notifications: NotificationSettings;
+  /** BOSUN_METRICS_TOKEN: the bearer token `GET /metrics` asks for; unset, it is open. */
+  metricsToken: string | undefined;
 }
 
 /** Where run events go besides the repositories' own targets, and how they are delivered. */
@@ -142,6 +144,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
         ? { token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }
         : undefined,
     },
+    metricsToken: env.BOSUN_METRICS_TOKEN,
   };
 }
 

@@ -3,7 +3,7 @@ import type { AppConfig } from "./load-config.js";
 /**
  * Bosun's own secrets, as the texts they can be printed as: the webhook secret, the App's private
  * key (whole; the masker also masks each of its lines), the OAuth client secret, the notification
- * webhook's signing secret and the Slack bot token, the database
+ * webhook's signing secret, the Slack bot token and the metrics token, the database
  * password, and the encryption key as each of the texts BOSUN_ENCRYPTION_KEY (or the generated
  * BOSUN_DATA_DIR/encryption-key) may hold it in. None of them is ever given to the engine; they are
  * masked anyway, in case a stack's code finds one (docs/design.md, "Trust").
@@ -16,6 +16,7 @@ export function ownCredentials(config: AppConfig): string[] {
     config.githubSignIn?.clientSecret,
     config.notifications.server?.secret,
     config.notifications.slack?.token,
+    config.metricsToken,
     config.database.kind === "postgres" ? databasePassword(config.database.url) : undefined,
     key.toString("base64"),
     key.toString("base64url"),

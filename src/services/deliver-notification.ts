@@ -10,6 +10,7 @@ import type {
   WebhookAnswer,
   WebhookSender,
 } from "./notification-port.js";
+import type { Metrics } from "./metrics-port.js";
 import type { JobQueue } from "./queue-port.js";
 import { targetKey, type NotifyDeliveryJob } from "./record-run-notifications.js";
 
@@ -27,6 +28,8 @@ export interface DeliverDeps {
   retryBaseMs: number;
   now?: () => Date;
   random?: () => number;
+  /** Attempts by target kind and outcome, for /metrics. */
+  metrics?: Metrics;
   log: Logger;
 }
 
@@ -44,6 +47,7 @@ export async function deliverNotification(deps: DeliverDeps, deliveryId: string)
   const started = performance.now();
   const answer = await attempt(deps, delivery, startedAt);
   const durationMs = Math.round(performance.now() - started);
+  deps.metrics?.notificationAttempt(delivery.target.kind, answer.outcome);
   const attempts = delivery.attempts + 1;
   const log = deps.log.child({ deliveryId, runId: delivery.runId, target: delivery.target.name });
   let next: {

@@ -6,6 +6,7 @@ import type { MaskLines } from "../lib/mask-strings.js";
 import { createDeliveryAcceptor } from "../services/accept-delivery.js";
 import type { DeliveryStore } from "../services/delivery-port.js";
 import type { GithubGateway } from "../services/github-port.js";
+import type { Metrics } from "../services/metrics-port.js";
 import type { PlanDeps } from "../services/plan-deps.js";
 import type { TransactionalQueue } from "../services/queue-port.js";
 import { confirmRun } from "../services/confirm-run.js";
@@ -20,8 +21,11 @@ import { createApiTokenRepository } from "../store/api-token-repository.js";
 import { createRunPageRepository } from "../store/run-page-repository.js";
 import { createSigningKeyRepository } from "../store/signing-key-repository.js";
 import type { SandboxStatus } from "../worker/start-sandbox.js";
+import { countStateRequests } from "./count-state-requests.js";
+import { countWebhookDeliveries } from "./count-webhook-deliveries.js";
 import { healthRoutes } from "./health-routes.js";
 import { createHttpServer, listen } from "./http-server.js";
+import { metricsRoutes } from "./metrics-routes.js";
 import { oidcRoutes } from "./oidc-routes.js";
 import { createRunPageAccess } from "./run-pages/access.js";
 import { maskRunPageStore } from "./run-pages/mask-run-page-store.js";
@@ -56,6 +60,12 @@ export async function startWebSide(deps: {
   github: GithubAppWiring | undefined;
   /** How this process's workers run engines, for /readyz; undefined when it runs none. */
   sandbox: SandboxStatus | undefined;
+  /** What the web side counts, and `GET /metrics` (its text, and the token that guards it). */
+  metrics: {
+    metrics: Metrics;
+    exposition: () => Promise<{ contentType: string; body: string }>;
+    token: string | undefined;
+  };
   port: number;
   log: Logger;
 }): Promise<{
@@ -85,7 +95,9 @@ export async function startWebSide(deps: {
     accepting: () => accepting,
     sandbox: deps.sandbox,
   });
+  routes.route("/", metricsRoutes(deps.metrics));
   if (!github) routes.route("/", setupRoutes(config.webhookPath));
+  routes.use("/state/*", countStateRequests(deps.metrics.metrics));
   routes.route("/state", stateRoutes(deps.stateDeps));
   routes.route(
     "/",
@@ -137,7 +149,7 @@ export async function startWebSide(deps: {
   );
   const server: Server = createHttpServer({
     webhookPath: config.webhookPath,
-    webhooks,
+    webhooks: countWebhookDeliveries(deps.metrics.metrics, webhooks),
     routes,
     log,
   });

@@ -13,6 +13,7 @@ import type { Sandbox } from "../runner/sandbox.js";
 import type { DeliveryStore } from "../services/delivery-port.js";
 import type { ExecutorDeps } from "../services/execute-run-component.js";
 import type { InstallationStore } from "../services/installation-port.js";
+import type { Metrics } from "../services/metrics-port.js";
 import type { PlanDeps } from "../services/plan-deps.js";
 import type { JobQueue } from "../services/queue-port.js";
 import { startRecoveryLoop } from "../services/recover-lost-components.js";
@@ -55,6 +56,7 @@ export async function startWorkerSide(deps: {
   ownCredentials: () => Iterable<string>;
   /** Keeps a credential Bosun made (a phase's OIDC token) masked until it expires. */
   rememberCredential: (value: string, expiresAt: Date) => void;
+  metrics: Metrics;
   log: Logger;
 }): Promise<{ stop(): Promise<void> }> {
   const { config, database, queue, managedState, log } = deps;
@@ -99,6 +101,7 @@ export async function startWorkerSide(deps: {
       remember: deps.rememberCredential,
     }),
     stateVersionOf: async (componentId) => (await managedState.latestStateVersion(componentId))?.id,
+    metrics: deps.metrics,
     log,
   };
   const advance = advanceAndReport(deps.flow);
@@ -149,6 +152,7 @@ export async function startWorkerSide(deps: {
         serverSecret: notify.server?.secret,
         allowPrivate: notify.allowPrivate,
         retryBaseMs: notify.retryBaseMs,
+        metrics: deps.metrics,
         log,
       }),
       notifySweep: () => queueDeliveries({ notifications, queue }, undefined),

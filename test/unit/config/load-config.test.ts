@@ -94,6 +94,18 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("takes a metrics token of 16 characters or more, and refuses a shorter one", async () => {
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_METRICS_TOKEN: " 0123456789abcdef ",
+    });
+    expect(config.metricsToken).toBe("0123456789abcdef");
+    expect((await loadConfig({ BOSUN_DATA_DIR: dataDir })).metricsToken).toBeUndefined();
+    expect(await problemsOf({ BOSUN_METRICS_TOKEN: "short" })).toEqual([
+      "BOSUN_METRICS_TOKEN: must be at least 16 characters (openssl rand -hex 32)",
+    ]);
+  });
+
   it("names each missing credential when only some are set", async () => {
     expect(await problemsOf({ APP_ID: "1" })).toEqual([
       "PRIVATE_KEY: required with the other GitHub App credentials",
