@@ -5,11 +5,13 @@ import type { MaskLines } from "../lib/mask-strings.js";
 import type { Metrics } from "../services/metrics-port.js";
 import { countGithubRequests } from "./count-github-requests.js";
 import { maskRequestBodies } from "./mask-request-bodies.js";
+import { waitOutRateLimits } from "./wait-out-rate-limits.js";
 
 /**
  * All Octokit assembly in one place (after Probot's own `src/octokit/`). With `maskLines`, every
  * client Probot hands out masks the text of what it writes to GitHub (mask-request-bodies.ts);
- * with `metrics`, it counts its requests (count-github-requests.ts).
+ * with `metrics`, it counts its requests (count-github-requests.ts). GitHub's rate limits are
+ * waited out within bounds (wait-out-rate-limits.ts).
  */
 export function createProbot(
   config: GithubAppConfig,
@@ -18,7 +20,14 @@ export function createProbot(
   maskLines?: MaskLines,
   extras: { metrics?: Metrics } = {},
 ): Probot {
-  let client = octokit;
+  const throttle = waitOutRateLimits(log, extras.metrics);
+  // Over Probot's handlers (which Probot passes in each client's options, and which never retry
+  // a secondary limit). The function form runs before the class's own defaults, so a class that
+  // turns throttling off (the tests', test/helpers/test-bosun.ts) still has the last word.
+  let client = octokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: { ...(options.throttle as object | undefined), ...throttle },
+  }));
   if (maskLines) client = client.plugin(maskRequestBodies(maskLines));
   if (extras.metrics) client = client.plugin(countGithubRequests(extras.metrics));
   return new Probot({
