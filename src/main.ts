@@ -6,6 +6,7 @@ import { createGlobMatcher } from "./config/glob-matcher.js";
 import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
 import { createCredentialRegistry } from "./lib/credential-registry.js";
 import { createLogger } from "./lib/logger.js";
+import { proxiedFetch } from "./lib/proxy-agent.js";
 import { createMasker } from "./lib/redact.js";
 import { createRunLinker } from "./lib/signed-link.js";
 import { createPrometheusMetrics } from "./metrics/prometheus-metrics.js";
@@ -96,6 +97,8 @@ export async function startBosun(options: {
     sandbox: engineSandbox?.status,
   });
   const { metrics } = prometheus;
+  // HTTP(S)_PROXY for Bosun's own requests to GitHub; unset, Node's global fetch.
+  const outgoingFetch = config.proxy && proxiedFetch(config.proxy);
   const deliveries = createDeliveryRepository(database.db);
   const stateDeps = {
     store: createStateRepository(database.db),
@@ -115,7 +118,10 @@ export async function startBosun(options: {
   let github: GithubAppWiring | undefined;
   let worker: { stop(): Promise<void> } | undefined;
   if (config.github) {
-    const probot = createProbot(config.github, log, options.octokit, maskLines, { metrics });
+    const probot = createProbot(config.github, log, options.octokit, maskLines, {
+      metrics,
+      fetch: outgoingFetch,
+    });
     recordInstallationTokens(probot, (token, expiresAt) => credentials.add(token, expiresAt));
     const gateway = createGithubGateway(probot, {});
     const fetchSource = cacheSourceArchives(
@@ -182,6 +188,7 @@ export async function startBosun(options: {
           github,
           sandbox: engineSandbox?.status,
           metrics: { metrics, exposition: prometheus.exposition, token: config.metricsToken },
+          outgoingFetch,
           port: options.port ?? config.port,
           log,
         })

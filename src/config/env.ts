@@ -174,9 +174,27 @@ const ownVariables = {
   ),
 };
 
+const proxyUrl = optionalText.pipe(
+  z.url({ protocol: /^https?$/, error: "must be an http:// or https:// proxy URL" }).optional(),
+);
+
+/**
+ * Where Bosun's own outgoing requests go (src/lib/proxy-agent.ts). Not Bosun's own variables:
+ * engines may be given them too (BOSUN_ENGINE_PASSTHROUGH_ENV), for providers behind the proxy.
+ */
+const proxyVariables = {
+  HTTP_PROXY: proxyUrl,
+  http_proxy: proxyUrl,
+  HTTPS_PROXY: proxyUrl,
+  https_proxy: proxyUrl,
+  NO_PROXY: optionalText,
+  no_proxy: optionalText,
+};
+
 /** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */
 export const Env = z.object({
   ...ownVariables,
+  ...proxyVariables,
   BOSUN_ENGINE_PASSTHROUGH_ENV: optionalText.pipe(enginePassthrough(Object.keys(ownVariables))),
 });
 export type Env = z.infer<typeof Env>;

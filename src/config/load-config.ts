@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { ProxySettings } from "../lib/proxy-agent.js";
 import { generateEncryptionKey, parseEncryptionKey } from "../lib/seal.js";
 import type { SandboxMode } from "./sandbox-mode.js";
 import type { DatabaseTarget } from "./database-target.js";
@@ -59,6 +60,8 @@ export interface AppConfig {
   notifications: NotificationSettings;
   /** BOSUN_METRICS_TOKEN: the bearer token `GET /metrics` asks for; unset, it is open. */
   metricsToken: string | undefined;
+  /** HTTP(S)_PROXY and NO_PROXY, for Bosun's own requests; undefined when no proxy is set. */
+  proxy: ProxySettings | undefined;
 }
 
 /** Where run events go besides the repositories' own targets, and how they are delivered. */
@@ -145,6 +148,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
         : undefined,
     },
     metricsToken: env.BOSUN_METRICS_TOKEN,
+    proxy: proxySettings(env),
   };
 }
 
@@ -185,6 +189,14 @@ async function readGithubConfig(
     webhookSecret: env.WEBHOOK_SECRET,
     baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined,
   };
+}
+
+/** The lower-case spelling wins, as curl reads them; NO_PROXY alone changes nothing. */
+function proxySettings(env: Env): ProxySettings | undefined {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  if (httpProxy === undefined && httpsProxy === undefined) return undefined;
+  return { httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY };
 }
 
 function githubWebUrl(env: Env): string {

@@ -18,7 +18,8 @@ export function createProbot(
   log: Logger,
   octokit = ProbotOctokit,
   maskLines?: MaskLines,
-  extras: { metrics?: Metrics } = {},
+  /** `fetch`: the HTTPS_PROXY-aware one (src/lib/proxy-agent.ts), for every request. */
+  extras: { metrics?: Metrics; fetch?: typeof fetch | undefined } = {},
 ): Probot {
   const throttle = waitOutRateLimits(log, extras.metrics);
   // Over Probot's handlers (which Probot passes in each client's options, and which never retry
@@ -37,5 +38,6 @@ export function createProbot(
     log,
     Octokit: client,
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+    ...(extras.fetch ? { request: { fetch: extras.fetch } } : {}),
   });
 }

@@ -66,6 +66,8 @@ export async function startWebSide(deps: {
     exposition: () => Promise<{ contentType: string; body: string }>;
     token: string | undefined;
   };
+  /** The HTTPS_PROXY-aware fetch for requests to GitHub (src/lib/proxy-agent.ts). */
+  outgoingFetch: typeof fetch | undefined;
   port: number;
   log: Logger;
 }): Promise<{
@@ -111,7 +113,9 @@ export async function startWebSide(deps: {
     }),
   );
   const sessionKeysOfPages = sessionKeys(config.encryptionKey);
-  const users = config.githubSignIn ? createGithubUserAuth(config.githubSignIn, log) : undefined;
+  const users = config.githubSignIn
+    ? createGithubUserAuth(config.githubSignIn, log, deps.outgoingFetch)
+    : undefined;
   const secureCookies = config.publicUrl.startsWith("https:");
   if (users) {
     routes.route(

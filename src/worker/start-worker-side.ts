@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/load-config.js";
+import { proxiedFetch } from "../lib/proxy-agent.js";
 import type { createProbot } from "../github/create-probot.js";
 import { createPhaseTokenIssuer } from "../identity/phase-token-issuer.js";
 import { createSigningKeyRing } from "../identity/signing-key-ring.js";
@@ -147,8 +148,14 @@ export async function startWorkerSide(deps: {
       notifyDelivery: notifyDeliveryHandler({
         notifications,
         queue,
-        sendWebhook: createWebhookSender({ timeoutMs: notify.timeoutMs }),
-        slack: notify.slack && createSlackPoster({ ...notify.slack, timeoutMs: notify.timeoutMs }),
+        sendWebhook: createWebhookSender({ timeoutMs: notify.timeoutMs, proxy: config.proxy }),
+        slack:
+          notify.slack &&
+          createSlackPoster({
+            ...notify.slack,
+            timeoutMs: notify.timeoutMs,
+            fetch: config.proxy && proxiedFetch(config.proxy),
+          }),
         serverSecret: notify.server?.secret,
         allowPrivate: notify.allowPrivate,
         retryBaseMs: notify.retryBaseMs,

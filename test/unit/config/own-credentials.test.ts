@@ -16,6 +16,7 @@ describe("ownCredentials", () => {
       GITHUB_CLIENT_ID: "Iv1.0123456789abcdef",
       GITHUB_CLIENT_SECRET: "oauth-client-secret-0451",
       BOSUN_METRICS_TOKEN: "metrics-bearer-token-0451",
+      HTTPS_PROXY: "http://egress:pr0xy-pa55@proxy.corp:3128",
     });
     const masker = createMasker(ownCredentials(config));
     const bodyLine = testApp.privateKey.split("\n")[5]!;
@@ -28,6 +29,7 @@ describe("ownCredentials", () => {
       key.toString("base64"),
       "oauth-client-secret-0451",
       "metrics-bearer-token-0451",
+      "pr0xy-pa55",
     ]) {
       expect(masker.mask(`printed ${secret} here`)).toBe(`printed ${MASK} here`);
     }
