@@ -34,6 +34,7 @@ import { createInstallationRepository } from "./store/installation-repository.js
 import { createMetricsSnapshotReader } from "./store/read-metrics-snapshot.js";
 import { createStateCredentialRepository } from "./store/state-credential-repository.js";
 import { createStateRepository } from "./store/state-repository.js";
+import { startMetricsListener } from "./web/metrics-listener.js";
 import { type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
 import { startSandbox } from "./worker/start-sandbox.js";
 import { startWorkerSide } from "./worker/start-worker-side.js";
@@ -46,6 +47,8 @@ export interface RunningBosun {
   queue: JobQueue;
   /** The port the HTTP server listens on; undefined for a worker-only process. */
   port: number | undefined;
+  /** Where `/metrics` is served on its own (BOSUN_METRICS_PORT); undefined when it is not. */
+  metricsPort: number | undefined;
   log: Logger;
   /** Graceful shutdown: stop taking requests and jobs, finish those in hand, close the database. */
   stop(): Promise<void>;
@@ -61,6 +64,8 @@ export async function startBosun(options: {
   log?: Logger;
   /** Replaces PORT: tests pass 0 for a free port. */
   port?: number;
+  /** Replaces BOSUN_METRICS_PORT when that is set: tests pass 0 for a free port. */
+  metricsPort?: number;
   /** Probot Octokit class override: tests turn off retries and throttling. */
   octokit?: Parameters<typeof createProbot>[2];
 }): Promise<RunningBosun> {
@@ -187,9 +192,23 @@ export async function startBosun(options: {
           maskLines,
           github,
           sandbox: engineSandbox?.status,
-          metrics: { metrics, exposition: prometheus.exposition, token: config.metricsToken },
+          metrics: {
+            metrics,
+            exposition: config.metricsPort === undefined ? prometheus.exposition : undefined,
+            token: config.metricsToken,
+          },
           outgoingFetch,
           port: options.port ?? config.port,
+          log,
+        })
+      : undefined;
+
+  const metricsListener =
+    config.metricsPort !== undefined
+      ? await startMetricsListener({
+          port: options.metricsPort ?? config.metricsPort,
+          exposition: prometheus.exposition,
+          token: config.metricsToken,
           log,
         })
       : undefined;
@@ -199,9 +218,10 @@ export async function startBosun(options: {
     database,
     queue,
     port: web?.port,
+    metricsPort: metricsListener?.port,
     log,
     async stop() {
-      const closed = web?.close() ?? Promise.resolve();
+      const closed = Promise.all([web?.close(), metricsListener?.close()]);
       await worker?.stop();
       await queue.stop();
       await closed;

@@ -161,6 +161,8 @@ const ownVariables = {
   BOSUN_METRICS_TOKEN: optionalText.pipe(
     z.string().min(16, "must be at least 16 characters (openssl rand -hex 32)").optional(),
   ),
+  /** Serves `GET /metrics` on this port instead of PORT (and in `bosun worker`); unset: on PORT. */
+  BOSUN_METRICS_PORT: optionalText.pipe(port.optional()),
   SLACK_BOT_TOKEN: optionalText.pipe(
     z
       .string()

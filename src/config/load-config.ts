@@ -60,6 +60,8 @@ export interface AppConfig {
   notifications: NotificationSettings;
   /** BOSUN_METRICS_TOKEN: the bearer token `GET /metrics` asks for; unset, it is open. */
   metricsToken: string | undefined;
+  /** BOSUN_METRICS_PORT: `/metrics` on a listener of its own instead of PORT's. */
+  metricsPort: number | undefined;
   /** HTTP(S)_PROXY and NO_PROXY, for Bosun's own requests; undefined when no proxy is set. */
   proxy: ProxySettings | undefined;
 }
@@ -148,6 +150,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
         : undefined,
     },
     metricsToken: env.BOSUN_METRICS_TOKEN,
+    metricsPort: env.BOSUN_METRICS_PORT,
     proxy: proxySettings(env),
   };
 }

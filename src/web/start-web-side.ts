@@ -60,10 +60,13 @@ export async function startWebSide(deps: {
   github: GithubAppWiring | undefined;
   /** How this process's workers run engines, for /readyz; undefined when it runs none. */
   sandbox: SandboxStatus | undefined;
-  /** What the web side counts, and `GET /metrics` (its text, and the token that guards it). */
+  /**
+   * What the web side counts, and `GET /metrics` (its text, and the token that guards it);
+   * `exposition` is undefined when /metrics has a listener of its own (BOSUN_METRICS_PORT).
+   */
   metrics: {
     metrics: Metrics;
-    exposition: () => Promise<{ contentType: string; body: string }>;
+    exposition: (() => Promise<{ contentType: string; body: string }>) | undefined;
     token: string | undefined;
   };
   /** The HTTPS_PROXY-aware fetch for requests to GitHub (src/lib/proxy-agent.ts). */
@@ -97,7 +100,8 @@ export async function startWebSide(deps: {
     accepting: () => accepting,
     sandbox: deps.sandbox,
   });
-  routes.route("/", metricsRoutes(deps.metrics));
+  const { exposition } = deps.metrics;
+  if (exposition) routes.route("/", metricsRoutes({ exposition, token: deps.metrics.token }));
   if (!github) routes.route("/", setupRoutes(config.webhookPath));
   routes.use("/state/*", countStateRequests(deps.metrics.metrics));
   routes.route("/state", stateRoutes(deps.stateDeps));

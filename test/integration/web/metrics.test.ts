@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseKinds } from "../../helpers/databases.js";
+import { generateEncryptionKey } from "../../../src/lib/seal.js";
+import { databaseKinds, scratchDatabase } from "../../helpers/databases.js";
 import { deliver, eventually } from "../../helpers/deliver.js";
 import { type GithubFake, startGithubFake } from "../../helpers/github-fake/index.js";
 import {
@@ -15,7 +16,15 @@ import {
   openedExample,
   stagePullRequest,
 } from "../../helpers/pull-request-scenario.js";
-import { settled, startFlowBosun, type TestBosun } from "../../helpers/test-bosun.js";
+import { STAND_IN_TOFU } from "../../helpers/stand-in.js";
+import {
+  freePort,
+  settled,
+  startFlowBosun,
+  startTestBosun,
+  type TestBosun,
+} from "../../helpers/test-bosun.js";
+import { startWorkerProcess } from "../../helpers/worker-process.js";
 
 /** Rows of a raw query, on either database. */
 async function rowsOf<T>(bosun: TestBosun, query: SQL): Promise<T[]> {
@@ -198,5 +207,58 @@ describe.each(databaseKinds)("GET /metrics after a pull request's cycle on %s", 
     });
     expect(wrong.status).toBe(401);
     expect(sampleValue(await scrape(), "bosun_metrics_database_up")).toBe(1);
+  });
+});
+
+// A `bosun worker` shares a database server with the web process, never an embedded one.
+describe.runIf(databaseKinds.includes("postgres"))("BOSUN_METRICS_PORT", () => {
+  it("serves /metrics from a `bosun worker` process, which has no other listener", async () => {
+    const scratch = await scratchDatabase("postgres", { migrated: true });
+    const github = await startGithubFake();
+    const port = await freePort();
+    const worker = await startWorkerProcess({
+      databaseUrl: scratch.env.DATABASE_URL!,
+      encryptionKey: generateEncryptionKey().text,
+      publicUrl: "http://127.0.0.1:1",
+      githubHost: github.host,
+      engine: STAND_IN_TOFU,
+      env: { BOSUN_METRICS_PORT: String(port), BOSUN_METRICS_TOKEN: TOKEN },
+    });
+    try {
+      const text = await eventually(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        }).catch(() => undefined);
+        return response?.status === 200 ? response.text() : undefined;
+      });
+      const samples = parsePrometheusText(text);
+      expect(sampleValue(samples, "bosun_metrics_database_up")).toBe(1);
+      // What the worker's engines run in, as it decided at start.
+      expect(Object.values(family(samples, "bosun_sandbox_info"))).toEqual([1]);
+      expect(samples.find((sample) => sample.name === "bosun_sandbox_info")?.labels.mode).toBe(
+        "auto",
+      );
+      expect(sampleValue(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+    } finally {
+      await worker.cleanup();
+      await github.close();
+      await scratch.drop();
+    }
+  });
+
+  it("moves /metrics off PORT", async () => {
+    const bosun = await startTestBosun("pglite", {
+      env: { BOSUN_METRICS_PORT: String(await freePort()) },
+    });
+    try {
+      expect((await fetch(`${bosun.url}/metrics`)).status).toBe(404);
+      const response = await fetch(`http://127.0.0.1:${bosun.metricsPort}/metrics`);
+      expect(response.status).toBe(200);
+      const samples = parsePrometheusText(await response.text());
+      expect(sampleValue(samples, "bosun_metrics_database_up")).toBe(1);
+    } finally {
+      await bosun.close();
+    }
   });
 });
