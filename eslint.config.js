@@ -109,6 +109,8 @@ export default tseslint.config(
     [github, database, processes],
   ),
   layer(["src/github/**/*.ts"], [database, processes]),
+  // The Prometheus adapter behind src/services/metrics-port.ts.
+  layer(["src/metrics/**/*.ts"], [github, database, processes, web]),
   // Outgoing notifications (webhooks, Slack): adapters behind src/services/notification-port.ts.
   layer(["src/notify/**/*.ts"], [github, database, processes, web]),
   layer(

@@ -242,6 +242,12 @@ const ownVariables = {
   BOSUN_RETENTION_PLANS: optionalText.pipe(retentionAge("14d")),
   BOSUN_RETENTION_TARBALLS: optionalText.pipe(retentionAge("7d")),
   BOSUN_RETENTION_STATE_VERSIONS: optionalText.pipe(stateVersionRetention),
+  /** When set, `GET /metrics` answers only `Authorization: Bearer <this>`; unset, it is open. */
+  BOSUN_METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, "must be at least 16 characters (openssl rand -hex 32)").optional(),
+  ),
+  /** Serves `GET /metrics` on this port instead of PORT (and in `bosun worker`); unset: on PORT. */
+  BOSUN_METRICS_PORT: optionalText.pipe(port.optional()),
   SLACK_BOT_TOKEN: optionalText.pipe(
     z
       .string()
@@ -255,9 +261,27 @@ const ownVariables = {
   ),
 };
 
+const proxyUrl = optionalText.pipe(
+  z.url({ protocol: /^https?$/, error: "must be an http:// or https:// proxy URL" }).optional(),
+);
+
+/**
+ * Where Bosun's own outgoing requests go (src/lib/proxy-agent.ts). Not Bosun's own variables:
+ * engines may be given them too (BOSUN_ENGINE_PASSTHROUGH_ENV), for providers behind the proxy.
+ */
+const proxyVariables = {
+  HTTP_PROXY: proxyUrl,
+  http_proxy: proxyUrl,
+  HTTPS_PROXY: proxyUrl,
+  https_proxy: proxyUrl,
+  NO_PROXY: optionalText,
+  no_proxy: optionalText,
+};
+
 /** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */
 export const Env = z.object({
   ...ownVariables,
+  ...proxyVariables,
   BOSUN_ENGINE_PASSTHROUGH_ENV: optionalText.pipe(enginePassthrough(Object.keys(ownVariables))),
 });
 export type Env = z.infer<typeof Env>;

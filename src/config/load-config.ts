@@ -9,6 +9,7 @@ import {
 } from "../lib/seal.js";
 import type { RetentionSettings } from "../domain/retention.js";
 import type { EngineMirror } from "../domain/engine-release.js";
+import type { ProxySettings } from "../lib/proxy-agent.js";
 import type { SandboxMode } from "./sandbox-mode.js";
 import type { DatabaseTarget } from "./database-target.js";
 import { describeEnvProblems, Env } from "./env.js";
@@ -78,6 +79,12 @@ export interface AppConfig {
   notifications: NotificationSettings;
   /** BOSUN_RETENTION_*: what the daily garbage collection and `bosun gc` delete. */
   retention: RetentionSettings;
+  /** BOSUN_METRICS_TOKEN: the bearer token `GET /metrics` asks for; unset, it is open. */
+  metricsToken: string | undefined;
+  /** BOSUN_METRICS_PORT: `/metrics` on a listener of its own instead of PORT's. */
+  metricsPort: number | undefined;
+  /** HTTP(S)_PROXY and NO_PROXY, for Bosun's own requests; undefined when no proxy is set. */
+  proxy: ProxySettings | undefined;
 }
 
 /** Where run events go besides the repositories' own targets, and how they are delivered. */
@@ -175,6 +182,9 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
         ? { token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }
         : undefined,
     },
+    metricsToken: env.BOSUN_METRICS_TOKEN,
+    metricsPort: env.BOSUN_METRICS_PORT,
+    proxy: proxySettings(env),
   };
 }
 
@@ -232,6 +242,14 @@ async function readEngineSigningKeys(
     );
   }
   return undefined;
+}
+
+/** The lower-case spelling wins, as curl reads them; NO_PROXY alone changes nothing. */
+function proxySettings(env: Env): ProxySettings | undefined {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  if (httpProxy === undefined && httpsProxy === undefined) return undefined;
+  return { httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY };
 }
 
 function githubWebUrl(env: Env): string {

@@ -22,12 +22,18 @@ const Conversion = z.object({
  * (https://docs.github.com/en/rest/apps/apps#create-a-github-app-from-a-manifest): unauthenticated,
  * the code alone proves the browser came back from registering, and it works once within an hour.
  */
-export function createManifestConverter(apiUrl: string, log: Logger): ConvertManifestCode {
+export function createManifestConverter(
+  apiUrl: string,
+  log: Logger,
+  /** A proxied fetch behind HTTPS_PROXY; undefined: the global one. */
+  outgoingFetch?: typeof fetch,
+): ConvertManifestCode {
   // A refused code is reported by the setup page and logged once by it: Octokit's own line stays at debug.
   const quiet = (message: string) => log.debug(message);
   const octokit = new Octokit({
     baseUrl: apiUrl,
     userAgent: "bosun-setup",
+    ...(outgoingFetch ? { request: { fetch: outgoingFetch } } : {}),
     log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
   });
   return async (code) => {

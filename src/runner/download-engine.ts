@@ -58,8 +58,11 @@ export async function createEngineDownloader(options: {
   log: Logger;
   /** This machine's platform; the releases name it as Go does. */
   platform?: ReleasePlatform | undefined;
+  /** A proxied fetch behind HTTPS_PROXY; undefined: the global one. */
+  fetch?: typeof fetch | undefined;
 }): Promise<EngineDownloader> {
   const { dir, mirror, log } = options;
+  const via = (bounds: FetchBounds): FetchBounds => ({ ...bounds, fetch: options.fetch });
   const keys = mirror.kind === "off" ? undefined : await engineSigningKeys(options.signingKeys);
   const platform = options.platform ?? releasePlatform(process.platform, process.arch);
   const inFlight = new Map<string, Promise<void>>();
@@ -90,7 +93,7 @@ export async function createEngineDownloader(options: {
         }
         const temp = await mkdtemp(path.join(staging, prefix));
         try {
-          await fetchAndStage({ ...release, temp, log });
+          await fetchAndStage({ ...release, temp, log, via });
           await mkdir(path.join(dir, kind), { recursive: true });
           await rename(path.join(temp, version), path.dirname(installed)).catch(
             async (error: unknown) => {
@@ -133,7 +136,7 @@ export async function createEngineDownloader(options: {
         `${engineName(kind)} publishes no release for ${process.platform}/${process.arch}`,
       );
     }
-    const listing = await fetchReleaseBytes(source.indexUrl, INDEX);
+    const listing = await fetchReleaseBytes(source.indexUrl, via(INDEX));
     let offered: string[];
     try {
       offered = source.versionsIn(JSON.parse(listing.toString("utf8")), platform);
@@ -169,6 +172,7 @@ async function fetchAndStage(options: {
   keys: PublicKey[];
   platform: ReleasePlatform;
   log: Logger;
+  via: (bounds: FetchBounds) => FetchBounds;
 }): Promise<void> {
   const { kind, version, source, temp } = options;
   const files = releaseFiles(kind, version, options.platform);
@@ -177,8 +181,8 @@ async function fetchAndStage(options: {
     "downloading engine",
   );
   const [sums, signature] = await Promise.all([
-    fetchReleaseBytes(source.fileUrl(version, files.sums), SUMS),
-    fetchReleaseBytes(source.fileUrl(version, files.signature), SIGNATURE),
+    fetchReleaseBytes(source.fileUrl(version, files.sums), options.via(SUMS)),
+    fetchReleaseBytes(source.fileUrl(version, files.signature), options.via(SIGNATURE)),
   ]);
   const signedBy = await verifySumsSignature({
     sums,
@@ -189,7 +193,7 @@ async function fetchAndStage(options: {
   });
   const archiveUrl = source.fileUrl(version, files.archive);
   const archive = path.join(temp, files.archive);
-  const sha256 = await fetchReleaseToFile(archiveUrl, archive, ARCHIVE);
+  const sha256 = await fetchReleaseToFile(archiveUrl, archive, options.via(ARCHIVE));
   verifyArchiveChecksum({
     sums: sums.toString("utf8"),
     sumsName: files.sums,

@@ -8,6 +8,8 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 export interface FetchBounds {
   timeoutMs: number;
   maxBytes: number;
+  /** The fetch to use: a proxied one behind HTTPS_PROXY (src/lib/proxy-agent.ts); else global. */
+  fetch?: typeof fetch | undefined;
 }
 
 /** A release file that could not be fetched: its URL and why. */
@@ -18,7 +20,7 @@ export class ReleaseFetchError extends Error {
 async function open(url: string, bounds: FetchBounds): Promise<Readable> {
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await (bounds.fetch ?? fetch)(url, {
       signal: AbortSignal.timeout(bounds.timeoutMs),
       headers: { "user-agent": "bosun" },
     });

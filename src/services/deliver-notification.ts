@@ -10,6 +10,7 @@ import type {
   WebhookAnswer,
   WebhookSender,
 } from "./notification-port.js";
+import type { Metrics } from "./metrics-port.js";
 import type { JobQueue } from "./queue-port.js";
 import { queueDeliveries, targetKey, type NotifyDeliveryJob } from "./record-run-notifications.js";
 
@@ -29,6 +30,8 @@ export interface DeliverDeps {
   timeoutMs: number;
   now?: () => Date;
   random?: () => number;
+  /** Attempts by target kind and outcome, for /metrics. */
+  metrics?: Metrics;
   log: Logger;
 }
 
@@ -52,6 +55,7 @@ export async function deliverNotification(deps: DeliverDeps, deliveryId: string)
   const started = performance.now();
   const answer = await attempt(deps, delivery, startedAt);
   const durationMs = Math.round(performance.now() - started);
+  deps.metrics?.notificationAttempt(delivery.target.kind, answer.outcome);
   const attempts = delivery.attempts + 1;
   const log = deps.log.child({ deliveryId, runId: delivery.runId, target: delivery.target.name });
   let next: {

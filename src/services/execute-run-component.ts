@@ -14,6 +14,7 @@ import { evaluateComponentPolicies, policyContext } from "./component-policies.j
 import { EXECUTOR_ACTOR, failRunComponent } from "./fail-run-component.js";
 import { openWorkspace } from "./open-saved-workspace.js";
 import type { PhaseTokenIssuer } from "./phase-token-port.js";
+import type { Metrics } from "./metrics-port.js";
 import { runInPhaseContext, type StateBackendLender } from "./run-in-phase-context.js";
 import { upstreamInputs } from "./upstream-inputs.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
@@ -61,6 +62,8 @@ export interface ExecutorDeps {
   stateBackend: StateBackendLender | undefined;
   /** Bosun's OIDC issuer: a phase of a component whose spec names a `cloud` gets its token. */
   phaseTokens?: PhaseTokenIssuer;
+  /** Phase durations and engine exit codes, for /metrics. */
+  metrics?: Metrics;
   /** The state version an apply produced, for its revision (managed state only). */
   stateVersionOf?: (componentId: string) => Promise<string | undefined>;
   log: Logger;

@@ -4,6 +4,7 @@ import type { Masker } from "../lib/redact.js";
 import type { Engine } from "../runner/engine.js";
 import type { PhaseReporter, RunnerPhase } from "../runner/run-component.js";
 import { createLogWriter, type LogWriter } from "./log-writer.js";
+import type { Metrics } from "./metrics-port.js";
 import type { RunComponentRecord, RunStore } from "./run-port.js";
 
 /**
@@ -16,13 +17,14 @@ export function createPhaseReporter(
     jobId: string;
     engines: Record<EngineKind, Engine>;
     ownCredentials?: () => Iterable<string>;
+    metrics?: Metrics;
   },
   record: RunComponentRecord,
   masker: Masker,
   applying: boolean,
   entered: (phase: ComponentPhase) => void,
 ): PhaseReporter {
-  const open = new Map<RunnerPhase, { phaseId: string; writer: LogWriter }>();
+  const open = new Map<RunnerPhase, { phaseId: string; writer: LogWriter; started: number }>();
   let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
   return {
     async start(phase) {
@@ -51,7 +53,7 @@ export function createPhaseReporter(
       const writer = createLogWriter(deps.runs, phaseId, {
         maskLines: (lines) => masker.maskLogLines(lines),
       });
-      open.set(phase, { phaseId, writer });
+      open.set(phase, { phaseId, writer, started: performance.now() });
       return (stream, line) => writer.write(stream, masker.mask(line));
     },
     async finish(phase, outcome) {
@@ -59,6 +61,12 @@ export function createPhaseReporter(
       if (!started) return;
       await started.writer.flush();
       await deps.runs.finishPhase(started.phaseId, outcome);
+      deps.metrics?.phaseFinished({
+        phase,
+        engine: record.spec.engine,
+        seconds: (performance.now() - started.started) / 1000,
+        exitCode: outcome.exitCode,
+      });
     },
   };
 }

@@ -6,6 +6,7 @@ import type { MaskLines } from "../lib/mask-strings.js";
 import { createDeliveryAcceptor } from "../services/accept-delivery.js";
 import type { DeliveryStore } from "../services/delivery-port.js";
 import type { GithubGateway } from "../services/github-port.js";
+import type { Metrics } from "../services/metrics-port.js";
 import type { PlanDeps } from "../services/plan-deps.js";
 import type { TransactionalQueue } from "../services/queue-port.js";
 import { confirmRun } from "../services/confirm-run.js";
@@ -20,8 +21,11 @@ import { createApiTokenRepository } from "../store/api-token-repository.js";
 import { createRunPageRepository } from "../store/run-page-repository.js";
 import { createSigningKeyRepository } from "../store/signing-key-repository.js";
 import type { SandboxStatus } from "../worker/start-sandbox.js";
+import { countStateRequests } from "./count-state-requests.js";
+import { countWebhookDeliveries } from "./count-webhook-deliveries.js";
 import { healthRoutes } from "./health-routes.js";
 import { createHttpServer, listen } from "./http-server.js";
+import { metricsRoutes } from "./metrics-routes.js";
 import { oidcRoutes } from "./oidc-routes.js";
 import { createRunPageAccess } from "./run-pages/access.js";
 import { maskRunPageStore } from "./run-pages/mask-run-page-store.js";
@@ -68,6 +72,17 @@ export async function startWebSide(deps: {
   setup: AppSetupWiring | undefined;
   /** How this process's workers run engines, for /readyz; undefined when it runs none. */
   sandbox: SandboxStatus | undefined;
+  /**
+   * What the web side counts, and `GET /metrics` (its text, and the token that guards it);
+   * `exposition` is undefined when /metrics has a listener of its own (BOSUN_METRICS_PORT).
+   */
+  metrics: {
+    metrics: Metrics;
+    exposition: (() => Promise<{ contentType: string; body: string }>) | undefined;
+    token: string | undefined;
+  };
+  /** The HTTPS_PROXY-aware fetch for requests to GitHub (src/lib/proxy-agent.ts). */
+  outgoingFetch: typeof fetch | undefined;
   port: number;
   log: Logger;
 }): Promise<{
@@ -98,6 +113,8 @@ export async function startWebSide(deps: {
     sandbox: deps.sandbox,
   });
   const secureCookies = config.publicUrl.startsWith("https:");
+  const { exposition } = deps.metrics;
+  if (exposition) routes.route("/", metricsRoutes({ exposition, token: deps.metrics.token }));
   if (!github && deps.setup) {
     routes.route(
       "/",
@@ -111,6 +128,7 @@ export async function startWebSide(deps: {
       }),
     );
   }
+  routes.use("/state/*", countStateRequests(deps.metrics.metrics));
   routes.route("/state", stateRoutes(deps.stateDeps));
   routes.route(
     "/",
@@ -124,7 +142,9 @@ export async function startWebSide(deps: {
     }),
   );
   const sessionKeysOfPages = sessionKeys(config.encryptionKey);
-  const users = config.githubSignIn ? createGithubUserAuth(config.githubSignIn, log) : undefined;
+  const users = config.githubSignIn
+    ? createGithubUserAuth(config.githubSignIn, log, deps.outgoingFetch)
+    : undefined;
   if (users) {
     routes.route(
       "/",
@@ -161,7 +181,7 @@ export async function startWebSide(deps: {
   );
   const server: Server = createHttpServer({
     webhookPath: config.webhookPath,
-    webhooks,
+    webhooks: countWebhookDeliveries(deps.metrics.metrics, webhooks),
     routes,
     log,
   });

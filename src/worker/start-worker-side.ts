@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/load-config.js";
+import { proxiedFetch } from "../lib/proxy-agent.js";
 import type { createProbot } from "../github/create-probot.js";
 import { createPhaseTokenIssuer } from "../identity/phase-token-issuer.js";
 import { createSigningKeyRing } from "../identity/signing-key-ring.js";
@@ -14,6 +15,7 @@ import type { Sandbox } from "../runner/sandbox.js";
 import type { DeliveryStore } from "../services/delivery-port.js";
 import type { ExecutorDeps } from "../services/execute-run-component.js";
 import type { InstallationStore } from "../services/installation-port.js";
+import type { Metrics } from "../services/metrics-port.js";
 import type { PlanDeps } from "../services/plan-deps.js";
 import type { JobQueue } from "../services/queue-port.js";
 import { startRecoveryLoop } from "../services/recover-lost-components.js";
@@ -58,6 +60,7 @@ export async function startWorkerSide(deps: {
   ownCredentials: () => Iterable<string>;
   /** Keeps a credential Bosun made (a phase's OIDC token) masked until it expires. */
   rememberCredential: (value: string, expiresAt: Date) => void;
+  metrics: Metrics;
   log: Logger;
 }): Promise<{ stop(): Promise<void> }> {
   const { config, database, queue, managedState, log } = deps;
@@ -86,6 +89,7 @@ export async function startWorkerSide(deps: {
         mirror: config.engineMirror,
         signingKeys: config.engineSigningKeys,
         log,
+        fetch: config.proxy && proxiedFetch(config.proxy),
       }),
     }),
     encryptionKey: config.encryptionKeys,
@@ -108,6 +112,7 @@ export async function startWorkerSide(deps: {
       remember: deps.rememberCredential,
     }),
     stateVersionOf: async (componentId) => (await managedState.latestStateVersion(componentId))?.id,
+    metrics: deps.metrics,
     log,
   };
   const advance = advanceAndReport(deps.flow);
@@ -153,12 +158,19 @@ export async function startWorkerSide(deps: {
       notifyDelivery: notifyDeliveryHandler({
         notifications,
         queue,
-        sendWebhook: createWebhookSender({ timeoutMs: notify.timeoutMs }),
-        slack: notify.slack && createSlackPoster({ ...notify.slack, timeoutMs: notify.timeoutMs }),
+        sendWebhook: createWebhookSender({ timeoutMs: notify.timeoutMs, proxy: config.proxy }),
+        slack:
+          notify.slack &&
+          createSlackPoster({
+            ...notify.slack,
+            timeoutMs: notify.timeoutMs,
+            fetch: config.proxy && proxiedFetch(config.proxy),
+          }),
         serverSecret: notify.server?.secret,
         allowPrivate: notify.allowPrivate,
         retryBaseMs: notify.retryBaseMs,
         timeoutMs: notify.timeoutMs,
+        metrics: deps.metrics,
         log,
       }),
       notifySweep: () => queueDeliveries({ notifications, queue }, undefined),

@@ -188,6 +188,37 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("takes a metrics token of 16 characters or more, and refuses a shorter one", async () => {
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_METRICS_TOKEN: " 0123456789abcdef ",
+    });
+    expect(config.metricsToken).toBe("0123456789abcdef");
+    expect((await loadConfig({ BOSUN_DATA_DIR: dataDir })).metricsToken).toBeUndefined();
+    expect(await problemsOf({ BOSUN_METRICS_TOKEN: "short" })).toEqual([
+      "BOSUN_METRICS_TOKEN: must be at least 16 characters (openssl rand -hex 32)",
+    ]);
+  });
+
+  it("reads the proxy variables, the lower-case spelling first, and refuses a proxy that is no URL", async () => {
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      HTTPS_PROXY: "http://upper.example:3128",
+      https_proxy: "http://lower.example:3128",
+      NO_PROXY: "github.internal,.corp",
+    });
+    expect(config.proxy).toEqual({
+      httpProxy: undefined,
+      httpsProxy: "http://lower.example:3128",
+      noProxy: "github.internal,.corp",
+    });
+    // NO_PROXY alone names no proxy.
+    expect((await loadConfig({ BOSUN_DATA_DIR: dataDir, NO_PROXY: "*" })).proxy).toBeUndefined();
+    expect(await problemsOf({ HTTP_PROXY: "proxy.example:3128" })).toEqual([
+      "HTTP_PROXY: must be an http:// or https:// proxy URL",
+    ]);
+  });
+
   it("names each missing credential when only some are set", async () => {
     expect(await problemsOf({ APP_ID: "1" })).toEqual([
       "PRIVATE_KEY: required with the other GitHub App credentials",
