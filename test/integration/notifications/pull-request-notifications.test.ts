@@ -144,7 +144,7 @@ ${target("audit")}${target("ordered")}${target("flaky", "    events: [run.create
       async () =>
         receiver.received("/server").some((r) => typeOf(r) === "run.unconfirmed") || undefined,
       {
-        timeoutMs: 60_000,
+        timeoutMs: 120_000,
       },
     );
     await deliver(bosun.url, "issue_comment", commentOnPullRequest(repository, "/apply"));
@@ -157,7 +157,7 @@ ${target("audit")}${target("ordered")}${target("flaky", "    events: [run.create
             (call) => call.method === "chat.update" && call.params.text?.includes("SUCCEEDED"),
           )) ||
         undefined,
-      { timeoutMs: 60_000 },
+      { timeoutMs: 120_000 },
     );
     await eventually(async () => receiver.received("/flaky").length >= 3 || undefined, {
       timeoutMs: 30_000,
@@ -165,7 +165,7 @@ ${target("audit")}${target("ordered")}${target("flaky", "    events: [run.create
     await eventually(
       async () =>
         receiver.received("/ordered").some((r) => typeOf(r) === "run.finished") || undefined,
-      { timeoutMs: 60_000 },
+      { timeoutMs: 120_000 },
     );
 
     // Every event, in order, to the server's target and the tracked branch's.
@@ -338,5 +338,5 @@ ${target("audit")}${target("ordered")}${target("flaky", "    events: [run.create
     await settled(bosun);
     await github.close();
     github.verify();
-  });
+  }, 300_000);
 });
