@@ -66,7 +66,7 @@ const layer = (files, patterns, ignores = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules", "dist", ".bosun", ".scratch", "migrations", "coverage"] },
+  { ignores: ["node_modules", "dist", ".dist-*", ".bosun", ".scratch", "migrations", "coverage"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -109,6 +109,8 @@ export default tseslint.config(
     [github, database, processes],
   ),
   layer(["src/github/**/*.ts"], [database, processes]),
+  // The Prometheus adapter behind src/services/metrics-port.ts.
+  layer(["src/metrics/**/*.ts"], [github, database, processes, web]),
   // Outgoing notifications (webhooks, Slack): adapters behind src/services/notification-port.ts.
   layer(["src/notify/**/*.ts"], [github, database, processes, web]),
   layer(

@@ -1,45 +1,28 @@
 #!/usr/bin/env node
-// `bosun`: the compiled CLI (dist/, `npm run build`) when it is there and newer than every source
-// file, as in a built image; otherwise the TypeScript in src/ through tsx, so that a checkout
-// needs nothing but `npm ci` and never runs a stale build.
-import { readdir, stat } from "node:fs/promises";
+// `bosun`: the compiled CLI (dist/, `npm run build`) when it is complete and newer than every
+// source, as in a built image; otherwise the TypeScript in src/ through tsx (a development
+// dependency, which `npm ci` installs), so that a checkout needs nothing but `npm ci` and never
+// runs a stale build.
 import path from "node:path";
+import process from "node:process";
 import { fileURLToPath, pathToFileURL, URL } from "node:url";
+import { buildIsFresh } from "./build-state.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const built = path.join(root, "dist", "cli.js");
-const sources = path.join(root, "src");
 
-/** Last modification time in ms, or undefined when the path does not exist. */
-async function modified(file) {
-  try {
-    return (await stat(file)).mtimeMs;
-  } catch (error) {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  }
-}
-
-/** The newest modification among the sources, or undefined where there are none (a package). */
-async function newestSource() {
-  let files;
-  try {
-    files = await readdir(sources, { recursive: true });
-  } catch (error) {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  }
-  const times = await Promise.all(files.map((file) => modified(path.join(sources, file))));
-  return Math.max(...times.filter((time) => time !== undefined));
-}
-
-const builtAt = await modified(built);
-const sourcesAt = builtAt === undefined ? undefined : await newestSource();
-if (builtAt !== undefined && (sourcesAt === undefined || builtAt >= sourcesAt)) {
-  await import(pathToFileURL(built).href);
+if (await buildIsFresh(root)) {
+  await import(pathToFileURL(path.join(root, "dist", "cli.js")).href);
 } else {
-  const { register } = await import("tsx/esm/api");
+  let register;
+  try {
+    ({ register } = await import("tsx/esm/api"));
+  } catch {
+    process.stderr.write(
+      "bosun: dist/ is missing or older than src/, and tsx (a development dependency) is not installed: run `npm run build`, or `npm ci` with development dependencies\n",
+    );
+    process.exit(1);
+  }
   // The repository's tsconfig.json wherever the command is run from.
   register({ tsconfig: path.join(root, "tsconfig.json") });
-  await import(pathToFileURL(path.join(sources, "cli.ts")).href);
+  await import(pathToFileURL(path.join(root, "src", "cli.ts")).href);
 }

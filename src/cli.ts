@@ -43,6 +43,13 @@ import {
   setNotificationSecretCommand,
 } from "./services/notifications-command.js";
 import { createNotificationRepository } from "./store/notification-repository.js";
+import { openSendOnlyQueue } from "./queue/job-queue.js";
+import type { JobQueue } from "./services/queue-port.js";
+import { loadDevelopmentEnvFile } from "./config/load-env-file.js";
+import { rotateKeysCommand } from "./services/rotate-keys.js";
+import { collectGarbageCommand } from "./services/collect-garbage.js";
+import { retentionTargets } from "./worker/retention-targets.js";
+import { createSealedValueRepository } from "./store/sealed-value-repository.js";
 
 /** Prints a start-up failure the operator can act on, and exits 1. */
 function fail(error: unknown): never {
@@ -76,6 +83,13 @@ async function serve(mode: Mode): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+try {
+  // Before any command reads the environment: the setup page's credentials, in development.
+  loadDevelopmentEnvFile(process.env);
+} catch (error) {
+  fail(error);
 }
 
 const program = new Command("bosun").description(
@@ -156,7 +170,7 @@ async function stateCommand(run: (deps: StateCommandDeps) => Promise<CommandResu
         run({
           store: createStateRepository(database.db),
           directory: createComponentDirectory(database.db),
-          key: config.encryptionKey,
+          key: config.encryptionKeys,
           log,
         }),
       ),
@@ -164,7 +178,7 @@ async function stateCommand(run: (deps: StateCommandDeps) => Promise<CommandResu
   } catch (error) {
     if (error instanceof SealError) {
       process.stderr.write(
-        `bosun: ${error.message}: is BOSUN_ENCRYPTION_KEY the key Bosun runs with?\n`,
+        `bosun: ${error.message}: are BOSUN_ENCRYPTION_KEYS (or BOSUN_ENCRYPTION_KEY) the keys Bosun runs with?\n`,
       );
       process.exit(1);
     }
@@ -250,7 +264,7 @@ async function secretsCommand(run: (admin: SecretRepository) => Promise<CommandR
     const config = await loadConfig(process.env);
     report(
       await onMigratedDatabase(config.database, (database) =>
-        run(createSecretRepository(database.db, config.encryptionKey)),
+        run(createSecretRepository(database.db, config.encryptionKeys)),
       ),
     );
   } catch (error) {
@@ -364,13 +378,18 @@ tokens
 
 /** Runs one `bosun notifications` command on the (already migrated) database. */
 async function notificationsCommand(
-  run: (store: ReturnType<typeof createNotificationRepository>) => Promise<CommandResult>,
+  run: (
+    store: ReturnType<typeof createNotificationRepository>,
+    openQueue: () => Promise<Pick<JobQueue, "send" | "stop">>,
+  ) => Promise<CommandResult>,
 ) {
   try {
     const config = await loadConfig(process.env);
     report(
       await onMigratedDatabase(config.database, (database) =>
-        run(createNotificationRepository(database.db, config.encryptionKey)),
+        run(createNotificationRepository(database.db, config.encryptionKeys), () =>
+          openSendOnlyQueue(database, createLogger(config.logLevel, process.stderr)),
+        ),
       ),
     );
   } catch (error) {
@@ -413,9 +432,64 @@ notifications
   );
 notifications
   .command("redeliver")
-  .description("send a delivery again, under its same webhook-id (within a minute)")
+  .description("send a delivery again, under its same webhook-id, now")
   .argument("<id>", "the delivery's id, from bosun notifications deliveries")
-  .action((id: string) => notificationsCommand((store) => redeliverCommand(store, { id })));
+  .action((id: string) =>
+    notificationsCommand(async (store, openQueue) => {
+      const queue = await openQueue();
+      try {
+        return await redeliverCommand({ store, queue }, { id });
+      } finally {
+        await queue.stop();
+      }
+    }),
+  );
+
+program
+  .command("keys")
+  .description("the encryption keys of BOSUN_ENCRYPTION_KEYS")
+  .command("rotate")
+  .description(
+    "re-seal every sealed value (secrets, states, saved workspaces, outputs, signing keys) under the newest key, beside a running Bosun; then the older keys can be removed",
+  )
+  .action(async () => {
+    try {
+      const config = await loadConfig(process.env);
+      report(
+        await onMigratedDatabase(config.database, (database) =>
+          rotateKeysCommand({
+            sealed: createSealedValueRepository(database),
+            keys: config.encryptionKeys,
+          }),
+        ),
+      );
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command("gc")
+  .description(
+    "delete what BOSUN_RETENTION_* says is too old (webhook payloads, phase logs, sealed plans of finished runs, cached tarballs, state versions), as the daily job does; prints counts and bytes before and after",
+  )
+  .option("--dry-run", "say what would be deleted, and delete nothing")
+  .action(async (options: { dryRun?: boolean }) => {
+    try {
+      const config = await loadConfig(process.env);
+      const log = createLogger(config.logLevel, process.stderr);
+      report(
+        await onMigratedDatabase(config.database, (database) =>
+          collectGarbageCommand(
+            { targets: retentionTargets(database, config.dataDir), log },
+            { settings: config.retention, now: new Date(), dryRun: options.dryRun ?? false },
+          ),
+        ),
+      );
+    } catch (error) {
+      fail(error);
+    }
+  });
 
 registerRunCommands(program);
 

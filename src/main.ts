@@ -1,13 +1,15 @@
 import path from "node:path";
 import type { Logger } from "pino";
-import { type AppConfig, loadConfig } from "./config/load-config.js";
+import { type AppConfig, ConfigError, loadConfig } from "./config/load-config.js";
 import { ownCredentials } from "./config/own-credentials.js";
 import { createGlobMatcher } from "./config/glob-matcher.js";
 import { stateCredentialLifetime } from "./domain/state-credential-lifetime.js";
 import { createCredentialRegistry } from "./lib/credential-registry.js";
 import { createLogger } from "./lib/logger.js";
+import { proxiedFetch } from "./lib/proxy-agent.js";
 import { createMasker } from "./lib/redact.js";
 import { createRunLinker } from "./lib/signed-link.js";
+import { createPrometheusMetrics } from "./metrics/prometheus-metrics.js";
 import { createGithubGateway } from "./github/create-github-gateway.js";
 import { createProbot } from "./github/create-probot.js";
 import { createSourceArchiveFetcher } from "./github/fetch-source-archive.js";
@@ -29,9 +31,13 @@ import { openDatabase, type Database } from "./store/database.js";
 import { createDeliveryRepository } from "./store/delivery-repository.js";
 import { createDriftRepository } from "./store/drift-repository.js";
 import { createInstallationRepository } from "./store/installation-repository.js";
+import { createMetricsSnapshotReader } from "./store/read-metrics-snapshot.js";
 import { createStateCredentialRepository } from "./store/state-credential-repository.js";
 import { createStateRepository } from "./store/state-repository.js";
-import { type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
+import { readAppManifest } from "./config/app-manifest.js";
+import { createManifestConverter } from "./github/convert-app-manifest.js";
+import { startMetricsListener } from "./web/metrics-listener.js";
+import { type AppSetupWiring, type GithubAppWiring, startWebSide } from "./web/start-web-side.js";
 import { startSandbox } from "./worker/start-sandbox.js";
 import { startWorkerSide } from "./worker/start-worker-side.js";
 
@@ -43,6 +49,8 @@ export interface RunningBosun {
   queue: JobQueue;
   /** The port the HTTP server listens on; undefined for a worker-only process. */
   port: number | undefined;
+  /** Where `/metrics` is served on its own (BOSUN_METRICS_PORT); undefined when it is not. */
+  metricsPort: number | undefined;
   log: Logger;
   /** Graceful shutdown: stop taking requests and jobs, finish those in hand, close the database. */
   stop(): Promise<void>;
@@ -58,13 +66,35 @@ export async function startBosun(options: {
   log?: Logger;
   /** Replaces PORT: tests pass 0 for a free port. */
   port?: number;
+  /** Replaces BOSUN_METRICS_PORT when that is set: tests pass 0 for a free port. */
+  metricsPort?: number;
   /** Probot Octokit class override: tests turn off retries and throttling. */
   octokit?: Parameters<typeof createProbot>[2];
+  /** Where development's App setup writes credentials: `.env` in the working directory. */
+  envFile?: string;
 }): Promise<RunningBosun> {
   const config = await loadConfig(options.env);
+  if (options.mode === "worker" && !config.github) {
+    // Setup mode serves pages; a process without them would sit idle and look healthy.
+    throw new ConfigError([
+      "APP_ID, PRIVATE_KEY, WEBHOOK_SECRET: required by `bosun worker`; register the App on the web process's setup page first",
+    ]);
+  }
   const log = options.log ?? createLogger(config.logLevel);
   if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
   const workspaceRoot = path.join(config.dataDir, "workspaces");
+  // Read before anything opens: a broken app.yml stops the start, leaving nothing half-open.
+  const setup: AppSetupWiring | undefined = config.github
+    ? undefined
+    : {
+        manifest: await readAppManifest(),
+        convert: createManifestConverter(
+          config.githubApiUrl,
+          log,
+          config.proxy && proxiedFetch(config.proxy),
+        ),
+        envFile: config.production ? undefined : path.resolve(options.envFile ?? ".env"),
+      };
   // Decided before anything starts: a worker refused its sandbox leaves nothing half-open.
   const engineSandbox =
     options.mode !== "web" && config.github && config.workers > 0
@@ -89,11 +119,18 @@ export async function startBosun(options: {
   await database.serveLocalCommands(log);
 
   const queue = await startJobQueue(database, bosunQueues(config), log);
+  const prometheus = createPrometheusMetrics({
+    readSnapshot: createMetricsSnapshotReader(database),
+    sandbox: engineSandbox?.status,
+  });
+  const { metrics } = prometheus;
+  // HTTP(S)_PROXY for Bosun's own requests to GitHub; unset, Node's global fetch.
+  const outgoingFetch = config.proxy && proxiedFetch(config.proxy);
   const deliveries = createDeliveryRepository(database.db);
   const stateDeps = {
     store: createStateRepository(database.db),
     credentials: createStateCredentialRepository(database.db),
-    key: config.encryptionKey,
+    key: config.encryptionKeys,
     credentialLifetimeMs: stateCredentialLifetime(config.runTimeoutMs).lifetimeMs,
     log,
   };
@@ -108,7 +145,10 @@ export async function startBosun(options: {
   let github: GithubAppWiring | undefined;
   let worker: { stop(): Promise<void> } | undefined;
   if (config.github) {
-    const probot = createProbot(config.github, log, options.octokit, maskLines);
+    const probot = createProbot(config.github, log, options.octokit, maskLines, {
+      metrics,
+      fetch: outgoingFetch,
+    });
     recordInstallationTokens(probot, (token, expiresAt) => credentials.add(token, expiresAt));
     const gateway = createGithubGateway(probot, {});
     const fetchSource = cacheSourceArchives(
@@ -153,12 +193,13 @@ export async function startBosun(options: {
         workspaceRoot,
         ownCredentials: () => credentials.values(),
         rememberCredential: (value, expiresAt) => credentials.add(value, expiresAt),
+        metrics,
         log,
       });
     }
   } else {
     log.warn(
-      "APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are unset: serving setup and health pages only",
+      `APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are unset: serving setup and health pages only; register the App at ${config.publicUrl}/`,
     );
   }
 
@@ -172,8 +213,25 @@ export async function startBosun(options: {
           stateDeps,
           maskLines,
           github,
+          setup,
           sandbox: engineSandbox?.status,
+          metrics: {
+            metrics,
+            exposition: config.metricsPort === undefined ? prometheus.exposition : undefined,
+            token: config.metricsToken,
+          },
+          outgoingFetch,
           port: options.port ?? config.port,
+          log,
+        })
+      : undefined;
+
+  const metricsListener =
+    config.metricsPort !== undefined
+      ? await startMetricsListener({
+          port: options.metricsPort ?? config.metricsPort,
+          exposition: prometheus.exposition,
+          token: config.metricsToken,
           log,
         })
       : undefined;
@@ -183,9 +241,10 @@ export async function startBosun(options: {
     database,
     queue,
     port: web?.port,
+    metricsPort: metricsListener?.port,
     log,
     async stop() {
-      const closed = web?.close() ?? Promise.resolve();
+      const closed = Promise.all([web?.close(), metricsListener?.close()]);
       await worker?.stop();
       await queue.stop();
       await closed;

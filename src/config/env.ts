@@ -4,6 +4,7 @@ import { enginePassthrough } from "./engine-passthrough.js";
 import { SANDBOX_MODES } from "./sandbox-mode.js";
 import { parseDuration } from "./duration.js";
 import { cronProblem } from "../domain/drift-schedule.js";
+import type { EngineMirror } from "../domain/engine-release.js";
 
 const optionalText = z
   .string()
@@ -26,6 +27,21 @@ const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
     error: "must be a postgres:// or postgresql:// connection URL",
+  });
+
+const engineMirror = z
+  .union([
+    z.literal("off"),
+    z.url({
+      protocol: /^https?$/,
+      error: "must be off or the http(s) URL of a mirror of the engines' releases",
+    }),
+  ])
+  .optional()
+  .transform((value): EngineMirror => {
+    if (value === undefined) return { kind: "official" };
+    if (value === "off") return { kind: "off" };
+    return { kind: "mirror", url: value.replace(/\/+$/, "") };
   });
 
 /** BOSUN_RUN_TIMEOUT when unset: an hour. */
@@ -85,6 +101,53 @@ const webhookSecret = z.string().refine(
 
 const booleanText = z.enum(["true", "false"], { error: "must be true or false" });
 
+const DAY_MS = 86_400_000;
+
+/** A retention period (`30d`, `36h`) or `off` (keep everything), at least `leastMs`. */
+const retentionAge = (defaultAge: string, leastMs = 3_600_000, why = "1h") =>
+  z
+    .string()
+    .default(defaultAge)
+    .transform((value, ctx): { maxAgeMs: number } | undefined => {
+      if (value === "off") return undefined;
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: "must be a period such as 30d or 36h, or off" });
+        return z.NEVER;
+      }
+      if (ms < leastMs) {
+        ctx.addIssue({ code: "custom", message: `must be at least ${why}` });
+        return z.NEVER;
+      }
+      return { maxAgeMs: ms };
+    });
+
+/** State versions: keep the N newest of each component (`10`), or those younger than a period. */
+const stateVersionRetention = z
+  .string()
+  .default("off")
+  .transform((value, ctx): { maxAgeMs: number } | { keepNewest: number } | undefined => {
+    if (value === "off") return undefined;
+    if (/^\d+$/.test(value)) {
+      const keepNewest = Number(value);
+      if (keepNewest >= 1 && Number.isSafeInteger(keepNewest)) return { keepNewest };
+      ctx.addIssue({
+        code: "custom",
+        message: "must keep at least 1 version (the latest is never deleted)",
+      });
+      return z.NEVER;
+    }
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < DAY_MS) {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be a number of versions to keep (10), a period of at least 1d (90d), or off",
+      });
+      return z.NEVER;
+    }
+    return { maxAgeMs: ms };
+  });
+
 /** Bosun's own variables: its configuration and credentials, none of which an engine receives. */
 const ownVariables = {
   NODE_ENV: optionalText,
@@ -114,6 +177,8 @@ const ownVariables = {
   DATABASE_URL: optionalText.pipe(postgresUrl.optional()),
   BOSUN_DATA_DIR: optionalText.pipe(z.string().default(".bosun")),
   BOSUN_ENCRYPTION_KEY: optionalText,
+  /** Several keys, `,`-separated, newest first: the newest seals, every one opens (key rotation). */
+  BOSUN_ENCRYPTION_KEYS: optionalText,
   BOSUN_PUBLIC_URL: optionalText.pipe(
     z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   ),
@@ -141,6 +206,10 @@ const ownVariables = {
   ),
   /** Installed engine versions; unset: BOSUN_DATA_DIR/engines (src/config/load-config.ts). */
   BOSUN_ENGINE_DIR: optionalText,
+  /** Where missing engine versions come from; unset: the official release sites. */
+  BOSUN_ENGINE_MIRROR: optionalText.pipe(engineMirror),
+  /** An armored OpenPGP keyring trusted instead of the vendors' keys (a mirror that re-signs). */
+  BOSUN_ENGINE_SIGNING_KEYS: optionalText,
   BOSUN_RUN_TIMEOUT: optionalText.pipe(duration.default(DEFAULT_RUN_TIMEOUT_MS)),
   BOSUN_WORKER_LEASE: optionalText.pipe(duration.default(30_000)),
   BOSUN_REPORT_EXPIRY: optionalText.pipe(
@@ -169,6 +238,28 @@ const ownVariables = {
       .pipe(z.number().max(20_000, "must be at most 20s: the first retry comes within 30s"))
       .default(5_000),
   ),
+  /**
+   * Retention (README "Retention"): how long each kind of data is kept before `collectGarbage`
+   * (a daily job, and `bosun gc`) deletes it. A processed webhook's payload outlives GitHub's own
+   * 3 days of deliveries, which `bosun deliveries replay` compares with what Bosun recorded.
+   */
+  BOSUN_RETENTION_WEBHOOK_PAYLOADS: optionalText.pipe(
+    retentionAge(
+      "30d",
+      3 * DAY_MS,
+      "3d (GitHub keeps deliveries 3 days, and replay compares against them)",
+    ),
+  ),
+  BOSUN_RETENTION_PHASE_LOGS: optionalText.pipe(retentionAge("90d")),
+  BOSUN_RETENTION_PLANS: optionalText.pipe(retentionAge("14d")),
+  BOSUN_RETENTION_TARBALLS: optionalText.pipe(retentionAge("7d")),
+  BOSUN_RETENTION_STATE_VERSIONS: optionalText.pipe(stateVersionRetention),
+  /** When set, `GET /metrics` answers only `Authorization: Bearer <this>`; unset, it is open. */
+  BOSUN_METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, "must be at least 16 characters (openssl rand -hex 32)").optional(),
+  ),
+  /** Serves `GET /metrics` on this port instead of PORT (and in `bosun worker`); unset: on PORT. */
+  BOSUN_METRICS_PORT: optionalText.pipe(port.optional()),
   SLACK_BOT_TOKEN: optionalText.pipe(
     z
       .string()
@@ -182,9 +273,27 @@ const ownVariables = {
   ),
 };
 
+const proxyUrl = optionalText.pipe(
+  z.url({ protocol: /^https?$/, error: "must be an http:// or https:// proxy URL" }).optional(),
+);
+
+/**
+ * Where Bosun's own outgoing requests go (src/lib/proxy-agent.ts). Not Bosun's own variables:
+ * engines may be given them too (BOSUN_ENGINE_PASSTHROUGH_ENV), for providers behind the proxy.
+ */
+const proxyVariables = {
+  HTTP_PROXY: proxyUrl,
+  http_proxy: proxyUrl,
+  HTTPS_PROXY: proxyUrl,
+  https_proxy: proxyUrl,
+  NO_PROXY: optionalText,
+  no_proxy: optionalText,
+};
+
 /** The operator's variables (docs/design.md "Operator's interface"), as they arrive in the environment. */
 export const Env = z.object({
   ...ownVariables,
+  ...proxyVariables,
   BOSUN_ENGINE_PASSTHROUGH_ENV: optionalText.pipe(enginePassthrough(Object.keys(ownVariables))),
 });
 export type Env = z.infer<typeof Env>;

@@ -1,7 +1,15 @@
 import type { KeyObject } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { generateEncryptionKey, parseEncryptionKey } from "../lib/seal.js";
+import {
+  createKeyRing,
+  generateEncryptionKey,
+  type KeyRing,
+  parseEncryptionKey,
+} from "../lib/seal.js";
+import type { RetentionSettings } from "../domain/retention.js";
+import type { EngineMirror } from "../domain/engine-release.js";
+import type { ProxySettings } from "../lib/proxy-agent.js";
 import type { SandboxMode } from "./sandbox-mode.js";
 import type { DatabaseTarget } from "./database-target.js";
 import { describeEnvProblems, Env } from "./env.js";
@@ -35,9 +43,17 @@ export interface AppConfig {
   githubSignIn: GithubSignInConfig | undefined;
   /** GitHub's web address (GHE_PROTOCOL://GHE_HOST or https://github.com), for links. */
   githubWebUrl: string;
+  /** GitHub's REST API root (GHE_PROTOCOL://GHE_HOST/api/v3 or https://api.github.com). */
+  githubApiUrl: string;
   database: DatabaseTarget;
   dataDir: string;
+  /**
+   * The newest key: what run-page links and sessions derive their keys from. Sealing and opening
+   * take `encryptionKeys`.
+   */
   encryptionKey: KeyObject;
+  /** BOSUN_ENCRYPTION_KEYS (or BOSUN_ENCRYPTION_KEY alone): the newest seals, every one opens. */
+  encryptionKeys: KeyRing;
   /** Said once at start when the key was generated for development. */
   encryptionKeyNotice: string | undefined;
   publicUrl: string;
@@ -47,6 +63,10 @@ export interface AppConfig {
   terragrunt: string;
   /** BOSUN_ENGINE_DIR: the installed engine versions a stack's constraint is resolved against. */
   engineDir: string;
+  /** BOSUN_ENGINE_MIRROR: where versions nothing installed satisfies are downloaded from. */
+  engineMirror: EngineMirror;
+  /** BOSUN_ENGINE_SIGNING_KEYS' armored keyring, trusted instead of the vendors' own keys. */
+  engineSigningKeys: string | undefined;
   runTimeoutMs: number;
   /** A worker that has not shown a sign of life for this long has lost the phase it was running. */
   workerLeaseMs: number;
@@ -59,6 +79,14 @@ export interface AppConfig {
   /** BOSUN_DRIFT_SCHEDULE: the drift checks of environments without a schedule of their own. */
   driftSchedule: string | undefined;
   notifications: NotificationSettings;
+  /** BOSUN_RETENTION_*: what the daily garbage collection and `bosun gc` delete. */
+  retention: RetentionSettings;
+  /** BOSUN_METRICS_TOKEN: the bearer token `GET /metrics` asks for; unset, it is open. */
+  metricsToken: string | undefined;
+  /** BOSUN_METRICS_PORT: `/metrics` on a listener of its own instead of PORT's. */
+  metricsPort: number | undefined;
+  /** HTTP(S)_PROXY and NO_PROXY, for Bosun's own requests; undefined when no proxy is set. */
+  proxy: ProxySettings | undefined;
 }
 
 /** Where run events go besides the repositories' own targets, and how they are delivered. */
@@ -89,7 +117,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
   const problems: string[] = [];
   const dataDir = path.resolve(env.BOSUN_DATA_DIR);
 
-  const github = await readGithubConfig(env, production, problems);
+  const github = await readGithubConfig(env, problems);
   const key = await resolveEncryptionKey(env, production, dataDir, problems);
   const githubSignIn = readGithubSignIn(env, problems);
   for (const entry of env.BOSUN_SANDBOX_PATHS) {
@@ -106,6 +134,7 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
         : "BOSUN_NOTIFY_SECRET: required with BOSUN_NOTIFY_URL (every delivery is signed)",
     );
   }
+  const engineSigningKeys = await readEngineSigningKeys(env.BOSUN_ENGINE_SIGNING_KEYS, problems);
   if (problems.length > 0 || !key) throw new ConfigError(problems);
 
   return {
@@ -116,23 +145,34 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
     github,
     githubSignIn,
     githubWebUrl: githubWebUrl(env),
+    githubApiUrl: githubApiUrl(env),
     database: env.DATABASE_URL
       ? { kind: "postgres", url: env.DATABASE_URL }
       : { kind: "pglite", dataDir: path.join(dataDir, "pgdata") },
     dataDir,
-    encryptionKey: key.key,
+    encryptionKey: key.keys.newest.key,
+    encryptionKeys: key.keys,
     encryptionKeyNotice: key.notice,
     publicUrl: (env.BOSUN_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
     workers: env.BOSUN_WORKERS,
     engines: { opentofu: env.BOSUN_TOFU_BIN, terraform: env.BOSUN_TERRAFORM_BIN },
     terragrunt: env.BOSUN_TERRAGRUNT_BIN,
     engineDir: path.resolve(env.BOSUN_ENGINE_DIR ?? path.join(dataDir, "engines")),
+    engineMirror: env.BOSUN_ENGINE_MIRROR,
+    engineSigningKeys,
     runTimeoutMs: env.BOSUN_RUN_TIMEOUT,
     workerLeaseMs: env.BOSUN_WORKER_LEASE,
     reportExpiryMs: env.BOSUN_REPORT_EXPIRY,
     sandbox: { mode: env.BOSUN_SANDBOX, paths: env.BOSUN_SANDBOX_PATHS },
     enginePassthrough: env.BOSUN_ENGINE_PASSTHROUGH_ENV,
     driftSchedule: env.BOSUN_DRIFT_SCHEDULE,
+    retention: {
+      "webhook-payloads": env.BOSUN_RETENTION_WEBHOOK_PAYLOADS,
+      "phase-logs": env.BOSUN_RETENTION_PHASE_LOGS,
+      plans: env.BOSUN_RETENTION_PLANS,
+      tarballs: env.BOSUN_RETENTION_TARBALLS,
+      "state-versions": env.BOSUN_RETENTION_STATE_VERSIONS,
+    },
     notifications: {
       server:
         env.BOSUN_NOTIFY_URL && env.BOSUN_NOTIFY_SECRET
@@ -145,12 +185,14 @@ export async function loadConfig(environment: NodeJS.ProcessEnv): Promise<AppCon
         ? { token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL }
         : undefined,
     },
+    metricsToken: env.BOSUN_METRICS_TOKEN,
+    metricsPort: env.BOSUN_METRICS_PORT,
+    proxy: proxySettings(env),
   };
 }
 
 async function readGithubConfig(
   env: Env,
-  production: boolean,
   problems: string[],
 ): Promise<GithubAppConfig | undefined> {
   let privateKey = env.PRIVATE_KEY;
@@ -172,11 +214,11 @@ async function readGithubConfig(
   const missing = Object.entries(given)
     .filter(([, value]) => !value)
     .map(([name]) => name);
-  if (missing.length === 3 && !production) return undefined;
+  // None at all is setup mode, in production too: the setup page registers the App and shows
+  // its credentials once. Some but not all is a mistake, refused.
+  if (missing.length === 3) return undefined;
   for (const name of missing) {
-    problems.push(
-      `${name}: required ${production ? "in production" : "with the other GitHub App credentials"}`,
-    );
+    problems.push(`${name}: required with the other GitHub App credentials`);
   }
   if (!env.APP_ID || !privateKey || !env.WEBHOOK_SECRET) return undefined;
   return {
@@ -187,8 +229,38 @@ async function readGithubConfig(
   };
 }
 
+/** BOSUN_ENGINE_SIGNING_KEYS' text; the downloader reads the keys in it when the worker starts. */
+async function readEngineSigningKeys(
+  file: string | undefined,
+  problems: string[],
+): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    const text = await readFile(file, "utf8");
+    if (text.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) return text;
+    problems.push(`BOSUN_ENGINE_SIGNING_KEYS: ${file} holds no armored OpenPGP public key block`);
+  } catch (error) {
+    problems.push(
+      `BOSUN_ENGINE_SIGNING_KEYS: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  return undefined;
+}
+
+/** The lower-case spelling wins, as curl reads them; NO_PROXY alone changes nothing. */
+function proxySettings(env: Env): ProxySettings | undefined {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  if (httpProxy === undefined && httpsProxy === undefined) return undefined;
+  return { httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY };
+}
+
 function githubWebUrl(env: Env): string {
   return env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}` : "https://github.com";
+}
+
+function githubApiUrl(env: Env): string {
+  return env.GHE_HOST ? `${githubWebUrl(env)}/api/v3` : "https://api.github.com";
 }
 
 function readGithubSignIn(env: Env, problems: string[]): GithubSignInConfig | undefined {
@@ -200,9 +272,7 @@ function readGithubSignIn(env: Env, problems: string[]): GithubSignInConfig | un
     );
     return undefined;
   }
-  const webUrl = githubWebUrl(env);
-  const apiUrl = env.GHE_HOST ? `${webUrl}/api/v3` : "https://api.github.com";
-  return { clientId, clientSecret, webUrl, apiUrl };
+  return { clientId, clientSecret, webUrl: githubWebUrl(env), apiUrl: githubApiUrl(env) };
 }
 
 const KEY_FILE = "encryption-key";
@@ -212,12 +282,10 @@ async function resolveEncryptionKey(
   production: boolean,
   dataDir: string,
   problems: string[],
-): Promise<{ key: KeyObject; notice: string | undefined } | undefined> {
-  if (env.BOSUN_ENCRYPTION_KEY) {
-    const key = decodeKey(env.BOSUN_ENCRYPTION_KEY);
-    if (!key)
-      problems.push("BOSUN_ENCRYPTION_KEY: must be 32 bytes, as base64 or 64 hex characters");
-    return key && { key, notice: undefined };
+): Promise<{ keys: KeyRing; notice: string | undefined } | undefined> {
+  if (env.BOSUN_ENCRYPTION_KEYS || env.BOSUN_ENCRYPTION_KEY) {
+    const keys = configuredKeys(env, problems);
+    return keys && { keys, notice: undefined };
   }
   if (production) {
     problems.push(
@@ -233,16 +301,56 @@ async function resolveEncryptionKey(
       problems.push(
         `BOSUN_ENCRYPTION_KEY: unset, and the development key in ${keyPath} is damaged`,
       );
-    return key && { key, notice: undefined };
+    return key && { keys: createKeyRing([key]), notice: undefined };
   }
   const { key, text } = generateEncryptionKey();
   await mkdir(dataDir, { recursive: true });
   await writeFile(keyPath, `${text}\n`, { mode: 0o600, flag: "wx" });
   await chmod(keyPath, 0o600);
   return {
-    key,
+    keys: createKeyRing([key]),
     notice: `BOSUN_ENCRYPTION_KEY is unset: generated a development key and kept it in ${keyPath}; set BOSUN_ENCRYPTION_KEY in production`,
   };
+}
+
+/**
+ * BOSUN_ENCRYPTION_KEYS, newest first, or BOSUN_ENCRYPTION_KEY alone. Both may be set while a
+ * deployment moves from one to the other, as long as they agree on the key that seals: then
+ * BOSUN_ENCRYPTION_KEY must be the first of BOSUN_ENCRYPTION_KEYS. Problems name the key by its
+ * position, never by its text.
+ */
+function configuredKeys(env: Env, problems: string[]): KeyRing | undefined {
+  const single = env.BOSUN_ENCRYPTION_KEY;
+  const listed = env.BOSUN_ENCRYPTION_KEYS?.split(",").map((entry) => entry.trim());
+  if (!listed) {
+    const key = decodeKey(single ?? "");
+    if (!key)
+      problems.push("BOSUN_ENCRYPTION_KEY: must be 32 bytes, as base64 or 64 hex characters");
+    return key && createKeyRing([key]);
+  }
+  const keys = listed.map(decodeKey);
+  keys.forEach((key, index) => {
+    if (!key) {
+      problems.push(
+        `BOSUN_ENCRYPTION_KEYS: key ${index + 1} of ${listed.length} must be 32 bytes, as base64 or 64 hex characters`,
+      );
+    }
+  });
+  const parsed = keys.filter((key): key is KeyObject => key !== undefined);
+  if (parsed.length !== keys.length) return undefined;
+  const singleKey = single === undefined ? undefined : decodeKey(single);
+  if (single !== undefined && !singleKey?.equals(parsed[0]!)) {
+    problems.push(
+      "BOSUN_ENCRYPTION_KEY: set beside BOSUN_ENCRYPTION_KEYS, it must be the first (newest) of them; set only BOSUN_ENCRYPTION_KEYS",
+    );
+    return undefined;
+  }
+  try {
+    return createKeyRing(parsed);
+  } catch {
+    problems.push("BOSUN_ENCRYPTION_KEYS: the same key is listed twice");
+    return undefined;
+  }
 }
 
 function decodeKey(text: string): KeyObject | undefined {

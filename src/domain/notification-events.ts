@@ -2,7 +2,10 @@ import { type ComponentPhase, isTerminal, PLANNING_PHASES } from "./component-ph
 import type { RunKind } from "./run-kind.js";
 import { deriveRunStatus, type RunStatus } from "./run-status.js";
 
-/** The events a notification target can be told of (docs/design.md "Notifications"). */
+/**
+ * The events a notification target can be told of (docs/design.md "Notifications"), in the order
+ * events that come of the same run event are derived and sent (src/store/notification-repository.ts).
+ */
 export const NOTIFICATION_EVENT_TYPES = [
   "run.created",
   "run.planned",

@@ -19,7 +19,12 @@ const User = z.object({ login: z.string() });
  * against github.com or the GHE_HOST the operator named. The user's token only ever reads: the
  * user's login, and whether they can see a repository.
  */
-export function createGithubUserAuth(config: GithubSignInConfig, log: Logger): GithubUserAuth {
+export function createGithubUserAuth(
+  config: GithubSignInConfig,
+  log: Logger,
+  /** The HTTPS_PROXY-aware fetch (src/lib/proxy-agent.ts); the global one when undefined. */
+  send: typeof fetch = fetch,
+): GithubUserAuth {
   // Failures are answers here (404: cannot read) or errors the caller reports: Octokit's own
   // request log stays at debug.
   const quiet = {
@@ -29,7 +34,13 @@ export function createGithubUserAuth(config: GithubSignInConfig, log: Logger): G
     error: (message: string) => log.debug(message),
   };
   const client = (token: string) =>
-    new Octokit({ auth: token, baseUrl: config.apiUrl, userAgent: "bosun-run-pages", log: quiet });
+    new Octokit({
+      auth: token,
+      baseUrl: config.apiUrl,
+      userAgent: "bosun-run-pages",
+      log: quiet,
+      request: { fetch: send },
+    });
   return {
     authorizeUrl({ state, redirectUri }) {
       const url = new URL("/login/oauth/authorize", config.webUrl);
@@ -43,7 +54,7 @@ export function createGithubUserAuth(config: GithubSignInConfig, log: Logger): G
     async exchangeCode({ code, redirectUri }) {
       let answer: unknown;
       try {
-        const response = await fetch(new URL("/login/oauth/access_token", config.webUrl), {
+        const response = await send(new URL("/login/oauth/access_token", config.webUrl), {
           method: "POST",
           headers: { accept: "application/json", "content-type": "application/json" },
           body: JSON.stringify({

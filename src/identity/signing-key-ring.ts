@@ -1,4 +1,3 @@
-import type { KeyObject } from "node:crypto";
 import {
   calculateJwkThumbprint,
   exportJWK,
@@ -9,7 +8,8 @@ import {
   type JWK,
 } from "jose";
 import { z } from "zod";
-import { open, seal } from "../lib/seal.js";
+import { type SealKeys, open, seal } from "../lib/seal.js";
+import { signingKeyContext as aad } from "../lib/seal-contexts.js";
 import type { SigningKeyStore, StoredSigningKey } from "../services/signing-key-port.js";
 
 /** RS256: the one algorithm AWS STS, Google STS and Entra ID all accept for federated tokens. */
@@ -51,8 +51,8 @@ export interface SigningKeyRing {
 
 export function createSigningKeyRing(options: {
   store: SigningKeyStore;
-  /** BOSUN_ENCRYPTION_KEY: private keys exist only sealed with it. */
-  encryptionKey: KeyObject;
+  /** BOSUN_ENCRYPTION_KEYS: private keys exist only sealed under them. */
+  encryptionKey: SealKeys;
   /** How long a key signs before a new one takes over. */
   rotateEveryMs?: number;
   /** How long a successor is published before it signs; less than `rotateEveryMs`. */
@@ -158,6 +158,3 @@ export function createSigningKeyRing(options: {
     },
   };
 }
-
-/** Binds a sealed private key to its kid, so one key's envelope cannot stand in for another's. */
-const aad = (kid: string) => `oidc-signing-key:${kid}`;

@@ -1,4 +1,4 @@
-import { WebClient } from "@slack/web-api";
+import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { SlackPoster } from "../services/notification-port.js";
 
 /**
@@ -9,9 +9,14 @@ export function createSlackPoster(options: {
   token: string;
   apiUrl: string;
   timeoutMs: number;
+  /** The HTTPS_PROXY-aware fetch (src/lib/proxy-agent.ts); the global one when undefined. */
+  fetch?: typeof fetch | undefined;
 }): SlackPoster {
   const client = new WebClient(options.token, {
     slackApiUrl: options.apiUrl,
+    // Slack declares its own Response shape; this project's TypeScript lib has no iterable
+    // Headers, which is all that differs.
+    ...(options.fetch ? { fetch: options.fetch as unknown as WebClientOptions["fetch"] } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: options.timeoutMs,

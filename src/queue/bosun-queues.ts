@@ -61,5 +61,14 @@ export function bosunQueues(timing: {
       expireInSeconds: 300,
       schedule: "* * * * *",
     },
+    // Retention (src/services/collect-garbage.ts): once a day, at a quiet hour (UTC); a failed
+    // one is not retried, the next day's is its retry. Deleting a year of logs may take a while.
+    {
+      name: "collect-garbage",
+      policy: "stately",
+      retryLimit: 0,
+      expireInSeconds: 3600,
+      schedule: "17 3 * * *",
+    },
   ];
 }

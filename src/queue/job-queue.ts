@@ -33,6 +33,54 @@ const POLL_SECONDS = 0.5;
  */
 const MAX_MAINTENANCE_SECONDS = 15;
 
+/** pg-boss on Bosun's database (not started): its own pool on PostgreSQL, the shared session on PGlite. */
+function createBoss(
+  database: Database,
+  log: Logger,
+  options: Pick<PgBoss.ConstructorOptions, "maintenanceIntervalSeconds" | "supervise" | "schedule">,
+): PgBoss {
+  const connection = database.queueConnection;
+  const boss =
+    "connectionString" in connection
+      ? new PgBoss({
+          connectionString: connection.connectionString,
+          schema: "pgboss",
+          max: 4,
+          ...options,
+        })
+      : new PgBoss({
+          schema: "pgboss",
+          db: { executeSql: (text, values) => connection.executor.executeSql(text, values) },
+          ...options,
+        });
+  boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));
+  return boss;
+}
+
+/**
+ * A queue an operator command sends to, beside the workers of running processes (which poll for
+ * what it sends): it keeps no schedule and maintains nothing.
+ */
+export async function openSendOnlyQueue(
+  database: Database,
+  log: Logger,
+): Promise<Pick<JobQueue, "send" | "stop">> {
+  const boss = createBoss(database, log, { supervise: false, schedule: false });
+  // It installs pg-boss's schema when no worker has run yet: under the migration lock, as workers do.
+  await database.underMigrationLock(() => boss.start());
+  return {
+    async send(name: QueueName, data: object, options: SendOptions = {}) {
+      const id = await boss.send(name, data, {
+        ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+      });
+      return id ?? undefined;
+    },
+    async stop(timeoutMs = 10_000) {
+      await boss.stop({ graceful: false, wait: true, timeout: timeoutMs, close: true });
+    },
+  };
+}
+
 /**
  * The durable job queue, on pg-boss in Bosun's own database (schema `pgboss`). On PGlite it runs
  * its SQL through the same single-session instance as drizzle, so one embedded database holds
@@ -44,7 +92,6 @@ export async function startJobQueue(
   log: Logger,
   { pollSeconds = POLL_SECONDS }: { pollSeconds?: number } = {},
 ): Promise<JobQueue & TransactionalQueue> {
-  const connection = database.queueConnection;
   const maintenanceSeconds = Math.max(
     1,
     Math.min(
@@ -52,34 +99,25 @@ export async function startJobQueue(
       ...queues.map((queue) => Math.ceil((queue.expireInSeconds ?? Infinity) / 4)),
     ),
   );
-  const boss =
-    "connectionString" in connection
-      ? new PgBoss({
-          connectionString: connection.connectionString,
-          schema: "pgboss",
-          max: 4,
-          maintenanceIntervalSeconds: maintenanceSeconds,
-        })
-      : new PgBoss({
-          schema: "pgboss",
-          maintenanceIntervalSeconds: maintenanceSeconds,
-          db: { executeSql: (text, values) => connection.executor.executeSql(text, values) },
-        });
-  boss.on("error", (error: Error) => log.error({ err: error }, "job queue error"));
-  await boss.start();
-  for (const queue of queues) {
-    await boss.createQueue(queue.name, {
-      name: queue.name,
-      policy: queue.policy ?? "standard",
-      retryLimit: queue.retryLimit ?? 5,
-      retryDelay: 2,
-      retryBackoff: true,
-      ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
-    });
-    // pg-boss 10 keeps one schedule per queue name: every process writes the same one, and its
-    // timekeeper sends each time's job once, whichever process gets there first.
-    if (queue.schedule) await boss.schedule(queue.name, queue.schedule, {}, { tz: "UTC" });
-  }
+  const boss = createBoss(database, log, { maintenanceIntervalSeconds: maintenanceSeconds });
+  // pg-boss installs or upgrades its schema at start, and each queue is a partition created on
+  // first use: under the migration lock, processes starting together do it one after another.
+  await database.underMigrationLock(async () => {
+    await boss.start();
+    for (const queue of queues) {
+      await boss.createQueue(queue.name, {
+        name: queue.name,
+        policy: queue.policy ?? "standard",
+        retryLimit: queue.retryLimit ?? 5,
+        retryDelay: 2,
+        retryBackoff: true,
+        ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
+      });
+      // pg-boss 10 keeps one schedule per queue name: every process writes the same one, and its
+      // timekeeper sends each time's job once, whichever process gets there first.
+      if (queue.schedule) await boss.schedule(queue.name, queue.schedule, {}, { tz: "UTC" });
+    }
+  });
   const workerIds: string[] = [];
   const workersOf = new Map<QueueName, string[]>();
   // One worker of the queue is woken per batch of new jobs, in turn: the job's wait for a poll

@@ -7,6 +7,7 @@ import {
   newestSatisfying,
   parseEngineConstraint,
   parseEngineVersion,
+  type EngineConstraint,
 } from "../domain/engine-constraint.js";
 import type { EngineKind } from "../domain/engine-kind.js";
 import type { Engine } from "./engine.js";
@@ -28,6 +29,21 @@ export interface PickedEngine {
 
 export interface EngineVersions {
   pick(kind: EngineKind, wanted: WantedVersion | undefined): Promise<PickedEngine>;
+}
+
+/** What a download of a version nothing installed satisfies came to. */
+export type DownloadOutcome =
+  | { kind: "installed"; version: string }
+  /** The mirror lists no release for this machine that satisfies the constraint. */
+  | { kind: "unavailable"; offered: string[]; index: string }
+  /** BOSUN_ENGINE_MIRROR=off. */
+  | { kind: "off" };
+
+/** Installs a missing version into BOSUN_ENGINE_DIR (src/runner/download-engine.ts). */
+export interface EngineDownloader {
+  /** BOSUN_ENGINE_MIRROR as said in messages: `official`, `off` or the mirror's URL. */
+  mirror: string;
+  download(kind: EngineKind, constraint: EngineConstraint): Promise<DownloadOutcome>;
 }
 
 /** What the engine is called inside its release archive and BOSUN_ENGINE_DIR. */
@@ -63,15 +79,18 @@ export async function installedVersions(dir: string, kind: EngineKind): Promise<
 
 /**
  * Chooses each component's engine: the newest installed version that satisfies what it asks
- * for, else (for a configuration's own `required_version`
- * only) the operator's default engine, which enforces that constraint itself with its own message.
- * A stack's `engine_version` that nothing satisfies fails: it is an explicit request.
+ * for, else one `download` installs (BOSUN_ENGINE_MIRROR), else (for a configuration's own
+ * `required_version` only) the operator's default engine, which enforces that constraint itself
+ * with its own message. A stack's `engine_version` that nothing satisfies fails: it is an
+ * explicit request.
  */
 export function createEngineVersions(options: {
   dir: string;
   defaults: Record<EngineKind, Engine>;
   /** An engine for an executable, confined like the defaults. */
   make: (kind: EngineKind, bin: string) => Engine;
+  /** Installs missing versions; without it only what is installed is chosen. */
+  download?: EngineDownloader | undefined;
 }): EngineVersions {
   const picked = (kind: EngineKind, version: string): PickedEngine => ({
     engine: options.make(kind, installedExecutable(options.dir, kind, version)),
@@ -92,15 +111,49 @@ export function createEngineVersions(options: {
       const installed = await installedVersions(options.dir, kind);
       const newest = newestSatisfying(installed, parsed.constraint);
       if (newest !== undefined) return picked(kind, newest);
+      const downloaded = options.download
+        ? await tryDownload(options.download, kind, parsed.constraint)
+        : undefined;
+      if (downloaded?.version !== undefined) return picked(kind, downloaded.version);
       if (wanted.from === "required_version") {
         return { engine: options.defaults[kind], version: undefined };
       }
       const have = installed.length > 0 ? byVersion(installed).join(", ") : "none";
+      const why = downloaded?.why === undefined ? "" : `; ${downloaded.why}`;
       throw new Error(
-        `${wanted.from} "${wanted.constraint}": no installed ${engineName(kind)} version satisfies it (installed under BOSUN_ENGINE_DIR: ${have})`,
+        `${wanted.from} "${wanted.constraint}": no installed ${engineName(kind)} version satisfies it (installed under BOSUN_ENGINE_DIR: ${have})${why}`,
       );
     },
   };
+}
+
+/** The version a download installed, or why there is none (said after the installed ones). */
+async function tryDownload(
+  download: EngineDownloader,
+  kind: EngineKind,
+  constraint: EngineConstraint,
+): Promise<{ version: string; why?: never } | { version?: never; why: string }> {
+  let outcome: DownloadOutcome;
+  try {
+    outcome = await download.download(kind, constraint);
+  } catch (error) {
+    return {
+      why: `downloading from BOSUN_ENGINE_MIRROR (${download.mirror}) failed: ${(error as Error).message}`,
+    };
+  }
+  switch (outcome.kind) {
+    case "installed":
+      return { version: outcome.version };
+    case "off":
+      return { why: "nothing is downloaded (BOSUN_ENGINE_MIRROR=off)" };
+    case "unavailable": {
+      const newest = byVersion(outcome.offered).reverse().slice(0, 10);
+      const offered = newest.length > 0 ? `newest offered: ${newest.join(", ")}` : "it offers none";
+      return {
+        why: `BOSUN_ENGINE_MIRROR (${download.mirror}) offers no ${engineName(kind)} release for this machine that satisfies it either (${outcome.index}; ${offered})`,
+      };
+    }
+  }
 }
 
 function byVersion(versions: string[]): string[] {

@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { parse } from "@cdktf/hcl2json";
+import { parse } from "@cdktn/hcl2json";
 import { z } from "zod";
 
 /**
@@ -8,7 +8,7 @@ import { z } from "zod";
  * change to a local module marks the stacks that use it as affected, docs/design.md `when_modified`),
  * and which constructs run code or reach out during plan (docs/design.md "Trust").
  *
- * HCL goes through @cdktf/hcl2json (HashiCorp's own parser compiled to WebAssembly); `.tf.json`
+ * HCL goes through @cdktn/hcl2json (HashiCorp's own parser compiled to WebAssembly); `.tf.json`
  * files are JSON already. Nothing here evaluates expressions: a module source is used only when
  * it is a literal local path.
  */

@@ -10,8 +10,9 @@ import type {
   WebhookAnswer,
   WebhookSender,
 } from "./notification-port.js";
+import type { Metrics } from "./metrics-port.js";
 import type { JobQueue } from "./queue-port.js";
-import { targetKey, type NotifyDeliveryJob } from "./record-run-notifications.js";
+import { queueDeliveries, targetKey, type NotifyDeliveryJob } from "./record-run-notifications.js";
 
 export interface DeliverDeps {
   notifications: NotificationStore;
@@ -25,8 +26,12 @@ export interface DeliverDeps {
   allowPrivate: boolean;
   /** BOSUN_NOTIFY_RETRY_BASE: the first retry's delay. */
   retryBaseMs: number;
+  /** BOSUN_NOTIFY_TIMEOUT: one call's longest wait; an attempt makes two calls at most. */
+  timeoutMs: number;
   now?: () => Date;
   random?: () => number;
+  /** Attempts by target kind and outcome, for /metrics. */
+  metrics?: Metrics;
   log: Logger;
 }
 
@@ -35,15 +40,22 @@ export interface DeliverDeps {
  * timeout, a network error) is tried again later under the same `webhook-id`, with exponential
  * backoff and jitter, honouring `Retry-After`, for a day (src/domain/notification-retry.ts); a
  * refusal (a private address, a secret not set, Slack not configured) is not.
+ *
+ * A run's events reach each target in order: a delivery waits while an earlier event of its run
+ * is still pending for the same target, and is queued once that one is delivered, given up or
+ * refused. One worker attempts a delivery at a time (a claim with a lease), so neither two
+ * processes nor a redelivery send it twice at once, and a run's first Slack message is posted once.
  */
 export async function deliverNotification(deps: DeliverDeps, deliveryId: string): Promise<void> {
-  const delivery = await deps.notifications.delivery(deliveryId);
-  if (!delivery || delivery.status !== "pending") return;
   const now = deps.now ?? (() => new Date());
+  if (!(await claim(deps, deliveryId, now))) return;
+  const delivery = await deps.notifications.delivery(deliveryId);
+  if (!delivery) return;
   const startedAt = now();
   const started = performance.now();
   const answer = await attempt(deps, delivery, startedAt);
   const durationMs = Math.round(performance.now() - started);
+  deps.metrics?.notificationAttempt(delivery.target.kind, answer.outcome);
   const attempts = delivery.attempts + 1;
   const log = deps.log.child({ deliveryId, runId: delivery.runId, target: delivery.target.name });
   let next: {
@@ -83,6 +95,9 @@ export async function deliverNotification(deps: DeliverDeps, deliveryId: string)
     await deps.queue.send("notify-delivery", job, {
       startAfterSeconds: Math.max(1, Math.ceil(delay / 1000)),
     });
+  } else {
+    // This one is over: the next event of the run for the same target may go.
+    await queueDeliveries(deps, delivery.runId);
   }
   const fields = { attempt: attempts, outcome: answer.outcome, durationMs, delayMs: delay };
   if (next.status === "delivered") log.info(fields, "notification delivered");
@@ -91,6 +106,29 @@ export async function deliverNotification(deps: DeliverDeps, deliveryId: string)
       { ...fields, error: "error" in answer ? answer.error : undefined },
       "notification not delivered",
     );
+}
+
+/** The margin a lease keeps beyond the calls' own timeouts. */
+const LEASE_MARGIN_MS = 30_000;
+
+/** Whether this worker may attempt the delivery now; otherwise it is left to whoever will. */
+async function claim(deps: DeliverDeps, deliveryId: string, now: () => Date): Promise<boolean> {
+  const at = now();
+  const leaseUntil = new Date(at.getTime() + 2 * deps.timeoutMs + LEASE_MARGIN_MS);
+  const claimed = await deps.notifications.claimAttempt(deliveryId, at, leaseUntil);
+  if (claimed.kind === "claimed") return true;
+  if (claimed.kind === "held") {
+    // Another worker's attempt: this job comes back once that attempt's lease is over, in case
+    // its worker died holding it.
+    const delivery = await deps.notifications.delivery(deliveryId);
+    if (delivery) {
+      const job: NotifyDeliveryJob = { deliveryId, targetKey: targetKey(delivery.target) };
+      await deps.queue.send("notify-delivery", job, {
+        startAfterSeconds: Math.max(1, Math.ceil((claimed.until.getTime() - at.getTime()) / 1000)),
+      });
+    }
+  }
+  return false;
 }
 
 async function attempt(deps: DeliverDeps, delivery: DeliveryToSend, at: Date): Promise<Answer> {

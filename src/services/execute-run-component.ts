@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { PLAN_ONLY_KINDS } from "../domain/run-kind.js";
-import type { KeyObject } from "node:crypto";
 import type { Logger } from "pino";
-import { digest, seal } from "../lib/seal.js";
+import { digest, type SealKeys, seal } from "../lib/seal.js";
+import { revisionOutputsContext, savedWorkspaceContext } from "../lib/seal-contexts.js";
 import { evaluatePrePlanPolicies } from "../policy/evaluate-pre-plan-policies.js";
 import type { EngineKind } from "../domain/engine-kind.js";
 import { receivesStackWideSecrets } from "../domain/component-spec.js";
@@ -14,6 +14,7 @@ import { evaluateComponentPolicies, policyContext } from "./component-policies.j
 import { EXECUTOR_ACTOR, failRunComponent } from "./fail-run-component.js";
 import { openWorkspace } from "./open-saved-workspace.js";
 import type { PhaseTokenIssuer } from "./phase-token-port.js";
+import type { Metrics } from "./metrics-port.js";
 import { runInPhaseContext, type StateBackendLender } from "./run-in-phase-context.js";
 import { upstreamInputs } from "./upstream-inputs.js";
 import type { ComponentPhase } from "../domain/component-phase.js";
@@ -46,7 +47,7 @@ export interface ExecutorDeps {
   terragrunt?: string;
   /** BOSUN_ENGINE_DIR's versions, for stacks that ask for one; without it, `engines` run all. */
   engineVersions?: EngineVersions;
-  encryptionKey: KeyObject;
+  encryptionKey: SealKeys;
   workspaceRoot: string;
   /** BOSUN_DATA_DIR/providers: the provider cache every phase's init shares. */
   providerCache?: string;
@@ -63,6 +64,8 @@ export interface ExecutorDeps {
   stateBackend: StateBackendLender | undefined;
   /** Bosun's OIDC issuer: a phase of a component whose spec names a `cloud` gets its token. */
   phaseTokens?: PhaseTokenIssuer;
+  /** Phase durations and engine exit codes, for /metrics. */
+  metrics?: Metrics;
   /** The state version an apply produced, for its revision (managed state only). */
   stateVersionOf?: (componentId: string) => Promise<string | undefined>;
   log: Logger;
@@ -171,7 +174,11 @@ async function plan(
       const denied = verdict.denials.length > 0;
       const sealedWorkspace =
         planned.savedWorkspace && !denied
-          ? seal(deps.encryptionKey, planned.savedWorkspace, record.runComponentId)
+          ? seal(
+              deps.encryptionKey,
+              planned.savedWorkspace,
+              savedWorkspaceContext(record.runComponentId),
+            )
           : undefined;
       await deps.runs.savePlan(record.runComponentId, {
         planDigest: planned.planDigest,
@@ -271,7 +278,11 @@ async function apply(
       outputs: clear,
       sealedOutputs:
         Object.keys(sensitive).length > 0
-          ? seal(deps.encryptionKey, Buffer.from(JSON.stringify(sensitive)), record.componentId)
+          ? seal(
+              deps.encryptionKey,
+              Buffer.from(JSON.stringify(sensitive)),
+              revisionOutputsContext(record.componentId),
+            )
           : undefined,
       stateVersionId: await deps.stateVersionOf?.(record.componentId),
       startedAt,

@@ -81,11 +81,20 @@ export interface NotificationStore {
     payload: unknown;
     targets: readonly NotificationTargetRecord[];
   }): Promise<void>;
-  /** Pending deliveries (of the run, or of every run) that no job was queued for, in event order. */
+  /**
+   * Pending deliveries (of the run, or of every run) that no job was queued for and that no
+   * earlier event of their run still holds back for the same target, in event order.
+   */
   unqueuedDeliveries(runId: string | undefined): Promise<string[]>;
   markQueued(deliveryIds: readonly string[], at: Date): Promise<void>;
+  /**
+   * Takes the delivery's next attempt for this worker until `leaseUntil`: `claimed`; `waiting`
+   * behind an earlier event of its run for the same target (it is unqueued, and queued again when
+   * that one ends); `held` by another worker's attempt; `done` (no longer pending).
+   */
+  claimAttempt(deliveryId: string, now: Date, leaseUntil: Date): Promise<AttemptClaim>;
   delivery(id: string): Promise<DeliveryToSend | undefined>;
-  /** Keeps an attempt and moves the delivery to its next status. */
+  /** Keeps an attempt, moves the delivery to its next status and releases its claim. */
   recordAttempt(
     deliveryId: string,
     attempt: AttemptRecord,
@@ -94,8 +103,11 @@ export interface NotificationStore {
   /** Newest first; `failed`: only those given up or refused. */
   listDeliveries(options: { failed: boolean; limit: number }): Promise<DeliverySummary[]>;
   deliveriesOfRun(runId: string): Promise<DeliverySummary[]>;
-  /** Makes a delivery pending again (attempts kept), for `bosun notifications redeliver`. */
-  reopen(deliveryId: string): Promise<boolean>;
+  /**
+   * Makes a delivery pending again (attempts kept), for `bosun notifications redeliver`; its run,
+   * or undefined when there is no such delivery.
+   */
+  reopen(deliveryId: string): Promise<{ runId: string } | undefined>;
   /** A webhook secret's value, unsealed; undefined when the operator has not set it. */
   webhookSecret(repositoryId: number, name: string): Promise<string | undefined>;
   slackMessage(
@@ -108,6 +120,9 @@ export interface NotificationStore {
     message: { channel: string; ts: string },
   ): Promise<void>;
 }
+
+export type AttemptClaim =
+  { kind: "claimed" | "waiting" | "done" | "retry" } | { kind: "held"; until: Date };
 
 /** What one webhook attempt came to. */
 export type WebhookAnswer =

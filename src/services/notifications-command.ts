@@ -1,6 +1,8 @@
 import { NOTIFICATION_SECRET_NAME } from "../config/notification-config.js";
 import type { CommandResult } from "../lib/command-result.js";
 import type { DeliverySummary, NotificationStore } from "./notification-port.js";
+import type { JobQueue } from "./queue-port.js";
+import { queueDeliveries } from "./record-run-notifications.js";
 
 /** What `bosun notifications secret set` needs of the store. */
 export interface NotificationSecretStore {
@@ -73,14 +75,19 @@ export async function listDeliveriesCommand(
 
 /**
  * `bosun notifications redeliver ID`: the delivery is made pending again, under its same
- * `webhook-id`; the workers' sweep (every minute) queues it.
+ * `webhook-id`, and queued at once (the workers poll for it), unless an earlier event of its run is
+ * still pending for the same target: then it goes when that one is over.
  */
 export async function redeliverCommand(
-  store: Pick<NotificationStore, "reopen">,
+  deps: {
+    store: Pick<NotificationStore, "reopen" | "unqueuedDeliveries" | "delivery" | "markQueued">;
+    queue: Pick<JobQueue, "send">;
+  },
   input: { id: string },
 ): Promise<CommandResult> {
   if (!/^[0-9a-f-]{36}$/.test(input.id)) return refuse(`${input.id} is not a delivery id`);
-  return (await store.reopen(input.id))
-    ? ok(`delivery ${input.id} will be sent again within a minute\n`)
-    : refuse(`no delivery ${input.id}`);
+  const reopened = await deps.store.reopen(input.id);
+  if (!reopened) return refuse(`no delivery ${input.id}`);
+  await queueDeliveries({ notifications: deps.store, queue: deps.queue }, reopened.runId);
+  return ok(`delivery ${input.id} queued to be sent again\n`);
 }

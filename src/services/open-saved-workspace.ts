@@ -1,11 +1,11 @@
-import type { KeyObject } from "node:crypto";
-import { digest, open } from "../lib/seal.js";
+import { digest, type SealKeys, open } from "../lib/seal.js";
+import { savedWorkspaceContext } from "../lib/seal-contexts.js";
 import type { ComponentRunner } from "./component-runner-port.js";
 import type { RunComponentRecord } from "./run-port.js";
 
 /** The sealed workspace opened and checked against the digests recorded at plan time. */
 export function openWorkspace(
-  deps: { encryptionKey: KeyObject; runner: Pick<ComponentRunner, "unpackSavedWorkspace"> },
+  deps: { encryptionKey: SealKeys; runner: Pick<ComponentRunner, "unpackSavedWorkspace"> },
   record: RunComponentRecord,
 ): { bytes: Buffer; planDigest: string; inputs: Record<string, unknown> } | string {
   if (!record.sealedWorkspace || !record.workspaceDigest || !record.planDigest) {
@@ -13,7 +13,11 @@ export function openWorkspace(
   }
   let bytes: Buffer;
   try {
-    bytes = open(deps.encryptionKey, record.sealedWorkspace, record.runComponentId);
+    bytes = open(
+      deps.encryptionKey,
+      record.sealedWorkspace,
+      savedWorkspaceContext(record.runComponentId),
+    );
   } catch (error) {
     return `the saved workspace cannot be opened (${(error as Error).message}); re-plan`;
   }

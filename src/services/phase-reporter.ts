@@ -5,6 +5,7 @@ import type { Engine } from "../runner/engine.js";
 import type { StepLabel } from "../runner/custom-steps.js";
 import type { PhaseReporter, RunnerPhase } from "../runner/run-component.js";
 import { createLogWriter, type LogWriter } from "./log-writer.js";
+import type { Metrics } from "./metrics-port.js";
 import type { RunComponentRecord, RunStore } from "./run-port.js";
 
 /**
@@ -17,13 +18,14 @@ export function createPhaseReporter(
     jobId: string;
     engines: Record<EngineKind, Engine>;
     ownCredentials?: () => Iterable<string>;
+    metrics?: Metrics;
   },
   record: RunComponentRecord,
   masker: Masker,
   applying: boolean,
   entered: (phase: ComponentPhase) => void,
 ): PhaseReporter {
-  const open = new Map<string, { phaseId: string; writer: LogWriter }>();
+  const open = new Map<string, { phaseId: string; writer: LogWriter; started: number }>();
   const key = (phase: RunnerPhase, step: StepLabel | undefined) =>
     step ? `${phase}/${step.hook}/${step.name}` : phase;
   let current: ComponentPhase = applying ? "APPLYING" : "PREPARING";
@@ -55,7 +57,7 @@ export function createPhaseReporter(
       const writer = createLogWriter(deps.runs, phaseId, {
         maskLines: (lines) => masker.maskLogLines(lines),
       });
-      open.set(key(phase, step), { phaseId, writer });
+      open.set(key(phase, step), { phaseId, writer, started: performance.now() });
       return (stream, line) => writer.write(stream, masker.mask(line));
     },
     async finish(phase, outcome, step) {
@@ -63,6 +65,14 @@ export function createPhaseReporter(
       if (!started) return;
       await started.writer.flush();
       await deps.runs.finishPhase(started.phaseId, outcome);
+      // A custom step is not the engine: its duration and exit code are not the phase's.
+      if (step) return;
+      deps.metrics?.phaseFinished({
+        phase,
+        engine: record.spec.engine,
+        seconds: (performance.now() - started.started) / 1000,
+        exitCode: outcome.exitCode,
+      });
     },
   };
 }

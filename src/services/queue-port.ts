@@ -7,6 +7,7 @@ export const QUEUE_NAMES = [
   "notify-run",
   "notify-delivery",
   "notify-sweep",
+  "collect-garbage",
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 

@@ -93,10 +93,13 @@ export async function recordRunNotifications(
 /**
  * Queues a job for each pending delivery that has none yet, in event order: the run's, or (runId
  * undefined: the workers' sweep every minute) every run's, which picks up what a lost worker
- * recorded but did not queue, and what `bosun notifications redeliver` reopened.
+ * recorded but did not queue, and what an earlier delivery's end let go.
  */
 export async function queueDeliveries(
-  deps: Pick<RecordNotificationDeps, "notifications" | "queue">,
+  deps: {
+    notifications: Pick<NotificationStore, "unqueuedDeliveries" | "delivery" | "markQueued">;
+    queue: Pick<JobQueue, "send">;
+  },
   runId: string | undefined,
 ): Promise<void> {
   const ids = await deps.notifications.unqueuedDeliveries(runId);

@@ -10,6 +10,7 @@ import type { ComponentRunner } from "./component-runner-port.js";
 import { failRunComponent } from "./fail-run-component.js";
 import { keepLeaseAlive } from "./keep-lease-alive.js";
 import type { LeaseStore } from "./lease-port.js";
+import type { Metrics } from "./metrics-port.js";
 import { issueCloudIdentity } from "./phase-cloud-identity.js";
 import { createPhaseReporter } from "./phase-reporter.js";
 import type { PhaseTokenIssuer } from "./phase-token-port.js";
@@ -52,6 +53,8 @@ export interface PhaseContextDeps {
   stateBackend: StateBackendLender | undefined;
   /** Bosun's OIDC issuer, for components whose spec names a `cloud`. */
   phaseTokens?: PhaseTokenIssuer;
+  /** Phase durations and engine exit codes, for /metrics. */
+  metrics?: Metrics;
 }
 
 /**

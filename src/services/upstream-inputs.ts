@@ -1,6 +1,6 @@
-import type { KeyObject } from "node:crypto";
 import { variableToEnv } from "../domain/component-spec.js";
-import { open } from "../lib/seal.js";
+import { type SealKeys, open } from "../lib/seal.js";
+import { revisionOutputsContext } from "../lib/seal-contexts.js";
 import type { RunComponentRecord, RunStore } from "./run-port.js";
 
 /**
@@ -9,7 +9,7 @@ import type { RunComponentRecord, RunStore } from "./run-port.js";
  * they cannot be had.
  */
 export async function upstreamInputs(
-  deps: { runs: RunStore; encryptionKey: KeyObject },
+  deps: { runs: RunStore; encryptionKey: SealKeys },
   record: RunComponentRecord,
 ): Promise<{ variables: Record<string, unknown>; secrets: Record<string, string> } | string> {
   const variables: Record<string, unknown> = {};
@@ -20,7 +20,11 @@ export async function upstreamInputs(
       return `upstream ${dependency.stack} has never been applied in ${record.spec.environment}; apply it first`;
     const sensitive = deployed.sealedOutputs
       ? (JSON.parse(
-          open(deps.encryptionKey, deployed.sealedOutputs, dependency.componentId).toString("utf8"),
+          open(
+            deps.encryptionKey,
+            deployed.sealedOutputs,
+            revisionOutputsContext(dependency.componentId),
+          ).toString("utf8"),
         ) as Record<string, unknown>)
       : {};
     for (const [variable, output] of Object.entries(dependency.inputs)) {

@@ -1,4 +1,4 @@
-import type { KeyObject } from "node:crypto";
+import type { SealKeys } from "../lib/seal.js";
 import type { Logger } from "pino";
 import type { StateCredentialStore, StateStore } from "../services/state-port.js";
 
@@ -6,8 +6,8 @@ import type { StateCredentialStore, StateStore } from "../services/state-port.js
 export interface ManagedStateDeps {
   store: StateStore;
   credentials: StateCredentialStore;
-  /** The app's key (BOSUN_ENCRYPTION_KEY): states are sealed with it at rest. */
-  key: KeyObject;
+  /** BOSUN_ENCRYPTION_KEYS: states are sealed under the newest at rest, and open under any. */
+  key: SealKeys;
   log: Logger;
   /** The largest state accepted, in bytes; MAX_STATE_BYTES when unset. */
   maxStateBytes?: number;

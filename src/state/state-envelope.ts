@@ -1,16 +1,11 @@
-import type { KeyObject } from "node:crypto";
-import { open, seal } from "../lib/seal.js";
+import { type SealKeys, open, seal } from "../lib/seal.js";
+import { stateVersionContext as context } from "../lib/seal-contexts.js";
 
-/**
- * States are sealed with the component and serial as associated data, so a sealed body copied to
- * another component's row, or to another serial, fails to open instead of being served.
- */
-function context(componentId: string, serial: number): string {
-  return `bosun-state:${componentId}:${serial}`;
-}
+// States are sealed with the component and serial as associated data, so a sealed body copied to
+// another component's row, or to another serial, fails to open instead of being served.
 
 export function sealState(
-  key: KeyObject,
+  key: SealKeys,
   componentId: string,
   serial: number,
   body: Buffer,
@@ -19,7 +14,7 @@ export function sealState(
 }
 
 export function openState(
-  key: KeyObject,
+  key: SealKeys,
   version: { componentId: string; serial: number; sealedBody: Buffer },
 ): Buffer {
   return open(key, version.sealedBody, context(version.componentId, version.serial));

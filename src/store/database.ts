@@ -41,7 +41,14 @@ export interface Database {
   readonly queueConnection: { connectionString: string } | { executor: SqlExecutor };
   /** One transaction on one connection, for raw statements of the store and the queue alike. */
   readonly transaction: InTransaction;
+  /** Applies `migrations/`, under the migration lock: any number of processes may call it at once. */
   migrate(): Promise<void>;
+  /**
+   * Runs `work` while this process holds the migration lock, a PostgreSQL advisory lock on a fixed
+   * key, so that processes starting together against one database install schemas one at a time
+   * (Bosun's and pg-boss's). The embedded database has one process at a time already: no lock.
+   */
+  underMigrationLock<T>(work: () => Promise<T>): Promise<T>;
   /** Database reachable and every migration in `migrations/` applied. */
   isReady(): Promise<boolean>;
   /**
@@ -60,6 +67,12 @@ type PgliteTarget = Extract<DatabaseTarget, { kind: "pglite" }>;
  * commands.
  */
 const HELD_WAIT_MS = 10_000;
+
+/**
+ * The advisory lock key of schema changes: fixed, so every Bosun of every version agrees on it.
+ * The bytes of "bosun-mg" read as a 64-bit integer; nothing else in the database uses it.
+ */
+const MIGRATION_LOCK_KEY = "7093014886328659303";
 const HELD_POLL_MS = 200;
 
 /**
@@ -139,7 +152,7 @@ async function openPostgres(target: { kind: "postgres"; url: string }): Promise<
     connection: { application_name: "bosun" },
   });
   await answering(client, `cannot reach PostgreSQL at ${redactUrl(target.url)}`);
-  return postgresDatabase(client, target, { connectionString: target.url });
+  return postgresDatabase(client, target, { connectionString: target.url }, underAdvisoryLock);
 }
 
 /**
@@ -168,7 +181,9 @@ async function openLocalSocket(target: PgliteTarget, socketPath: string): Promis
   );
   // pg-boss's own pool would reach the socket by its directory, as libpq does.
   const connectionString = `postgres://postgres@localhost/postgres?host=${encodeURIComponent(path.dirname(socketPath))}`;
-  return postgresDatabase(client, target, { connectionString });
+  // The embedded database's one session is shared: the running Bosun migrated it at its start,
+  // and a lock taken on this single connection would leave none for the work it guards.
+  return postgresDatabase(client, target, { connectionString }, (_client, work) => work());
 }
 
 /** Asks the server one question, so a wrong address fails here with `failure` and the reason. */
@@ -181,12 +196,33 @@ async function answering(client: postgres.Sql, failure: string): Promise<void> {
   }
 }
 
+/**
+ * Holds the migration lock on a connection of its own for as long as `work` runs. A session lock,
+ * not a transaction's: drizzle's migrator and pg-boss open their own transactions on other
+ * connections. A process that dies while holding it loses its connection, and with it the lock.
+ */
+async function underAdvisoryLock<T>(client: postgres.Sql, work: () => Promise<T>): Promise<T> {
+  const connection = await client.reserve();
+  try {
+    await connection`select pg_advisory_lock(${MIGRATION_LOCK_KEY}::bigint)`;
+    try {
+      return await work();
+    } finally {
+      await connection`select pg_advisory_unlock(${MIGRATION_LOCK_KEY}::bigint)`;
+    }
+  } finally {
+    connection.release();
+  }
+}
+
 function postgresDatabase(
   client: postgres.Sql,
   target: DatabaseTarget,
   queueConnection: { connectionString: string },
+  lock: <T>(client: postgres.Sql, work: () => Promise<T>) => Promise<T>,
 ): Database {
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const underMigrationLock = <T>(work: () => Promise<T>) => lock(client, work);
   return {
     db,
     target,
@@ -194,7 +230,13 @@ function postgresDatabase(
     transaction: async <T>(work: (transaction: Transaction) => Promise<T>) =>
       // postgres.js types the result UnwrapPromiseArray<T>: T itself, unless T is an array of promises.
       (await client.begin((tx) => work(preparedStatements(tx)))) as T,
-    migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
+    // Each process waits its turn, then finds the migrations the first one applied recorded in
+    // drizzle.__drizzle_migrations and applies nothing.
+    migrate: () =>
+      underMigrationLock(() =>
+        migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
+      ),
+    underMigrationLock,
     isReady: () => migrationsApplied(db),
     serveLocalCommands: () => Promise.resolve(),
     close: () => client.end({ timeout: 5 }),
@@ -243,6 +285,7 @@ async function openPglite(
         }),
       ),
     migrate: () => migratePglite(drizzled, { migrationsFolder }),
+    underMigrationLock: (work) => work(),
     isReady: () => migrationsApplied(db),
     async serveLocalCommands(log) {
       if (!target.dataDir || localCommands) return;

@@ -1,7 +1,24 @@
-import type { KeyObject } from "node:crypto";
-import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import type { NotificationEventType } from "../domain/notification-events.js";
-import { open, seal } from "../lib/seal.js";
+import {
+  type AnyColumn,
+  and,
+  asc,
+  desc,
+  eq,
+  exists,
+  inArray,
+  isNull,
+  lt,
+  not,
+  or,
+  sql,
+} from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import {
+  NOTIFICATION_EVENT_TYPES,
+  type NotificationEventType,
+} from "../domain/notification-events.js";
+import { type SealKeys, open, seal } from "../lib/seal.js";
+import { notificationSecretContext as aad } from "../lib/seal-contexts.js";
 import type {
   DeliveryStatus,
   DeliverySummary,
@@ -29,14 +46,62 @@ export interface NotificationSecretAdmin {
   removeWebhookSecret(repositoryId: number, name: string): Promise<boolean>;
 }
 
-/** Binds a sealed secret to its repository and name: values cannot be swapped between rows. */
-const aad = (repositoryId: number, name: string) => `notification-secret:${repositoryId}:${name}`;
-
 const kindOf = (value: string): "webhook" | "slack" => (value === "slack" ? "slack" : "webhook");
+
+const earlierDelivery = alias(notificationDeliveries, "earlier_delivery");
+const earlierEvent = alias(notificationEvents, "earlier_event");
+const eventTypeOrder = sql.raw(
+  `ARRAY[${NOTIFICATION_EVENT_TYPES.map((type) => `'${type}'`).join(", ")}]::text[]`,
+);
+
+/**
+ * The order a run's events go out in: the run event that brought each about, then, for events of
+ * the same run event, the order src/domain/notification-events.ts derives them in.
+ */
+const orderOf = (event: { sequence: AnyColumn; type: AnyColumn }) =>
+  sql`(${event.sequence}, array_position(${eventTypeOrder}, ${event.type}))`;
+
+const thisEvent = alias(notificationEvents, "this_event");
+
+/**
+ * The delivery (the outer statement's row of notification_deliveries) has an earlier event of its
+ * run still pending for the same target: it waits, so that every target hears of a run's events in
+ * order (docs/design.md "Notifications"). One given up or refused no longer holds the later ones.
+ */
+const waitsForEarlier = (db: Pick<Db, "select">) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(thisEvent)
+      .innerJoin(earlierEvent, eq(earlierEvent.runId, thisEvent.runId))
+      .innerJoin(earlierDelivery, eq(earlierDelivery.eventId, earlierEvent.id))
+      .where(
+        and(
+          eq(thisEvent.id, notificationDeliveries.eventId),
+          eq(earlierDelivery.targetName, notificationDeliveries.targetName),
+          eq(earlierDelivery.status, "pending"),
+          sql`${orderOf(earlierEvent)} < ${orderOf(thisEvent)}`,
+        ),
+      ),
+  );
+
+/**
+ * Serialises, per run and target, a claim with the end of an attempt: a delivery that finds an
+ * earlier one pending is unqueued before that one's end commits and looks for what to queue next,
+ * or sees it ended and is claimed. Without it, both could miss and the later one would wait for
+ * the sweep.
+ */
+async function lockRunTarget(tx: Pick<Db, "execute">, deliveryId: string): Promise<void> {
+  await tx.execute(sql`
+    select pg_advisory_xact_lock(hashtext(e.run_id::text), hashtext(d.target_name))
+    from ${notificationDeliveries} d
+    join ${notificationEvents} e on e.id = d.event_id
+    where d.id = ${deliveryId}`);
+}
 
 export function createNotificationRepository(
   db: Db,
-  key: KeyObject,
+  key: SealKeys,
 ): NotificationStore & NotificationSecretAdmin {
   const summaries = () =>
     db
@@ -142,11 +207,12 @@ export function createNotificationRepository(
             runId === undefined ? undefined : eq(notificationEvents.runId, runId),
             eq(notificationDeliveries.status, "pending"),
             isNull(notificationDeliveries.queuedAt),
+            not(waitsForEarlier(db)),
           ),
         )
         .orderBy(
           asc(notificationEvents.createdAt),
-          asc(notificationEvents.sequence),
+          orderOf(notificationEvents),
           asc(notificationDeliveries.targetName),
         );
       return rows.map((row) => row.id);
@@ -157,6 +223,43 @@ export function createNotificationRepository(
         .update(notificationDeliveries)
         .set({ queuedAt: at })
         .where(inArray(notificationDeliveries.id, [...deliveryIds]));
+    },
+    async claimAttempt(deliveryId, now, leaseUntil) {
+      return db.transaction(async (tx) => {
+        await lockRunTarget(tx, deliveryId);
+        const pendingHere = and(
+          eq(notificationDeliveries.id, deliveryId),
+          eq(notificationDeliveries.status, "pending"),
+        );
+        const claimed = await tx
+          .update(notificationDeliveries)
+          .set({ attemptLeaseUntil: leaseUntil })
+          .where(
+            and(
+              pendingHere,
+              or(
+                isNull(notificationDeliveries.attemptLeaseUntil),
+                lt(notificationDeliveries.attemptLeaseUntil, now),
+              ),
+              not(waitsForEarlier(tx)),
+            ),
+          )
+          .returning({ id: notificationDeliveries.id });
+        if (claimed.length > 0) return { kind: "claimed" } as const;
+        const unqueued = await tx
+          .update(notificationDeliveries)
+          .set({ queuedAt: null })
+          .where(and(pendingHere, waitsForEarlier(tx)))
+          .returning({ id: notificationDeliveries.id });
+        if (unqueued.length > 0) return { kind: "waiting" } as const;
+        const [row] = await tx
+          .select({ leaseUntil: notificationDeliveries.attemptLeaseUntil })
+          .from(notificationDeliveries)
+          .where(pendingHere);
+        return row?.leaseUntil
+          ? ({ kind: "held", until: row.leaseUntil } as const)
+          : ({ kind: "done" } as const);
+      });
     },
     async delivery(id) {
       const [row] = await db
@@ -193,6 +296,7 @@ export function createNotificationRepository(
     },
     async recordAttempt(deliveryId, attempt, next) {
       await db.transaction(async (tx) => {
+        await lockRunTarget(tx, deliveryId);
         await tx.insert(notificationAttempts).values({
           deliveryId,
           attempt: attempt.attempt,
@@ -209,6 +313,7 @@ export function createNotificationRepository(
             attempts: attempt.attempt,
             firstAttemptAt: sql`coalesce(${notificationDeliveries.firstAttemptAt}, ${attempt.at.toISOString()}::timestamptz)`,
             nextAttemptAt: next.nextAttemptAt ?? null,
+            attemptLeaseUntil: null,
             lastError: attempt.error ?? null,
             ...(next.status === "delivered" ? { deliveredAt: attempt.at } : {}),
           })
@@ -239,10 +344,22 @@ export function createNotificationRepository(
       // A new day of retries starts with the redelivery; the attempts so far are kept.
       const rows = await db
         .update(notificationDeliveries)
-        .set({ status: "pending", queuedAt: null, nextAttemptAt: null, firstAttemptAt: null })
+        .set({
+          status: "pending",
+          queuedAt: null,
+          nextAttemptAt: null,
+          firstAttemptAt: null,
+          attemptLeaseUntil: null,
+        })
         .where(eq(notificationDeliveries.id, deliveryId))
-        .returning({ id: notificationDeliveries.id });
-      return rows.length > 0;
+        .returning({ eventId: notificationDeliveries.eventId });
+      const [reopened] = rows;
+      if (!reopened) return undefined;
+      const [event] = await db
+        .select({ runId: notificationEvents.runId })
+        .from(notificationEvents)
+        .where(eq(notificationEvents.id, reopened.eventId));
+      return event;
     },
     async webhookSecret(repositoryId, name) {
       const [row] = await db

@@ -1,7 +1,7 @@
-import type { KeyObject } from "node:crypto";
 import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { pickComponentSecrets } from "../domain/pick-component-secrets.js";
-import { open, seal } from "../lib/seal.js";
+import { type SealKeys, open, seal } from "../lib/seal.js";
+import { stackSecretContext as aad } from "../lib/seal-contexts.js";
 import type { SecretStore } from "../services/secret-port.js";
 import type { SecretAdmin } from "../services/secrets-command.js";
 import type { Db } from "./database.js";
@@ -10,27 +10,10 @@ import { repositories, stackSecrets } from "./schema/index.js";
 /** What the runner reads (SecretStore) and what the `bosun secrets` commands manage (SecretAdmin). */
 export type SecretRepository = SecretStore & SecretAdmin;
 
-/**
- * The additional data binds a sealed value to its row, so values cannot be swapped between
- * secrets. A stack-wide secret keeps the form it was sealed with before secrets had environments,
- * so rows sealed then still open; an environment's secret binds its environment too, under a
- * prefix of its own, so that neither another environment's value nor a stack-wide one opens in
- * its place. Stack, environment and variable names hold no `:`, so neither form is ambiguous.
- */
-const aad = (
-  repositoryId: number,
-  stackName: string,
-  environment: string | undefined,
-  name: string,
-) =>
-  environment === undefined
-    ? `secret:${repositoryId}:${stackName}:${name}`
-    : `secret-env:${repositoryId}:${stackName}:${environment}:${name}`;
-
 /** A row's environment as the domain has it: undefined for a stack-wide secret. */
 const environmentOf = (row: { environmentName: string | null }) => row.environmentName ?? undefined;
 
-export function createSecretRepository(db: Db, key: KeyObject): SecretRepository {
+export function createSecretRepository(db: Db, key: SealKeys): SecretRepository {
   /** The stack's secrets of one environment and its stack-wide ones, or every one of the stack. */
   const inScope = (repositoryId: number, stackName: string, environment: string | undefined) =>
     and(

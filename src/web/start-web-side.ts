@@ -6,6 +6,7 @@ import type { MaskLines } from "../lib/mask-strings.js";
 import { createDeliveryAcceptor } from "../services/accept-delivery.js";
 import type { DeliveryStore } from "../services/delivery-port.js";
 import type { GithubGateway } from "../services/github-port.js";
+import type { Metrics } from "../services/metrics-port.js";
 import type { PlanDeps } from "../services/plan-deps.js";
 import type { TransactionalQueue } from "../services/queue-port.js";
 import { confirmRun } from "../services/confirm-run.js";
@@ -20,15 +21,20 @@ import { createApiTokenRepository } from "../store/api-token-repository.js";
 import { createRunPageRepository } from "../store/run-page-repository.js";
 import { createSigningKeyRepository } from "../store/signing-key-repository.js";
 import type { SandboxStatus } from "../worker/start-sandbox.js";
+import { countStateRequests } from "./count-state-requests.js";
+import { countWebhookDeliveries } from "./count-webhook-deliveries.js";
 import { healthRoutes } from "./health-routes.js";
 import { createHttpServer, listen } from "./http-server.js";
+import { metricsRoutes } from "./metrics-routes.js";
 import { oidcRoutes } from "./oidc-routes.js";
 import { createRunPageAccess } from "./run-pages/access.js";
 import { maskRunPageStore } from "./run-pages/mask-run-page-store.js";
 import { runPageRoutes } from "./run-pages/run-page-routes.js";
 import { sessionKeys } from "./run-pages/session.js";
 import { signInRoutes } from "./run-pages/sign-in-routes.js";
-import { setupRoutes } from "./setup-routes.js";
+import type { AppManifestFile } from "../config/app-manifest.js";
+import type { ConvertManifestCode } from "../services/app-registration-port.js";
+import { setupRoutes } from "./setup/setup-routes.js";
 import { unconfiguredWebhooks, webhookListener } from "./webhook-listener.js";
 
 /** What the web side uses of a configured GitHub App. */
@@ -39,6 +45,14 @@ export interface GithubAppWiring {
   gateway: GithubGateway;
   /** What a run page's Re-run, a stack page's Trigger menu and the HTTP API plan with. */
   flow: PlanDeps;
+}
+
+/** What the setup pages need while there are no App credentials (src/web/setup/). */
+export interface AppSetupWiring {
+  manifest: AppManifestFile;
+  convert: ConvertManifestCode;
+  /** Development's .env, where the credentials go; undefined in production (shown once). */
+  envFile: string | undefined;
 }
 
 /**
@@ -54,8 +68,21 @@ export async function startWebSide(deps: {
   /** The last pass over what run pages show, with the credentials known now. */
   maskLines: MaskLines;
   github: GithubAppWiring | undefined;
+  /** Given when `github` is not: the one-click App registration. */
+  setup: AppSetupWiring | undefined;
   /** How this process's workers run engines, for /readyz; undefined when it runs none. */
   sandbox: SandboxStatus | undefined;
+  /**
+   * What the web side counts, and `GET /metrics` (its text, and the token that guards it);
+   * `exposition` is undefined when /metrics has a listener of its own (BOSUN_METRICS_PORT).
+   */
+  metrics: {
+    metrics: Metrics;
+    exposition: (() => Promise<{ contentType: string; body: string }>) | undefined;
+    token: string | undefined;
+  };
+  /** The HTTPS_PROXY-aware fetch for requests to GitHub (src/lib/proxy-agent.ts). */
+  outgoingFetch: typeof fetch | undefined;
   port: number;
   log: Logger;
 }): Promise<{
@@ -85,7 +112,23 @@ export async function startWebSide(deps: {
     accepting: () => accepting,
     sandbox: deps.sandbox,
   });
-  if (!github) routes.route("/", setupRoutes(config.webhookPath));
+  const secureCookies = config.publicUrl.startsWith("https:");
+  const { exposition } = deps.metrics;
+  if (exposition) routes.route("/", metricsRoutes({ exposition, token: deps.metrics.token }));
+  if (!github && deps.setup) {
+    routes.route(
+      "/",
+      setupRoutes({
+        ...deps.setup,
+        webhookPath: config.webhookPath,
+        publicUrl: config.publicUrl,
+        githubWebUrl: config.githubWebUrl,
+        secureCookies,
+        log,
+      }),
+    );
+  }
+  routes.use("/state/*", countStateRequests(deps.metrics.metrics));
   routes.route("/state", stateRoutes(deps.stateDeps));
   routes.route(
     "/",
@@ -93,14 +136,15 @@ export async function startWebSide(deps: {
       issuer: config.publicUrl,
       keys: createSigningKeyRing({
         store: createSigningKeyRepository(database.db),
-        encryptionKey: config.encryptionKey,
+        encryptionKey: config.encryptionKeys,
         tokenLifetimeMs: config.runTimeoutMs,
       }),
     }),
   );
   const sessionKeysOfPages = sessionKeys(config.encryptionKey);
-  const users = config.githubSignIn ? createGithubUserAuth(config.githubSignIn, log) : undefined;
-  const secureCookies = config.publicUrl.startsWith("https:");
+  const users = config.githubSignIn
+    ? createGithubUserAuth(config.githubSignIn, log, deps.outgoingFetch)
+    : undefined;
   if (users) {
     routes.route(
       "/",
@@ -137,7 +181,7 @@ export async function startWebSide(deps: {
   );
   const server: Server = createHttpServer({
     webhookPath: config.webhookPath,
-    webhooks,
+    webhooks: countWebhookDeliveries(deps.metrics.metrics, webhooks),
     routes,
     log,
   });

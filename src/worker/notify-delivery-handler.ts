@@ -4,9 +4,9 @@ import type { NotifyDeliveryJob } from "../services/record-run-notifications.js"
 
 /**
  * Jobs of one target held by this process at once: one attempt in flight and one waiting its
- * turn. One at a time, so that a target hears of events in the order they were recorded (a retry
- * aside); two held at most, so that a target that hangs until the timeout holds two workers, never
- * all of them.
+ * turn, so that a target that hangs until the timeout holds two workers, never all of them. (The
+ * order a run's events reach a target is kept by the outbox itself, across processes: see
+ * src/services/deliver-notification.ts.)
  */
 export const PER_TARGET_LIMIT = 2;
 

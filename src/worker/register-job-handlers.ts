@@ -19,6 +19,8 @@ export interface JobHandlers {
   notifyDelivery: JobHandler<NotifyDeliveryJob>;
   /** `notify-sweep`: deliveries without a job are queued. */
   notifySweep: JobHandler<object>;
+  /** `collect-garbage`: what BOSUN_RETENTION_* says is too old is deleted. */
+  collectGarbage: JobHandler<object>;
 }
 
 /** Consumes every queue, `concurrency` jobs of each at once in this process. */
@@ -40,5 +42,6 @@ export async function registerJobHandlers(deps: {
   // slow receivers (each bounded per target, src/worker/notify-delivery-handler.ts) leave room.
   await deps.queue.work("notify-delivery", deps.concurrency * 4, deps.handlers.notifyDelivery);
   await deps.queue.work("notify-sweep", 1, deps.handlers.notifySweep);
+  await deps.queue.work("collect-garbage", 1, deps.handlers.collectGarbage);
   deps.log.info({ concurrency: deps.concurrency }, "workers started");
 }

@@ -3,16 +3,19 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/load-config.js";
+import { proxiedFetch } from "../lib/proxy-agent.js";
 import type { createProbot } from "../github/create-probot.js";
 import { createPhaseTokenIssuer } from "../identity/phase-token-issuer.js";
 import { createSigningKeyRing } from "../identity/signing-key-ring.js";
 import { componentRunner } from "../runner/component-runner.js";
 import { createEngine } from "../runner/engine.js";
 import { createEngineVersions } from "../runner/engine-versions.js";
+import { createEngineDownloader } from "../runner/download-engine.js";
 import type { Sandbox } from "../runner/sandbox.js";
 import type { DeliveryStore } from "../services/delivery-port.js";
 import type { ExecutorDeps } from "../services/execute-run-component.js";
 import type { InstallationStore } from "../services/installation-port.js";
+import type { Metrics } from "../services/metrics-port.js";
 import type { PlanDeps } from "../services/plan-deps.js";
 import type { JobQueue } from "../services/queue-port.js";
 import { startRecoveryLoop } from "../services/recover-lost-components.js";
@@ -34,6 +37,8 @@ import { deliveryJobHandler } from "./delivery-job-handler.js";
 import { driftTickHandler } from "./drift-tick-handler.js";
 import { notifyDeliveryHandler } from "./notify-delivery-handler.js";
 import { registerJobHandlers } from "./register-job-handlers.js";
+import { collectGarbageHandler } from "./collect-garbage-handler.js";
+import { retentionTargets } from "./retention-targets.js";
 import { reportJobHandler } from "./report-job-handler.js";
 
 /**
@@ -55,6 +60,7 @@ export async function startWorkerSide(deps: {
   ownCredentials: () => Iterable<string>;
   /** Keeps a credential Bosun made (a phase's OIDC token) masked until it expires. */
   rememberCredential: (value: string, expiresAt: Date) => void;
+  metrics: Metrics;
   log: Logger;
 }): Promise<{ stop(): Promise<void> }> {
   const { config, database, queue, managedState, log } = deps;
@@ -71,7 +77,7 @@ export async function startWorkerSide(deps: {
     leases,
     workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.workerLeaseMs,
-    secrets: createSecretRepository(database.db, config.encryptionKey),
+    secrets: createSecretRepository(database.db, config.encryptionKeys),
     fetchSource: deps.flow.fetchSource,
     engines,
     terragrunt: config.terragrunt,
@@ -79,8 +85,15 @@ export async function startWorkerSide(deps: {
       dir: config.engineDir,
       defaults: engines,
       make: (kind, bin) => createEngine(kind, bin, deps.sandbox),
+      download: await createEngineDownloader({
+        dir: config.engineDir,
+        mirror: config.engineMirror,
+        signingKeys: config.engineSigningKeys,
+        log,
+        fetch: config.proxy && proxiedFetch(config.proxy),
+      }),
     }),
-    encryptionKey: config.encryptionKey,
+    encryptionKey: config.encryptionKeys,
     workspaceRoot: deps.workspaceRoot,
     providerCache: path.join(config.dataDir, "providers"),
     timeoutMs: config.runTimeoutMs,
@@ -92,7 +105,7 @@ export async function startWorkerSide(deps: {
       // The same ring the web side publishes (src/web/start-web-side.ts): one table of keys.
       ring: createSigningKeyRing({
         store: createSigningKeyRepository(database.db),
-        encryptionKey: config.encryptionKey,
+        encryptionKey: config.encryptionKeys,
         tokenLifetimeMs: config.runTimeoutMs,
       }),
       issuer: config.publicUrl,
@@ -100,10 +113,11 @@ export async function startWorkerSide(deps: {
       remember: deps.rememberCredential,
     }),
     stateVersionOf: async (componentId) => (await managedState.latestStateVersion(componentId))?.id,
+    metrics: deps.metrics,
     log,
   };
   const advance = advanceAndReport(deps.flow);
-  const notifications = createNotificationRepository(database.db, config.encryptionKey);
+  const notifications = createNotificationRepository(database.db, config.encryptionKeys);
   const notify = config.notifications;
   const recovery =
     config.workers > 0
@@ -145,14 +159,27 @@ export async function startWorkerSide(deps: {
       notifyDelivery: notifyDeliveryHandler({
         notifications,
         queue,
-        sendWebhook: createWebhookSender({ timeoutMs: notify.timeoutMs }),
-        slack: notify.slack && createSlackPoster({ ...notify.slack, timeoutMs: notify.timeoutMs }),
+        sendWebhook: createWebhookSender({ timeoutMs: notify.timeoutMs, proxy: config.proxy }),
+        slack:
+          notify.slack &&
+          createSlackPoster({
+            ...notify.slack,
+            timeoutMs: notify.timeoutMs,
+            fetch: config.proxy && proxiedFetch(config.proxy),
+          }),
         serverSecret: notify.server?.secret,
         allowPrivate: notify.allowPrivate,
         retryBaseMs: notify.retryBaseMs,
+        timeoutMs: notify.timeoutMs,
+        metrics: deps.metrics,
         log,
       }),
       notifySweep: () => queueDeliveries({ notifications, queue }, undefined),
+      collectGarbage: collectGarbageHandler({
+        targets: retentionTargets(database, config.dataDir),
+        settings: config.retention,
+        log,
+      }),
     },
     log,
   });

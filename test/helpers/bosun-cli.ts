@@ -30,7 +30,7 @@ export function bosunArguments(args: readonly string[]): string[] {
 /**
  * Vitest global setup: src/ transpiled file by file (TypeScript's transpileModule, no type check,
  * as tsx does with esbuild) into a scratch directory laid out like the repository, so
- * `new URL("../../migrations", import.meta.url)` and bare imports resolve as from src/.
+ * `new URL("../../migrations", import.meta.url)`, keys/ and bare imports resolve as from src/.
  * Made from the working tree at every run, so it is never stale.
  */
 export async function setup(): Promise<() => Promise<void>> {
@@ -58,7 +58,7 @@ export async function setup(): Promise<() => Promise<void>> {
     }),
   );
   await writeFile(path.join(build, "package.json"), JSON.stringify({ type: "module" }));
-  for (const shared of ["migrations", "node_modules"]) {
+  for (const shared of ["migrations", "node_modules", "keys", "app.yml"]) {
     await symlink(path.join(ROOT, shared), path.join(build, shared));
   }
   process.env[CLI_BUILD_VARIABLE] = build;

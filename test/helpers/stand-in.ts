@@ -11,7 +11,7 @@ export const STAND_IN_TERRAFORM = fileURLToPath(
 
 /**
  * What a sandboxed stand-in needs to see besides its wrapper (BOSUN_SANDBOX_PATHS): its script
- * and the node_modules it imports (@cdktf/hcl2json), read-only.
+ * and the node_modules it imports (@cdktn/hcl2json), read-only.
  */
 export const STAND_IN_SANDBOX_PATHS = [
   fileURLToPath(new URL("../stand-in", import.meta.url)),

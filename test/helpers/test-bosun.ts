@@ -37,6 +37,8 @@ export async function startTestBosun(
     octokit?: typeof ProbotOctokit;
     /** Where Bosun logs: by default nowhere (TEST_LOG_LEVEL turns it on). */
     log?: pino.Logger;
+    /** Where the App setup writes credentials in development (default: `.env` here). */
+    envFile?: string;
   } = {},
 ): Promise<TestBosun> {
   const scratch = options.scratch ?? (await scratchDatabase(kind, { migrated: true }));
@@ -55,6 +57,7 @@ export async function startTestBosun(
     log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     port: options.port ?? 0,
     octokit: options.octokit ?? TestOctokit,
+    ...(options.envFile === undefined ? {} : { envFile: options.envFile }),
   });
   return {
     ...bosun,

@@ -399,7 +399,7 @@ async function parseHcl(/** @type {string} */ file, /** @type {string} */ text) 
       // not cached here
     }
   }
-  const { default: hcl } = await import("@cdktf/hcl2json");
+  const { default: hcl } = await import("@cdktn/hcl2json");
   let doc;
   try {
     doc = await hcl.parse(file, text);

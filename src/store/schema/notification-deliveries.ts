@@ -27,6 +27,11 @@ export const notificationDeliveries = pgTable(
     attempts: integer("attempts").notNull().default(0),
     firstAttemptAt: timestamp("first_attempt_at", { withTimezone: true }),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+    /**
+     * Until when one worker holds its attempt: a second job for the same delivery (two processes
+     * queueing it at once, a redelivery) waits instead of sending it twice at the same time.
+     */
+    attemptLeaseUntil: timestamp("attempt_lease_until", { withTimezone: true }),
     /** When a job was last queued for it; null: it still needs one. */
     queuedAt: timestamp("queued_at", { withTimezone: true }),
     lastError: text("last_error"),

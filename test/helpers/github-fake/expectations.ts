@@ -348,3 +348,55 @@ export function expectRedeliverAppHookDelivery(
     { status, body: status === 202 ? {} : { message: "Validation Failed" } },
   );
 }
+
+/*
+ * The App setup (manifest flow): GitHub registers the App and Bosun exchanges the code it sent.
+ */
+
+/** A registered App as POST /app-manifests/{code}/conversions describes it. */
+export interface ConvertedApp {
+  id: number;
+  slug: string;
+  owner: string;
+  pem: string;
+  webhookSecret: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/**
+ * POST /app-manifests/{code}/conversions, unauthenticated: GitHub's 201 with the App and its
+ * credentials (the fields of https://docs.github.com/en/rest/apps/apps#create-a-github-app-from-a-manifest
+ * Bosun reads, and a few it does not), or 404 for a code it does not know.
+ */
+export function expectCreateAppFromManifest(
+  github: GithubFake,
+  code: string,
+  app: ConvertedApp | "unknown code",
+): void {
+  github.expect(
+    { method: "POST", path: `/app-manifests/${code}/conversions` },
+    app === "unknown code"
+      ? { status: 404, body: { message: "Not Found" } }
+      : {
+          status: 201,
+          body: {
+            id: app.id,
+            slug: app.slug,
+            node_id: "A_kwDOAAABew",
+            name: app.slug,
+            owner: { login: app.owner, id: 1, type: "User" },
+            html_url: `${github.urls.web}/apps/${app.slug}`,
+            external_url: "https://bosun.example.com",
+            permissions: { metadata: "read" },
+            events: [],
+            created_at: "2026-12-07T00:00:00Z",
+            updated_at: "2026-12-07T00:00:00Z",
+            pem: app.pem,
+            webhook_secret: app.webhookSecret,
+            client_id: app.clientId,
+            client_secret: app.clientSecret,
+          },
+        },
+  );
+}

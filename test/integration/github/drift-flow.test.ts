@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
+import { Webhook } from "standardwebhooks";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readState } from "../../../src/state/read-state.js";
@@ -11,6 +13,10 @@ import {
   type GithubFake,
 } from "../../helpers/github-fake/index.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
+import {
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "../../helpers/notification-receivers.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import { settled, startFlowBosun, type TestBosun } from "../../helpers/test-bosun.js";
 import { example } from "../../helpers/webhook-examples.js";
@@ -19,6 +25,7 @@ const pushExample = example("push", (p) => p.ref === "refs/heads/master" && !!p.
 const SHA = (digit: string) => digit.repeat(40);
 const REPOSITORY_ID = 818_181;
 const REPO = "Codertocat/drift";
+const NOTIFY_SECRET = `whsec_${randomBytes(32).toString("base64")}`;
 
 // Once a year: the real cron tick, which runs every minute beside the test, never finds it due.
 const bosunYml = `version: 1
@@ -51,12 +58,20 @@ describe("drift detection on pglite", () => {
   let bosun: TestBosun;
   let github: GithubFake;
   let repo: FakeRepository;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    bosun = await startFlowBosun("pglite");
+    receiver = await startWebhookReceiver();
+    bosun = await startFlowBosun("pglite", {
+      env: {
+        BOSUN_NOTIFY_URL: `${receiver.url}/operator`,
+        BOSUN_NOTIFY_SECRET: NOTIFY_SECRET,
+      },
+    });
   });
   afterAll(async () => {
     await bosun?.close();
+    await receiver?.close();
   });
   beforeEach(async () => {
     github = await startGithubFake();
@@ -183,6 +198,21 @@ describe("drift detection on pglite", () => {
     });
     expect(await environment()).toMatchObject({ drifted: true, drift_run_id: check!.id });
     expect(new Date((await environment()).drift_next_at!).getTime()).toBeGreaterThan(Date.now());
+
+    // The operator's webhook is told: drift.detected, signed, naming the check.
+    const detected = await eventually(async () =>
+      receiver
+        .received("/operator")
+        .map(
+          (request) =>
+            new Webhook(NOTIFY_SECRET).verify(
+              request.body,
+              request.headers as Record<string, string>,
+            ) as { type: string; data: { run: { id: string; kind: string } } },
+        )
+        .find((payload) => payload.type === "drift.detected"),
+    );
+    expect(detected.data.run).toMatchObject({ id: check!.id, kind: "drift" });
 
     // One issue, with what drifted and a signed link to the check's page.
     expect([...repo.issues.values()]).toEqual([

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJobQueue } from "../../../src/queue/job-queue.js";
+import { openSendOnlyQueue, startJobQueue } from "../../../src/queue/job-queue.js";
 import { acceptDeliveries } from "../../../src/services/accept-delivery.js";
 import type { JobQueue, TransactionalQueue } from "../../../src/services/queue-port.js";
 import { createDeliveryRepository } from "../../../src/store/delivery-repository.js";
@@ -64,5 +64,42 @@ describe.each(databaseKinds)("the job queue on %s", (kind) => {
       expect(outcomes).toEqual(["queued"]);
       await eventually(async () => (handled.includes(id) ? true : undefined));
     }
+  });
+});
+
+describe.each(databaseKinds)("a send-only queue (an operator command's) on %s", (kind) => {
+  let opened: OpenScratchDatabase;
+  let queue: JobQueue & TransactionalQueue;
+  const handled: string[] = [];
+
+  beforeAll(async () => {
+    opened = await openScratchDatabase(kind);
+    queue = await startJobQueue(
+      opened.database,
+      [{ name: "notify-delivery" }],
+      pino({ level: "silent" }),
+      {
+        pollSeconds: 0.5,
+      },
+    );
+    await queue.work("notify-delivery", 1, async (job: { data: { deliveryId?: string } }) => {
+      handled.push(job.data.deliveryId ?? "?");
+    });
+  });
+  afterAll(async () => {
+    await queue?.stop(1000);
+    await opened?.close();
+  });
+
+  it("sends a job that the running workers take at their next poll, and starts nothing of its own", async () => {
+    const sender = await openSendOnlyQueue(opened.database, pino({ level: "silent" }));
+    try {
+      expect(await sender.send("notify-delivery", { deliveryId: "from-a-command" })).toMatch(
+        /^[0-9a-f-]{36}$/,
+      );
+    } finally {
+      await sender.stop();
+    }
+    await eventually(async () => (handled.includes("from-a-command") ? true : undefined));
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEncryptionKey } from "../../../src/lib/seal.js";
 import { componentRunner } from "../../../src/runner/component-runner.js";
 import { createEngine } from "../../../src/runner/engine.js";
+import { createEngineDownloader } from "../../../src/runner/download-engine.js";
 import { createEngineVersions } from "../../../src/runner/engine-versions.js";
 import {
   executeRunComponent,
@@ -18,6 +19,13 @@ import { createRunRepository } from "../../../src/store/run-repository.js";
 import { runComponents, runs } from "../../../src/store/schema/index.js";
 import { createSecretRepository } from "../../../src/store/secret-repository.js";
 import { openScratchDatabase, type OpenScratchDatabase } from "../../helpers/databases.js";
+import {
+  MIRROR_PLATFORM,
+  publishIndex,
+  publishRelease,
+  startEngineMirror,
+  testSigningKey,
+} from "../../helpers/engine-mirror.js";
 import { networkStackFiles } from "../../helpers/network-stack.js";
 import { repoTarball } from "../../helpers/repo-tarball.js";
 import { networkSpec, seedRepository, seedRun } from "../../helpers/seed.js";
@@ -56,7 +64,7 @@ describe("a stack's engine version, resolved against BOSUN_ENGINE_DIR", () => {
     await opened.close();
   });
 
-  const deps = (): ExecutorDeps => {
+  const deps = (dir = engineDir): ExecutorDeps => {
     const engines = {
       opentofu: createEngine("opentofu", STAND_IN_TOFU),
       terraform: createEngine("terraform", STAND_IN_TERRAFORM),
@@ -71,7 +79,7 @@ describe("a stack's engine version, resolved against BOSUN_ENGINE_DIR", () => {
       fetchSource: async () => tarball,
       engines,
       engineVersions: createEngineVersions({
-        dir: engineDir,
+        dir,
         defaults: engines,
         make: (kind, bin) => createEngine(kind, bin),
       }),
@@ -117,5 +125,44 @@ describe("a stack's engine version, resolved against BOSUN_ENGINE_DIR", () => {
     expect(row?.failureReason).toBe(
       'engine_version ">= 1.13": no installed OpenTofu version satisfies it (installed under BOSUN_ENGINE_DIR: 1.10.2, 1.11.0, 1.11.3, 1.12.0)',
     );
+  });
+
+  it("plans on a version downloaded from the mirror when nothing installed satisfies the stack's engine_version", async () => {
+    const mirror = await startEngineMirror();
+    const key = await testSigningKey("Test mirror");
+    publishIndex(mirror, "opentofu", ["1.12.0", "1.13.1"]);
+    await publishRelease(mirror, { kind: "opentofu", version: "1.13.1", key: key.privateKey });
+    const dir = await mkdtemp(path.join(os.tmpdir(), "bosun-engines-"));
+    const base = deps(dir);
+    const downloading: ExecutorDeps = {
+      ...base,
+      engineVersions: createEngineVersions({
+        dir,
+        defaults: base.engines,
+        make: (kind, bin) => createEngine(kind, bin),
+        download: await createEngineDownloader({
+          dir,
+          mirror: { kind: "mirror", url: mirror.url },
+          signingKeys: key.armoredPublicKey,
+          log: pino({ level: "silent" }),
+          platform: MIRROR_PLATFORM,
+        }),
+      }),
+    };
+    const { runId, runComponentId } = await seedRun(
+      database.db,
+      networkSpec({ state: "own", engineVersion: ">= 1.13" }),
+    );
+    try {
+      expect(await executeRunComponent(downloading, { runComponentId, action: "plan" })).toBe(
+        "UNCONFIRMED",
+      );
+      expect(await engineVersionOf(runId)).toBe("OpenTofu 1.13.1");
+      expect(mirror.requests.filter((file) => file.endsWith(".zip"))).toEqual([
+        "opentofu/1.13.1/tofu_1.13.1_linux_amd64.zip",
+      ]);
+    } finally {
+      await mirror.close();
+    }
   });
 });

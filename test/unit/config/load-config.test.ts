@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -32,6 +32,91 @@ describe("loadConfig", () => {
       const config = await loadConfig({ BOSUN_DATA_DIR: dataDir, BOSUN_ENCRYPTION_KEY: text });
       expect(config.encryptionKey.export().equals(key)).toBe(true);
     }
+  });
+
+  it("takes several keys, newest first: the newest seals, every one is in the ring", async () => {
+    const newer = Buffer.alloc(32, 9);
+    const older = Buffer.alloc(32, 7);
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENCRYPTION_KEYS: ` ${newer.toString("base64")} , ${older.toString("hex")}`,
+    });
+    expect(config.encryptionKey.export().equals(newer)).toBe(true);
+    expect(config.encryptionKeys.newest.key.export().equals(newer)).toBe(true);
+    expect(config.encryptionKeys.keys.map(({ key }) => key.export())).toEqual([newer, older]);
+    // Beside it, BOSUN_ENCRYPTION_KEY may stay while it names the newest key.
+    const both = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENCRYPTION_KEY: newer.toString("hex"),
+      BOSUN_ENCRYPTION_KEYS: `${newer.toString("base64")},${older.toString("base64")}`,
+    });
+    expect(both.encryptionKeys.keys).toHaveLength(2);
+  });
+
+  it.each([
+    [
+      "a bad key in the list, by position and never by text",
+      { BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},not-a-key` },
+      "BOSUN_ENCRYPTION_KEYS: key 2 of 2 must be 32 bytes, as base64 or 64 hex characters",
+    ],
+    [
+      "the same key twice",
+      {
+        BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},${Buffer.alloc(32, 1).toString("hex")}`,
+      },
+      "BOSUN_ENCRYPTION_KEYS: the same key is listed twice",
+    ],
+    [
+      "BOSUN_ENCRYPTION_KEY that is not the newest of BOSUN_ENCRYPTION_KEYS",
+      {
+        BOSUN_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString("base64"),
+        BOSUN_ENCRYPTION_KEYS: `${Buffer.alloc(32, 1).toString("base64")},${Buffer.alloc(32, 2).toString("base64")}`,
+      },
+      "BOSUN_ENCRYPTION_KEY: set beside BOSUN_ENCRYPTION_KEYS, it must be the first (newest) of them; set only BOSUN_ENCRYPTION_KEYS",
+    ],
+  ])("refuses %s", async (_case, env, problem) => {
+    const error = await loadConfig({ BOSUN_DATA_DIR: dataDir, ...env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([problem]);
+    expect((error as ConfigError).message).not.toContain("not-a-key");
+  });
+
+  it("reads BOSUN_RETENTION_*: periods, a count of state versions, off, and the defaults", async () => {
+    const defaults = await loadConfig({ BOSUN_DATA_DIR: dataDir });
+    expect(defaults.retention).toEqual({
+      "webhook-payloads": { maxAgeMs: 30 * 86_400_000 },
+      "phase-logs": { maxAgeMs: 90 * 86_400_000 },
+      plans: { maxAgeMs: 14 * 86_400_000 },
+      tarballs: { maxAgeMs: 7 * 86_400_000 },
+      "state-versions": undefined,
+    });
+    const set = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_RETENTION_WEBHOOK_PAYLOADS: "off",
+      BOSUN_RETENTION_PHASE_LOGS: "36h",
+      BOSUN_RETENTION_STATE_VERSIONS: "10",
+    });
+    expect(set.retention["webhook-payloads"]).toBeUndefined();
+    expect(set.retention["phase-logs"]).toEqual({ maxAgeMs: 36 * 3_600_000 });
+    expect(set.retention["state-versions"]).toEqual({ keepNewest: 10 });
+    expect(
+      (await loadConfig({ BOSUN_DATA_DIR: dataDir, BOSUN_RETENTION_STATE_VERSIONS: "90d" }))
+        .retention["state-versions"],
+    ).toEqual({ maxAgeMs: 90 * 86_400_000 });
+  });
+
+  it("refuses a bad retention setting, naming it and saying what it takes", async () => {
+    const error = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_RETENTION_WEBHOOK_PAYLOADS: "1d",
+      BOSUN_RETENTION_TARBALLS: "a week",
+      BOSUN_RETENTION_STATE_VERSIONS: "0",
+    }).catch((e: unknown) => e);
+    expect((error as ConfigError).problems).toEqual([
+      "BOSUN_RETENTION_WEBHOOK_PAYLOADS: must be at least 3d (GitHub keeps deliveries 3 days, and replay compares against them)",
+      "BOSUN_RETENTION_TARBALLS: must be a period such as 30d or 36h, or off",
+      "BOSUN_RETENTION_STATE_VERSIONS: must keep at least 1 version (the latest is never deleted)",
+    ]);
   });
 
   it("uses PostgreSQL when DATABASE_URL is set and builds the GHE API base", async () => {
@@ -85,12 +170,52 @@ describe("loadConfig", () => {
     return [];
   };
 
-  it("requires the key and the App credentials in production", async () => {
+  it("requires the key in production, and serves setup there without App credentials", async () => {
     expect(await problemsOf({ NODE_ENV: "production" })).toEqual([
-      "APP_ID: required in production",
-      "PRIVATE_KEY: required in production",
-      "WEBHOOK_SECRET: required in production",
       expect.stringContaining("BOSUN_ENCRYPTION_KEY: required in production"),
+    ]);
+    const setup = await loadConfig({
+      NODE_ENV: "production",
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENCRYPTION_KEY: "a".repeat(64),
+    });
+    expect(setup.github).toBeUndefined();
+    expect(setup.githubApiUrl).toBe("https://api.github.com");
+    expect(await problemsOf({ NODE_ENV: "production", APP_ID: "1" })).toEqual([
+      "PRIVATE_KEY: required with the other GitHub App credentials",
+      "WEBHOOK_SECRET: required with the other GitHub App credentials",
+      expect.stringContaining("BOSUN_ENCRYPTION_KEY: required in production"),
+    ]);
+  });
+
+  it("takes a metrics token of 16 characters or more, and refuses a shorter one", async () => {
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_METRICS_TOKEN: " 0123456789abcdef ",
+    });
+    expect(config.metricsToken).toBe("0123456789abcdef");
+    expect((await loadConfig({ BOSUN_DATA_DIR: dataDir })).metricsToken).toBeUndefined();
+    expect(await problemsOf({ BOSUN_METRICS_TOKEN: "short" })).toEqual([
+      "BOSUN_METRICS_TOKEN: must be at least 16 characters (openssl rand -hex 32)",
+    ]);
+  });
+
+  it("reads the proxy variables, the lower-case spelling first, and refuses a proxy that is no URL", async () => {
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      HTTPS_PROXY: "http://upper.example:3128",
+      https_proxy: "http://lower.example:3128",
+      NO_PROXY: "github.internal,.corp",
+    });
+    expect(config.proxy).toEqual({
+      httpProxy: undefined,
+      httpsProxy: "http://lower.example:3128",
+      noProxy: "github.internal,.corp",
+    });
+    // NO_PROXY alone names no proxy.
+    expect((await loadConfig({ BOSUN_DATA_DIR: dataDir, NO_PROXY: "*" })).proxy).toBeUndefined();
+    expect(await problemsOf({ HTTP_PROXY: "proxy.example:3128" })).toEqual([
+      "HTTP_PROXY: must be an http:// or https:// proxy URL",
     ]);
   });
 
@@ -117,6 +242,27 @@ describe("loadConfig", () => {
     ).toEqual([
       "PRIVATE_KEY_PATH: cannot read /nonexistent/key.pem (ENOENT)",
       "PRIVATE_KEY: required with the other GitHub App credentials",
+    ]);
+  });
+
+  it("reads BOSUN_ENGINE_SIGNING_KEYS' keyring, and refuses one it cannot read or that holds no key", async () => {
+    const keyring = path.join(dataDir, "mirror-keys.asc");
+    const armored =
+      "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n-----END PGP PUBLIC KEY BLOCK-----\n";
+    await writeFile(keyring, armored);
+    const config = await loadConfig({
+      BOSUN_DATA_DIR: dataDir,
+      BOSUN_ENGINE_SIGNING_KEYS: keyring,
+    });
+    expect(config.engineSigningKeys).toBe(armored);
+    expect(config.engineMirror).toEqual({ kind: "official" });
+
+    expect(await problemsOf({ BOSUN_ENGINE_SIGNING_KEYS: path.join(dataDir, "none.asc") })).toEqual(
+      [`BOSUN_ENGINE_SIGNING_KEYS: cannot read ${path.join(dataDir, "none.asc")} (ENOENT)`],
+    );
+    await writeFile(keyring, "not a key");
+    expect(await problemsOf({ BOSUN_ENGINE_SIGNING_KEYS: keyring })).toEqual([
+      `BOSUN_ENGINE_SIGNING_KEYS: ${keyring} holds no armored OpenPGP public key block`,
     ]);
   });
 

@@ -15,6 +15,8 @@ describe("ownCredentials", () => {
       BOSUN_ENCRYPTION_KEY: key.toString("hex"),
       GITHUB_CLIENT_ID: "Iv1.0123456789abcdef",
       GITHUB_CLIENT_SECRET: "oauth-client-secret-0451",
+      BOSUN_METRICS_TOKEN: "metrics-bearer-token-0451",
+      HTTPS_PROXY: "http://egress:pr0xy-pa55@proxy.corp:3128",
     });
     const masker = createMasker(ownCredentials(config));
     const bodyLine = testApp.privateKey.split("\n")[5]!;
@@ -26,6 +28,8 @@ describe("ownCredentials", () => {
       key.toString("hex"),
       key.toString("base64"),
       "oauth-client-secret-0451",
+      "metrics-bearer-token-0451",
+      "pr0xy-pa55",
     ]) {
       expect(masker.mask(`printed ${secret} here`)).toBe(`printed ${MASK} here`);
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   deriveRunNotifications,
+  NOTIFICATION_EVENT_TYPES,
   type RunEventRecord,
 } from "../../../src/domain/notification-events.js";
 
@@ -143,4 +144,30 @@ describe("deriveRunNotifications", () => {
       deriveRunNotifications({ kind: "drift", events: log(...moves), drifted: false }),
     ).toEqual([]);
   });
+
+  it.each([
+    [
+      "a plan applied",
+      [...PLANNED, "a: UNCONFIRMED>CONFIRMED", "a: CONFIRMED>APPLYING", "a: APPLYING>FINISHED"],
+      "proposed",
+    ],
+    [
+      "a plan that found nothing",
+      ["a: ->QUEUED", "a: QUEUED>PLANNING", "a: PLANNING>FINISHED"],
+      "tracked",
+    ],
+    ["a failed drift check", ["a: ->QUEUED", "a: QUEUED>PLANNING", "a: PLANNING>FAILED"], "drift"],
+  ] as const)(
+    "derives %s in the order the outbox sends: by run event, then by the list of event types",
+    (_, moves, kind) => {
+      const events = deriveRunNotifications({ kind, events: log(...moves), drifted: true });
+      const keys = events.map((event) => [
+        event.sequence,
+        NOTIFICATION_EVENT_TYPES.indexOf(event.type),
+      ]);
+      const sorted = [...keys].sort(([a, x], [b, y]) => a! - b! || x! - y!);
+      expect(keys).toEqual(sorted);
+      expect(events.length).toBeGreaterThan(0);
+    },
+  );
 });

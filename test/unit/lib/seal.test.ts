@@ -1,12 +1,22 @@
-import { createSecretKey, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createHash,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
+  createKeyRing,
   digest,
   generateEncryptionKey,
+  keyId,
   open,
   parseEncryptionKey,
+  reseal,
   seal,
   SealError,
+  sealedKeyId,
   type SealErrorCode,
 } from "../../../src/lib/seal.js";
 
@@ -76,7 +86,7 @@ describe("seal and open", () => {
 
   it("round-trips an empty plaintext", () => {
     const sealed = seal(key, Buffer.alloc(0), "ctx");
-    expect(sealed.length).toBe(1 + 12 + 16);
+    expect(sealed.length).toBe(1 + 4 + 12 + 16);
     expect(open(key, sealed, "ctx").length).toBe(0);
   });
 
@@ -85,11 +95,14 @@ describe("seal and open", () => {
     expect(open(key, seal(key, plaintext)).equals(plaintext)).toBe(true);
   });
 
-  it("writes the documented envelope: version 1, 12-byte IV, 16-byte tag, ciphertext", () => {
+  it("writes the documented envelope: version 2, key id, 12-byte IV, 16-byte tag, ciphertext", () => {
     const plaintext = Buffer.from("hello");
     const sealed = seal(key, plaintext);
-    expect(sealed[0]).toBe(1);
-    expect(sealed.length).toBe(1 + 12 + 16 + plaintext.length);
+    expect(sealed[0]).toBe(2);
+    expect(sealed.subarray(1, 5).toString("hex")).toBe(
+      createHash("sha256").update(keyBytes).digest("hex").slice(0, 8),
+    );
+    expect(sealed.length).toBe(1 + 4 + 12 + 16 + plaintext.length);
     expect(sealed.includes(plaintext)).toBe(false);
   });
 
@@ -97,15 +110,16 @@ describe("seal and open", () => {
     const plaintext = Buffer.from("same input");
     const a = seal(key, plaintext);
     const b = seal(key, plaintext);
-    expect(a.subarray(1, 13).equals(b.subarray(1, 13))).toBe(false);
+    expect(a.subarray(5, 17).equals(b.subarray(5, 17))).toBe(false);
     expect(a.equals(b)).toBe(false);
   });
 
   const regions: { name: string; offsets: (length: number) => number[]; code: SealErrorCode }[] = [
     { name: "version byte", offsets: () => [0], code: "bad-version" },
-    { name: "IV", offsets: () => [1, 6, 12], code: "tampered" },
-    { name: "tag", offsets: () => [13, 20, 28], code: "tampered" },
-    { name: "ciphertext", offsets: (n) => [29, 40, n - 1], code: "tampered" },
+    { name: "key id", offsets: () => [1, 4], code: "unknown-key" },
+    { name: "IV", offsets: () => [5, 10, 16], code: "tampered" },
+    { name: "tag", offsets: () => [17, 24, 32], code: "tampered" },
+    { name: "ciphertext", offsets: (n) => [33, 44, n - 1], code: "tampered" },
   ];
 
   it.each(regions)("detects a flipped bit in the $name", ({ offsets, code }) => {
@@ -129,7 +143,7 @@ describe("seal and open", () => {
     );
   });
 
-  it("refuses a wrong key", () => {
+  it("refuses a wrong key, naming the key the value was sealed under", () => {
     const sealed = seal(key, Buffer.from("some secret"));
     const other = generateEncryptionKey().key;
     try {
@@ -137,10 +151,20 @@ describe("seal and open", () => {
       expect.unreachable("opened with the wrong key");
     } catch (error) {
       expect(error).toBeInstanceOf(SealError);
-      expect((error as SealError).code).toBe("tampered");
-      expect((error as SealError).message).toMatch(/another key/);
-      expect((error as SealError).cause).toBeInstanceOf(Error);
+      expect((error as SealError).code).toBe("unknown-key");
+      expect((error as SealError).message).toBe(
+        `opening sealed data: it was sealed under key ${keyId(key)}, which is not among the configured keys (${keyId(other)})`,
+      );
     }
+  });
+
+  it("refuses a wrong key whose id happens to match with tampered", () => {
+    const sealed = seal(key, Buffer.from("some secret"));
+    const other = generateEncryptionKey().key;
+    // Another key's envelope relabelled with this key's id: authentication still fails.
+    const relabelled = Buffer.from(seal(other, Buffer.from("some secret")));
+    sealed.copy(relabelled, 1, 1, 5);
+    expect(sealErrorCode(() => open(key, relabelled))).toBe("tampered");
   });
 
   it("refuses a wrong, missing or unexpected aad", () => {
@@ -155,6 +179,57 @@ describe("seal and open", () => {
     const short = createSecretKey(randomBytes(16));
     expect(sealErrorCode(() => seal(short, Buffer.from("x")))).toBe("invalid-key");
     expect(sealErrorCode(() => open(short, seal(key, Buffer.from("x"))))).toBe("invalid-key");
+  });
+});
+
+/** A version 1 envelope, as values were sealed before they carried a key id. */
+function sealVersion1(sealKey: KeyObject, plaintext: Buffer, aad = ""): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", sealKey, iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.concat([Buffer.from([1]), Buffer.from(aad, "utf8")]));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), ciphertext]);
+}
+
+describe("key rings", () => {
+  const older = generateEncryptionKey().key;
+  const newer = generateEncryptionKey().key;
+  const ring = createKeyRing([newer, older]);
+
+  it("seals under the newest key and opens under any of them", () => {
+    const sealed = seal(ring, Buffer.from("v"), "ctx");
+    expect(sealedKeyId(sealed)).toBe(keyId(newer));
+    expect(open(createKeyRing([newer]), sealed, "ctx").toString()).toBe("v");
+    const underOlder = seal(older, Buffer.from("w"), "ctx");
+    expect(open(ring, underOlder, "ctx").toString()).toBe("w");
+  });
+
+  it("opens a version 1 envelope (no key id) with whichever key authenticates it", () => {
+    const legacy = sealVersion1(older, Buffer.from("from before rotation"), "ctx");
+    expect(sealedKeyId(legacy)).toBeUndefined();
+    expect(open(ring, legacy, "ctx").toString()).toBe("from before rotation");
+    expect(sealErrorCode(() => open(createKeyRing([newer]), legacy, "ctx"))).toBe("tampered");
+    expect(sealErrorCode(() => open(ring, legacy, "other"))).toBe("tampered");
+  });
+
+  it("reseals under the newest key, keeping plaintext and context", () => {
+    const legacy = sealVersion1(older, Buffer.from("p"), "ctx");
+    const again = reseal(ring, legacy, "ctx");
+    expect(sealedKeyId(again)).toBe(keyId(newer));
+    expect(open(newer, again, "ctx").toString()).toBe("p");
+    expect(sealErrorCode(() => reseal(ring, legacy, "elsewhere"))).toBe("tampered");
+  });
+
+  it("derives the key id from the key: 8 hex characters of its SHA-256", () => {
+    expect(keyId(key)).toBe("630dcd29");
+    expect(keyId(key)).toBe(createHash("sha256").update(keyBytes).digest("hex").slice(0, 8));
+  });
+
+  it("refuses an empty ring and the same key twice", () => {
+    expect(sealErrorCode(() => createKeyRing([]))).toBe("invalid-key");
+    expect(sealErrorCode(() => createKeyRing([older, createSecretKey(older.export())]))).toBe(
+      "invalid-key",
+    );
   });
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "notification_deliveries" ADD COLUMN "attempt_lease_until" timestamp with time zone;
