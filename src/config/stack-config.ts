@@ -105,12 +105,19 @@ const glob = z
 export const onRemoveActions = ["destroy", "orphan"] as const;
 export const stateModes = ["managed", "own"] as const;
 
+/**
+ * What a plan reads: configuration in native and JSON syntax, variable files, the provider lock
+ * file, and Terragrunt's configuration (a stack run through Terragrunt plans what it says).
+ */
 export const DEFAULT_WHEN_MODIFIED = [
   "**/*.tf",
+  "**/*.tf.json",
   "**/*.tofu",
+  "**/*.tofu.json",
   "**/*.tfvars",
   "**/*.tfvars.json",
   "**/.terraform.lock.hcl",
+  "**/terragrunt.hcl",
 ];
 
 export const DependencyConfig = z

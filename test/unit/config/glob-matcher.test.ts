@@ -32,13 +32,16 @@ describe("createGlobMatcher", () => {
     // The lock file pins provider versions: changing it changes what a plan does.
     const planInputs = [
       "main.tf",
+      "main.tf.json",
       "x/main.tofu",
+      "x/override.tofu.json",
       "dev.tfvars",
       "x/dev.tfvars.json",
       ".terraform.lock.hcl",
+      "live/dev/terragrunt.hcl",
     ];
     expect(planInputs.every(watched)).toBe(true);
-    expect(["README.md", "main.tf.json"].some(watched)).toBe(false);
+    expect(["README.md", "main.json", "x/notes.hcl"].some(watched)).toBe(false);
   });
 
   it("keeps its compiled patterns per matcher, not per process", () => {
