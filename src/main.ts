@@ -83,16 +83,15 @@ export async function startBosun(options: {
   const log = options.log ?? createLogger(config.logLevel);
   if (config.encryptionKeyNotice) log.warn(config.encryptionKeyNotice);
   const workspaceRoot = path.join(config.dataDir, "workspaces");
+  // HTTP(S)_PROXY for Bosun's own requests (GitHub, Slack, engine downloads); unset, Node's
+  // global fetch. One agent, so its connection pool is shared.
+  const outgoingFetch = config.proxy && proxiedFetch(config.proxy);
   // Read before anything opens: a broken app.yml stops the start, leaving nothing half-open.
   const setup: AppSetupWiring | undefined = config.github
     ? undefined
     : {
         manifest: await readAppManifest(),
-        convert: createManifestConverter(
-          config.githubApiUrl,
-          log,
-          config.proxy && proxiedFetch(config.proxy),
-        ),
+        convert: createManifestConverter(config.githubApiUrl, log, outgoingFetch),
         envFile: config.production ? undefined : path.resolve(options.envFile ?? ".env"),
       };
   // Decided before anything starts: a worker refused its sandbox leaves nothing half-open.
@@ -124,8 +123,6 @@ export async function startBosun(options: {
     sandbox: engineSandbox?.status,
   });
   const { metrics } = prometheus;
-  // HTTP(S)_PROXY for Bosun's own requests to GitHub; unset, Node's global fetch.
-  const outgoingFetch = config.proxy && proxiedFetch(config.proxy);
   const deliveries = createDeliveryRepository(database.db);
   const stateDeps = {
     store: createStateRepository(database.db),
@@ -193,6 +190,7 @@ export async function startBosun(options: {
         workspaceRoot,
         ownCredentials: () => credentials.values(),
         rememberCredential: (value, expiresAt) => credentials.add(value, expiresAt),
+        outgoingFetch,
         metrics,
         log,
       });

@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/load-config.js";
-import { proxiedFetch } from "../lib/proxy-agent.js";
 import type { createProbot } from "../github/create-probot.js";
 import { createPhaseTokenIssuer } from "../identity/phase-token-issuer.js";
 import { createSigningKeyRing } from "../identity/signing-key-ring.js";
@@ -60,6 +59,8 @@ export async function startWorkerSide(deps: {
   ownCredentials: () => Iterable<string>;
   /** Keeps a credential Bosun made (a phase's OIDC token) masked until it expires. */
   rememberCredential: (value: string, expiresAt: Date) => void;
+  /** The process's proxied fetch behind HTTP(S)_PROXY (src/main.ts); undefined: the global one. */
+  outgoingFetch: typeof fetch | undefined;
   metrics: Metrics;
   log: Logger;
 }): Promise<{ stop(): Promise<void> }> {
@@ -90,7 +91,7 @@ export async function startWorkerSide(deps: {
         mirror: config.engineMirror,
         signingKeys: config.engineSigningKeys,
         log,
-        fetch: config.proxy && proxiedFetch(config.proxy),
+        fetch: deps.outgoingFetch,
       }),
     }),
     encryptionKey: config.encryptionKeys,
@@ -165,7 +166,7 @@ export async function startWorkerSide(deps: {
           createSlackPoster({
             ...notify.slack,
             timeoutMs: notify.timeoutMs,
-            fetch: config.proxy && proxiedFetch(config.proxy),
+            fetch: deps.outgoingFetch,
           }),
         serverSecret: notify.server?.secret,
         allowPrivate: notify.allowPrivate,
